@@ -1,0 +1,179 @@
+"""The streaming driver of the second seed thread, written as a KMDF/WDM driver would be.
+
+MSI ISR: read and clear the interrupt cause; for data-ready, mask the data vector and queue
+the DPC (``KeInsertQueueDpc``; FALSE if it is still queued, which is fine: the DPC handles
+all outstanding work). DPC: read the producer index, copy *every* ready slot into the cyclic
+buffer, free them with one consumer-index write, then re-arm by unmasking the data vector. A
+chunk that completed while the vector was masked left it pending, so the unmask sends one
+MSI at once and no completion is stranded (PCIe 6.1.4 pending-bit rule).
+
+If the device has lapped the driver (producer - consumer > slots), the oldest chunks are gone:
+the DPC counts them as lost and copies only what can still be in the ring.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import numpy as np
+
+from hostmodel.cyclic import CyclicBuffer, CyclicEntry
+from hostmodel.kernel import KDPC, KINTERRUPT, Kernel
+from hostmodel.regs import REG
+from hostmodel.scoreboard import StreamScoreboard
+
+CAUSE_DATA = 1 << REG.bit("CAUSE_DATA")
+CAUSE_OVERRUN = 1 << REG.bit("CAUSE_OVERRUN")
+CAUSE_CFGERR = 1 << REG.bit("CAUSE_CFGERR")
+VEC_DATA = REG.bit("VEC_DATA")
+VEC_ERROR = REG.bit("VEC_ERROR")
+
+
+@dataclass
+class StreamConfig:
+    ring_base: int = 0x10_0000
+    slot_count: int = 8
+    slot_bytes: int = 1024
+    chunk_period_cycles: int = 2500
+    chunks: int = 64                   #: CHUNK_LIMIT; 0 runs until stopped
+    flow_control: bool = False
+    msi_addr: int = 0xFEE0_0000
+    msi_data: int = 0x40               #: vector v sends msi_data + v
+    pattern_key: int = 0x5A5A_0000
+    rearm_by_mask: bool = True         #: ISR masks the data vector, DPC unmasks it
+
+
+@dataclass
+class DriverStats:
+    data_isrs: int = 0
+    error_isrs: int = 0
+    dpc_queued: int = 0
+    dpc_already_queued: int = 0
+    chunks_copied: int = 0
+    chunks_lost_ring: int = 0          #: found overwritten by reading the producer index
+    chunks_lost_cyclic: int = 0        #: cyclic buffer full
+    per_dpc_chunks: list[int] = field(default_factory=list)
+    hw_overrun_seen_ps: Optional[int] = None
+    cfg_error_seen_ps: Optional[int] = None
+    overrun_reads: list[dict[str, int]] = field(default_factory=list)
+
+
+class StreamDriver:
+    def __init__(self, kernel: Kernel, cfg: StreamConfig, cyclic: CyclicBuffer,
+                 scoreboard: Optional[StreamScoreboard] = None) -> None:
+        self.k = kernel
+        self.cfg = cfg
+        self.cyclic = cyclic
+        self.sb = scoreboard
+        self.stats = DriverStats()
+        self.cons = 0                  # next sequence number the driver expects
+        self.slot_words = cfg.slot_bytes // 4
+        self.dpc: KDPC = kernel.KeInitializeDpc(self.DpcForIsr, self, name="StreamDpc")
+        self.data_interrupt: KINTERRUPT = kernel.IoConnectInterruptEx(
+            cfg.msi_data + VEC_DATA, self.MsiIsr, self, name="DataIsr")
+        self.error_interrupt: KINTERRUPT = kernel.IoConnectInterruptEx(
+            cfg.msi_data + VEC_ERROR, self.MsiIsr, self, name="ErrorIsr")
+
+    # ---- bring-up (PASSIVE_LEVEL) ----
+    async def start_device(self) -> None:
+        c, k = self.cfg, self.k
+        await k.WRITE_REGISTER_ULONG(REG.RING_BASE_LO, c.ring_base & 0xFFFFFFFF)
+        await k.WRITE_REGISTER_ULONG(REG.RING_BASE_HI, c.ring_base >> 32)
+        await k.WRITE_REGISTER_ULONG(REG.SLOT_COUNT, c.slot_count)
+        await k.WRITE_REGISTER_ULONG(REG.SLOT_SIZE, c.slot_bytes)
+        await k.WRITE_REGISTER_ULONG(REG.CHUNK_PERIOD, c.chunk_period_cycles)
+        await k.WRITE_REGISTER_ULONG(REG.CHUNK_LIMIT, c.chunks)
+        await k.WRITE_REGISTER_ULONG(REG.PATTERN_KEY, c.pattern_key)
+        await k.WRITE_REGISTER_ULONG(REG.MSI_ADDR_LO, c.msi_addr & 0xFFFFFFFF)
+        await k.WRITE_REGISTER_ULONG(REG.MSI_ADDR_HI, c.msi_addr >> 32)
+        await k.WRITE_REGISTER_ULONG(REG.MSI_DATA, c.msi_data)
+        await k.WRITE_REGISTER_ULONG(REG.MSI_MASK, 0)
+        await k.WRITE_REGISTER_ULONG(REG.INT_ENABLE, (1 << VEC_DATA) | (1 << VEC_ERROR))
+        ctrl = (1 << REG.bit("CTRL_ENABLE")) | (int(c.flow_control) << REG.bit("CTRL_FLOWCTL"))
+        await k.WRITE_REGISTER_ULONG(REG.CTRL, ctrl)
+        self.k.log("device_started", ctrl=ctrl)
+
+    # ---- EvtInterruptIsr (DIRQL) ----
+    async def MsiIsr(self, interrupt: KINTERRUPT, context: Any) -> bool:
+        k = self.k
+        cause = await k.READ_REGISTER_ULONG(REG.INT_CAUSE)
+        if cause == 0:
+            return False                               # not ours (or already serviced)
+        await k.WRITE_REGISTER_ULONG(REG.INT_CAUSE, cause)
+        if cause & (CAUSE_OVERRUN | CAUSE_CFGERR):
+            self.stats.error_isrs += 1
+            if cause & CAUSE_OVERRUN and self.stats.hw_overrun_seen_ps is None:
+                self.stats.hw_overrun_seen_ps = k.now()
+            if cause & CAUSE_CFGERR and self.stats.cfg_error_seen_ps is None:
+                self.stats.cfg_error_seen_ps = k.now()
+        if cause & CAUSE_DATA:
+            self.stats.data_isrs += 1
+            if self.cfg.rearm_by_mask:
+                await k.WRITE_REGISTER_ULONG(REG.MSI_MASK, 1 << VEC_DATA)
+            if k.KeInsertQueueDpc(self.dpc):
+                self.stats.dpc_queued += 1
+            else:
+                self.stats.dpc_already_queued += 1
+        return True
+
+    # ---- EvtInterruptDpc (DISPATCH_LEVEL) ----
+    async def DpcForIsr(self, dpc: KDPC, context: Any, arg1: Any, arg2: Any) -> None:
+        k, c = self.k, self.cfg
+        prod = await k.READ_REGISTER_ULONG(REG.PROD_IDX)
+        avail = (prod - self.cons) & 0xFFFFFFFF
+        if avail > c.slot_count:
+            lost = avail - c.slot_count
+            self.stats.chunks_lost_ring += lost
+            self.stats.overrun_reads.append({"t_ps": k.now(), "prod": prod, "cons": self.cons, "lost": lost})
+            k.log("ring_overrun_found", prod=prod, cons=self.cons, lost=lost)
+            if self.sb is not None:
+                for s in range(self.cons, self.cons + lost):
+                    self.sb.driver_skipped(s, k.now())
+            self.cons += lost
+        copied = 0
+        mem = k.platform.memory
+        while self.cons != prod:
+            slot = self.cons % c.slot_count
+            base = c.ring_base + slot * c.slot_bytes
+            data = mem[base:base + c.slot_bytes].view(np.uint32).copy()   # memory as it is now
+            if self.sb is not None:
+                self.sb.dpc_copied(self.cons, data, k.now())
+            if not self.cyclic.put(CyclicEntry(self.cons, data, k.now())):
+                self.stats.chunks_lost_cyclic += 1
+            self.cons += 1
+            copied += 1
+            await k.execute(c.slot_bytes * k.costs.copy_ps_per_kib // 1024 + k.costs.per_chunk_ps)
+        self.stats.chunks_copied += copied
+        self.stats.per_dpc_chunks.append(copied)
+        await k.WRITE_REGISTER_ULONG(REG.CONS_IDX, prod)
+        k.log("dpc_copied", chunks=copied, cons=self.cons)
+        if c.rearm_by_mask:
+            await k.WRITE_REGISTER_ULONG(REG.MSI_MASK, 0)
+
+
+class Consumer:
+    """The application thread that drains the cyclic buffer every ``period_ps``."""
+
+    def __init__(self, kernel: Kernel, cyclic: CyclicBuffer, scoreboard: Optional[StreamScoreboard],
+                 period_ps: int = 20_000_000) -> None:
+        self.k = kernel
+        self.cyclic = cyclic
+        self.sb = scoreboard
+        self.period_ps = period_ps
+        self.consumed = 0
+        self.stop = False
+
+    def drain(self) -> int:
+        n = 0
+        while (e := self.cyclic.get()) is not None:
+            if self.sb is not None:
+                self.sb.consumed(e.seq, e.data, self.k.now())
+            n += 1
+        self.consumed += n
+        return n
+
+    async def run(self) -> None:
+        while not self.stop:
+            await self.k.platform.sleep(self.period_ps)
+            self.drain()

@@ -1,0 +1,117 @@
+"""End-to-end check of every chunk, from the device's source to the consumer.
+
+The device's source is deterministic: chunk ``seq`` has the payload of
+:func:`hostmodel.pattern.chunk_words`. The scoreboard checks each chunk when the DPC copies it
+out of the device ring and again when the consumer takes it out of the cyclic buffer. At the
+end, every sequence number the device produced must have reached the consumer exactly once,
+in order, intact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import numpy as np
+
+from hostmodel.pattern import chunk_words
+
+
+@dataclass
+class Divergence:
+    where: str               #: "dpc_copy" or "consumer"
+    t_ps: int
+    cycle: int
+    seq_expected: int
+    slot: int
+    word: int                #: first differing 32-bit word
+    expected: int
+    observed: int
+    seq_observed: int        #: word 0 of what was found
+    kind: str                #: "overwritten" (a later chunk), "torn" (mixed), "corrupt"
+
+    def describe(self) -> str:
+        return (f"{self.where}: seq {self.seq_expected} in slot {self.slot} at {self.t_ps / 1e6:.3f} us "
+                f"(cycle {self.cycle}): word {self.word} expected {self.expected:#010x} observed "
+                f"{self.observed:#010x}; slot held seq {self.seq_observed} ({self.kind})")
+
+
+@dataclass
+class ScoreboardResult:
+    produced: int
+    delivered: int
+    lost: list[int]
+    duplicates: list[int]
+    out_of_order: list[int]
+    first_divergence: Optional[Divergence]
+    divergences: int
+
+    @property
+    def clean(self) -> bool:
+        return not self.lost and not self.duplicates and not self.out_of_order and self.divergences == 0
+
+    def as_dict(self) -> dict[str, Any]:
+        d = dict(self.__dict__)
+        d["first_divergence"] = self.first_divergence.__dict__ if self.first_divergence else None
+        d["clean"] = self.clean
+        return d
+
+
+@dataclass
+class StreamScoreboard:
+    slot_words: int
+    key: int
+    slot_count: int
+    clock_period_ps: int
+    divergences: list[Divergence] = field(default_factory=list)
+    delivered: list[int] = field(default_factory=list)
+    copied_ok: set[int] = field(default_factory=set)
+    skipped: list[tuple[int, int]] = field(default_factory=list)   # (seq, t_ps) the driver gave up
+
+    def _check(self, where: str, seq: int, data: np.ndarray, t_ps: int) -> bool:
+        exp = chunk_words(seq, self.slot_words, self.key)
+        bad = np.flatnonzero(data != exp)
+        if not len(bad):
+            return True
+        w = int(bad[0])
+        seq_obs = int(data[0])
+        if seq_obs != seq and (seq_obs - seq) % self.slot_count == 0 and \
+                not len(np.flatnonzero(data != chunk_words(seq_obs, self.slot_words, self.key))):
+            kind = "overwritten"
+        elif len(bad) < len(data):
+            kind = "torn"
+        else:
+            kind = "corrupt"
+        self.divergences.append(Divergence(where, t_ps, t_ps // self.clock_period_ps, seq,
+                                           seq % self.slot_count, w, int(exp[w]), int(data[w]),
+                                           seq_obs, kind))
+        return False
+
+    def dpc_copied(self, seq: int, data: np.ndarray, t_ps: int) -> bool:
+        ok = self._check("dpc_copy", seq, data, t_ps)
+        if ok:
+            self.copied_ok.add(seq)
+        return ok
+
+    def driver_skipped(self, seq: int, t_ps: int) -> None:
+        self.skipped.append((seq, t_ps))
+
+    def consumed(self, seq: int, data: np.ndarray, t_ps: int) -> None:
+        if self._check("consumer", seq, data, t_ps):
+            self.delivered.append(seq)
+
+    def result(self, produced: int) -> ScoreboardResult:
+        seen: set[int] = set()
+        dups: list[int] = []
+        ooo: list[int] = []
+        last = -1
+        for s in self.delivered:
+            if s in seen:
+                dups.append(s)
+            seen.add(s)
+            if s <= last:
+                ooo.append(s)
+            last = max(last, s)
+        lost = [s for s in range(produced) if s not in seen]
+        first = min(self.divergences, key=lambda d: (d.t_ps, d.seq_expected)) if self.divergences else None
+        return ScoreboardResult(produced, len(seen), lost, dups, ooo, first, len(self.divergences))

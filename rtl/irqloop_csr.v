@@ -1,0 +1,229 @@
+// irqloop_csr: AXI4-Lite slave holding the irqloop register file.
+//
+// One transaction of each direction in flight. Writes take effect when both AW and W have
+// been accepted; the B response follows one cycle later. Reads return the value of the
+// register in the cycle the address is accepted. Register map: irqloop_regs.vh.
+`resetall
+`default_nettype none
+
+module irqloop_csr #(
+    parameter integer BUS_BYTES = 8,   // DMA data bus width in bytes (reported in VERSION)
+    parameter integer NUM_VEC   = 2
+) (
+    input  wire                 clk,
+    input  wire                 rst,
+
+    // AXI4-Lite slave
+    input  wire [11:0]          s_axil_awaddr,
+    input  wire [2:0]           s_axil_awprot,
+    input  wire                 s_axil_awvalid,
+    output wire                 s_axil_awready,
+    input  wire [31:0]          s_axil_wdata,
+    input  wire [3:0]           s_axil_wstrb,
+    input  wire                 s_axil_wvalid,
+    output wire                 s_axil_wready,
+    output wire [1:0]           s_axil_bresp,
+    output reg                  s_axil_bvalid,
+    input  wire                 s_axil_bready,
+    input  wire [11:0]          s_axil_araddr,
+    input  wire [2:0]           s_axil_arprot,
+    input  wire                 s_axil_arvalid,
+    output wire                 s_axil_arready,
+    output reg  [31:0]          s_axil_rdata,
+    output wire [1:0]           s_axil_rresp,
+    output reg                  s_axil_rvalid,
+    input  wire                 s_axil_rready,
+
+    // settings
+    output reg                  ctrl_enable,
+    output reg                  ctrl_flowctl,
+    output reg  [31:0]          chunk_period,
+    output reg  [63:0]          ring_base,
+    output reg  [31:0]          slot_count,
+    output reg  [31:0]          slot_size,
+    output reg  [3:0]           int_enable,
+    output reg  [63:0]          msi_addr,
+    output reg  [31:0]          msi_data,
+    output reg  [NUM_VEC-1:0]   msi_mask,
+    output reg  [31:0]          pattern_key,
+    output reg  [31:0]          chunk_limit,
+
+    // consumer index write (the core validates and stores it)
+    output reg                  cons_wr,
+    output reg  [31:0]          cons_wr_data,
+
+    // interrupt cause: set by the core, cleared by software (write 1 to clear)
+    input  wire [2:0]           cause_set,
+    output reg  [2:0]           cause,
+    output reg  [2:0]           cause_w1c,     // bits software cleared this cycle
+
+    // read-only values
+    input  wire [31:0]          status,
+    input  wire [31:0]          prod_idx,
+    input  wire [31:0]          cons_idx,
+    input  wire [NUM_VEC-1:0]   msi_pending,
+    input  wire [31:0]          cnt_chunks,
+    input  wire [31:0]          cnt_overwrite,
+    input  wire [31:0]          cnt_irqs,
+    input  wire [31:0]          cnt_stall,
+    input  wire [31:0]          overrun_seq,
+    input  wire [31:0]          overrun_cycle
+);
+
+`include "irqloop_regs.vh"
+
+    // ---- write path ----
+    reg         aw_full, w_full;
+    reg [11:0]  aw_addr;
+    reg [31:0]  w_data;
+    reg [3:0]   w_strb;
+
+    assign s_axil_awready = !aw_full && !s_axil_bvalid;
+    assign s_axil_wready  = !w_full && !s_axil_bvalid;
+    assign s_axil_bresp   = 2'b00;
+
+    wire do_write = aw_full && w_full && !s_axil_bvalid;
+
+    function automatic [31:0] merge(input [31:0] old, input [31:0] nw, input [3:0] strb);
+        integer i;
+        begin
+            for (i = 0; i < 4; i = i + 1)
+                merge[8*i +: 8] = strb[i] ? nw[8*i +: 8] : old[8*i +: 8];
+        end
+    endfunction
+
+    wire [2:0] w1c_bits = (do_write && aw_addr[11:2] == REG_INT_CAUSE[11:2] && w_strb[0]) ? w_data[2:0] : 3'd0;
+
+    always @(posedge clk) begin
+        cons_wr   <= 1'b0;
+        cause_w1c <= 3'b000;
+
+        if (s_axil_awvalid && s_axil_awready) begin
+            aw_full <= 1'b1;
+            aw_addr <= s_axil_awaddr;
+        end
+        if (s_axil_wvalid && s_axil_wready) begin
+            w_full <= 1'b1;
+            w_data <= s_axil_wdata;
+            w_strb <= s_axil_wstrb;
+        end
+        if (s_axil_bvalid && s_axil_bready)
+            s_axil_bvalid <= 1'b0;
+
+        if (do_write) begin
+            aw_full       <= 1'b0;
+            w_full        <= 1'b0;
+            s_axil_bvalid <= 1'b1;
+            case ({aw_addr[11:2], 2'b00})
+                REG_CTRL: begin
+                    if (w_strb[0]) begin
+                        ctrl_enable  <= w_data[CTRL_ENABLE];
+                        ctrl_flowctl <= w_data[CTRL_FLOWCTL];
+                    end
+                end
+                REG_CHUNK_PERIOD: chunk_period      <= merge(chunk_period, w_data, w_strb);
+                REG_RING_BASE_LO: ring_base[31:0]   <= merge(ring_base[31:0], w_data, w_strb);
+                REG_RING_BASE_HI: ring_base[63:32]  <= merge(ring_base[63:32], w_data, w_strb);
+                REG_SLOT_COUNT:   slot_count        <= merge(slot_count, w_data, w_strb);
+                REG_SLOT_SIZE:    slot_size         <= merge(slot_size, w_data, w_strb);
+                REG_CONS_IDX: begin
+                    cons_wr      <= 1'b1;
+                    cons_wr_data <= merge(cons_idx, w_data, w_strb);
+                end
+                REG_INT_ENABLE:   if (w_strb[0]) int_enable <= w_data[3:0];
+                REG_MSI_ADDR_LO:  msi_addr[31:0]    <= merge(msi_addr[31:0], w_data, w_strb);
+                REG_MSI_ADDR_HI:  msi_addr[63:32]   <= merge(msi_addr[63:32], w_data, w_strb);
+                REG_MSI_DATA:     msi_data          <= merge(msi_data, w_data, w_strb);
+                REG_MSI_MASK:     msi_mask          <= w_data[NUM_VEC-1:0];
+                REG_PATTERN_KEY:  pattern_key       <= merge(pattern_key, w_data, w_strb);
+                REG_CHUNK_LIMIT:  chunk_limit       <= merge(chunk_limit, w_data, w_strb);
+                REG_INT_CAUSE:    cause_w1c         <= w1c_bits & cause;
+                default: ;  // read-only or unmapped: write ignored
+            endcase
+        end
+
+        // a cause bit set by hardware in the same cycle as software clears it stays set
+        cause <= (cause & ~w1c_bits) | cause_set;
+
+        if (rst) begin
+            aw_full       <= 1'b0;
+            w_full        <= 1'b0;
+            s_axil_bvalid <= 1'b0;
+            ctrl_enable   <= 1'b0;
+            ctrl_flowctl  <= 1'b0;
+            chunk_period  <= 32'd0;
+            ring_base     <= 64'd0;
+            slot_count    <= 32'd0;
+            slot_size     <= 32'd0;
+            int_enable    <= 4'd0;
+            msi_addr      <= 64'd0;
+            msi_data      <= 32'd0;
+            msi_mask      <= {NUM_VEC{1'b0}};
+            pattern_key   <= 32'd0;
+            chunk_limit   <= 32'd0;
+            cause         <= 3'b000;
+            cause_w1c     <= 3'b000;
+            cons_wr       <= 1'b0;
+            cons_wr_data  <= 32'd0;
+            aw_addr       <= 12'd0;
+            w_data        <= 32'd0;
+            w_strb        <= 4'd0;
+        end
+    end
+
+    // ---- read path ----
+    assign s_axil_arready = !s_axil_rvalid;
+    assign s_axil_rresp   = 2'b00;
+
+    reg [31:0] rd_mux;
+    always @* begin
+        case ({s_axil_araddr[11:2], 2'b00})
+            REG_ID:            rd_mux = DEVICE_ID;
+            REG_VERSION:       rd_mux = {8'd0, BUS_BYTES[7:0], DEVICE_VERSION};
+            REG_CTRL:          rd_mux = {30'd0, ctrl_flowctl, ctrl_enable};
+            REG_STATUS:        rd_mux = status;
+            REG_CHUNK_PERIOD:  rd_mux = chunk_period;
+            REG_RING_BASE_LO:  rd_mux = ring_base[31:0];
+            REG_RING_BASE_HI:  rd_mux = ring_base[63:32];
+            REG_SLOT_COUNT:    rd_mux = slot_count;
+            REG_SLOT_SIZE:     rd_mux = slot_size;
+            REG_PROD_IDX:      rd_mux = prod_idx;
+            REG_CONS_IDX:      rd_mux = cons_idx;
+            REG_INT_CAUSE:     rd_mux = {29'd0, cause};
+            REG_INT_ENABLE:    rd_mux = {28'd0, int_enable};
+            REG_MSI_ADDR_LO:   rd_mux = msi_addr[31:0];
+            REG_MSI_ADDR_HI:   rd_mux = msi_addr[63:32];
+            REG_MSI_DATA:      rd_mux = msi_data;
+            REG_MSI_MASK:      rd_mux = {{(32-NUM_VEC){1'b0}}, msi_mask};
+            REG_MSI_PENDING:   rd_mux = {{(32-NUM_VEC){1'b0}}, msi_pending};
+            REG_CNT_CHUNKS:    rd_mux = cnt_chunks;
+            REG_CNT_OVERWRITE: rd_mux = cnt_overwrite;
+            REG_CNT_IRQS:      rd_mux = cnt_irqs;
+            REG_CNT_STALL:     rd_mux = cnt_stall;
+            REG_PATTERN_KEY:   rd_mux = pattern_key;
+            REG_CHUNK_LIMIT:   rd_mux = chunk_limit;
+            REG_OVERRUN_SEQ:   rd_mux = overrun_seq;
+            REG_OVERRUN_CYCLE: rd_mux = overrun_cycle;
+            default:           rd_mux = 32'd0;
+        endcase
+    end
+
+    always @(posedge clk) begin
+        if (s_axil_arvalid && s_axil_arready) begin
+            s_axil_rvalid <= 1'b1;
+            s_axil_rdata  <= rd_mux;
+        end else if (s_axil_rvalid && s_axil_rready) begin
+            s_axil_rvalid <= 1'b0;
+        end
+        if (rst) begin
+            s_axil_rvalid <= 1'b0;
+            s_axil_rdata  <= 32'd0;
+        end
+    end
+
+    // protection bits and the byte offset within a register are not used
+    wire unused_ok = &{1'b0, s_axil_awprot, s_axil_arprot, s_axil_araddr[1:0], aw_addr[1:0]};
+
+endmodule
+
+`resetall

