@@ -1,0 +1,65 @@
+# irqloop: run `make help` for the targets and variables.
+#
+# Every target bootstraps the pinned toolchain into .venv on first use (scripts/bootstrap.sh).
+
+SHELL  := /bin/bash
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.irqloop-setup
+
+SIM    ?= verilator
+TEST   ?= overrun
+SEED   ?= 1
+WAVES  ?= 0
+PARAMS ?=
+# pytest -k expression for `make test` (e.g. FILTER=kernel)
+FILTER ?=
+BENCH_CYCLES ?= 2000000
+
+VALID_SIMS := verilator
+
+.PHONY: help setup sim list params test test-unit lint bench clean check-sim
+
+help:
+	@echo "irqloop targets:"
+	@echo "  make sim TEST=overrun [SEED=1] [WAVES=0|1|fst|vcd] [PARAMS='name=value ...']"
+	@echo "                          run a scenario; exit 0 only if its outcome matches the expectation"
+	@echo "  make list               list the scenarios (TEST values)"
+	@echo "  make params TEST=name   list a scenario's PARAMS with defaults"
+	@echo "  make test [FILTER=expr] unit, RTL block and end-to-end tests (pytest -k FILTER)"
+	@echo "  make lint               verilator --lint-only -Wall of rtl/"
+	@echo "  make bench              simulated cycles per wall second, cocotb vs plain Verilator"
+	@echo "  make setup              install the pinned toolchain into $(VENV)"
+	@echo "  make clean              remove builds and run directories"
+	@echo "variables: SIM=$(SIM) (only verilator) TEST=$(TEST) SEED=$(SEED) WAVES=$(WAVES) PARAMS='$(PARAMS)'"
+
+$(STAMP): pyproject.toml scripts/bootstrap.sh
+	@scripts/bootstrap.sh $(VENV)
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+check-sim:
+	@if [ "$(filter $(SIM),$(VALID_SIMS))" = "" ]; then \
+	  echo "error: SIM=$(SIM) is not supported; valid: $(VALID_SIMS)" >&2; exit 2; fi
+
+sim: check-sim $(STAMP)
+	@$(PY) -m tb.runner sim "$(TEST)" --seed "$(SEED)" --waves "$(WAVES)" $(PARAMS)
+
+list: $(STAMP)
+	@$(PY) -m tb.runner list
+
+params: $(STAMP)
+	@$(PY) -m tb.runner params "$(TEST)"
+
+test: check-sim $(STAMP)
+	@$(PY) -m pytest tests $(if $(FILTER),-k "$(FILTER)")
+
+lint: $(STAMP)
+	@$(PY) -m tb.lint
+
+bench: check-sim $(STAMP)
+	@$(PY) -m tb.bench --cycles $(BENCH_CYCLES)
+
+clean:
+	rm -rf sim_build runs build .pytest_cache

@@ -1,0 +1,83 @@
+"""Scenario parameters, the register map source, and the runner's answers to bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hostmodel.regs import REG, RegisterMap
+from tb import scenarios
+from tb.scenarios.overrun import CLOCK_PS, SPEC, predict
+from tb.scenarios.params import ParamError, parse_overrides
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_register_map_comes_from_the_rtl_header() -> None:
+    text = (ROOT / "rtl" / "irqloop_regs.vh").read_text()
+    assert "REG_PROD_IDX      = 12'h024" in text and REG.PROD_IDX == 0x24
+    assert REG.access["INT_CAUSE"] == "W1C" and REG.access["PROD_IDX"] == "RO"
+    assert REG.consts["DEVICE_ID"] == 0x49524C50
+    assert len(set(REG.offsets.values())) == len(REG.offsets)
+
+
+def test_register_map_rejects_a_reused_offset(tmp_path: Path) -> None:
+    f = tmp_path / "r.vh"
+    f.write_text("localparam [11:0] REG_A = 12'h000; // RO a\nlocalparam [11:0] REG_B = 12'h000; // RO b\n")
+    with pytest.raises(ValueError, match="reuses offset"):
+        RegisterMap(f)
+
+
+def test_unknown_test_names_the_valid_ones() -> None:
+    with pytest.raises(ParamError, match="unknown test 'nosuch'; valid tests: overrun"):
+        scenarios.get("nosuch")
+
+
+@pytest.mark.parametrize("item,msg", [
+    ("slots=0", "slots=0 is below its minimum 1"),
+    ("slots=many", "slots='many' is not a int"),
+    ("mode=fast", "mode='fast' is not valid; choose one of: free, flow"),
+    ("bogus=1", "unknown parameter 'bogus'"),
+    ("slots", "must be name=value"),
+])
+def test_bad_parameters_get_one_clear_line(item: str, msg: str) -> None:
+    with pytest.raises(ParamError, match=msg):
+        parse_overrides(SPEC, [item])
+
+
+def test_impossible_combinations_are_refused() -> None:
+    sc = scenarios.get("overrun")
+    with pytest.raises(ParamError, match="shorter than one chunk write"):
+        sc.prepare(parse_overrides(SPEC, ["period_us=0.1"]))
+    with pytest.raises(ParamError, match="not a multiple of the 8-byte"):
+        sc.prepare(parse_overrides(SPEC, ["slot_bytes=100"]))
+    with pytest.raises(ParamError, match="within .* of the ring's headroom"):
+        sc.prepare(parse_overrides(SPEC, ["spike_us=77"]))
+
+
+def test_prediction_of_the_default_overrun() -> None:
+    """Headroom = slots x period; the late DPC's chunk is the first lost; the chunk `slots` later
+    overwrites it at stream cycle (seq + slots) x period + 1 (the cycle after it became due)."""
+    v = parse_overrides(SPEC, [])
+    p = predict(v)
+    period_cycles = round(v["period_us"] * 1e6 / CLOCK_PS)
+    assert p.outcome == "loss"
+    assert p.headroom_ps == v["slots"] * period_cycles * CLOCK_PS
+    assert (p.first_lost_seq, p.first_lost_slot, p.overwriting_seq) == (20, 4, 28)
+    assert p.overwrite_cycle == 28 * period_cycles + 1
+    assert predict(parse_overrides(SPEC, ["spike_us=0"])).outcome == "clean"
+    flow = predict(parse_overrides(SPEC, ["mode=flow"]))
+    assert flow.outcome == "clean" and flow.stall_expected
+
+
+def test_runner_cli_rejects_bad_input_with_exit_2() -> None:
+    for args, msg in ((["sim", "nosuch"], "valid tests: overrun"),
+                      (["sim", "overrun", "--seed", "x"], "SEED='x' is not valid"),
+                      (["sim", "overrun", "--waves", "2"], "WAVES='2' is not valid"),
+                      (["sim", "overrun", "slots=0"], "below its minimum")):
+        r = subprocess.run([sys.executable, "-m", "tb.runner", *args], cwd=ROOT, capture_output=True, text=True)
+        assert r.returncode == 2, (args, r.stderr)
+        assert msg in r.stderr and len(r.stderr.strip().splitlines()) == 1
