@@ -131,7 +131,7 @@ module irqloop_csr #(
                     cons_wr_data <= merge(cons_idx, w_data, w_strb);
                 end
                 REG_INT_ENABLE:   if (w_strb[0]) int_enable <= w_data[3:0];
-                REG_MSI_ADDR_LO:  msi_addr[31:0]    <= merge(msi_addr[31:0], w_data, w_strb);
+                REG_MSI_ADDR_LO:  msi_addr[31:0]    <= merge(msi_addr[31:0], w_data, w_strb) & ~32'h3;
                 REG_MSI_ADDR_HI:  msi_addr[63:32]   <= merge(msi_addr[63:32], w_data, w_strb);
                 REG_MSI_DATA:     msi_data          <= merge(msi_data, w_data, w_strb);
                 REG_MSI_MASK:     msi_mask          <= w_data[NUM_VEC-1:0];

@@ -112,7 +112,7 @@ module irqloop_dev #(
         .clk(clk), .rst(rst),
         .enable(ctrl_enable), .flowctl(ctrl_flowctl), .chunk_period(chunk_period),
         .ring_base(ring_base[ADDR_W-1:0]), .slot_count(slot_count), .slot_size(slot_size),
-        .chunk_limit(chunk_limit), .msi_addr_lsb(msi_addr[1:0]), .msi_sent(msi_ack),
+        .chunk_limit(chunk_limit), .msi_sent(msi_ack),
         .cons_wr(cons_wr), .cons_wr_data(cons_wr_data),
         .chunk_start(chunk_start), .chunk_addr(chunk_addr), .chunk_bytes(chunk_bytes),
         .chunk_seq(chunk_seq), .chunk_busy(chunk_busy), .chunk_done(chunk_done),

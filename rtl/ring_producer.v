@@ -30,7 +30,6 @@ module ring_producer #(
     input  wire [31:0]       slot_count,
     input  wire [31:0]       slot_size,
     input  wire [31:0]       chunk_limit,
-    input  wire [1:0]        msi_addr_lsb,   // MSI address bits [1:0] (must be 0)
     input  wire              msi_sent,       // an MSI message left (counted per stream)
 
     input  wire              cons_wr,
@@ -75,8 +74,7 @@ module ring_producer #(
     wire bad_size   = (slot_size == 32'd0) || (slot_size[BSHIFT-1:0] != 0) || (slot_size > MAX_SLOT_SIZE);
     wire bad_base   = (ring_base[BSHIFT-1:0] != 0);
     wire bad_period = (chunk_period == 32'd0);
-    wire bad_msi    = (msi_addr_lsb != 2'b00);
-    wire cfg_bad    = bad_slots | bad_size | bad_base | bad_period | bad_msi;
+    wire cfg_bad    = bad_slots | bad_size | bad_base | bad_period;
 
     reg         enable_q;
     wire        start_req = enable && !enable_q;

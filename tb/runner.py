@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
-from tb import scenarios, toolchain
+from tb import scenarios, simbuild, toolchain
 from tb.scenarios.params import ParamError, describe, parse_overrides
 
 ROOT = toolchain.ROOT
@@ -31,34 +30,9 @@ def tb_sources() -> list[Path]:
             toolchain.TB / "mmio_axil_master.v"] + [toolchain.RTL / s for s in toolchain.RTL_SOURCES]
 
 
-def build(waves: str, quiet: bool = True) -> Path:
-    """Build (or reuse) the simulator for tb_irqloop; one build per waves setting."""
-    toolchain.setup_env()
-    from cocotb_tools.runner import get_runner
-
-    args = toolchain.build_args(waves)
-    sources = tb_sources()
-    digest = toolchain.sources_hash(sources + [toolchain.TB / "hostmem_dpi.cpp", toolchain.RTL / "irqloop_regs.vh"],
-                                    args, {})
-    build_dir = ROOT / "sim_build" / f"{TOPLEVEL}-{waves}"
-    stamp = build_dir / ".irqloop-build"
-    if stamp.exists() and stamp.read_text() == digest and (build_dir / TOPLEVEL).exists():
-        return build_dir
-    build_dir.mkdir(parents=True, exist_ok=True)
-    log = build_dir / "build.log"
-    print(f"irqloop: building {TOPLEVEL} with Verilator (waves={waves}); log: {log.relative_to(ROOT)}",
-          flush=True)
-    runner = get_runner("verilator")
-    try:
-        runner.build(sources=sources, includes=[toolchain.RTL], hdl_toplevel=TOPLEVEL,
-                     build_args=args, build_dir=build_dir, always=True, timescale=("1ns", "1ps"),
-                     log_file=log if quiet else None)
-    except (SystemExit, Exception) as exc:
-        tail = log.read_text().splitlines()[-30:] if log.exists() else []
-        print("\n".join(tail), file=sys.stderr)
-        raise SystemExit(f"error: Verilator build failed ({exc}); full log: {log}")
-    stamp.write_text(digest)
-    return build_dir
+def build(waves: str) -> Path:
+    """Build (or reuse) the end-to-end simulator; one build per waves setting."""
+    return simbuild.build(TOPLEVEL, tb_sources(), waves=waves, timing=True, dpi=True, name=f"{TOPLEVEL}-{waves}")
 
 
 def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_root: Path | None = None) -> int:
@@ -66,7 +40,6 @@ def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_roo
     values = parse_overrides(sc.spec, overrides)
     plan = sc.prepare(values)
     build_dir = build(waves)
-    from cocotb_tools.runner import get_runner
 
     run_dir = (run_root or ROOT / "runs") / test / f"seed{seed}"
     if run_dir.exists():
@@ -75,21 +48,10 @@ def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_roo
     report_path = run_dir / "report.json"
     wave_file = run_dir / f"dump.{waves}"
     env = {"IRQLOOP_TEST": test, "IRQLOOP_PLAN": json.dumps(plan), "IRQLOOP_SEED": str(seed),
-           "IRQLOOP_REPORT": str(report_path), "PYTHONPATH": str(ROOT)}
-    runner = get_runner("verilator")
-    runner.build_dir = build_dir
-    runner.hdl_toplevel = TOPLEVEL
-    runner.sim_hdl_toplevel = TOPLEVEL
-    runner.waves = waves != "none"
+           "IRQLOOP_REPORT": str(report_path)}
     log = run_dir / "sim.log"
-    try:
-        runner.test(test_module="tb.test_scenario", hdl_toplevel=TOPLEVEL, hdl_toplevel_lang="verilog",
-                    build_dir=build_dir,
-                    test_dir=run_dir, extra_env=env, seed=seed, waves=waves != "none",
-                    test_args=["--trace-file", str(wave_file)] if waves != "none" else [],
-                    log_file=log)
-    except (SystemExit, Exception):
-        pass   # the verdict comes from the report; a crash has none
+    simbuild.run(TOPLEVEL, build_dir, "tb.test_scenario", run_dir, env=env, seed=seed, waves=waves,
+                 test_args=["--trace-file", str(wave_file)] if waves != "none" else [], log_file=log)
     if not report_path.exists():
         tail = log.read_text().splitlines()[-40:] if log.exists() else []
         print("\n".join(tail), file=sys.stderr)

@@ -12,7 +12,6 @@ from PATH (Debian's 5.006 is too old for cocotb 2). The wheel's quirks are handl
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sys
@@ -65,20 +64,14 @@ def setup_env() -> Path:
     return root
 
 
-def build_args(waves: str) -> list[str]:
-    args = ["--timing", "-Wno-fatal", "-Wno-lint", "-Wno-style",
-            "-CFLAGS", CXX_FLAGS, "-LDFLAGS", "-rdynamic", str(TB / "hostmem_dpi.cpp")]
+def build_args(waves: str, timing: bool = True, dpi: bool = True) -> list[str]:
+    args = ["-Wno-fatal", "-Wno-lint", "-Wno-style", "-CFLAGS", CXX_FLAGS]
+    if timing:
+        args += ["--timing"]
+    if dpi:
+        args += ["-LDFLAGS", "-rdynamic", str(TB / "hostmem_dpi.cpp")]
     if waves == "fst":
         args += ["--trace-fst", "--trace-structs"]
     elif waves == "vcd":
         args += ["--trace", "--trace-structs"]
     return args
-
-
-def sources_hash(sources: list[Path], args: list[str], params: dict[str, object]) -> str:
-    h = hashlib.sha256()
-    for s in sorted(sources):
-        h.update(s.name.encode())
-        h.update(s.read_bytes())
-    h.update(repr((args, sorted(params.items()), str(verilator_root()))).encode())
-    return h.hexdigest()[:16]

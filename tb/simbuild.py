@@ -1,0 +1,64 @@
+"""Build a Verilator simulator once per (sources, parameters, options) and run cocotb tests on it."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from tb import toolchain
+
+
+def build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, object] | None = None,
+          waves: str = "none", timing: bool = False, dpi: bool = False, name: str | None = None) -> Path:
+    toolchain.setup_env()
+    from cocotb_tools.runner import get_runner
+
+    parameters = dict(parameters or {})
+    args = toolchain.build_args(waves, timing=timing, dpi=dpi)
+    deps = list(sources) + [toolchain.RTL / "irqloop_regs.vh"] + ([toolchain.TB / "hostmem_dpi.cpp"] if dpi else [])
+    h = hashlib.sha256()
+    for s in deps:
+        h.update(s.name.encode())
+        h.update(s.read_bytes())
+    h.update(repr((args, waves, timing, dpi, sorted(parameters.items()), str(toolchain.verilator_root()))).encode())
+    digest = h.hexdigest()[:16]
+    tag = name or "-".join([toplevel] + [f"{k}{v}" for k, v in sorted(parameters.items())] + [waves])
+    build_dir = toolchain.ROOT / "sim_build" / tag
+    stamp = build_dir / ".irqloop-build"
+    if stamp.exists() and stamp.read_text() == digest and (build_dir / toplevel).exists():
+        return build_dir
+    build_dir.mkdir(parents=True, exist_ok=True)
+    log = build_dir / "build.log"
+    print(f"irqloop: building {tag} with Verilator; log: {log.relative_to(toolchain.ROOT)}", flush=True)
+    try:
+        get_runner("verilator").build(sources=list(sources), includes=[toolchain.RTL], hdl_toplevel=toplevel,
+                                      parameters=parameters, build_args=args, build_dir=build_dir,
+                                      always=True, timescale=("1ns", "1ps"), log_file=log,
+                                      waves=waves != "none")
+    except (SystemExit, Exception) as exc:
+        tail = log.read_text().splitlines()[-30:] if log.exists() else []
+        print("\n".join(tail), file=sys.stderr)
+        raise SystemExit(f"error: Verilator build of {tag} failed ({exc}); full log: {log}")
+    stamp.write_text(digest)
+    return build_dir
+
+
+def run(toplevel: str, build_dir: Path, test_module: str, test_dir: Path, env: Mapping[str, str] | None = None,
+        seed: int = 1, waves: str = "none", test_args: Sequence[str] = (), testcase: str | None = None,
+        log_file: Path | None = None) -> Path:
+    """Run cocotb tests; returns the results XML path (raises nothing on test failure)."""
+    from cocotb_tools.runner import get_runner
+
+    runner = get_runner("verilator")
+    test_dir.mkdir(parents=True, exist_ok=True)
+    full_env = {"PYTHONPATH": str(toolchain.ROOT)} | dict(env or {})
+    try:
+        return Path(runner.test(test_module=test_module, hdl_toplevel=toplevel, hdl_toplevel_lang="verilog",
+                                build_dir=build_dir, test_dir=test_dir, extra_env=full_env, seed=seed,
+                                waves=waves != "none", test_args=list(test_args), testcase=testcase,
+                                results_xml=str(test_dir / "results.xml"),
+                                log_file=log_file))
+    except (SystemExit, Exception):
+        return test_dir / "results.xml"

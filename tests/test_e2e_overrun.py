@@ -1,0 +1,83 @@
+"""End-to-end `overrun` scenario: the real RTL (Verilator) against the host model.
+
+The lossy default must be caught (exit 1 if it were declared clean), the lossless variants must
+pass with zero loss, the same seed must give the same report, and the FST must agree with it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tb.runner import run_scenario
+
+
+def run(tmp_path: Path, *overrides: str, seed: int = 1, waves: str = "none") -> tuple[int, dict[str, Any]]:
+    rc = run_scenario("overrun", seed, waves, list(overrides), run_root=tmp_path)
+    report = json.loads((tmp_path / "overrun" / f"seed{seed}" / "report.json").read_text())
+    return rc, report
+
+
+@pytest.mark.sim
+def test_default_overrun_is_detected_at_the_predicted_slot(tmp_path: Path) -> None:
+    rc, r = run(tmp_path)
+    assert rc == 0 and r["pass"]
+    obs, pred = r["observed"], r["plan"]["prediction"]
+    assert r["plan"]["expected"] == "loss"
+    lost = obs["scoreboard"]["lost"]
+    assert lost[0] == pred["first_lost_seq"] == 20
+    assert lost == list(range(20, 20 + len(lost)))
+    assert obs["hardware"]["OVERRUN_SEQ"] == 28 and obs["hardware"]["overrun_flag"]
+    assert obs["hardware"]["CNT_OVERWRITE"] == len(lost) == obs["driver"]["chunks_lost_ring"]
+    # the late DPC is the one that caused it, and it exceeded the headroom
+    assert obs["late_dpc"]["latency_ps"] > pred["headroom_ps"]
+    assert obs["late_dpc"]["start_ps"] > obs["hw_overrun_ps"]
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("overrides", [("spike_us=0",), ("mode=flow",), ("spike_us=60",)])
+def test_lossless_variants_show_zero_loss(tmp_path: Path, overrides: tuple[str, ...]) -> None:
+    rc, r = run(tmp_path, *overrides)
+    assert rc == 0 and r["pass"] and r["plan"]["expected"] == "clean"
+    sb, hw = r["observed"]["scoreboard"], r["observed"]["hardware"]
+    assert sb["lost"] == [] and sb["delivered"] == 64 and sb["divergences"] == 0
+    assert hw["CNT_OVERWRITE"] == 0 and not hw["overrun_flag"]
+    if "mode=flow" in overrides:
+        assert hw["CNT_STALL"] > 0
+
+
+@pytest.mark.sim
+def test_harness_fails_when_the_outcome_differs_from_the_declaration(tmp_path: Path) -> None:
+    rc, r = run(tmp_path, "expect=clean")
+    assert rc == 1 and not r["pass"]
+    failed = {c["name"] for c in r["checks"] if not c["ok"]}
+    assert "zero loss" in failed
+
+
+@pytest.mark.sim
+def test_same_seed_same_report_and_jitter_follows_the_seed(tmp_path: Path) -> None:
+    _, a = run(tmp_path / "a", "jitter_us=3", seed=5)
+    _, b = run(tmp_path / "b", "jitter_us=3", seed=5)
+    _, c = run(tmp_path / "c", "jitter_us=3", seed=6)
+    assert a == b
+    assert a["observed"]["kernel"] != c["observed"]["kernel"] or a["observed"]["end_ps"] != c["observed"]["end_ps"]
+
+
+@pytest.mark.sim
+def test_waves_fst_agrees_with_the_report(tmp_path: Path) -> None:
+    import pywellen
+
+    rc, r = run(tmp_path, waves="fst")
+    fst = tmp_path / "overrun" / "seed1" / "dump.fst"
+    assert rc == 0 and fst.stat().st_size > 0
+    w = pywellen.Waveform(str(fst))
+    sig = {v.full_name: v.signal for v in w.all_vars()}
+    t = r["observed"]["hw_overrun_ps"]
+    overrun = sig["tb_irqloop.dut.u_producer.overrun"]
+    assert overrun.value_at(t - 1) == 0 and overrun.value_at(t) == 1
+    seq = sig["tb_irqloop.dut.u_producer.overrun_seq"]
+    assert seq.value_at(t) == r["observed"]["hardware"]["OVERRUN_SEQ"]
+    msi = sig["tb_irqloop.u_host.msi_count"]
+    assert msi.value_at(r["observed"]["end_ps"]) == r["observed"]["hardware"]["CNT_IRQS"]
