@@ -30,6 +30,10 @@ VEC_DATA = REG.bit("VEC_DATA")
 VEC_ERROR = REG.bit("VEC_ERROR")
 
 
+class DeviceStartError(RuntimeError):
+    pass
+
+
 @dataclass
 class StreamConfig:
     ring_base: int = 0x10_0000
@@ -92,6 +96,10 @@ class StreamDriver:
         await k.WRITE_REGISTER_ULONG(REG.INT_ENABLE, (1 << VEC_DATA) | (1 << VEC_ERROR))
         ctrl = (1 << REG.bit("CTRL_ENABLE")) | (int(c.flow_control) << REG.bit("CTRL_FLOWCTL"))
         await k.WRITE_REGISTER_ULONG(REG.CTRL, ctrl)
+        # the read flushes the posted writes and tells whether the device took the settings
+        status = await k.READ_REGISTER_ULONG(REG.STATUS)
+        if status >> REG.bit("ST_CFG_ERROR") & 1 or not status >> REG.bit("ST_RUNNING") & 1:
+            raise DeviceStartError(f"device refused the settings (STATUS={status:#x}): {c}")
         self.k.log("device_started", ctrl=ctrl)
 
     # ---- EvtInterruptIsr (DIRQL) ----

@@ -146,5 +146,6 @@ class EventSimPlatform:
         return self.read_hook(offset)
 
     async def mmio_write(self, offset: int, value: int) -> None:
-        await self.sim.sleep(self.mmio_ps)
-        self.write_hook(offset, value)
+        # posted: lands after the bus latency; the caller does not wait (reads of equal latency
+        # queued later land later, so a read still sees every earlier write)
+        self.sim.call_at(self.sim.now + self.mmio_ps, lambda: self.write_hook(offset, value))

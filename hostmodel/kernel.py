@@ -12,7 +12,9 @@ modelled here (each is named in the unit tests, see references.md):
   twice at once; a message that arrives while it is already pending at the CPU collapses into
   the pending one (the local APIC's IRR holds one bit per vector).
 - DPCs run in queue order (Medium importance: inserted at the tail) after the injected start
-  latency of :class:`~hostmodel.latency.DpcLatencyModel`.
+  latency of :class:`~hostmodel.latency.DpcLatencyModel` plus the dispatcher's call overhead.
+- MMIO writes are posted: the CPU does not wait for them. A read waits for its completion,
+  which the bus delivers after every earlier write (PCIe ordering).
 
 Driver code must await only kernel services (``READ_REGISTER_ULONG``, ``WRITE_REGISTER_ULONG``,
 ``execute``) so that preemption is accounted for.
@@ -176,7 +178,8 @@ class Kernel:
                 self._dpc_event.clear()
                 await self._dpc_event.wait()
             dpc = self._dpc_queue[0]
-            start = dpc.queued_at_ps + self.latency.sample(dpc.queued_at_ps)
+            # the start latency includes the dispatcher's own call overhead
+            start = dpc.queued_at_ps + self.latency.sample(dpc.queued_at_ps) + self.costs.dpc_dispatch_ps
             if start > self.now():
                 await self.platform.sleep(start - self.now())
             await self._wait_isr_idle()
@@ -189,7 +192,6 @@ class Kernel:
             t0 = self.now()
             self.log("dpc_start", dpc=dpc.name, latency_ps=latency, queued_at_ps=dpc.queued_at_ps)
             self.dpc_active = dpc
-            await self.execute(self.costs.dpc_dispatch_ps)
             await dpc.DeferredRoutine(dpc, dpc.DeferredContext, dpc.SystemArgument1, dpc.SystemArgument2)
             self.dpc_active = None
             dpc.running -= 1
@@ -278,15 +280,8 @@ class Kernel:
         return value
 
     async def WRITE_REGISTER_ULONG(self, offset: int, value: int) -> None:
-        if self._at_dirql():
-            await self.platform.mmio_write(offset, value)
-            return
-        await self._wait_isr_idle()
-        self.in_instruction = True
+        """A posted write: it goes to the bus and the CPU continues (a later read waits for it)."""
         await self.platform.mmio_write(offset, value)
-        self.in_instruction = False
-        self._dispatch_interrupts()
-        await self._wait_isr_idle()
 
     # ---- figures ----
     def interrupts(self) -> list[KINTERRUPT]:

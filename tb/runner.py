@@ -32,10 +32,12 @@ def tb_sources() -> list[Path]:
 
 def build(waves: str) -> Path:
     """Build (or reuse) the end-to-end simulator; one build per waves setting."""
-    return simbuild.build(TOPLEVEL, tb_sources(), waves=waves, timing=True, dpi=True, name=f"{TOPLEVEL}-{waves}")
+    return simbuild.build(TOPLEVEL, tb_sources(), waves=waves, timing=True, dpi=True, name=f"{TOPLEVEL}-{waves}",
+                          public_vlt=toolchain.TB / "tb_irqloop.vlt")
 
 
-def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_root: Path | None = None) -> int:
+def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_root: Path | None = None,
+                 quiet: bool = False) -> int:
     sc = scenarios.get(test)
     values = parse_overrides(sc.spec, overrides)
     plan = sc.prepare(values)
@@ -62,6 +64,8 @@ def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_roo
     report: dict[str, Any] = json.loads(report_path.read_text())
     text = format_report(report)
     (run_dir / "report.txt").write_text(text + "\n")
+    if quiet:
+        return 0 if report["pass"] else 1
     print(text)
     print(f"\nrun directory: {run_dir.relative_to(ROOT) if run_dir.is_relative_to(ROOT) else run_dir}")
     if waves != "none":

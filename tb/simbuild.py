@@ -10,14 +10,30 @@ from typing import Mapping, Sequence
 from tb import toolchain
 
 
+def _runner(lean: bool) -> object:
+    """cocotb's Verilator runner; `lean` drops its --public-flat-rw (a .vlt names what is public)."""
+    from cocotb_tools.runner import Verilator
+
+    class LeanVerilator(Verilator):
+        def _build_command(self):  # type: ignore[no-untyped-def]
+            cmds = super()._build_command()
+            cmds[0] = [a for a in cmds[0] if a != "--public-flat-rw"]
+            return cmds
+
+    return LeanVerilator() if lean else Verilator()
+
+
 def build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, object] | None = None,
-          waves: str = "none", timing: bool = False, dpi: bool = False, name: str | None = None) -> Path:
+          waves: str = "none", timing: bool = False, dpi: bool = False, name: str | None = None,
+          public_vlt: Path | None = None) -> Path:
+    """Build once per inputs. With `public_vlt`, only the signals that file names are visible to Python."""
     toolchain.setup_env()
-    from cocotb_tools.runner import get_runner
 
     parameters = dict(parameters or {})
     args = toolchain.build_args(waves, timing=timing, dpi=dpi)
-    deps = list(sources) + [toolchain.RTL / "irqloop_regs.vh"] + ([toolchain.TB / "hostmem_dpi.cpp"] if dpi else [])
+    if public_vlt is not None:
+        args.append(str(public_vlt))
+    deps = list(sources) + ([public_vlt] if public_vlt is not None else []) + [toolchain.RTL / "irqloop_regs.vh"] + ([toolchain.TB / "hostmem_dpi.cpp"] if dpi else [])
     h = hashlib.sha256()
     for s in deps:
         h.update(s.name.encode())
@@ -33,7 +49,7 @@ def build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, objec
     log = build_dir / "build.log"
     print(f"irqloop: building {tag} with Verilator; log: {log.relative_to(toolchain.ROOT)}", flush=True)
     try:
-        get_runner("verilator").build(sources=list(sources), includes=[toolchain.RTL], hdl_toplevel=toplevel,
+        _runner(public_vlt is not None).build(sources=list(sources), includes=[toolchain.RTL], hdl_toplevel=toplevel,
                                       parameters=parameters, build_args=args, build_dir=build_dir,
                                       always=True, timescale=("1ns", "1ps"), log_file=log,
                                       waves=waves != "none")

@@ -2,7 +2,8 @@
 //
 // The clock is generated here (Verilator --timing) so that no Python runs per clock. The
 // device's AXI4 master writes into host_mem_axi (host RAM and the MSI window); the host
-// model's MMIO requests reach the device's AXI4-Lite CSR slave through mmio_axil_master.
+// model's MMIO requests (queued in hostmem_dpi.cpp) reach the device's AXI4-Lite CSR slave
+// through mmio_axil_master.
 // rst is driven by the testbench.
 `timescale 1ns / 1ps
 `default_nettype none
@@ -16,15 +17,8 @@ module tb_irqloop #(
 
     reg rst = 1'b1;
 
-    // MMIO request port, driven by Python
-    reg         mmio_req_toggle = 1'b0;
-    reg         mmio_req_write = 1'b0;
-    reg  [11:0] mmio_req_addr = 12'd0;
-    reg  [31:0] mmio_req_wdata = 32'd0;
-    wire        mmio_rsp_toggle;
-    wire [31:0] mmio_rsp_rdata;
-    wire [1:0]  mmio_rsp_resp;
     wire        mmio_busy;
+    wire [31:0] mmio_completed;
 
     wire [11:0] axil_awaddr, axil_araddr;
     wire [2:0]  axil_awprot, axil_arprot;
@@ -47,9 +41,7 @@ module tb_irqloop #(
 
     mmio_axil_master u_mmio (
         .clk(clk), .rst(rst),
-        .req_toggle(mmio_req_toggle), .req_write(mmio_req_write), .req_addr(mmio_req_addr),
-        .req_wdata(mmio_req_wdata), .rsp_toggle(mmio_rsp_toggle), .rsp_rdata(mmio_rsp_rdata),
-        .rsp_resp(mmio_rsp_resp), .busy(mmio_busy),
+        .busy(mmio_busy), .completed(mmio_completed),
         .m_axil_awaddr(axil_awaddr), .m_axil_awprot(axil_awprot), .m_axil_awvalid(axil_awvalid),
         .m_axil_awready(axil_awready), .m_axil_wdata(axil_wdata), .m_axil_wstrb(axil_wstrb),
         .m_axil_wvalid(axil_wvalid), .m_axil_wready(axil_wready), .m_axil_bresp(axil_bresp),
@@ -88,6 +80,6 @@ module tb_irqloop #(
         .msi_count(msi_count), .beat_count(beat_count)
     );
 
-    wire unused_ok = &{1'b0, axi_awlock, axi_awcache, axi_awprot, mmio_busy};
+    wire unused_ok = &{1'b0, axi_awlock, axi_awcache, axi_awprot, mmio_busy, mmio_completed};
 
 endmodule

@@ -1,0 +1,102 @@
+"""`make bench`: simulated clock cycles per wall second of the streaming path, waves off.
+
+Two runs of the same RTL (tb_irqloop with the default overrun configuration):
+  - cocotb: the full harness (host model in Python, MMIO over the tb's AXI4-Lite master, host
+    memory read through ctypes), timed by cocotb's own per-test wall clock;
+  - plain: a Verilator C++ main with a minimal C++ driver and no cocotb (tb/bench/plain_main.cpp).
+Their ratio is the cost of the harness. A benchmark reports figures; no test asserts them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from tb import runner, toolchain
+from tb.scenarios.overrun import CLOCK_PS
+
+BENCH = toolchain.TB / "bench"
+
+
+def build_plain() -> Path:
+    toolchain.setup_env()
+    out = toolchain.ROOT / "sim_build" / "bench-plain"
+    exe = out / "bench_plain"
+    srcs = runner.tb_sources() + [BENCH / "plain_main.cpp", toolchain.TB / "hostmem_dpi.cpp", BENCH / "public.vlt"]
+    if exe.exists() and all(exe.stat().st_mtime > s.stat().st_mtime for s in srcs):
+        return exe
+    print("irqloop: building the plain Verilator bench", flush=True)
+    cmd = ["verilator", "--cc", "--exe", "--build", "--timing", "-j", "2", "-Wno-fatal", "-Wno-lint", "-Wno-style",
+           "-CFLAGS", toolchain.CXX_FLAGS, f"-I{toolchain.RTL}", "--top-module", "tb_irqloop", "--timescale", "1ns/1ps",
+           "-Mdir", str(out), "-o", "bench_plain"] + [str(s) for s in srcs]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        print((r.stdout + r.stderr)[-3000:], file=sys.stderr)
+        raise SystemExit("error: plain Verilator bench build failed")
+    return exe
+
+
+def run_plain(cycles: int, period: int) -> dict[str, float]:
+    exe = build_plain()
+    r = subprocess.run([str(exe), str(cycles), str(period)], capture_output=True, text=True, check=True)
+    m = re.search(r"cycles=(\d+) wall_s=([\d.]+) cycles_per_s=(\d+) chunks=(\d+) msis=(\d+)", r.stdout)
+    if not m:
+        raise SystemExit(f"error: unexpected plain bench output: {r.stdout!r}")
+    return {"cycles": int(m[1]), "wall_s": float(m[2]), "rate": float(m[3]), "chunks": int(m[4]), "msis": int(m[5])}
+
+
+def run_cocotb(cycles: int, period: int) -> dict[str, float]:
+    chunks = max(1, cycles // period)
+    with tempfile.TemporaryDirectory() as tmp:
+        rc = runner.run_scenario("overrun", 1, "none", [f"chunks={chunks}", "spike_us=0"], run_root=Path(tmp),
+                                 quiet=True)
+        if rc != 0:
+            raise SystemExit("error: the cocotb bench run did not pass")
+        run_dir = Path(tmp) / "overrun" / "seed1"
+        case = next(ET.parse(run_dir / "results.xml").getroot().iter("testcase"))
+        report = json.loads((run_dir / "report.json").read_text())
+    wall = float(case.get("time"))
+    sim_cycles = report["observed"]["sim_cycles"]
+    return {"cycles": sim_cycles, "wall_s": wall, "rate": sim_cycles / wall, "chunks": chunks,
+            "msis": report["observed"]["hardware"]["CNT_IRQS"]}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(prog="python -m tb.bench")
+    ap.add_argument("--cycles", type=int, default=2_000_000)
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each; the median is reported")
+    a = ap.parse_args()
+    if a.cycles < 10_000:
+        print("error: --cycles must be >= 10000", file=sys.stderr)
+        return 2
+    period = round(10.0 * 1e6 / CLOCK_PS)     # the default overrun chunk period
+    if a.repeat < 1:
+        print("error: --repeat must be >= 1", file=sys.stderr)
+        return 2
+    median = lambda runs: sorted(runs, key=lambda r: r["rate"])[len(runs) // 2]  # noqa: E731
+    cocotb_runs, plain_runs = [], []
+    for _ in range(a.repeat):                 # interleaved, so load changes hit both alike
+        cocotb_runs.append(run_cocotb(a.cycles, period))
+        plain_runs.append(run_plain(a.cycles, period))
+    cocotb, plain = median(cocotb_runs), median(plain_runs)
+    ratio = cocotb["rate"] / plain["rate"]
+    print(f"bench: streaming path, default overrun configuration, {period} cycles per 1 KiB chunk, waves off;"
+          f" median of {a.repeat} runs each")
+    spread = lambda runs: ", ".join(f"{r['rate'] / 1e6:.2f}" for r in runs)  # noqa: E731
+    print(f"  cocotb + host model : {cocotb['rate'] / 1e6:7.2f} M cycles/s  ({cocotb['cycles']} cycles in "
+          f"{cocotb['wall_s']:.2f} s, {cocotb['chunks']} chunks, {cocotb['msis']} MSIs)")
+    print(f"  plain Verilator C++ : {plain['rate'] / 1e6:7.2f} M cycles/s  ({plain['cycles']} cycles in "
+          f"{plain['wall_s']:.2f} s, {plain['chunks']} chunks, {plain['msis']} MSIs)")
+    print(f"  ratio cocotb/plain  : {ratio * 100:6.1f} %   (targets: >= 1 M cycles/s and >= 25 %)")
+    print(f"  all runs (M cycles/s): cocotb [{spread(cocotb_runs)}], plain [{spread(plain_runs)}]")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
