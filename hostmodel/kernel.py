@@ -46,7 +46,7 @@ ISR_GUIDANCE_PS = 25_000_000
 class CpuCosts:
     """Time the CPU spends, in picoseconds; MMIO costs what the bus takes."""
     isr_dispatch_ps: int = 500_000      #: interrupt entry: vectoring and the kernel's ISR wrapper
-    isr_exit_ps: int = 200_000          #: EOI and return
+    isr_exit_ps: int = 200_000          #: EOI and return (charged with the entry, before the routine)
     dpc_dispatch_ps: int = 300_000      #: the dispatcher's call into the DPC routine
     copy_ps_per_kib: int = 100_000      #: memcpy at ~10 GB/s
     per_chunk_ps: int = 50_000          #: driver bookkeeping per chunk
@@ -229,9 +229,9 @@ class Kernel:
     async def _run_isr(self, intr: KINTERRUPT) -> None:
         t0 = self.now()
         self.log("isr_start", isr=intr.name, message=intr.MessageId)
-        await self.platform.sleep(self.costs.isr_dispatch_ps)
+        # interrupt entry and exit overhead, charged together before the routine (one wake)
+        await self.platform.sleep(self.costs.isr_dispatch_ps + self.costs.isr_exit_ps)
         claimed = await intr.ServiceRoutine(intr, intr.ServiceContext)
-        await self.platform.sleep(self.costs.isr_exit_ps)
         intr.isr_count += 1
         if not claimed:
             intr.not_claimed += 1

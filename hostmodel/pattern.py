@@ -9,9 +9,14 @@ from __future__ import annotations
 import numpy as np
 
 
+_INDEX: dict[int, np.ndarray] = {}
+
+
 def chunk_words(seq: int, nwords: int, key: int) -> np.ndarray:
-    j = np.arange(nwords, dtype=np.uint32)
-    words = (np.uint32((seq & 0xFFFF) << 16) | (j & np.uint32(0xFFFF))) ^ np.uint32(key & 0xFFFFFFFF)
+    j = _INDEX.get(nwords)
+    if j is None:
+        j = _INDEX[nwords] = np.arange(nwords, dtype=np.uint32) & np.uint32(0xFFFF)
+    words = j ^ np.uint32((((seq & 0xFFFF) << 16) ^ key) & 0xFFFFFFFF)
     words[0] = np.uint32(seq & 0xFFFFFFFF)
     return words
 

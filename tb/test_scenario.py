@@ -12,6 +12,7 @@ from pathlib import Path
 
 import cocotb
 
+import tb.e2e  # noqa: F401  (imported before the test starts, so its import is not timed)
 from tb import scenarios
 from tb.report import evaluate
 
@@ -23,7 +24,10 @@ async def scenario(dut) -> None:  # type: ignore[no-untyped-def]
     seed = int(os.environ["IRQLOOP_SEED"])
     sc = scenarios.get(name)
     obs = await sc.run(dut, plan, seed)
+    timing = obs.pop("timing", {})
     report = evaluate(sc, plan, obs)
-    Path(os.environ["IRQLOOP_REPORT"]).write_text(json.dumps(report, indent=1, sort_keys=True))
+    out = Path(os.environ["IRQLOOP_REPORT"])
+    out.write_text(json.dumps(report, indent=1, sort_keys=True))
+    out.with_name("timing.json").write_text(json.dumps(timing, indent=1))
     failed = [c for c in report["checks"] if not c["ok"]]
     assert not failed, "outcome differs from the declared expectation: " + "; ".join(c["name"] for c in failed)

@@ -33,7 +33,7 @@ SPEC = [
     Param("jitter_us", 0.0, "uniform random extra DPC latency (seeded)", float, lo=0.0, hi=1e6),
     Param("spike_us", 200.0, "extra latency of the one late DPC (0: no spike)", float, lo=0.0, hi=1e7),
     Param("spike_at_chunk", 20, "the late DPC is the one queued for this chunk", int, lo=0),
-    Param("consumer_period_us", 20.0, "the application drains the cyclic buffer this often", float, lo=0.1, hi=1e6),
+    Param("consumer_period_us", 50.0, "the application drains the cyclic buffer this often", float, lo=0.1, hi=1e6),
     Param("cyclic_chunks", 1024, "capacity of the driver's cyclic buffer in chunks", int, lo=1, hi=1 << 20),
     Param("expect", "auto", "declared outcome (auto: predicted from the parameters):", str,
           choices=("auto", "loss", "clean")),
