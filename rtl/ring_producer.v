@@ -78,6 +78,7 @@ module ring_producer #(
 
     reg         enable_q;
     wire        start_req = enable && !enable_q;
+    wire        new_stream = start_req && !cfg_bad;
 
     reg  [31:0] period_cnt;
     reg         due;
@@ -107,22 +108,7 @@ module ring_producer #(
             end else begin
                 cfg_error     <= 1'b0;
                 running       <= 1'b1;
-                done          <= 1'b0;
-                overrun       <= 1'b0;
-                due           <= 1'b0;
-                period_cnt    <= 32'd0;
-                started       <= 32'd0;
-                slot_idx      <= 32'd0;
                 slot_addr     <= ring_base;
-                prod_idx      <= 32'd0;
-                cons_idx      <= 32'd0;
-                cnt_chunks    <= 32'd0;
-                cnt_overwrite <= 32'd0;
-                cnt_stall     <= 32'd0;
-                cnt_irqs      <= 32'd0;
-                overrun_seq   <= 32'hFFFF_FFFF;
-                overrun_cycle <= 32'hFFFF_FFFF;
-                cycle         <= 32'd0;
             end
         end else if (!enable) begin
             running <= 1'b0;
@@ -173,7 +159,7 @@ module ring_producer #(
             end
         end
 
-        if (msi_sent && !start_req) cnt_irqs <= cnt_irqs + 32'd1;
+        if (msi_sent) cnt_irqs <= cnt_irqs + 32'd1;
 
         // host frees slots; an index ahead of what was written is refused
         if (cons_wr) begin
@@ -185,17 +171,14 @@ module ring_producer #(
             end
         end
 
-        if (rst) begin
-            enable_q      <= 1'b0;
-            running       <= 1'b0;
+        // a new stream starts from the state reset leaves (its indices and figures cleared)
+        if (rst || new_stream) begin
             done          <= 1'b0;
-            cfg_error     <= 1'b0;
             overrun       <= 1'b0;
             due           <= 1'b0;
             period_cnt    <= 32'd0;
             started       <= 32'd0;
             slot_idx      <= 32'd0;
-            slot_addr     <= {ADDR_W{1'b0}};
             prod_idx      <= 32'd0;
             cons_idx      <= 32'd0;
             cnt_chunks    <= 32'd0;
@@ -205,6 +188,13 @@ module ring_producer #(
             overrun_seq   <= 32'hFFFF_FFFF;
             overrun_cycle <= 32'hFFFF_FFFF;
             cycle         <= 32'd0;
+        end
+
+        if (rst) begin
+            enable_q      <= 1'b0;
+            running       <= 1'b0;
+            cfg_error     <= 1'b0;
+            slot_addr     <= {ADDR_W{1'b0}};
             chunk_start   <= 1'b0;
             chunk_addr    <= {ADDR_W{1'b0}};
             chunk_seq     <= 32'd0;
