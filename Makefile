@@ -44,7 +44,7 @@ check-sim:
 	  echo "error: SIM=$(SIM) is not supported; valid: $(VALID_SIMS)" >&2; exit 2; fi
 
 sim: check-sim $(STAMP)
-	@$(PY) -m tb.runner sim "$(TEST)" --seed "$(SEED)" --waves "$(WAVES)" $(PARAMS)
+	@$(PY) -m tb.runner sim "$(TEST)" $(PARAMS) --seed "$(SEED)" --waves "$(WAVES)"
 
 list: $(STAMP)
 	@$(PY) -m tb.runner list

@@ -81,3 +81,19 @@ def test_runner_cli_rejects_bad_input_with_exit_2() -> None:
         r = subprocess.run([sys.executable, "-m", "tb.runner", *args], cwd=ROOT, capture_output=True, text=True)
         assert r.returncode == 2, (args, r.stderr)
         assert msg in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args,msg", [
+    (["TEST=nosuch"], "unknown test 'nosuch'; valid tests: overrun"),
+    (["SIM=icarus"], "SIM=icarus is not supported; valid: verilator"),
+    (["SEED=abc"], "SEED='abc' is not valid"),
+    (["WAVES=yes"], "WAVES='yes' is not valid"),
+    (["PARAMS=slots=0 mode=flow"], "slots=0 is below its minimum 1"),
+    (["PARAMS=mode=fast"], "mode='fast' is not valid; choose one of: free, flow"),
+])
+def test_make_sim_rejects_bad_input_before_simulating(args: list[str], msg: str) -> None:
+    """What a user types: `make sim ...` with a bad value gets one error line and exit 2."""
+    r = subprocess.run(["make", "-s", "sim", *args], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode != 0
+    errors = [line for line in r.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and msg in errors[0], r.stderr
