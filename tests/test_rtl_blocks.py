@@ -53,3 +53,13 @@ DEVICE = ["irqloop_dev.v", "irqloop_csr.v", "ring_producer.v", "dma_axi_writer.v
 @pytest.mark.parametrize("data_w,max_burst", [(64, 16), (128, 4)])
 def test_irqloop_dev(data_w: int, max_burst: int, tmp_path: Path) -> None:
     run_block("irqloop_dev", DEVICE, "tb.block.tb_irqloop_dev", {"DATA_W": data_w, "MAX_BURST": max_burst}, tmp_path)
+
+
+@pytest.mark.sim
+def test_irqloop_csr(tmp_path: Path) -> None:
+    run_block("irqloop_csr", ["irqloop_csr.v"], "tb.block.tb_irqloop_csr", {}, tmp_path)
+
+
+@pytest.mark.sim
+def test_ring_producer(tmp_path: Path) -> None:
+    run_block("ring_producer", ["ring_producer.v"], "tb.block.tb_ring_producer", {}, tmp_path)
