@@ -89,7 +89,12 @@ int64_t irqloop_mmio_push(int write, uint32_t addr, uint32_t wdata) {
 
 // Bus side (DPI): take the next request if there is one.
 int irqloop_mmio_pop(uint8_t* write, uint32_t* addr, uint32_t* wdata) {
-    if (irqloop_mmio_issued == irqloop_mmio_pushed) return 0;
+    if (irqloop_mmio_issued == irqloop_mmio_pushed) {
+        *write = 0;  // outputs are always written: the caller's variables must not see garbage
+        *addr = 0;
+        *wdata = 0;
+        return 0;
+    }
     uint64_t i = irqloop_mmio_issued++ % IRQLOOP_MMIO_QUEUE;
     *write = irqloop_mmio_write_flag[i];
     *addr = irqloop_mmio_addr[i];

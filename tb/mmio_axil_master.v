@@ -40,8 +40,8 @@ module mmio_axil_master (
     assign m_axil_arprot = 3'b000;
     assign m_axil_wstrb  = 4'hF;
 
-    byte    req_write;
-    int     req_addr, req_wdata;
+    byte    req_write = 8'd0;
+    int     req_addr = 0, req_wdata = 0;
 
     always @(posedge clk) begin
         if (rst) begin

@@ -74,8 +74,9 @@ def run(toplevel: str, build_dir: Path, test_module: str, test_dir: Path, env: M
         return Path(runner.test(test_module=test_module, hdl_toplevel=toplevel, hdl_toplevel_lang="verilog",
                                 build_dir=build_dir, test_dir=test_dir, extra_env=full_env, seed=seed,
                                 waves=waves != "none", test_args=list(test_args), testcase=testcase,
-                                results_xml=str(test_dir / "results.xml"),
-                                log_file=log_file))
+                                results_xml=str(test_dir / "results.xml"), log_file=log_file,
+                                # uninitialized state is random but follows the seed: same seed, same waves
+                                plusargs=["+verilator+rand+reset+2", f"+verilator+seed+{seed + 1}"]))
     except SystemExit:
         # cocotb's runner exits on a failed test or a non-zero simulator exit; the caller reads
         # the verdict from results.xml and the scenario report, and reports a missing one
