@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable
 
-from tb.scenarios.params import ParamError, Param, parse_overrides  # noqa: F401
+from tb.scenarios.params import ParamError
 
 _REGISTRY: dict[str, Callable[[], Any]] = {}
 
