@@ -101,6 +101,7 @@ async def run_stream(dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any
     data_isr = driver.data_interrupt
     return {
         "seed": seed,
+        "outcome": "loss" if result.lost else "clean",
         "clock_ps": CLOCK_PS,
         "stream_start_ps": t0,
         "end_ps": end_ps,
