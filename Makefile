@@ -12,6 +12,8 @@ TEST   ?= overrun
 SEED   ?= 1
 WAVES  ?= 0
 PARAMS ?=
+# where scenario results go: $(RUNS)/<TEST>/seed<SEED>[-<changed parameters>]/
+RUNS   ?= runs
 # pytest -k expression for `make test` (e.g. FILTER=kernel)
 FILTER ?=
 BENCH_CYCLES ?= 2000000
@@ -44,7 +46,7 @@ check-sim:
 	  echo "error: SIM=$(SIM) is not supported; valid: $(VALID_SIMS)" >&2; exit 2; fi
 
 sim: check-sim $(STAMP)
-	@$(PY) -m tb.runner sim "$(TEST)" $(PARAMS) --seed "$(SEED)" --waves "$(WAVES)"
+	@$(PY) -m tb.runner sim "$(TEST)" $(PARAMS) --seed "$(SEED)" --waves "$(WAVES)" --runs "$(RUNS)"
 
 list: $(STAMP)
 	@$(PY) -m tb.runner list

@@ -18,7 +18,8 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from tb import runner, toolchain
+from tb import runner, scenarios, toolchain
+from tb.scenarios.params import parse_overrides
 from tb.scenarios.overrun import CLOCK_PS
 
 BENCH = toolchain.TB / "bench"
@@ -58,7 +59,8 @@ def run_cocotb(cycles: int, period: int) -> dict[str, float]:
                                  quiet=True)
         if rc != 0:
             raise SystemExit("error: the cocotb bench run did not pass")
-        run_dir = Path(tmp) / "overrun" / "seed1"
+        values = parse_overrides(scenarios.get("overrun").spec, [f"chunks={chunks}", "spike_us=0"])
+        run_dir = runner.run_dir_for("overrun", 1, values, Path(tmp))
         case = next(ET.parse(run_dir / "results.xml").getroot().iter("testcase"))
         report = json.loads((run_dir / "report.json").read_text())
         timing = json.loads((run_dir / "timing.json").read_text())

@@ -4,7 +4,7 @@
     python -m tb.runner sim TEST [--seed N] [--waves none|fst|vcd] [name=value ...]
     python -m tb.runner params TEST
 
-Every scenario run gets its own directory, runs/<TEST>/seed<SEED>/, holding report.txt,
+Every scenario run gets its own directory, runs/<TEST>/seed<SEED>[-<changed params>]/, holding report.txt,
 report.json, the simulator log and, with waves, dump.fst (or dump.vcd). The exit status is 0
 only when the observed outcome matches the scenario's declared expectation.
 """
@@ -12,7 +12,9 @@ only when the observed outcome matches the scenario's declared expectation.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -36,6 +38,18 @@ def build(waves: str) -> Path:
                           public_vlt=toolchain.TB / "tb_irqloop.vlt")
 
 
+def run_dir_for(test: str, seed: int, values: dict[str, Any], run_root: Path | None = None) -> Path:
+    """runs/<test>/seed<N>[-<name>=<value>...]: parameters that differ from the defaults name the
+    directory, so runs with different parameters never overwrite each other's results."""
+    defaults = {p.name: p.default for p in scenarios.get(test).spec}
+    changed = [f"{k}={values[k]:g}" if isinstance(values[k], float) else f"{k}={values[k]}"
+               for k in sorted(values) if values[k] != defaults[k]]
+    suffix = re.sub(r"[^A-Za-z0-9=._-]", "_", "-".join(changed))
+    if len(suffix) > 100:
+        suffix = suffix[:60] + "-" + hashlib.sha256(suffix.encode()).hexdigest()[:10]
+    return (run_root or ROOT / "runs") / test / (f"seed{seed}" + (f"-{suffix}" if suffix else ""))
+
+
 def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_root: Path | None = None,
                  quiet: bool = False) -> int:
     sc = scenarios.get(test)
@@ -43,7 +57,7 @@ def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_roo
     plan = sc.prepare(values)
     build_dir = build(waves)
 
-    run_dir = (run_root or ROOT / "runs") / test / f"seed{seed}"
+    run_dir = run_dir_for(test, seed, values, run_root)
     if run_dir.exists():
         shutil.rmtree(run_dir)
     run_dir.mkdir(parents=True)
@@ -87,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("test")
     sp.add_argument("--seed", default="1")
     sp.add_argument("--waves", default="none")
+    sp.add_argument("--runs", default=None, help="results root (default: runs/)")
     sp.add_argument("params", nargs="*", help="name=value overrides")
     sub.add_parser("build", help="build the simulator")
     a = ap.parse_args(argv)
@@ -110,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise ValueError
         except ValueError:
             raise ParamError(f"SEED={a.seed!r} is not valid; use an integer in 0..4294967295") from None
-        return run_scenario(a.test, seed, waves, a.params)
+        return run_scenario(a.test, seed, waves, a.params, run_root=Path(a.runs).resolve() if a.runs else None)
     except ParamError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

