@@ -1,30 +1,38 @@
-"""A model of the Windows kernel's interrupt path on one CPU: ISR, DPC queue, IRQL.
+"""A model of the Windows kernel's interrupt path: CPUs, IRQL, ISRs, DPC queues.
 
 Names follow the Windows documentation so a driver writer recognises them. The semantics
-modelled here (each is named in the unit tests, see references.md):
+modelled here come from ../shared/references.md; each is named by a unit test
+(tests/test_kernel.py):
 
-- ``KeInsertQueueDpc`` returns False and does nothing if the DPC object is already queued.
-- A DPC is dequeued just before its routine runs; from then on it can be queued again, so an
-  ISR that fires while the routine runs queues it for another run.
-- An ISR runs at DIRQL and preempts DPC-level work on its CPU; the DPC's remaining work is
-  delayed by exactly the ISR's run time. An interrupt that arrives while an MMIO instruction
-  is in flight is taken when the instruction completes. One interrupt object's ISR never runs
-  twice at once; a message that arrives while it is already pending at the CPU collapses into
-  the pending one (the local APIC's IRR holds one bit per vector).
-- DPCs run in queue order (Medium importance: inserted at the tail) after the injected start
-  latency of :class:`~hostmodel.latency.DpcLatencyModel` plus the dispatcher's call overhead.
-- MMIO writes are posted: the CPU does not wait for them. A read waits for its completion,
-  which the bus delivers after every earlier write (PCIe ordering).
+- ``KeInsertQueueDpc`` returns False and does nothing if the DPC object is already queued; one
+  DPC object is in at most one queue.
+- A DPC is dequeued just before its routine runs; from then on it can be queued again, so a
+  second run can start on another CPU while the first still runs.
+- Importance: High goes to the head of the queue, the others to the tail. Queue processing starts
+  at once for Medium, MediumHigh and High on the current CPU and for MediumHigh and High on
+  another CPU; a Medium DPC for another CPU, and a Low one, wait for that CPU's next clock tick
+  unless its queue is deep or its DPC request rate is low (ReactOS thresholds: settings).
+- ``KeSetTargetProcessorDpc`` chooses the queue; by default the DPC runs on the CPU that queued it.
+- An ISR runs at DIRQL and preempts DPC-level work on its CPU, delaying it by exactly the ISR's
+  run time. An interrupt arriving during an MMIO read, or while the CPU holds an interrupt spin
+  lock or has interrupts disabled, is taken when that ends. One interrupt object's ISR never runs
+  on two CPUs at once (the system holds its spin lock around the ISR); a message that arrives
+  while the same message is already pending at the CPU collapses into it (one IRR bit).
+- MMIO writes are posted: the CPU does not wait for them. A read waits for its completion, which
+  the bus delivers after every earlier write (PCIe ordering).
+- Run-time accounting against the DPC watchdog: per DPC and ISR run, and each CPU's contiguous
+  time at DISPATCH_LEVEL or above, with warnings at the 100 us / 25 us guidance and a
+  ``DpcWatchdogViolation`` at configurable limits.
 
-Driver code must await only kernel services (``READ_REGISTER_ULONG``, ``WRITE_REGISTER_ULONG``,
-``execute``) so that preemption is accounted for.
+Driver code must await only kernel services (``READ_REGISTER_ULONG``, ``execute``,
+``KeAcquireInterruptSpinLock`` ...) so that preemption is accounted for.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Awaitable, Callable, Coroutine, Generator, Optional
 
 from hostmodel.latency import DpcLatencyModel
 from hostmodel.platform import Platform
@@ -37,9 +45,25 @@ class Irql(IntEnum):
     DIRQL = 5   #: the device's interrupt level
 
 
+class KDPC_IMPORTANCE(IntEnum):
+    LowImportance = 0
+    MediumImportance = 1
+    HighImportance = 2
+    MediumHighImportance = 3
+
+
 #: guidance from the DPC_WATCHDOG_VIOLATION (0x133) page
 DPC_GUIDANCE_PS = 100_000_000
 ISR_GUIDANCE_PS = 25_000_000
+
+
+class DpcWatchdogViolation(RuntimeError):
+    """Bug check 0x133. Parameter1 = 0: one DPC or ISR over its allotment; 1: cumulative time at
+    DISPATCH_LEVEL or above on one CPU over its allotment."""
+
+    def __init__(self, parameter1: int, what: str) -> None:
+        super().__init__(f"DPC_WATCHDOG_VIOLATION (0x133), parameter 1 = {parameter1}: {what}")
+        self.parameter1 = parameter1
 
 
 @dataclass
@@ -50,6 +74,18 @@ class CpuCosts:
     dpc_dispatch_ps: int = 300_000      #: the dispatcher's call into the DPC routine
     copy_ps_per_kib: int = 100_000      #: memcpy at ~10 GB/s
     per_chunk_ps: int = 50_000          #: driver bookkeeping per chunk
+    spinlock_ps: int = 40_000           #: acquire or release of an uncontended spin lock
+
+
+@dataclass
+class KernelSettings:
+    """Undocumented or machine-specific numbers (ReactOS defaults where Windows documents none)."""
+    cpus: int = 4
+    clock_tick_ps: int = 15_625_000_000          #: 15.625 ms, the default timer resolution
+    maximum_dpc_queue_depth: int = 4             #: ReactOS KiMaximumDpcQueueDepth
+    minimum_dpc_rate: int = 3                    #: ReactOS KiMinimumDpcRate (requests per tick)
+    dpc_watchdog_single_ps: Optional[int] = None       #: limit of one DPC or ISR run (None: off)
+    dpc_watchdog_cumulative_ps: Optional[int] = None   #: limit of contiguous time >= DISPATCH
 
 
 @dataclass
@@ -68,16 +104,31 @@ class KDPC:
     DeferredRoutine: DeferredRoutine
     DeferredContext: Any = None
     name: str = "dpc"
+    Importance: KDPC_IMPORTANCE = KDPC_IMPORTANCE.MediumImportance
+    target_cpu: Optional[int] = None    #: KeSetTargetProcessorDpc; None: the CPU that queues it
     SystemArgument1: Any = None
     SystemArgument2: Any = None
     inserted: bool = False              #: in a DPC queue now
+    queued_cpu: Optional[int] = None
     queued_at_ps: int = 0
     insert_attempts: int = 0
     inserts: int = 0
     runs: int = 0
-    running: int = 0                    #: routine invocations in progress
+    running: int = 0                    #: routine invocations in progress (on any CPU)
+    max_concurrent: int = 0
     latencies_ps: list[int] = field(default_factory=list)
     run_times_ps: list[int] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class KSPIN_LOCK:
+    """A spin lock with its hold and wait times recorded (picoseconds)."""
+    name: str = "lock"
+    owner: Optional[int] = None         #: CPU holding it
+    acquired_at_ps: int = 0
+    holds_ps: list[int] = field(default_factory=list)
+    waits_ps: list[int] = field(default_factory=list)
+    _free: Any = None                   #: platform event, set while the lock is free
 
 
 @dataclass(eq=False)
@@ -86,203 +137,428 @@ class KINTERRUPT:
     ServiceContext: Any
     MessageId: int
     name: str = "isr"
+    affinity: tuple[int, ...] = (0,)    #: CPUs the message is delivered to, in turn
+    SpinLock: KSPIN_LOCK = field(default_factory=lambda: KSPIN_LOCK("interrupt"))
     isr_count: int = 0
     not_claimed: int = 0
-    collapsed: int = 0                  #: messages merged into one already pending at the CPU
+    collapsed: int = 0                  #: messages merged into one already pending at a CPU
     run_times_ps: list[int] = field(default_factory=list)
+    _next: int = 0
+
+
+class _OnCpu:
+    """Runs a coroutine with ``kernel.current`` set to ``cpu`` whenever its code executes.
+
+    cocotb runs every task in one context, so the current CPU cannot live in a contextvar; this
+    trampoline sets it around each resume instead and passes the awaited objects through."""
+
+    def __init__(self, kernel: "Kernel", cpu: "Cpu", coro: Coroutine[Any, Any, Any]) -> None:
+        self.kernel, self.cpu, self.coro = kernel, cpu, coro
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        k, value, exc = self.kernel, None, None
+        while True:
+            prev, k.current = k.current, self.cpu
+            try:
+                request = self.coro.throw(exc) if exc is not None else self.coro.send(value)
+            except StopIteration as stop:
+                return stop.value
+            finally:
+                k.current = prev
+            try:
+                value, exc = (yield request), None
+            except BaseException as e:  # delivered into the routine, as a plain await would
+                value, exc = None, e
+
+
+class Cpu:
+    """One processor: its DPC queue, the interrupt it is servicing, and what blocks interrupts."""
+
+    def __init__(self, kernel: "Kernel", number: int) -> None:
+        self.kernel = kernel
+        self.number = number
+        p = kernel.platform
+        self.dpc_queue: list[KDPC] = []
+        self.irr: list[KINTERRUPT] = []           # messages waiting for this CPU, in order
+        self.isr_active: Optional[KINTERRUPT] = None
+        self.dpc_active: Optional[KDPC] = None
+        self.interrupts_blocked = 0               # MMIO read in flight, DIRQL lock held, cli
+        self.dpc_requested = False
+        self.draining = False                     # retiring its DPC queue (at DISPATCH_LEVEL)
+        self._tick_armed: Optional[int] = None
+        self.requests_this_tick = 0
+        self.requests_last_tick = 0
+        self.tick_index = 0
+        self._queue_event = p.event()
+        self._isr_idle = p.event()
+        self._isr_idle.set()
+        self._unblocked = p.event()
+        self._unblocked.set()
+        self._isr_start_ps = 0
+        self.isr_busy_ps = 0
+        self.dispatch_or_above_ps = 0
+        self._elevated_since: Optional[int] = None
+        self.max_elevated_ps = 0
+
+    @property
+    def irql(self) -> Irql:
+        if self.isr_active is not None or self.interrupts_blocked:
+            return Irql.DIRQL
+        if self.dpc_active is not None:
+            return Irql.DISPATCH_LEVEL
+        return Irql.PASSIVE_LEVEL
+
+    def isr_time_now(self) -> int:
+        extra = self.kernel.now() - self._isr_start_ps if self.isr_active is not None else 0
+        return self.isr_busy_ps + extra
+
+    async def wait_isr_idle(self) -> None:
+        while self.isr_active is not None:
+            self._isr_idle.clear()
+            await self._isr_idle.wait()
+
+    # elevated-IRQL accounting for the cumulative watchdog
+    def _enter_elevated(self) -> None:
+        if self._elevated_since is None:
+            self._elevated_since = self.kernel.now()
+
+    def _leave_elevated(self) -> None:
+        if self._elevated_since is None or self.isr_active is not None or self.dpc_active is not None \
+                or self.draining or self.interrupts_blocked:
+            return
+        span = self.kernel.now() - self._elevated_since
+        self._elevated_since = None
+        self.dispatch_or_above_ps += span
+        self.max_elevated_ps = max(self.max_elevated_ps, span)
+        self.kernel._check_cumulative(self, span)
 
 
 class Kernel:
-    """One CPU with its DPC queue and interrupt dispatch."""
+    """The CPUs, their DPC queues and interrupt dispatch."""
 
     def __init__(self, platform: Platform, latency: Optional[DpcLatencyModel] = None,
-                 costs: Optional[CpuCosts] = None) -> None:
+                 costs: Optional[CpuCosts] = None, settings: Optional[KernelSettings] = None) -> None:
         self.platform = platform
         self.latency = latency if latency is not None else DpcLatencyModel()
         self.costs = costs if costs is not None else CpuCosts()
+        self.settings = settings if settings is not None else KernelSettings()
+        if self.settings.cpus < 1:
+            raise ValueError(f"cpus={self.settings.cpus}: a machine has at least one CPU")
+        self.cpus = [Cpu(self, n) for n in range(self.settings.cpus)]
+        self.current: Optional[Cpu] = None      # the CPU whose code runs now (see _OnCpu)
         self.trace: list[TraceEvent] = []
         self.warnings: list[str] = []
+        self.violations: list[DpcWatchdogViolation] = []
         self._interrupts: dict[int, KINTERRUPT] = {}
-        self._dpc_queue: list[KDPC] = []
-        self._dpc_event = platform.event()
-        self._isr_idle = platform.event()
-        self._isr_idle.set()
-        self._irr: list[KINTERRUPT] = []            # messages waiting for the CPU, in order
-        self.isr_active: Optional[KINTERRUPT] = None
-        self.dpc_active: Optional[KDPC] = None
-        self.in_instruction = False
-        self._isr_start_ps = 0
-        self._isr_busy_ps = 0
-        self.dispatch_or_above_ps = 0
         self.unknown_messages = 0
         self._started = False
 
-    # ---- time ----
+    # ---- time and context ----
     def now(self) -> int:
         return self.platform.now_ps()
 
     def log(self, kind: str, **info: Any) -> None:
         self.trace.append(TraceEvent(self.now(), kind, info))
 
+    def KeGetCurrentProcessorNumber(self) -> int:
+        return self.current.number if self.current is not None else 0
+
+    def _cpu(self) -> Cpu:
+        return self.current if self.current is not None else self.cpus[0]
+
     @property
     def irql(self) -> Irql:
-        if self.isr_active is not None:
-            return Irql.DIRQL
-        if self.dpc_active is not None:
-            return Irql.DISPATCH_LEVEL
-        return Irql.PASSIVE_LEVEL
+        """KeGetCurrentIrql of the calling code."""
+        return self._cpu().irql
 
-    def _isr_time_now(self) -> int:
-        extra = self.now() - self._isr_start_ps if self.isr_active is not None else 0
-        return self._isr_busy_ps + extra
+    @property
+    def dispatch_or_above_ps(self) -> int:
+        return sum(c.dispatch_or_above_ps for c in self.cpus)
 
-    async def _wait_isr_idle(self) -> None:
-        while self.isr_active is not None:
-            self._isr_idle.clear()
-            await self._isr_idle.wait()
+    def idle(self) -> bool:
+        """No ISR or DPC running or queued on any CPU."""
+        return all(c.isr_active is None and c.dpc_active is None and not c.dpc_queue and not c.irr
+                   for c in self.cpus)
 
-    # ---- objects ----
-    def KeInitializeDpc(self, routine: DeferredRoutine, context: Any = None, name: str = "dpc") -> KDPC:
-        return KDPC(DeferredRoutine=routine, DeferredContext=context, name=name)
-
-    def IoConnectInterruptEx(self, message_id: int, routine: ServiceRoutine, context: Any = None,
-                             name: str = "isr") -> KINTERRUPT:
-        if message_id in self._interrupts:
-            raise ValueError(f"message {message_id} already has an interrupt object")
-        intr = KINTERRUPT(ServiceRoutine=routine, ServiceContext=context, MessageId=message_id, name=name)
-        self._interrupts[message_id] = intr
+    def _start(self) -> None:
         if not self._started:
             self._started = True
-            self.platform.spawn(self._dpc_dispatcher())
-        return intr
+            for c in self.cpus:
+                self.platform.spawn(self._dpc_dispatcher(c))
 
-    # ---- DPCs ----
+    # ---- DPC objects ----
+    def KeInitializeDpc(self, routine: DeferredRoutine, context: Any = None, name: str = "dpc") -> KDPC:
+        self._start()
+        return KDPC(DeferredRoutine=routine, DeferredContext=context, name=name)
+
+    def KeSetImportanceDpc(self, dpc: KDPC, importance: KDPC_IMPORTANCE) -> None:
+        dpc.Importance = KDPC_IMPORTANCE(importance)
+
+    def KeSetTargetProcessorDpc(self, dpc: KDPC, number: int) -> None:
+        if not 0 <= number < len(self.cpus):
+            raise ValueError(f"CPU {number} does not exist (cpus={len(self.cpus)})")
+        dpc.target_cpu = number    # used by the next insertion; a queued DPC stays where it is
+
     def KeInsertQueueDpc(self, dpc: KDPC, arg1: Any = None, arg2: Any = None) -> bool:
-        """Queue ``dpc`` at the tail; False (and nothing else) if it is already queued."""
+        """Queue ``dpc``; False (and nothing else) if it is already queued."""
         dpc.insert_attempts += 1
         if dpc.inserted:
             self.log("dpc_insert", dpc=dpc.name, queued=False)
             return False
+        here = self._cpu()
+        cpu = self.cpus[dpc.target_cpu] if dpc.target_cpu is not None else here
         dpc.inserted = True
         dpc.inserts += 1
+        dpc.queued_cpu = cpu.number
         dpc.queued_at_ps = self.now()
         dpc.SystemArgument1, dpc.SystemArgument2 = arg1, arg2
-        self._dpc_queue.append(dpc)
-        self._dpc_event.set()
-        self.log("dpc_insert", dpc=dpc.name, queued=True)
+        imp = dpc.Importance
+        if imp == KDPC_IMPORTANCE.HighImportance:
+            cpu.dpc_queue.insert(0, dpc)
+        else:
+            cpu.dpc_queue.append(dpc)
+        self._roll_tick(cpu)
+        cpu.requests_this_tick += 1
+        s = self.settings
+        deep = len(cpu.dpc_queue) >= s.maximum_dpc_queue_depth
+        if cpu is here:
+            request = imp != KDPC_IMPORTANCE.LowImportance or deep or cpu.requests_last_tick < s.minimum_dpc_rate
+        else:
+            request = imp in (KDPC_IMPORTANCE.HighImportance, KDPC_IMPORTANCE.MediumHighImportance) or deep
+        if request:
+            cpu.dpc_requested = True
+        cpu._queue_event.set()
+        self.log("dpc_insert", dpc=dpc.name, queued=True, cpu=cpu.number, request=request)
         return True
 
-    async def _dpc_dispatcher(self) -> None:
+    def _roll_tick(self, cpu: Cpu) -> None:
+        tick = self.now() // self.settings.clock_tick_ps
+        if tick != cpu.tick_index:
+            cpu.requests_last_tick = cpu.requests_this_tick if tick == cpu.tick_index + 1 else 0
+            cpu.requests_this_tick = 0
+            cpu.tick_index = tick
+
+    async def _dpc_dispatcher(self, cpu: Cpu) -> None:
+        p, tick = self.platform, self.settings.clock_tick_ps
         while True:
-            while not self._dpc_queue:
-                self._dpc_event.clear()
-                await self._dpc_event.wait()
-            dpc = self._dpc_queue[0]
-            # the start latency includes the dispatcher's own call overhead
-            start = dpc.queued_at_ps + self.latency.sample(dpc.queued_at_ps) + self.costs.dpc_dispatch_ps
-            if start > self.now():
-                await self.platform.sleep(start - self.now())
-            await self._wait_isr_idle()
-            self._dpc_queue.pop(0)
-            dpc.inserted = False                  # queueable again before the routine runs
-            latency = self.now() - dpc.queued_at_ps
-            dpc.latencies_ps.append(latency)
-            dpc.runs += 1
-            dpc.running += 1
-            t0 = self.now()
-            self.log("dpc_start", dpc=dpc.name, latency_ps=latency, queued_at_ps=dpc.queued_at_ps)
-            self.dpc_active = dpc
-            await dpc.DeferredRoutine(dpc, dpc.DeferredContext, dpc.SystemArgument1, dpc.SystemArgument2)
-            self.dpc_active = None
-            dpc.running -= 1
-            run = self.now() - t0
-            dpc.run_times_ps.append(run)
-            self.dispatch_or_above_ps += run
-            if run > DPC_GUIDANCE_PS:
-                self.warnings.append(f"DPC {dpc.name} ran {run / 1e6:.1f} us (> 100 us guidance) at {t0} ps")
-            self.log("dpc_end", dpc=dpc.name, run_ps=run)
+            while not cpu.dpc_queue:
+                cpu._queue_event.clear()
+                await cpu._queue_event.wait()
+            if not cpu.dpc_requested:
+                # no DPC interrupt was requested: the queue is drained at the CPU's next clock tick
+                next_tick = (self.now() // tick + 1) * tick
+                if cpu._tick_armed != next_tick:
+                    cpu._tick_armed = next_tick
+                    p.spawn(self._clock_tick(cpu, next_tick))
+                cpu._queue_event.clear()
+                await cpu._queue_event.wait()
+                if not cpu.dpc_requested and self.now() < next_tick:
+                    continue                        # woken by an insertion that requested nothing
+            cpu.dpc_requested = False
+            cpu.draining = True                     # the CPU stays at DISPATCH_LEVEL for the drain
+            cpu._enter_elevated()
+            while cpu.dpc_queue:                    # a drain retires the whole queue
+                dpc = cpu.dpc_queue[0]
+                # the start latency includes the dispatcher's own call overhead
+                start = dpc.queued_at_ps + self.latency.sample(dpc.queued_at_ps) + self.costs.dpc_dispatch_ps
+                if start > self.now():
+                    await p.sleep(start - self.now())
+                await cpu.wait_isr_idle()
+                if not cpu.dpc_queue or cpu.dpc_queue[0] is not dpc:
+                    continue                        # a High DPC went to the head meanwhile
+                cpu.dpc_queue.pop(0)
+                dpc.inserted = False                # queueable again before the routine runs
+                await self._run_dpc(cpu, dpc)
+            cpu.draining = False
+            cpu._leave_elevated()
+
+    async def _clock_tick(self, cpu: Cpu, at_ps: int) -> None:
+        await self.platform.sleep(at_ps - self.now())
+        if cpu._tick_armed == at_ps:
+            cpu._tick_armed = None
+            cpu._queue_event.set()
+
+    async def _run_dpc(self, cpu: Cpu, dpc: KDPC) -> None:
+        latency = self.now() - dpc.queued_at_ps
+        dpc.latencies_ps.append(latency)
+        dpc.runs += 1
+        dpc.running += 1
+        dpc.max_concurrent = max(dpc.max_concurrent, dpc.running)
+        t0 = self.now()
+        self.log("dpc_start", dpc=dpc.name, cpu=cpu.number, latency_ps=latency, queued_at_ps=dpc.queued_at_ps)
+        cpu.dpc_active = dpc
+        cpu._enter_elevated()
+        await _OnCpu(self, cpu, dpc.DeferredRoutine(dpc, dpc.DeferredContext, dpc.SystemArgument1,
+                                                     dpc.SystemArgument2))
+        cpu.dpc_active = None
+        dpc.running -= 1
+        run = self.now() - t0
+        dpc.run_times_ps.append(run)
+        self.log("dpc_end", dpc=dpc.name, cpu=cpu.number, run_ps=run)
+        self._check_single(f"DPC {dpc.name}", run, t0, DPC_GUIDANCE_PS, "100 us")
+        cpu._leave_elevated()
 
     # ---- interrupts ----
+    def IoConnectInterruptEx(self, message_id: int, routine: ServiceRoutine, context: Any = None,
+                             name: str = "isr", affinity: tuple[int, ...] = (0,)) -> KINTERRUPT:
+        if message_id in self._interrupts:
+            raise ValueError(f"message {message_id} already has an interrupt object")
+        bad = [c for c in affinity if not 0 <= c < len(self.cpus)]
+        if not affinity or bad:
+            raise ValueError(f"interrupt affinity {affinity} names CPUs outside 0..{len(self.cpus) - 1}")
+        self._start()
+        intr = KINTERRUPT(ServiceRoutine=routine, ServiceContext=context, MessageId=message_id, name=name,
+                          affinity=tuple(affinity))
+        self._interrupts[message_id] = intr
+        return intr
+
     def deliver_msi(self, message_id: int) -> None:
-        """An MSI message reached the CPU (called by the platform)."""
+        """An MSI message reached the machine (called by the platform)."""
         intr = self._interrupts.get(message_id)
         if intr is None:
             self.unknown_messages += 1
             self.log("msi_unknown", message=message_id)
             return
-        self.log("msi", message=message_id)
-        if intr in self._irr:
+        cpu = self.cpus[intr.affinity[intr._next % len(intr.affinity)]]
+        intr._next += 1
+        self.log("msi", message=message_id, cpu=cpu.number)
+        if intr in cpu.irr:
             intr.collapsed += 1
             return
-        self._irr.append(intr)
-        self._dispatch_interrupts()
+        cpu.irr.append(intr)
+        self._dispatch_interrupts(cpu)
 
-    def _dispatch_interrupts(self) -> None:
-        if self.isr_active is not None or self.in_instruction or not self._irr:
+    def _dispatch_interrupts(self, cpu: Cpu) -> None:
+        if cpu.isr_active is not None or cpu.interrupts_blocked or not cpu.irr:
             return
-        intr = self._irr.pop(0)
-        self.isr_active = intr
-        self._isr_start_ps = self.now()
-        self._isr_idle.clear()
-        self.platform.spawn(self._run_isr(intr))
+        intr = cpu.irr.pop(0)
+        cpu.isr_active = intr
+        cpu._isr_start_ps = self.now()
+        cpu._isr_idle.clear()
+        cpu._enter_elevated()
+        self.platform.spawn(self._run_isr(cpu, intr))
 
-    async def _run_isr(self, intr: KINTERRUPT) -> None:
+    async def _run_isr(self, cpu: Cpu, intr: KINTERRUPT) -> None:
         t0 = self.now()
-        self.log("isr_start", isr=intr.name, message=intr.MessageId)
+        self.log("isr_start", isr=intr.name, message=intr.MessageId, cpu=cpu.number)
         # interrupt entry and exit overhead, charged together before the routine (one wake)
         await self.platform.sleep(self.costs.isr_dispatch_ps + self.costs.isr_exit_ps)
-        claimed = await intr.ServiceRoutine(intr, intr.ServiceContext)
+        # the system holds the interrupt's spin lock around the ISR: one object, one CPU at a time
+        await self._acquire(cpu, intr.SpinLock)
+        claimed = await _OnCpu(self, cpu, intr.ServiceRoutine(intr, intr.ServiceContext))
+        self._release(intr.SpinLock)
         intr.isr_count += 1
         if not claimed:
             intr.not_claimed += 1
         run = self.now() - t0
         intr.run_times_ps.append(run)
-        if run > ISR_GUIDANCE_PS:
-            self.warnings.append(f"ISR {intr.name} ran {run / 1e6:.1f} us (> 25 us guidance) at {t0} ps")
-        self.log("isr_end", isr=intr.name, claimed=claimed, run_ps=run)
-        self._isr_busy_ps += run
-        if self.dpc_active is None:
-            self.dispatch_or_above_ps += run   # DPC time already covers a preempting ISR
-        self.isr_active = None
-        self._dispatch_interrupts()
-        if self.isr_active is None:
-            self._isr_idle.set()
+        self.log("isr_end", isr=intr.name, claimed=claimed, run_ps=run, cpu=cpu.number)
+        self._check_single(f"ISR {intr.name}", run, t0, ISR_GUIDANCE_PS, "25 us")
+        cpu.isr_busy_ps += run
+        cpu.isr_active = None
+        self._dispatch_interrupts(cpu)
+        if cpu.isr_active is None:
+            cpu._isr_idle.set()
+            cpu._leave_elevated()
+
+    # ---- spin locks ----
+    async def _acquire(self, cpu: Cpu, lock: KSPIN_LOCK) -> None:
+        t0 = self.now()
+        if lock._free is None:
+            lock._free = self.platform.event()
+            lock._free.set()
+        while lock.owner is not None:               # spins: this CPU stays busy at its IRQL
+            lock._free.clear()
+            await lock._free.wait()
+        lock.owner = cpu.number
+        lock.acquired_at_ps = self.now()
+        lock.waits_ps.append(self.now() - t0)
+
+    def _release(self, lock: KSPIN_LOCK) -> None:
+        lock.holds_ps.append(self.now() - lock.acquired_at_ps)
+        lock.owner = None
+        lock._free.set()
+
+    async def KeAcquireInterruptSpinLock(self, interrupt: KINTERRUPT) -> Irql:
+        """Raise the calling CPU to DIRQL and take the interrupt's lock (WdfInterruptAcquireLock):
+        the ISR cannot run on any CPU while it is held. Returns the previous IRQL."""
+        cpu = self._cpu()
+        old = cpu.irql
+        await cpu.wait_isr_idle()
+        cpu.interrupts_blocked += 1
+        cpu._enter_elevated()
+        await self.platform.sleep(self.costs.spinlock_ps)
+        await self._acquire(cpu, interrupt.SpinLock)
+        return old
+
+    async def KeReleaseInterruptSpinLock(self, interrupt: KINTERRUPT, old_irql: Irql) -> None:
+        cpu = self._cpu()
+        self._release(interrupt.SpinLock)
+        await self.platform.sleep(self.costs.spinlock_ps)
+        cpu.interrupts_blocked -= 1
+        self._dispatch_interrupts(cpu)
+        await cpu.wait_isr_idle()
+
+    # ---- watchdog ----
+    def _check_single(self, what: str, run: int, t0: int, guidance: int, text: str) -> None:
+        if run > guidance:
+            self.warnings.append(f"{what} ran {run / 1e6:.1f} us (> {text} guidance) at {t0} ps")
+        limit = self.settings.dpc_watchdog_single_ps
+        if limit is not None and run > limit:
+            self._violate(DpcWatchdogViolation(0, f"{what} ran {run / 1e6:.1f} us, allotment {limit / 1e6:.1f} us"))
+
+    def _check_cumulative(self, cpu: Cpu, span: int) -> None:
+        limit = self.settings.dpc_watchdog_cumulative_ps
+        if limit is not None and span > limit:
+            self._violate(DpcWatchdogViolation(
+                1, f"CPU {cpu.number} spent {span / 1e6:.1f} us at DISPATCH_LEVEL or above, "
+                   f"allotment {limit / 1e6:.1f} us"))
+
+    def _violate(self, v: DpcWatchdogViolation) -> None:
+        self.violations.append(v)
+        self.log("bugcheck", code=0x133, parameter1=v.parameter1, text=str(v))
 
     # ---- services for driver code ----
     async def execute(self, ps: int) -> None:
         """Spend ``ps`` of CPU time at the caller's IRQL; ISRs on this CPU extend DPC-level work."""
         if ps <= 0:
             return
-        if self._at_dirql():
-            # code runs while an ISR is active only if it is that ISR (DPC code waits)
-            await self.platform.sleep(ps)
+        cpu = self._cpu()
+        if cpu.isr_active is not None or cpu.interrupts_blocked:
+            await self.platform.sleep(ps)           # at DIRQL nothing preempts it
             return
-        await self._wait_isr_idle()
+        await cpu.wait_isr_idle()
         remaining = ps
         while remaining > 0:
-            stolen0 = self._isr_time_now()
+            stolen0 = cpu.isr_time_now()
             await self.platform.sleep(remaining)
-            remaining = self._isr_time_now() - stolen0
-            await self._wait_isr_idle()
-
-    def _at_dirql(self) -> bool:
-        return self.isr_active is not None
+            remaining = cpu.isr_time_now() - stolen0
+            await cpu.wait_isr_idle()
 
     async def READ_REGISTER_ULONG(self, offset: int) -> int:
-        if self._at_dirql():
+        cpu = self._cpu()
+        if cpu.isr_active is not None or cpu.interrupts_blocked:
             return await self.platform.mmio_read(offset)
-        await self._wait_isr_idle()
-        self.in_instruction = True
+        await cpu.wait_isr_idle()
+        cpu.interrupts_blocked += 1                 # the interrupt waits for the instruction
         value = await self.platform.mmio_read(offset)
-        self.in_instruction = False
-        self._dispatch_interrupts()
-        await self._wait_isr_idle()
+        cpu.interrupts_blocked -= 1
+        self._dispatch_interrupts(cpu)
+        await cpu.wait_isr_idle()
         return value
 
     async def WRITE_REGISTER_ULONG(self, offset: int, value: int) -> None:
         """A posted write: it goes to the bus and the CPU continues (a later read waits for it)."""
         await self.platform.mmio_write(offset, value)
 
+    def run_on(self, number: int, coro: Coroutine[Any, Any, Any]) -> Any:
+        """Start ``coro`` as code of CPU ``number`` (e.g. a thread that calls KeInsertQueueDpc)."""
+        return self.platform.spawn(_as_coro(_OnCpu(self, self.cpus[number], coro)))
+
     # ---- figures ----
     def interrupts(self) -> list[KINTERRUPT]:
         return list(self._interrupts.values())
+
+
+async def _as_coro(aw: Any) -> Any:
+    return await aw

@@ -74,7 +74,7 @@ async def run_stream(dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any
         done = int(producer.done.value) == 1
         prod = int(producer.prod_idx.value)
         if done and driver.cons == prod and not driver.dpc.inserted and driver.dpc.running == 0 \
-                and kernel.isr_active is None:
+                and kernel.idle():
             break
         if platform.now_ps() > deadline:
             timed_out = True
