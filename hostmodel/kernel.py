@@ -75,6 +75,8 @@ class CpuCosts:
     copy_ps_per_kib: int = 100_000      #: memcpy at ~10 GB/s
     per_chunk_ps: int = 50_000          #: driver bookkeeping per chunk
     spinlock_ps: int = 40_000           #: acquire or release of an uncontended spin lock
+    interlocked_list_ps: int = 100_000  #: ExInterlocked*List: interrupts off, lock, two pointers
+    interlocked_op_ps: int = 20_000     #: InterlockedOr / InterlockedExchange on one cache line
 
 
 @dataclass
@@ -93,6 +95,22 @@ class TraceEvent:
     t_ps: int
     kind: str
     info: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class INTERLOCKED_LIST:
+    """A LIST_ENTRY head used with ExInterlocked*List and its spin lock."""
+    name: str = "list"
+    items: list[Any] = field(default_factory=list)
+    lock: KSPIN_LOCK = field(default_factory=lambda: KSPIN_LOCK("list"))
+    interrupts_off_ps: list[int] = field(default_factory=list)   #: per operation, on its CPU
+
+
+@dataclass(eq=False)
+class LONG:
+    """A 32-bit variable for the Interlocked* functions."""
+    value: int = 0
+    operations: int = 0
 
 
 DeferredRoutine = Callable[["KDPC", Any, Any, Any], Awaitable[None]]
@@ -498,6 +516,51 @@ class Kernel:
         cpu.interrupts_blocked -= 1
         self._dispatch_interrupts(cpu)
         await cpu.wait_isr_idle()
+
+    # ---- interlocked operations ----
+    async def _interlocked_list_op(self, head: INTERLOCKED_LIST, op: Callable[[], Any]) -> Any:
+        """Interrupts off on the calling CPU and the list's spin lock held for the operation
+        (ReactOS implements ExInterlocked*List this way; Microsoft does not document the cli)."""
+        cpu = self._cpu()
+        at_dirql = cpu.isr_active is not None or cpu.interrupts_blocked > 0
+        if not at_dirql:
+            await cpu.wait_isr_idle()
+        t0 = self.now()
+        cpu.interrupts_blocked += 1
+        await self._acquire(cpu, head.lock)
+        await self.platform.sleep(self.costs.interlocked_list_ps)
+        result = op()
+        self._release(head.lock)
+        cpu.interrupts_blocked -= 1
+        head.interrupts_off_ps.append(self.now() - t0)
+        self._dispatch_interrupts(cpu)
+        if not at_dirql:
+            await cpu.wait_isr_idle()               # preempted by the interrupt it held off
+        return result
+
+    async def ExInterlockedInsertTailList(self, head: INTERLOCKED_LIST, entry: Any) -> bool:
+        """Returns True if the list was empty before (Windows returns the old first entry)."""
+        return await self._interlocked_list_op(head, lambda: (not head.items, head.items.append(entry))[0])
+
+    async def ExInterlockedRemoveHeadList(self, head: INTERLOCKED_LIST) -> Any:
+        """The first entry, or None for an empty list."""
+        return await self._interlocked_list_op(head, lambda: head.items.pop(0) if head.items else None)
+
+    async def InterlockedOr(self, target: LONG, value: int) -> int:
+        """Atomic ``target |= value``; returns the old value. Callable at any IRQL."""
+        await self.platform.sleep(self.costs.interlocked_op_ps)
+        old = target.value
+        target.value = (old | value) & 0xFFFFFFFF
+        target.operations += 1
+        return old
+
+    async def InterlockedExchange(self, target: LONG, value: int) -> int:
+        """Atomic ``old = target; target = value``; returns the old value."""
+        await self.platform.sleep(self.costs.interlocked_op_ps)
+        old = target.value
+        target.value = value & 0xFFFFFFFF
+        target.operations += 1
+        return old
 
     # ---- watchdog ----
     def _check_single(self, what: str, run: int, t0: int, guidance: int, text: str) -> None:

@@ -211,3 +211,54 @@ def test_bad_kernel_settings_are_refused() -> None:
     with pytest.raises(ValueError, match="CPU 5 does not exist"):
         k.KeSetTargetProcessorDpc(k.KeInitializeDpc(recorder(k, [])), 5)
     sim.run()
+
+
+def test_interlocked_list_holds_interrupts_off_on_the_calling_cpu() -> None:
+    """Rule (ExInterlockedInsertTailList, as ReactOS implements it): interrupts are disabled on the
+    caller's CPU while the list's spin lock is held; an interrupt arriving then waits."""
+    costs = CpuCosts(isr_dispatch_ps=0, isr_exit_ps=0, dpc_dispatch_ps=0, spinlock_ps=0,
+                     interlocked_list_ps=3 * US)
+    sim = EventSim()
+    k = Kernel(EventSimPlatform(sim, memory_bytes=4096), latency=DpcLatencyModel(base_ps=0), costs=costs,
+               settings=KernelSettings(cpus=2))
+    from hostmodel.kernel import INTERLOCKED_LIST
+    head = INTERLOCKED_LIST("work")
+    isr_at: list[int] = []
+
+    async def isr(intr: Any, ctx: Any) -> bool:
+        isr_at.append(k.now())
+        await k.ExInterlockedInsertTailList(head, "from-isr")
+        return True
+
+    k.IoConnectInterruptEx(1, isr, affinity=(0,))
+    got: list[Any] = []
+
+    async def dpc_routine(dpc: Any, ctx: Any, a1: Any, a2: Any) -> None:
+        got.append(await k.ExInterlockedRemoveHeadList(head))
+        got.append(await k.ExInterlockedRemoveHeadList(head))
+
+    d = k.KeInitializeDpc(dpc_routine)
+    head.items.append("first")
+    insert_on(k, 0, d)
+    sim.call_at(1 * US, lambda: k.deliver_msi(1))
+    sim.run()
+    assert isr_at == [3 * US]                   # held off until the first removal finished
+    assert got == ["first", "from-isr"]
+    assert head.interrupts_off_ps == [3 * US, 3 * US, 3 * US]
+
+
+def test_interlocked_or_returns_the_old_value_and_exchange_takes_all() -> None:
+    """Rule (InterlockedOr): atomic *p |= v returning the old value: a lock-free pending bitmap."""
+    sim, k = make()
+    from hostmodel.kernel import LONG
+    bitmap = LONG()
+    out: list[int] = []
+
+    async def thread() -> None:
+        out.append(await k.InterlockedOr(bitmap, 1 << 3))
+        out.append(await k.InterlockedOr(bitmap, 1 << 5))
+        out.append(await k.InterlockedExchange(bitmap, 0))
+
+    k.run_on(1, thread())
+    sim.run()
+    assert out == [0, 1 << 3, (1 << 3) | (1 << 5)] and bitmap.value == 0 and bitmap.operations == 3
