@@ -505,8 +505,8 @@ class Kernel:
         await cpu.wait_isr_idle()
         cpu.interrupts_blocked += 1
         cpu._enter_elevated()
-        await self.platform.sleep(self.costs.spinlock_ps)
         await self._acquire(cpu, interrupt.SpinLock)
+        await self.platform.sleep(self.costs.spinlock_ps)     # the lock's cache line, while held
         return old
 
     async def KeReleaseInterruptSpinLock(self, interrupt: KINTERRUPT, old_irql: Irql) -> None:

@@ -1,0 +1,292 @@
+"""ISR-to-DPC strategies for a device with many NVMe-style completion queues (seed thread 1).
+
+Every strategy is a driver: :class:`CompletionQueueDriver` owns the host side of the queues
+(head, expected phase, doorbell writes) and one interrupt object per MSI message (one per
+queue); a subclass decides what its ``MessageIsr`` tells its DPC(s) and what the DPC does.
+
+Writing your own: subclass :class:`CompletionQueueDriver`, create your DPC objects in
+``setup()``, implement ``MessageIsr(interrupt, queue)`` (return True when claimed) and your
+deferred routines, and call ``await self.process_queue(q)`` to consume a queue's completions.
+Await only kernel services (``self.k.KeInsertQueueDpc``, ``ExInterlockedInsertTailList``, ...)
+so the model can account for preemption.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import numpy as np
+
+from hostmodel.kernel import INTERLOCKED_LIST, KDPC, KINTERRUPT, KSPIN_LOCK, LONG, Kernel
+
+ENTRY_BYTES = 16
+
+
+@dataclass
+class CqLayout:
+    """Where the driver put its queues and how it reaches the device's registers."""
+    bases: list[int]
+    entries: int
+    vector_base: int = 0x100
+    doorbell_base: int = 0x1000
+    arm_set: int = 0x800
+    arm_clr: int = 0x804
+    flush_reg: int = 0x808              #: any readable register: reading it flushes posted writes
+    clock_ps: int = 4000                #: unit of the device timestamp in DW0
+    entry_read_ps: int = 100_000        #: a cache miss on a queue entry
+    per_completion_ps: int = 200_000    #: handling one completion
+
+
+@dataclass
+class Completion:
+    queue: int
+    cid: int
+    posted_ps: int
+    consumed_ps: int
+    cpu: int
+
+
+def device_time_ps(dw0: int, now_ps: int, clock_ps: int) -> int:
+    """The post time encoded in DW0 (a 32-bit cycle count), unwrapped against ``now_ps``."""
+    cycles_now = now_ps // clock_ps
+    c = (cycles_now & ~0xFFFFFFFF) | dw0
+    if c > cycles_now:
+        c -= 1 << 32
+    return c * clock_ps
+
+
+class CompletionQueueDriver:
+    name = "base"
+
+    def __init__(self, kernel: Kernel, layout: CqLayout, affinity: Optional[list[int]] = None) -> None:
+        self.k = kernel
+        self.layout = layout
+        n = len(layout.bases)
+        self.head = [0] * n
+        self.phase = [1] * n
+        self.completions: list[Completion] = []
+        self.per_dpc_run: list[int] = []
+        self.dpcs: list[KDPC] = []
+        self.locks: list[KSPIN_LOCK] = []
+        cpus = affinity or [0] * n
+        self.interrupts: list[KINTERRUPT] = [
+            kernel.IoConnectInterruptEx(layout.vector_base + q, self.MessageIsr, q, name=f"{self.name}.msg{q}",
+                                        affinity=(cpus[q],)) for q in range(n)]
+        self.setup()
+
+    # ---- to override ----
+    def setup(self) -> None:
+        pass
+
+    async def MessageIsr(self, interrupt: KINTERRUPT, queue: int) -> bool:
+        raise NotImplementedError
+
+    # ---- the host side of a queue ----
+    def _entry(self, q: int) -> np.ndarray:
+        off = self.layout.bases[q] + self.head[q] * ENTRY_BYTES
+        return self.k.platform.memory[off:off + ENTRY_BYTES].view(np.uint32)
+
+    def has_work(self, q: int) -> bool:
+        """Does the entry at the head carry the phase the driver expects (a new completion)?"""
+        return int(self._entry(q)[3]) >> 16 & 1 == self.phase[q]
+
+    async def process_queue(self, q: int, budget: Optional[int] = None) -> int:
+        """Consume completions of queue ``q`` while the phase tag matches (at most ``budget``),
+        then free them with one head doorbell write. Returns how many."""
+        lay, k = self.layout, self.k
+        taken: list[tuple[int, int]] = []
+        while (budget is None or len(taken) < budget) and self.has_work(q):
+            dw = self._entry(q)
+            taken.append((int(dw[3]) & 0xFFFF, int(dw[0])))
+            self.head[q] += 1
+            if self.head[q] == lay.entries:
+                self.head[q] = 0
+                self.phase[q] ^= 1
+        await k.execute((len(taken) + 1) * lay.entry_read_ps + len(taken) * lay.per_completion_ps)
+        now, cpu = k.now(), k.KeGetCurrentProcessorNumber()
+        for cid, dw0 in taken:
+            self.completions.append(Completion(q, cid, device_time_ps(dw0, now, lay.clock_ps), now, cpu))
+        if taken:
+            await k.WRITE_REGISTER_ULONG(lay.doorbell_base + 4 * q, self.head[q])
+        return len(taken)
+
+    def new_dpc(self, routine: Any, context: Any = None, name: str = "dpc") -> KDPC:
+        d = self.k.KeInitializeDpc(routine, context, name=f"{self.name}.{name}")
+        self.dpcs.append(d)
+        return d
+
+
+class NaiveOneCompletionDriver(CompletionQueueDriver):
+    """The bug the seeds warn about: one interrupt = one completion. The ISR remembers the last
+    message, the DPC handles one completion of it; messages merged while the DPC was queued, and
+    completions behind the first, wait until some later interrupt."""
+    name = "naive"
+
+    def setup(self) -> None:
+        self.dpc = self.new_dpc(self.DpcForIsr)
+        self.last_queue = 0
+
+    async def MessageIsr(self, interrupt: KINTERRUPT, queue: int) -> bool:
+        self.last_queue = queue
+        self.k.KeInsertQueueDpc(self.dpc)
+        return True
+
+    async def DpcForIsr(self, dpc: KDPC, ctx: Any, a1: Any, a2: Any) -> None:
+        self.per_dpc_run.append(await self.process_queue(self.last_queue, budget=1))
+
+
+class InterlockedListDriver(CompletionQueueDriver):
+    """ISR appends the message's queue to an ExInterlocked list; the DPC drains the list."""
+    name = "interlocked_list"
+
+    def setup(self) -> None:
+        self.dpc = self.new_dpc(self.DpcForIsr)
+        self.work = INTERLOCKED_LIST("work")
+        self.locks.append(self.work.lock)
+
+    async def MessageIsr(self, interrupt: KINTERRUPT, queue: int) -> bool:
+        await self.k.ExInterlockedInsertTailList(self.work, queue)
+        self.k.KeInsertQueueDpc(self.dpc)
+        return True
+
+    async def DpcForIsr(self, dpc: KDPC, ctx: Any, a1: Any, a2: Any) -> None:
+        done = 0
+        while (q := await self.k.ExInterlockedRemoveHeadList(self.work)) is not None:
+            done += await self.process_queue(q)
+        self.per_dpc_run.append(done)
+
+
+class SpinLockBitmapDriver(CompletionQueueDriver):
+    """ISR sets the queue's bit in a bitmap (its interrupt spin lock, shared by all messages, is
+    held around it); the DPC takes and clears the bitmap under that lock."""
+    name = "spinlock_bitmap"
+
+    def setup(self) -> None:
+        self.dpc = self.new_dpc(self.DpcForIsr)
+        self.shared = KSPIN_LOCK("isr-shared")
+        for intr in self.interrupts:
+            intr.SpinLock = self.shared         # WDF_INTERRUPT_CONFIG.SpinLock: one lock for all
+        self.locks.append(self.shared)
+        self.pending = 0
+
+    async def MessageIsr(self, interrupt: KINTERRUPT, queue: int) -> bool:
+        self.pending |= 1 << queue
+        self.k.KeInsertQueueDpc(self.dpc)
+        return True
+
+    async def DpcForIsr(self, dpc: KDPC, ctx: Any, a1: Any, a2: Any) -> None:
+        old = await self.k.KeAcquireInterruptSpinLock(self.interrupts[0])
+        bits, self.pending = self.pending, 0
+        await self.k.KeReleaseInterruptSpinLock(self.interrupts[0], old)
+        self.per_dpc_run.append(sum([await self.process_queue(q) for q in _bits(bits)]))
+
+
+class InterlockedOrBitmapDriver(CompletionQueueDriver):
+    """ISR InterlockedOr's the queue's bit into a bitmap; the DPC InterlockedExchange's it to 0."""
+    name = "interlocked_or"
+
+    def setup(self) -> None:
+        self.dpc = self.new_dpc(self.DpcForIsr)
+        self.bitmap = LONG()
+
+    async def MessageIsr(self, interrupt: KINTERRUPT, queue: int) -> bool:
+        await self.k.InterlockedOr(self.bitmap, 1 << queue)
+        self.k.KeInsertQueueDpc(self.dpc)
+        return True
+
+    async def DpcForIsr(self, dpc: KDPC, ctx: Any, a1: Any, a2: Any) -> None:
+        bits = await self.k.InterlockedExchange(self.bitmap, 0)
+        self.per_dpc_run.append(sum([await self.process_queue(q) for q in _bits(bits)]))
+
+
+class ScanAllQueuesDriver(CompletionQueueDriver):
+    """The DPC ignores what the ISR saw and reads every queue's next entry (phase bit) until a
+    whole pass finds nothing: N memory reads per pass instead of any ISR-to-DPC bookkeeping."""
+    name = "scan_phase"
+
+    def setup(self) -> None:
+        self.dpc = self.new_dpc(self.DpcForIsr)
+
+    async def MessageIsr(self, interrupt: KINTERRUPT, queue: int) -> bool:
+        self.k.KeInsertQueueDpc(self.dpc)
+        return True
+
+    async def DpcForIsr(self, dpc: KDPC, ctx: Any, a1: Any, a2: Any) -> None:
+        total, found = 0, 1
+        while found:
+            found = sum([await self.process_queue(q) for q in range(len(self.layout.bases))])
+            total += found
+        self.per_dpc_run.append(total)
+
+
+class PerQueueDpcDriver(CompletionQueueDriver):
+    """One interrupt object and one DPC per message: each DPC drains its own queue, on the CPU
+    its message was delivered to."""
+    name = "per_queue_dpc"
+
+    def setup(self) -> None:
+        self.queue_dpcs = [self.new_dpc(self.QueueDpc, q, name=f"dpc{q}") for q in range(len(self.layout.bases))]
+
+    async def MessageIsr(self, interrupt: KINTERRUPT, queue: int) -> bool:
+        self.k.KeInsertQueueDpc(self.queue_dpcs[queue])
+        return True
+
+    async def QueueDpc(self, dpc: KDPC, queue: int, a1: Any, a2: Any) -> None:
+        self.per_dpc_run.append(await self.process_queue(queue))
+
+
+class NapiDriver(PerQueueDpcDriver):
+    """Hybrid polling in the manner of Linux NAPI. The ISR disarms its vector and schedules its
+    queue's DPC. The DPC polls with a budget and stays in polling (queues itself again) while the
+    budget is used up; when it is not, it re-arms, reads a device register so that the posted arm
+    write has landed, and checks the queue once more: work that arrived between its last check
+    and the arm would otherwise never raise an interrupt (the lost wakeup)."""
+    name = "napi"
+    budget = 64
+
+    def setup(self) -> None:
+        super().setup()
+        self.polls_requeued = 0
+
+    async def MessageIsr(self, interrupt: KINTERRUPT, queue: int) -> bool:
+        await self.k.WRITE_REGISTER_ULONG(self.layout.arm_clr, 1 << queue)
+        self.k.KeInsertQueueDpc(self.queue_dpcs[queue])
+        return True
+
+    async def QueueDpc(self, dpc: KDPC, queue: int, a1: Any, a2: Any) -> None:
+        done = await self.process_queue(queue, budget=self.budget)
+        self.per_dpc_run.append(done)
+        if done == self.budget:
+            self.polls_requeued += 1
+            self.k.KeInsertQueueDpc(dpc)                  # stay in polling mode
+            return
+        await self.k.WRITE_REGISTER_ULONG(self.layout.arm_set, 1 << queue)
+        if await self.work_after_arm(queue):
+            await self.k.WRITE_REGISTER_ULONG(self.layout.arm_clr, 1 << queue)
+            self.k.KeInsertQueueDpc(dpc)
+
+    async def work_after_arm(self, queue: int) -> bool:
+        await self.k.READ_REGISTER_ULONG(self.layout.flush_reg)    # the arm write has landed
+        await self.k.execute(self.layout.entry_read_ps)
+        return self.has_work(queue)
+
+
+class RacyNapiDriver(NapiDriver):
+    """NAPI without the final check: it arms after its last look at the queue and trusts the
+    device to interrupt for anything newer. A completion in between is never signalled."""
+    name = "napi_racy"
+
+    async def work_after_arm(self, queue: int) -> bool:
+        return False
+
+
+STRATEGIES: dict[str, type[CompletionQueueDriver]] = {
+    cls.name: cls for cls in (NaiveOneCompletionDriver, InterlockedListDriver, SpinLockBitmapDriver,
+                              InterlockedOrBitmapDriver, ScanAllQueuesDriver, PerQueueDpcDriver, NapiDriver,
+                              RacyNapiDriver)
+}
+
+
+def _bits(v: int) -> list[int]:
+    return [i for i in range(32) if v >> i & 1]
