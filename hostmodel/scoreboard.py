@@ -67,6 +67,7 @@ class StreamScoreboard:
     delivered: list[int] = field(default_factory=list)
     copied_ok: set[int] = field(default_factory=set)
     skipped: list[tuple[int, int]] = field(default_factory=list)   # (seq, t_ps) the driver gave up
+    consumed_at_ps: dict[int, int] = field(default_factory=dict)   # seq -> when the consumer took it
 
     def _check(self, where: str, seq: int, data: np.ndarray, t_ps: int) -> bool:
         exp = chunk_words(seq, self.slot_words, self.key)
@@ -99,6 +100,7 @@ class StreamScoreboard:
     def consumed(self, seq: int, data: np.ndarray, t_ps: int) -> None:
         if self._check("consumer", seq, data, t_ps):
             self.delivered.append(seq)
+            self.consumed_at_ps.setdefault(seq, t_ps)
 
     def result(self, produced: int) -> ScoreboardResult:
         seen: set[int] = set()

@@ -10,6 +10,7 @@ from cocotb.triggers import RisingEdge, Timer
 from hostmodel.cyclic import CyclicBuffer
 from hostmodel.driver import Consumer, StreamConfig, StreamDriver
 from hostmodel.kernel import Kernel
+from hostmodel import metrics
 from hostmodel.latency import DpcLatencyModel, LatencySpike
 from hostmodel.regs import REG
 from hostmodel.scoreboard import StreamScoreboard
@@ -99,6 +100,12 @@ async def run_stream(dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any
         late = {"queued_at_ps": e.info["queued_at_ps"], "start_ps": e.t_ps, "latency_ps": e.info["latency_ps"],
                 "start_cycle": (e.t_ps - t0) // CLOCK_PS}
     data_isr = driver.data_interrupt
+    # a chunk's age at the consumer, from the cycle the device's source made it due
+    due_ps = lambda seq: t0 + (seq * period_cycles + 1) * CLOCK_PS  # noqa: E731
+    ages = [t - due_ps(seq) for seq, t in sorted(sb.consumed_at_ps.items())]
+    run_metrics = metrics.collect(kernel, end_ps - t0, dpcs=[driver.dpc], completion_latencies_ps=ages,
+                                  per_dpc_run=driver.stats.per_dpc_chunks,
+                                  extra={"lost": len(result.lost), "strategy": "StreamDriver"})
     return {
         "seed": seed,
         "outcome": "loss" if result.lost else "clean",
@@ -126,6 +133,7 @@ async def run_stream(dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any
         },
         "late_dpc": late,
         "cyclic": {"overflows": cyclic.overflows, "max_fill": cyclic.max_fill},
+        "metrics": run_metrics,
         "mmio_transactions": platform.mmio_transactions,
         "host_bad_writes": platform.bridge.bad_writes,
         "mmio_errors": platform.bridge.mmio_errors,

@@ -226,6 +226,10 @@ class OverrunScenario:
             f"MMIO transactions {obs['mmio_transactions']}",
             f"simulated:       {obs['end_ps'] / 1e6:.3f} us = {obs['sim_cycles']} cycles at {1e6 / clk:g} MHz",
         ]
+        if "metrics" in obs:
+            from hostmodel.metrics import table
+            lines += ["", "host metrics (latency = a chunk's age at the consumer, from the cycle it was due):"]
+            lines += ["  " + line for line in table({"StreamDriver": obs["metrics"]}).splitlines()]
         return lines
 
 
