@@ -20,7 +20,7 @@ BENCH_CYCLES ?= 2000000
 
 VALID_SIMS := verilator
 
-.PHONY: help setup sim list params test test-unit lint bench clean check-sim
+.PHONY: help setup sim list params test lint synth bench clean check-sim
 
 help:
 	@echo "irqloop targets:"
@@ -30,6 +30,7 @@ help:
 	@echo "  make params TEST=name   list a scenario's PARAMS with defaults"
 	@echo "  make test [FILTER=expr] unit, RTL block and end-to-end tests (pytest -k FILTER)"
 	@echo "  make lint               verilator --lint-only -Wall of rtl/"
+	@echo "  make synth              Yosys synthesis of rtl/ (fails on latches); prints the cell count"
 	@echo "  make bench              simulated cycles per wall second, cocotb vs plain Verilator"
 	@echo "  make setup              install the pinned toolchain into $(VENV)"
 	@echo "  make clean              remove builds and run directories"
@@ -59,6 +60,12 @@ test: check-sim $(STAMP)
 
 lint: $(STAMP)
 	@$(PY) -m tb.lint
+
+synth:
+	@command -v yosys >/dev/null 2>&1 || { echo "error: yosys not found; install it with: sudo apt-get install yosys" >&2; exit 2; }
+	@mkdir -p build
+	@yosys -q -s scripts/synth.ys -l build/synth.log >/dev/null || { tail -20 build/synth.log; echo "synth: FAILED (log: build/synth.log)"; exit 1; }
+	@awk '/Number of cells/ {c=$$4; f=0} /DFF/ {f+=$$2} END {printf "synth: irqloop_dev synthesizes with no latches: %d generic cells, %d flip-flops (log: build/synth.log)\n", c, f}' build/synth.log
 
 bench: check-sim $(STAMP)
 	@$(PY) -m tb.bench --cycles $(BENCH_CYCLES)
