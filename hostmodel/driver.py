@@ -14,7 +14,7 @@ the DPC counts them as lost and copies only what can still be in the ring.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -171,6 +171,7 @@ class Consumer:
         self.period_ps = period_ps
         self.consumed = 0
         self.stop = False
+        self.observers: list[Callable[[], None]] = []
 
     def drain(self) -> int:
         n = 0
@@ -179,6 +180,9 @@ class Consumer:
                 self.sb.consumed(e.seq, e.data, self.k.now())
             n += 1
         self.consumed += n
+        if n:
+            for observer in self.observers:
+                observer()
         return n
 
     async def run(self) -> None:

@@ -201,6 +201,7 @@ class Cpu:
         self.isr_active: Optional[KINTERRUPT] = None
         self.dpc_active: Optional[KDPC] = None
         self.interrupts_blocked = 0               # MMIO read in flight, DIRQL lock held, cli
+        self.dirql_raised = 0                     # interrupt spin locks held by DPC-level code
         self.dpc_requested = False
         self.draining = False                     # retiring its DPC queue (at DISPATCH_LEVEL)
         self._tick_armed: Optional[int] = None
@@ -220,9 +221,9 @@ class Cpu:
 
     @property
     def irql(self) -> Irql:
-        if self.isr_active is not None or self.interrupts_blocked:
+        if self.isr_active is not None or self.dirql_raised:
             return Irql.DIRQL
-        if self.dpc_active is not None:
+        if self.dpc_active is not None or self.draining:
             return Irql.DISPATCH_LEVEL
         return Irql.PASSIVE_LEVEL
 
@@ -270,6 +271,8 @@ class Kernel:
         self._interrupts: dict[int, KINTERRUPT] = {}
         self.unknown_messages = 0
         self._started = False
+        #: called with no arguments after every change of CPU, ISR or DPC state (waveform probes)
+        self.observers: list[Callable[[], None]] = []
 
     # ---- time and context ----
     def now(self) -> int:
@@ -277,6 +280,10 @@ class Kernel:
 
     def log(self, kind: str, **info: Any) -> None:
         self.trace.append(TraceEvent(self.now(), kind, info))
+
+    def _changed(self) -> None:
+        for observer in self.observers:
+            observer()
 
     def KeGetCurrentProcessorNumber(self) -> int:
         return self.current.number if self.current is not None else 0
@@ -347,6 +354,7 @@ class Kernel:
             cpu.dpc_requested = True
         cpu._queue_event.set()
         self.log("dpc_insert", dpc=dpc.name, queued=True, cpu=cpu.number, request=request)
+        self._changed()
         return True
 
     def _roll_tick(self, cpu: Cpu) -> None:
@@ -375,6 +383,7 @@ class Kernel:
             cpu.dpc_requested = False
             cpu.draining = True                     # the CPU stays at DISPATCH_LEVEL for the drain
             cpu._enter_elevated()
+            self._changed()
             while cpu.dpc_queue:                    # a drain retires the whole queue
                 dpc = cpu.dpc_queue[0]
                 # the start latency includes the dispatcher's own call overhead
@@ -389,6 +398,7 @@ class Kernel:
                 await self._run_dpc(cpu, dpc)
             cpu.draining = False
             cpu._leave_elevated()
+            self._changed()
 
     async def _clock_tick(self, cpu: Cpu, at_ps: int) -> None:
         await self.platform.sleep(at_ps - self.now())
@@ -406,10 +416,12 @@ class Kernel:
         self.log("dpc_start", dpc=dpc.name, cpu=cpu.number, latency_ps=latency, queued_at_ps=dpc.queued_at_ps)
         cpu.dpc_active = dpc
         cpu._enter_elevated()
+        self._changed()
         await _OnCpu(self, cpu, dpc.DeferredRoutine(dpc, dpc.DeferredContext, dpc.SystemArgument1,
                                                      dpc.SystemArgument2))
         cpu.dpc_active = None
         dpc.running -= 1
+        self._changed()
         run = self.now() - t0
         dpc.run_times_ps.append(run)
         self.log("dpc_end", dpc=dpc.name, cpu=cpu.number, run_ps=run)
@@ -454,6 +466,7 @@ class Kernel:
         cpu._isr_start_ps = self.now()
         cpu._isr_idle.clear()
         cpu._enter_elevated()
+        self._changed()
         self.platform.spawn(self._run_isr(cpu, intr))
 
     async def _run_isr(self, cpu: Cpu, intr: KINTERRUPT) -> None:
@@ -478,6 +491,7 @@ class Kernel:
         if cpu.isr_active is None:
             cpu._isr_idle.set()
             cpu._leave_elevated()
+            self._changed()
 
     # ---- spin locks ----
     async def _acquire(self, cpu: Cpu, lock: KSPIN_LOCK) -> None:
@@ -504,7 +518,9 @@ class Kernel:
         old = cpu.irql
         await cpu.wait_isr_idle()
         cpu.interrupts_blocked += 1
+        cpu.dirql_raised += 1
         cpu._enter_elevated()
+        self._changed()
         await self._acquire(cpu, interrupt.SpinLock)
         await self.platform.sleep(self.costs.spinlock_ps)     # the lock's cache line, while held
         return old
@@ -514,6 +530,8 @@ class Kernel:
         self._release(interrupt.SpinLock)
         await self.platform.sleep(self.costs.spinlock_ps)
         cpu.interrupts_blocked -= 1
+        cpu.dirql_raised -= 1
+        self._changed()
         self._dispatch_interrupts(cpu)
         await cpu.wait_isr_idle()
 
@@ -604,8 +622,10 @@ class Kernel:
             return await self.platform.mmio_read(offset)
         await cpu.wait_isr_idle()
         cpu.interrupts_blocked += 1                 # the interrupt waits for the instruction
+        self._changed()
         value = await self.platform.mmio_read(offset)
         cpu.interrupts_blocked -= 1
+        self._changed()
         self._dispatch_interrupts(cpu)
         await cpu.wait_isr_idle()
         return value

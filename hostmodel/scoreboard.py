@@ -10,7 +10,7 @@ in order, intact.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -68,6 +68,7 @@ class StreamScoreboard:
     copied_ok: set[int] = field(default_factory=set)
     skipped: list[tuple[int, int]] = field(default_factory=list)   # (seq, t_ps) the driver gave up
     consumed_at_ps: dict[int, int] = field(default_factory=dict)   # seq -> when the consumer took it
+    observers: list[Callable[[], None]] = field(default_factory=list)   # called at each divergence
 
     def _check(self, where: str, seq: int, data: np.ndarray, t_ps: int) -> bool:
         exp = chunk_words(seq, self.slot_words, self.key)
@@ -86,6 +87,8 @@ class StreamScoreboard:
         self.divergences.append(Divergence(where, t_ps, t_ps // self.clock_period_ps, seq,
                                            seq % self.slot_count, w, int(exp[w]), int(data[w]),
                                            seq_obs, kind))
+        for observer in self.observers:
+            observer()
         return False
 
     def dpc_copied(self, seq: int, data: np.ndarray, t_ps: int) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -15,6 +16,7 @@ from hostmodel.latency import DpcLatencyModel, LatencySpike
 from hostmodel.regs import REG
 from hostmodel.scoreboard import StreamScoreboard
 from tb.cocotb_platform import CocotbPlatform
+from tb.probe import HostActivityProbe
 from tb.scenarios.overrun import CLOCK_PS, RING_BASE, pattern_key_for
 
 HW_COUNTERS = ("PROD_IDX", "CONS_IDX", "CNT_CHUNKS", "CNT_OVERWRITE", "CNT_IRQS", "CNT_STALL",
@@ -50,6 +52,9 @@ async def run_stream(dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any
     sb = StreamScoreboard(cfg.slot_bytes // 4, cfg.pattern_key, cfg.slot_count, CLOCK_PS)
     driver = StreamDriver(kernel, cfg, cyclic, sb)
     consumer = Consumer(kernel, cyclic, sb, period_ps=round(v["consumer_period_us"] * 1e6))
+
+    if os.environ.get("IRQLOOP_WAVES") == "1":     # the driver's activity in the waveform
+        HostActivityProbe(dut.u_act, kernel, driver, cyclic, consumer, sb).refresh()
 
     producer = dut.dut.u_producer
     times: dict[str, int] = {}

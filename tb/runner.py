@@ -29,7 +29,7 @@ TOPLEVEL = "tb_irqloop"
 
 def tb_sources() -> list[Path]:
     return [toolchain.TB / "tb_irqloop.v", toolchain.TB / "host_mem_axi.v",
-            toolchain.TB / "mmio_axil_master.v"] + [toolchain.RTL / s for s in toolchain.RTL_SOURCES]
+            toolchain.TB / "mmio_axil_master.v", toolchain.TB / "host_activity.v"] + [toolchain.RTL / s for s in toolchain.RTL_SOURCES]
 
 
 def build(waves: str) -> Path:
@@ -64,7 +64,7 @@ def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_roo
     report_path = run_dir / "report.json"
     wave_file = run_dir / f"dump.{waves}"
     env = {"IRQLOOP_TEST": test, "IRQLOOP_PLAN": json.dumps(plan), "IRQLOOP_SEED": str(seed),
-           "IRQLOOP_REPORT": str(report_path)}
+           "IRQLOOP_REPORT": str(report_path), "IRQLOOP_WAVES": "0" if waves == "none" else "1"}
     log = run_dir / "sim.log"
     simbuild.run(TOPLEVEL, build_dir, "tb.test_scenario", run_dir, env=env, seed=seed, waves=waves,
                  test_args=["--trace-file", str(wave_file)] if waves != "none" else [], log_file=log)

@@ -104,6 +104,17 @@ def test_waves_fst_agrees_with_the_report(tmp_path: Path) -> None:
     msi = sig["tb_irqloop.u_host.msi_count"]
     assert msi.value_at(r["observed"]["end_ps"]) == r["observed"]["hardware"]["CNT_IRQS"]
 
+    # the host model's activity is in the same dump and agrees with the report's event times
+    obs = r["observed"]
+    late = obs["late_dpc"]
+    state = sig["tb_irqloop.u_act.cpu0_state"]                       # 1 ISR, 2 DPC, 3 DISPATCH
+    assert state.value_at(late["queued_at_ps"] - 1) == 1               # its ISR queued it
+    assert state.value_at(late["queued_at_ps"] + 1) == 3               # draining, held by the latency
+    assert state.value_at(late["start_ps"] - 1) == 3 and state.value_at(late["start_ps"]) == 2
+    assert sig["tb_irqloop.u_act.cpu0_irql"].value_at(late["start_ps"]) == 2
+    assert sig["tb_irqloop.u_act.consumer_pos"].value_at(obs["end_ps"]) == obs["scoreboard"]["delivered"]
+    assert sig["tb_irqloop.u_act.sb_errors"].value_at(obs["end_ps"]) == obs["scoreboard"]["divergences"]
+
     # determinism: the same seed gives the same waveform (every signal, sampled through the run)
     run(tmp_path / "again", waves="fst")
     w2 = pywellen.Waveform(str(run_dir(tmp_path / "again") / "dump.fst"))
