@@ -20,12 +20,14 @@ BENCH_CYCLES ?= 2000000
 
 VALID_SIMS := verilator
 
-.PHONY: help setup sim list params test lint synth coverage bench clean check-sim
+.PHONY: help setup sim waves wave-png list params test lint synth coverage bench clean check-sim
 
 help:
 	@echo "irqloop targets:"
 	@echo "  make sim TEST=overrun [SEED=1] [WAVES=0|1|fst|vcd] [PARAMS='name=value ...']"
 	@echo "                          run a scenario; exit 0 only if its outcome matches the expectation"
+	@echo "  make waves TEST=name    open the run's waveform in GTKWave (after make sim ... WAVES=1)"
+	@echo "  make wave-png TEST=name render that view to a PNG with GTKWave under Xvfb"
 	@echo "  make list               list the scenarios (TEST values)"
 	@echo "  make params TEST=name   list a scenario's PARAMS with defaults"
 	@echo "  make test [FILTER=expr] unit, RTL block and end-to-end tests (pytest -k FILTER)"
@@ -49,6 +51,9 @@ check-sim:
 
 sim: check-sim $(STAMP)
 	@$(PY) -m tb.runner sim "$(TEST)" $(PARAMS) --seed "$(SEED)" --waves "$(WAVES)" --runs "$(RUNS)"
+
+waves wave-png: $(STAMP)
+	@$(PY) -m tb.runner $@ "$(TEST)" $(PARAMS) --seed "$(SEED)" --runs "$(RUNS)"
 
 list: $(STAMP)
 	@$(PY) -m tb.runner list

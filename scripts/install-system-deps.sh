@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the system packages irqloop needs (Debian/Ubuntu), only those that are missing.
 # g++, make, perl: Verilator builds; python3-venv: the project's .venv; liblz4-dev, zlib1g-dev:
-# Verilator's FST writer; gtkwave: viewing the waveforms (optional for the tests).
+# Verilator's FST writer; gtkwave, xvfb, xauth: viewing and rendering the waveforms.
 set -euo pipefail
 need=()
 command -v g++  >/dev/null 2>&1 || need+=(g++)
@@ -12,6 +12,7 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 [ -f /usr/include/lz4.h ]  || need+=(liblz4-dev)
 [ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
 command -v gtkwave >/dev/null 2>&1 || need+=(gtkwave)
+command -v xvfb-run >/dev/null 2>&1 || need+=(xvfb xauth)
 if [ ${#need[@]} -eq 0 ]; then
     echo "irqloop: system prerequisites present"
     exit 0

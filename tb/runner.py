@@ -14,8 +14,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -83,11 +85,57 @@ def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_roo
     print(text)
     print(f"\nrun directory: {run_dir.relative_to(ROOT) if run_dir.is_relative_to(ROOT) else run_dir}")
     if waves != "none":
+        from tb.gtkw import key_moments, write_view
+        view = write_view(run_dir, wave_file, report)
         print(f"waves: {wave_file}")
+        print(f"view:  {view}   (make waves TEST={test} opens it)")
+        for letter, (what, t) in zip("ABCDEFGH", key_moments(report)):
+            print(f"  marker {letter}: {what} at {t / 1e6:.3f} us")
     if not report["pass"]:
         extra = " ".join(overrides)
         print(f"reproduce: make sim TEST={test} SEED={seed}{' PARAMS=' + repr(extra) if extra else ''} WAVES=1")
     return 0 if report["pass"] else 1
+
+
+def _existing_view(test: str, seed: int, overrides: list[str], run_root: Path | None) -> Path:
+    values = parse_overrides(scenarios.get(test).spec, overrides)
+    run_dir = run_dir_for(test, seed, values, run_root)
+    view = run_dir / "view.gtkw"
+    if not view.exists():
+        extra = f" PARAMS='{' '.join(overrides)}'" if overrides else ""
+        raise ParamError(f"no waveform for {test} seed {seed} in {run_dir}; "
+                         f"run: make sim TEST={test} SEED={seed}{extra} WAVES=1")
+    return view
+
+
+def open_waves(view: Path) -> int:
+    if shutil.which("gtkwave") is None:
+        raise ParamError("gtkwave not found; install it with: sudo apt-get install gtkwave")
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        raise ParamError(f"no display to open GTKWave on; open {view} on a machine with one, "
+                         f"or render it with make wave-png")
+    return subprocess.call(["gtkwave", view.name], cwd=view.parent)
+
+
+def wave_png(view: Path, report: dict[str, Any]) -> Path:
+    """Render the view to view.png with GTKWave under Xvfb, zoomed on the key moments."""
+    from tb.gtkw import key_moments
+
+    for tool, pkg in (("gtkwave", "gtkwave"), ("xvfb-run", "xvfb xauth")):
+        if shutil.which(tool) is None:
+            raise ParamError(f"{tool} not found; install it with: sudo apt-get install {pkg}")
+    times = [t for _, t in key_moments(report)] or [0, report["observed"]["end_ps"]]
+    span = max(times) - min(times) or report["observed"]["end_ps"]
+    start, end = max(0, min(times) - span // 4), max(times) + span // 4
+    png = view.with_name("view.png")
+    script = view.with_name("render.tcl")
+    script.write_text(f"gtkwave::setZoomRangeTimes {start} {end}\n"
+                      f"gtkwave::/File/Grab_To_File {png}\ngtkwave::/File/Quit\n")
+    r = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1600x1200x24", "gtkwave", "-S", str(script), view.name],
+                       cwd=view.parent, capture_output=True, text=True, timeout=120)
+    if r.returncode != 0 or not png.exists():
+        raise SystemExit(f"error: GTKWave could not render {view}: {(r.stderr or r.stdout).strip()[-300:]}")
+    return png
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,6 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("--runs", default=None, help="results root (default: runs/)")
     sp.add_argument("params", nargs="*", help="name=value overrides")
     sub.add_parser("build", help="build the simulator")
+    for cmd in ("waves", "wave-png"):
+        wp = sub.add_parser(cmd, help="open the last waveform of a run" if cmd == "waves" else "render it to PNG")
+        wp.add_argument("test")
+        wp.add_argument("params", nargs="*")
+        wp.add_argument("--seed", default="1")
+        wp.add_argument("--runs", default=None)
     a = ap.parse_args(argv)
     try:
         if a.cmd == "list":
@@ -115,6 +169,15 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if a.cmd == "build":
             build("none")
+            return 0
+        if a.cmd in ("waves", "wave-png"):
+            if not a.seed.isdigit():
+                raise ParamError(f"SEED={a.seed!r} is not valid; use an integer in 0..4294967295")
+            view = _existing_view(a.test, int(a.seed), a.params, Path(a.runs).resolve() if a.runs else None)
+            if a.cmd == "waves":
+                return open_waves(view)
+            png = wave_png(view, json.loads(view.with_name("report.json").read_text()))
+            print(f"wave-png: {png}")
             return 0
         waves = {"0": "none", "": "none", "none": "none", "1": "fst", "fst": "fst", "vcd": "vcd"}.get(a.waves.lower())
         if waves is None:

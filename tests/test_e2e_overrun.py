@@ -85,6 +85,18 @@ def test_make_sim_waves_values_write_the_named_format(waves: str, ext: str, tmp_
     assert f"waves: {dump}" in r.stdout and dump.stat().st_size > 0
     head = dump.read_bytes()[:64]
     assert head.startswith(b"$") if ext == "vcd" else head[:1] == b"\x00"    # VCD text; FST header block
+    view = (dump.parent / "view.gtkw").read_text()
+    obs = json.loads((dump.parent / "report.json").read_text())["observed"]
+    assert f"marker A: first unconsumed slot overwritten (hardware overrun flag) at " \
+           f"{obs['hw_overrun_ps'] / 1e6:.3f} us" in view                      # the view marks the report's moments
+    assert f"marker C: the late DPC starts at {obs['late_dpc']['start_ps'] / 1e6:.3f} us" in view
+    assert f'[dumpfile] "{dump}"' in view and "tb_irqloop.u_act.cpu0_state" in view
+    if ext == "fst":                                                         # GTKWave renders it headless
+        r = subprocess.run(["make", "-s", "wave-png", "PARAMS=chunks=30 spike_at_chunk=10", f"RUNS={tmp_path}"],
+                           cwd=root, capture_output=True, text=True)
+        png = dump.parent / "view.png"
+        assert r.returncode == 0 and f"wave-png: {png}" in r.stdout, r.stderr[-1500:]
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
 
 
 @pytest.mark.sim
