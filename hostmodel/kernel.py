@@ -271,8 +271,9 @@ class Kernel:
         self._interrupts: dict[int, KINTERRUPT] = {}
         self.unknown_messages = 0
         self._started = False
-        #: called with no arguments after every change of CPU, ISR or DPC state (waveform probes)
+        #: called with no arguments after every change of CPU, ISR, DPC or lock state (waveform probes)
         self.observers: list[Callable[[], None]] = []
+        self.locks_seen: dict[int, KSPIN_LOCK] = {}    # every spin lock acquired so far
 
     # ---- time and context ----
     def now(self) -> int:
@@ -505,11 +506,14 @@ class Kernel:
         lock.owner = cpu.number
         lock.acquired_at_ps = self.now()
         lock.waits_ps.append(self.now() - t0)
+        self.locks_seen.setdefault(id(lock), lock)
+        self._changed()
 
     def _release(self, lock: KSPIN_LOCK) -> None:
         lock.holds_ps.append(self.now() - lock.acquired_at_ps)
         lock.owner = None
         lock._free.set()
+        self._changed()
 
     async def KeAcquireInterruptSpinLock(self, interrupt: KINTERRUPT) -> Irql:
         """Raise the calling CPU to DIRQL and take the interrupt's lock (WdfInterruptAcquireLock):

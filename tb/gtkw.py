@@ -54,6 +54,7 @@ def write_view(run_dir: Path, dump: Path, report: dict[str, Any]) -> Path:
                 w.trace(f"tb_irqloop.u_act.cpu{n}_who[31:0]", alias=f"cpu{n}_who", datafmt="dec")
                 w.trace(f"tb_irqloop.u_act.cpu{n}_irql[2:0]", alias=f"cpu{n}_irql", datafmt="dec")
                 w.trace(f"tb_irqloop.u_act.cpu{n}_dpcq[7:0]", alias=f"cpu{n}_dpc_queue", datafmt="dec")
+                w.trace(f"tb_irqloop.u_act.cpu{n}_locks[31:0]", alias=f"cpu{n}_locks_held", datafmt="hex")
             for name in ("dpc_queued", "driver_cons", "cyclic_fill", "consumer_pos", "sb_errors"):
                 w.trace(f"tb_irqloop.u_act.{name}[31:0]", alias=name, datafmt="dec" if name != "dpc_queued" else "hex")
         with w.group("Device: ring and DMA"):

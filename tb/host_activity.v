@@ -16,6 +16,8 @@ module host_activity ();
     reg [31:0] cpu0_who = 0, cpu1_who = 0, cpu2_who = 0, cpu3_who = 0;
     reg [2:0]  cpu0_irql = 3'd0, cpu1_irql = 3'd0, cpu2_irql = 3'd0, cpu3_irql = 3'd0;
     reg [7:0]  cpu0_dpcq = 8'd0, cpu1_dpcq = 8'd0, cpu2_dpcq = 8'd0, cpu3_dpcq = 8'd0;
+    // spin locks the CPU holds: bit n is the n-th lock acquired in the run (interrupt locks first)
+    reg [31:0] cpu0_locks = 0, cpu1_locks = 0, cpu2_locks = 0, cpu3_locks = 0;
 
     reg [31:0] dpc_queued = 32'd0;      // bit n: DPC number n is in a DPC queue
     reg [31:0] cyclic_fill = 32'd0;     // chunks in the driver's cyclic buffer

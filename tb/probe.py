@@ -59,6 +59,12 @@ class HostActivityProbe:
             self._set(f"cpu{n}_who", who)
             self._set(f"cpu{n}_irql", int(cpu.irql))
             self._set(f"cpu{n}_dpcq", min(255, len(cpu.dpc_queue)))
+        held = [0] * SHOWN_CPUS                   # bit n: the n-th spin lock seen is held by the CPU
+        for n, lock in enumerate(list(self.k.locks_seen.values())[:32]):
+            if lock.owner is not None and lock.owner < SHOWN_CPUS:
+                held[lock.owner] |= 1 << n
+        for c in range(min(SHOWN_CPUS, len(self.k.cpus))):
+            self._set(f"cpu{c}_locks", held[c])
         queued = 0
         for cpu in self.k.cpus:
             for d in cpu.dpc_queue:

@@ -124,6 +124,10 @@ def test_waves_fst_agrees_with_the_report(tmp_path: Path) -> None:
     assert state.value_at(late["queued_at_ps"] + 1) == 3               # draining, held by the latency
     assert state.value_at(late["start_ps"] - 1) == 3 and state.value_at(late["start_ps"]) == 2
     assert sig["tb_irqloop.u_act.cpu0_irql"].value_at(late["start_ps"]) == 2
+    # the ISR runs under its interrupt spin lock (the first lock of the run: bit 0 of cpu0_locks)
+    isr_time = late["queued_at_ps"] - 1
+    assert sig["tb_irqloop.u_act.cpu0_locks"].value_at(isr_time) & 1 == 1
+    assert sig["tb_irqloop.u_act.cpu0_locks"].value_at(late["start_ps"]) == 0
     assert sig["tb_irqloop.u_act.consumer_pos"].value_at(obs["end_ps"]) == obs["scoreboard"]["delivered"]
     assert sig["tb_irqloop.u_act.sb_errors"].value_at(obs["end_ps"]) == obs["scoreboard"]["divergences"]
 
