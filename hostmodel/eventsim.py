@@ -63,12 +63,15 @@ class Task:
         self.result: Any = None
 
     def step(self) -> None:
+        self.sim.current = self
         try:
             req = self.coro.send(None)
         except StopIteration as stop:
             self.done = True
             self.result = stop.value
             return
+        finally:
+            self.sim.current = None
         if isinstance(req, _Sleep):
             self.sim._schedule(self.sim.now + max(0, int(req.ps)), self)
         elif isinstance(req, _Wait):
@@ -82,6 +85,7 @@ class EventSim:
         self.now = 0
         self._queue: list[tuple[int, int, Task | Callable[[], None]]] = []
         self._seq = 0
+        self.current: Task | None = None     # the task whose code runs now
 
     def _schedule(self, when: int, item: "Task | Callable[[], None]") -> None:
         heapq.heappush(self._queue, (when, self._seq, item))
@@ -140,6 +144,9 @@ class EventSimPlatform:
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> Task:
         return self.sim.spawn(coro)
+
+    def current_task(self) -> Task | None:
+        return self.sim.current
 
     async def mmio_read(self, offset: int) -> int:
         await self.sim.sleep(self.mmio_ps)

@@ -13,6 +13,8 @@ modelled here come from ../shared/references.md; each is named by a unit test
   another CPU; a Medium DPC for another CPU, and a Low one, wait for that CPU's next clock tick
   unless its queue is deep or its DPC request rate is low (ReactOS thresholds: settings).
 - ``KeSetTargetProcessorDpc`` chooses the queue; by default the DPC runs on the CPU that queued it.
+- The current CPU (``KeGetCurrentProcessorNumber``, and the default target of a DPC) is the CPU
+  whose ISR task, DPC dispatcher task or ``run_on`` thread is running.
 - An ISR runs at DIRQL and preempts DPC-level work on its CPU, delaying it by exactly the ISR's
   run time. An interrupt arriving during an MMIO read, or while the CPU holds an interrupt spin
   lock or has interrupts disabled, is taken when that ends. One interrupt object's ISR never runs
@@ -32,7 +34,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any, Awaitable, Callable, Coroutine, Generator, Optional
+from typing import Any, Awaitable, Callable, Coroutine, Optional
 
 from hostmodel.latency import DpcLatencyModel
 from hostmodel.platform import Platform
@@ -164,31 +166,6 @@ class KINTERRUPT:
     _next: int = 0
 
 
-class _OnCpu:
-    """Runs a coroutine with ``kernel.current`` set to ``cpu`` whenever its code executes.
-
-    cocotb runs every task in one context, so the current CPU cannot live in a contextvar; this
-    trampoline sets it around each resume instead and passes the awaited objects through."""
-
-    def __init__(self, kernel: "Kernel", cpu: "Cpu", coro: Coroutine[Any, Any, Any]) -> None:
-        self.kernel, self.cpu, self.coro = kernel, cpu, coro
-
-    def __await__(self) -> Generator[Any, Any, Any]:
-        k, value, exc = self.kernel, None, None
-        while True:
-            prev, k.current = k.current, self.cpu
-            try:
-                request = self.coro.throw(exc) if exc is not None else self.coro.send(value)
-            except StopIteration as stop:
-                return stop.value
-            finally:
-                k.current = prev
-            try:
-                value, exc = (yield request), None
-            except BaseException as e:  # delivered into the routine, as a plain await would
-                value, exc = None, e
-
-
 class Cpu:
     """One processor: its DPC queue, the interrupt it is servicing, and what blocks interrupts."""
 
@@ -264,7 +241,10 @@ class Kernel:
         if self.settings.cpus < 1:
             raise ValueError(f"cpus={self.settings.cpus}: a machine has at least one CPU")
         self.cpus = [Cpu(self, n) for n in range(self.settings.cpus)]
-        self.current: Optional[Cpu] = None      # the CPU whose code runs now (see _OnCpu)
+        # the CPU each running task belongs to: ISR tasks, each CPU's DPC dispatcher, run_on
+        # threads. cocotb runs every task in one context (no contextvars), so the platform's
+        # current task is the key.
+        self._task_cpu: dict[int, Cpu] = {}
         self.trace: list[TraceEvent] = []
         self.warnings: list[str] = []
         self.violations: list[DpcWatchdogViolation] = []
@@ -287,10 +267,10 @@ class Kernel:
             observer()
 
     def KeGetCurrentProcessorNumber(self) -> int:
-        return self.current.number if self.current is not None else 0
+        return self._cpu().number
 
     def _cpu(self) -> Cpu:
-        return self.current if self.current is not None else self.cpus[0]
+        return self._task_cpu.get(id(self.platform.current_task()), self.cpus[0])
 
     @property
     def irql(self) -> Irql:
@@ -367,6 +347,7 @@ class Kernel:
 
     async def _dpc_dispatcher(self, cpu: Cpu) -> None:
         p, tick = self.platform, self.settings.clock_tick_ps
+        self._task_cpu[id(p.current_task())] = cpu          # DPC routines run in this task
         while True:
             while not cpu.dpc_queue:
                 cpu._queue_event.clear()
@@ -418,8 +399,7 @@ class Kernel:
         cpu.dpc_active = dpc
         cpu._enter_elevated()
         self._changed()
-        await _OnCpu(self, cpu, dpc.DeferredRoutine(dpc, dpc.DeferredContext, dpc.SystemArgument1,
-                                                     dpc.SystemArgument2))
+        await dpc.DeferredRoutine(dpc, dpc.DeferredContext, dpc.SystemArgument1, dpc.SystemArgument2)
         cpu.dpc_active = None
         dpc.running -= 1
         self._changed()
@@ -471,13 +451,15 @@ class Kernel:
         self.platform.spawn(self._run_isr(cpu, intr))
 
     async def _run_isr(self, cpu: Cpu, intr: KINTERRUPT) -> None:
+        key = id(self.platform.current_task())
+        self._task_cpu[key] = cpu
         t0 = self.now()
         self.log("isr_start", isr=intr.name, message=intr.MessageId, cpu=cpu.number)
         # interrupt entry and exit overhead, charged together before the routine (one wake)
         await self.platform.sleep(self.costs.isr_dispatch_ps + self.costs.isr_exit_ps)
         # the system holds the interrupt's spin lock around the ISR: one object, one CPU at a time
         await self._acquire(cpu, intr.SpinLock)
-        claimed = await _OnCpu(self, cpu, intr.ServiceRoutine(intr, intr.ServiceContext))
+        claimed = await intr.ServiceRoutine(intr, intr.ServiceContext)
         self._release(intr.SpinLock)
         intr.isr_count += 1
         if not claimed:
@@ -488,6 +470,7 @@ class Kernel:
         self._check_single(f"ISR {intr.name}", run, t0, ISR_GUIDANCE_PS, "25 us")
         cpu.isr_busy_ps += run
         cpu.isr_active = None
+        del self._task_cpu[key]
         self._dispatch_interrupts(cpu)
         if cpu.isr_active is None:
             cpu._isr_idle.set()
@@ -640,12 +623,17 @@ class Kernel:
 
     def run_on(self, number: int, coro: Coroutine[Any, Any, Any]) -> Any:
         """Start ``coro`` as code of CPU ``number`` (e.g. a thread that calls KeInsertQueueDpc)."""
-        return self.platform.spawn(_as_coro(_OnCpu(self, self.cpus[number], coro)))
+        return self.platform.spawn(self._on_cpu(self.cpus[number], coro))
+
+    async def _on_cpu(self, cpu: Cpu, coro: Coroutine[Any, Any, Any]) -> Any:
+        key = id(self.platform.current_task())
+        self._task_cpu[key] = cpu
+        try:
+            return await coro
+        finally:
+            del self._task_cpu[key]
 
     # ---- figures ----
     def interrupts(self) -> list[KINTERRUPT]:
         return list(self._interrupts.values())
 
-
-async def _as_coro(aw: Any) -> Any:
-    return await aw

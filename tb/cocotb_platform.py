@@ -22,6 +22,7 @@ import numpy as np
 from cocotb import simulator
 from cocotb._gpi_triggers import GPITrigger
 from cocotb.simtime import get_sim_time
+from cocotb.task import current_task
 from cocotb.triggers import Event, NullTrigger, Timer
 
 CLOCK_PERIOD_PS = 4000   # tb_irqloop.v: 250 MHz
@@ -137,9 +138,14 @@ class CocotbPlatform:
         self.bridge = HostBridge()
         self.memory = self.bridge.memory
         self.mmio_transactions = 0
+        # simulator steps per picosecond: tb_irqloop's precision is 1 ps, so usually 1
+        self._steps_per_ps = 10 ** (-12 - simulator.get_precision())
+        if self._steps_per_ps < 1:
+            raise RuntimeError("the simulator's time precision is coarser than 1 ps")
 
     def now_ps(self) -> int:
-        return int(get_sim_time("ps"))
+        hi, lo = simulator.get_sim_time()        # raw steps: cheaper than get_sim_time("ps")
+        return ((hi << 32) | lo) // self._steps_per_ps
 
     def sleep(self, ps: int) -> Any:
         return Timer(int(ps), unit="ps") if ps > 0 else NullTrigger()
@@ -149,6 +155,12 @@ class CocotbPlatform:
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> Any:
         return cocotb.start_soon(coro)
+
+    def current_task(self) -> Any:
+        try:
+            return current_task()
+        except RuntimeError:
+            return None
 
     async def mmio_write(self, offset: int, value: int) -> None:
         """Posted: queued for the bus; the CPU goes on at once."""
