@@ -21,7 +21,6 @@ import cocotb
 import numpy as np
 from cocotb import simulator
 from cocotb._gpi_triggers import GPITrigger
-from cocotb.simtime import get_sim_time
 from cocotb.task import current_task
 from cocotb.triggers import Event, NullTrigger, Timer
 
