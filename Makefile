@@ -73,10 +73,7 @@ coverage: check-sim $(STAMP)
 	@$(PY) -m tb.coverage
 
 synth:
-	@command -v yosys >/dev/null 2>&1 || { echo "error: yosys not found; install it with: sudo apt-get install yosys" >&2; exit 2; }
-	@mkdir -p build
-	@yosys -q -s scripts/synth.ys -l build/synth.log >/dev/null || { tail -20 build/synth.log; echo "synth: FAILED (log: build/synth.log)"; exit 1; }
-	@awk '/Number of cells/ {c=$$4; f=0} /DFF/ {f+=$$2} END {printf "synth: irqloop_dev synthesizes with no latches: %d generic cells, %d flip-flops (log: build/synth.log)\n", c, f}' build/synth.log
+	@scripts/synth.sh
 
 bench: check-sim $(STAMP)
 	@$(PY) -m tb.bench --cycles $(BENCH_CYCLES)

@@ -63,3 +63,9 @@ def test_irqloop_csr(tmp_path: Path) -> None:
 @pytest.mark.sim
 def test_ring_producer(tmp_path: Path) -> None:
     run_block("ring_producer", ["ring_producer.v"], "tb.block.tb_ring_producer", {}, tmp_path)
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("num_cq", [1, 4, 32])
+def test_cq_engine(num_cq: int, tmp_path: Path) -> None:
+    run_block("cq_engine", ["cq_engine.v"], "tb.block.tb_cq_engine", {"NUM_CQ": num_cq}, tmp_path)

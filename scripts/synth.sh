@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# make synth: Yosys synthesis of rtl/ to generic gates. Fails on latches, on anything Yosys
+# cannot synthesize and on `check` problems (undriven or multiply driven signals); prints the
+# cell and flip-flop counts of the device and of cq_engine at 1, 4 and 32 queues.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v yosys >/dev/null 2>&1 || { echo "error: yosys not found; install it with: sudo apt-get install yosys" >&2; exit 2; }
+mkdir -p build
+
+count() {  # cells and flip-flops of the last `stat` in a log
+    awk '/Number of cells/ {c=$4; f=0} /DFF/ {f+=$2} END {printf "%d generic cells, %d flip-flops", c, f}' "$1"
+}
+
+run() {  # name, log, yosys commands
+    if ! yosys -q -p "$3" -l "$2" >/dev/null 2>&1; then
+        tail -20 "$2"; echo "synth: $1 FAILED (log: $2)"; exit 1
+    fi
+    echo "synth: $1: $(count "$2") (no latches)"
+}
+
+run "irqloop_dev" build/synth_irqloop_dev.log "$(grep -v '^#' scripts/synth.ys)"
+for n in 1 4 32; do
+    run "cq_engine NUM_CQ=$n" "build/synth_cq_engine_$n.log" \
+        "read_verilog rtl/cq_engine.v; chparam -set NUM_CQ $n cq_engine; hierarchy -check -top cq_engine; proc;
+         select -assert-none t:\$dlatch t:\$adlatch t:\$dlatchsr; synth -top cq_engine -flatten;
+         select -assert-none t:\$_DLATCH_* t:\$_SR_*; check -assert; stat"
+done
