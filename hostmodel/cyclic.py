@@ -12,7 +12,6 @@ import numpy as np
 class CyclicEntry:
     seq: int                 #: the sequence number the driver believes the chunk has
     data: np.ndarray         #: chunk payload as uint32 words
-    copied_at_ps: int
 
 
 class CyclicBuffer:

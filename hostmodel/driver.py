@@ -147,7 +147,7 @@ class StreamDriver:
             data = mem[base:base + c.slot_bytes].view(np.uint32).copy()   # memory as it is now
             if self.sb is not None:
                 self.sb.dpc_copied(self.cons, data, k.now())
-            if not self.cyclic.put(CyclicEntry(self.cons, data, k.now())):
+            if not self.cyclic.put(CyclicEntry(self.cons, data)):
                 self.stats.chunks_lost_cyclic += 1
             self.cons += 1
             copied += 1

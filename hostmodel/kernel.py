@@ -513,6 +513,9 @@ class Kernel:
         return old
 
     async def KeReleaseInterruptSpinLock(self, interrupt: KINTERRUPT, old_irql: Irql) -> None:
+        """Release and return to ``old_irql``. The model derives IRQL from what the CPU holds and
+        runs, so dropping this lock's DIRQL restores the caller's level; the argument is kept
+        for the Windows signature."""
         cpu = self._cpu()
         self._release(interrupt.SpinLock)
         await self.platform.sleep(self.costs.spinlock_ps)

@@ -36,9 +36,16 @@ async def _watch_rise(signal: Any, times: dict[str, int], key: str, platform: Co
 
 
 async def run_stream(dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any]:
+    platform = CocotbPlatform(dut)
+    try:
+        return await _run_stream(dut, plan, seed, platform)
+    finally:
+        platform.bridge.close()   # the C hook must not outlive the Python callback it calls
+
+
+async def _run_stream(dut: Any, plan: dict[str, Any], seed: int, platform: CocotbPlatform) -> dict[str, Any]:
     v = plan["values"]
     period_cycles = round(v["period_us"] * 1e6 / CLOCK_PS)
-    platform = CocotbPlatform(dut)
     platform.bridge.reset()
     await reset(dut)
 

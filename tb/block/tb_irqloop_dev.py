@@ -78,6 +78,12 @@ class Env:
         return out
 
 
+async def begin(dut: Any, offset: int) -> tuple[Env, int]:
+    """Reset, start the environment with its own seed, and return it with the bus width in bytes."""
+    await start(dut)
+    return Env(dut, int(cocotb.RANDOM_SEED) + offset), len(dut.m_axi_wdata) // 8
+
+
 async def until(dut: Any, cond: Any, limit: int = 200000) -> None:
     for _ in range(limit):
         if cond():
@@ -121,9 +127,7 @@ async def registers_read_back_and_w1c(dut) -> None:
 
 @cocotb.test()
 async def invalid_settings_are_refused_with_the_error_vector(dut) -> None:
-    await start(dut)
-    env = Env(dut, int(cocotb.RANDOM_SEED) + 1)
-    width = len(dut.m_axi_wdata) // 8
+    env, width = await begin(dut, 1)
     good = {"SLOT_COUNT": 4, "SLOT_SIZE": 8 * width, "RING_BASE_LO": RING, "CHUNK_PERIOD": 100, "MSI_ADDR_LO": MSI_ADDR}
     bad_cases = [("SLOT_COUNT", 0), ("SLOT_SIZE", 0), ("SLOT_SIZE", width + 4), ("RING_BASE_LO", RING + 4),
                  ("CHUNK_PERIOD", 0), ("SLOT_COUNT", 70000)]
@@ -155,10 +159,7 @@ async def invalid_settings_are_refused_with_the_error_vector(dut) -> None:
 @cocotb.test()
 async def free_running_overwrites_and_counts_like_the_model(dut) -> None:
     """Free-running mode overwrites unfreed slots; counters, ring and MSIs match the reference model."""
-    seed = int(cocotb.RANDOM_SEED) + 2
-    await start(dut)
-    env = Env(dut, seed)
-    width = len(dut.m_axi_wdata) // 8
+    env, width = await begin(dut, 2)
     slots, size, limit, key = 4, 16 * width, 11, 0xC0FFEE
     await env.configure(slots, size, period=300, limit=limit, flow=False, key=key)
     for _ in range(limit):
@@ -175,10 +176,7 @@ async def free_running_overwrites_and_counts_like_the_model(dut) -> None:
 
 @cocotb.test()
 async def flow_control_stalls_and_never_overwrites(dut) -> None:
-    seed = int(cocotb.RANDOM_SEED) + 3
-    await start(dut)
-    env = Env(dut, seed)
-    width = len(dut.m_axi_wdata) // 8
+    env, width = await begin(dut, 3)
     slots, size, key = 4, 8 * width, 0x1111
     await env.configure(slots, size, period=200, limit=10, flow=True, key=key)
     await ClockCycles(dut.clk, 200 * 8)
@@ -202,10 +200,7 @@ async def flow_control_stalls_and_never_overwrites(dut) -> None:
 @cocotb.test()
 async def masked_data_vector_collapses_into_one_msi_on_unmask(dut) -> None:
     """PCIe 6.1.4: events while masked set Pending; unmask sends one message; collapse while pending."""
-    seed = int(cocotb.RANDOM_SEED) + 4
-    await start(dut)
-    env = Env(dut, seed)
-    width = len(dut.m_axi_wdata) // 8
+    env, width = await begin(dut, 4)
     await env.wr("MSI_MASK", 1 << B["VEC_DATA"])
     await env.configure(8, 4 * width, period=150, limit=5, flow=False, key=7)
     await until(dut, lambda: int(dut.u_producer.done.value) == 1)
@@ -221,10 +216,7 @@ async def masked_data_vector_collapses_into_one_msi_on_unmask(dut) -> None:
 
 @cocotb.test()
 async def reset_mid_stream_returns_to_defaults_and_restarts(dut) -> None:
-    seed = int(cocotb.RANDOM_SEED) + 5
-    await start(dut)
-    env = Env(dut, seed)
-    width = len(dut.m_axi_wdata) // 8
+    env, width = await begin(dut, 5)
     await env.configure(4, 32 * width, period=100, limit=0, flow=False, key=3)
     await until(dut, lambda: int(dut.m_axi_wvalid.value) == 1)
     await ClockCycles(dut.clk, 700)
