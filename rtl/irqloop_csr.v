@@ -3,12 +3,17 @@
 // One transaction of each direction in flight. Writes take effect when both AW and W have
 // been accepted; the B response follows one cycle later. Reads return the value of the
 // register in the cycle the address is accepted. Register map: irqloop_regs.vh.
+// Every write is also put on the device's internal register bus (ext_we, one cycle, whole word)
+// and every read address not held here is answered by ext_rdata: the queue, vector table and
+// moderation blocks decode their own registers from it.
 `resetall
 `default_nettype none
 
 module irqloop_csr #(
     parameter integer BUS_BYTES = 8,   // DMA data bus width in bytes (reported in VERSION)
-    parameter integer NUM_VEC   = 2
+    parameter integer NUM_CQ    = 4,
+    parameter integer NUM_VEC   = NUM_CQ + 2,
+    parameter integer COAL_TICK = 25000
 ) (
     input  wire                 clk,
     input  wire                 rst,
@@ -44,30 +49,45 @@ module irqloop_csr #(
     output reg  [3:0]           int_enable,
     output reg  [63:0]          msi_addr,
     output reg  [31:0]          msi_data,
-    output reg  [NUM_VEC-1:0]   msi_mask,
     output reg  [31:0]          pattern_key,
     output reg  [31:0]          chunk_limit,
+    output reg  [31:0]          dma_cq,
+    output reg                  tg_run,
+    output reg  [31:0]          tg_limit,
+    output reg  [31:0]          tg_err_every,
+
+    // internal register bus to the other register blocks
+    output wire                 ext_we,
+    output wire [11:0]          ext_waddr,
+    output wire [31:0]          ext_wdata,
+    output wire [11:0]          ext_raddr,
+    input  wire [31:0]          ext_rdata,
 
     // consumer index write (the core validates and stores it)
     output reg                  cons_wr,
     output reg  [31:0]          cons_wr_data,
 
     // interrupt cause: set by the core, cleared by software (write 1 to clear)
-    input  wire [2:0]           cause_set,
-    output reg  [2:0]           cause,
-    output reg  [2:0]           cause_w1c,     // bits software cleared this cycle
+    input  wire [3:0]           cause_set,
+    output reg  [3:0]           cause,
+    output reg  [3:0]           cause_w1c,     // bits software cleared this cycle
 
     // read-only values
     input  wire [31:0]          status,
     input  wire [31:0]          prod_idx,
     input  wire [31:0]          cons_idx,
-    input  wire [NUM_VEC-1:0]   msi_pending,
     input  wire [31:0]          cnt_chunks,
     input  wire [31:0]          cnt_overwrite,
     input  wire [31:0]          cnt_irqs,
     input  wire [31:0]          cnt_stall,
     input  wire [31:0]          overrun_seq,
-    input  wire [31:0]          overrun_cycle
+    input  wire [31:0]          overrun_cycle,
+    input  wire [31:0]          cq_full,
+    input  wire [31:0]          cnt_cq_stall,
+    input  wire [31:0]          cnt_cq_entry,
+    input  wire [31:0]          cnt_db_error,
+    input  wire [31:0]          db_error_q,
+    input  wire [31:0]          cnt_coalesced
 );
 
 `include "irqloop_regs.vh"
@@ -92,11 +112,16 @@ module irqloop_csr #(
         end
     endfunction
 
-    wire [2:0] w1c_bits = (do_write && aw_addr[11:2] == REG_INT_CAUSE[11:2] && w_strb[0]) ? w_data[2:0] : 3'd0;
+    wire [3:0] w1c_bits = (do_write && aw_addr[11:2] == REG_INT_CAUSE[11:2] && w_strb[0]) ? w_data[3:0] : 4'd0;
+
+    assign ext_we    = do_write;
+    assign ext_waddr = {aw_addr[11:2], 2'b00};
+    assign ext_wdata = w_data;
+    assign ext_raddr = {s_axil_araddr[11:2], 2'b00};
 
     always @(posedge clk) begin
         cons_wr   <= 1'b0;
-        cause_w1c <= 3'b000;
+        cause_w1c <= 4'b0000;
 
         if (s_axil_awvalid && s_axil_awready) begin
             aw_full <= 1'b1;
@@ -134,11 +159,14 @@ module irqloop_csr #(
                 REG_MSI_ADDR_LO:  msi_addr[31:0]    <= merge(msi_addr[31:0], w_data, w_strb) & ~32'h3;
                 REG_MSI_ADDR_HI:  msi_addr[63:32]   <= merge(msi_addr[63:32], w_data, w_strb);
                 REG_MSI_DATA:     msi_data          <= merge(msi_data, w_data, w_strb);
-                REG_MSI_MASK:     msi_mask          <= w_data[NUM_VEC-1:0];
                 REG_PATTERN_KEY:  pattern_key       <= merge(pattern_key, w_data, w_strb);
                 REG_CHUNK_LIMIT:  chunk_limit       <= merge(chunk_limit, w_data, w_strb);
+                REG_DMA_CQ:       dma_cq            <= merge(dma_cq, w_data, w_strb);
+                REG_TG_CTRL:      if (w_strb[0]) tg_run <= w_data[0];
+                REG_TG_LIMIT:     tg_limit          <= merge(tg_limit, w_data, w_strb);
+                REG_TG_ERR_EVERY: tg_err_every      <= merge(tg_err_every, w_data, w_strb);
                 REG_INT_CAUSE:    cause_w1c         <= w1c_bits & cause;
-                default: ;  // read-only or unmapped: write ignored
+                default: ;  // read-only, unmapped, or held by another block (ext_we)
             endcase
         end
 
@@ -158,11 +186,14 @@ module irqloop_csr #(
             int_enable    <= 4'd0;
             msi_addr      <= 64'd0;
             msi_data      <= 32'd0;
-            msi_mask      <= {NUM_VEC{1'b0}};
             pattern_key   <= 32'd0;
             chunk_limit   <= 32'd0;
-            cause         <= 3'b000;
-            cause_w1c     <= 3'b000;
+            dma_cq        <= 32'd0;
+            tg_run        <= 1'b0;
+            tg_limit      <= 32'd0;
+            tg_err_every  <= 32'd0;
+            cause         <= 4'b0000;
+            cause_w1c     <= 4'b0000;
             cons_wr       <= 1'b0;
             cons_wr_data  <= 32'd0;
             aw_addr       <= 12'd0;
@@ -189,13 +220,11 @@ module irqloop_csr #(
             REG_SLOT_SIZE:     rd_mux = slot_size;
             REG_PROD_IDX:      rd_mux = prod_idx;
             REG_CONS_IDX:      rd_mux = cons_idx;
-            REG_INT_CAUSE:     rd_mux = {29'd0, cause};
+            REG_INT_CAUSE:     rd_mux = {28'd0, cause};
             REG_INT_ENABLE:    rd_mux = {28'd0, int_enable};
             REG_MSI_ADDR_LO:   rd_mux = msi_addr[31:0];
             REG_MSI_ADDR_HI:   rd_mux = msi_addr[63:32];
             REG_MSI_DATA:      rd_mux = msi_data;
-            REG_MSI_MASK:      rd_mux = {{(32-NUM_VEC){1'b0}}, msi_mask};
-            REG_MSI_PENDING:   rd_mux = {{(32-NUM_VEC){1'b0}}, msi_pending};
             REG_CNT_CHUNKS:    rd_mux = cnt_chunks;
             REG_CNT_OVERWRITE: rd_mux = cnt_overwrite;
             REG_CNT_IRQS:      rd_mux = cnt_irqs;
@@ -204,7 +233,19 @@ module irqloop_csr #(
             REG_CHUNK_LIMIT:   rd_mux = chunk_limit;
             REG_OVERRUN_SEQ:   rd_mux = overrun_seq;
             REG_OVERRUN_CYCLE: rd_mux = overrun_cycle;
-            default:           rd_mux = 32'd0;
+            REG_CAPS:          rd_mux = {16'd0, NUM_VEC[7:0], NUM_CQ[7:0]};
+            REG_COAL_TICK:     rd_mux = COAL_TICK;
+            REG_DMA_CQ:        rd_mux = dma_cq;
+            REG_TG_CTRL:       rd_mux = {31'd0, tg_run};
+            REG_TG_LIMIT:      rd_mux = tg_limit;
+            REG_TG_ERR_EVERY:  rd_mux = tg_err_every;
+            REG_CQ_FULL:       rd_mux = cq_full;
+            REG_CNT_CQ_STALL:  rd_mux = cnt_cq_stall;
+            REG_CNT_CQ_ENTRY:  rd_mux = cnt_cq_entry;
+            REG_CNT_DB_ERROR:  rd_mux = cnt_db_error;
+            REG_DB_ERROR_Q:    rd_mux = db_error_q;
+            REG_CNT_COALESCED: rd_mux = cnt_coalesced;
+            default:           rd_mux = ext_rdata;
         endcase
     end
 

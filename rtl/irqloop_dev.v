@@ -1,15 +1,20 @@
 // irqloop_dev: the streaming DMA device of irqloop.
 //
-// A CSR block on an AXI4-Lite slave, a data source that fills a ring of slots in host memory
-// through an AXI4 write master, and an MSI generator with a data-ready vector and an error
-// vector. See irqloop_regs.vh for the register map and README.md for the behaviour.
+// A CSR block on an AXI4-Lite slave; a data source that fills a ring of slots in host memory
+// through an AXI4 write master; NUM_CQ NVMe-style completion queues fed by the DMA (one entry
+// per chunk) and by a traffic generator; and an interrupt path of NUM_CQ + 2 vectors (data,
+// error, then one per queue by default through the mapping table): moderation (coalescing and
+// rate limiting), PCIe mask/pending/collapse, and an MSI / MSI-X message table.
+// See irqloop_regs.vh for the register map and README.md for the behaviour.
 `resetall
 `default_nettype none
 
 module irqloop_dev #(
     parameter integer DATA_W    = 64,
     parameter integer ADDR_W    = 64,
-    parameter integer MAX_BURST = 16
+    parameter integer MAX_BURST = 16,
+    parameter integer NUM_CQ    = 4,        // completion queues, 1..32
+    parameter integer COAL_TICK = 25000     // clock cycles per 100 us (aggregation time unit)
 ) (
     input  wire                 clk,
     input  wire                 rst,
@@ -59,16 +64,24 @@ module irqloop_dev #(
 
 `include "irqloop_regs.vh"
 
-    localparam integer NUM_VEC = 2;
+    localparam integer NUM_VEC = NUM_CQ + 2;
+    localparam integer VW      = $clog2(NUM_VEC);
+    localparam integer QW      = (NUM_CQ > 1) ? $clog2(NUM_CQ) : 1;
 
+    // ---------------- registers ----------------
     wire         ctrl_enable, ctrl_flowctl;
     wire [31:0]  chunk_period, slot_count, slot_size, msi_data, pattern_key, chunk_limit;
     wire [63:0]  ring_base, msi_addr;
     wire [3:0]   int_enable;
-    wire [NUM_VEC-1:0] msi_mask, msi_pending;
     wire         cons_wr;
     wire [31:0]  cons_wr_data;
-    wire [2:0]   cause, cause_w1c;
+    wire [3:0]   cause, cause_w1c;
+    wire [31:0]  dma_cq, tg_limit, tg_err_every;
+    wire         tg_run;
+    wire         ext_we;
+    wire [11:0]  ext_waddr, ext_raddr;
+    wire [31:0]  ext_wdata;
+    wire [31:0]  rdata_cq, rdata_vt, rdata_iv;
 
     wire         running, done, cfg_error, overrun, stalled;
     wire [31:0]  prod_idx, cons_idx, cnt_chunks, cnt_overwrite, cnt_stall, overrun_seq, overrun_cycle;
@@ -79,14 +92,41 @@ module irqloop_dev #(
     wire [31:0]  chunk_bytes, chunk_seq;
 
     wire         msi_req_valid, msi_ack, bus_error;
-    wire         msi_req_vec;
+    wire [VW-1:0] msi_req_vec;
+    wire [NUM_VEC-1:0] vec_mask, vec_pending;
+    wire [ADDR_W-1:0]  msg_addr;
+    wire [31:0]        msg_data;
+    wire               msix_enable;
 
     reg          bus_error_flag;
-    wire [31:0]  cnt_irqs;
+    wire [31:0]  cnt_irqs, cnt_coalesced;
+    reg  [31:0]  cnt_db_error, db_error_q;
+
+    // completion queues
+    wire [NUM_CQ*ADDR_W-1:0] q_base;
+    wire [NUM_CQ*6-1:0]      q_vec;
+    wire [NUM_CQ-1:0]        q_ien, q_event, q_db_ok, q_full, q_empty;
+    wire [NUM_CQ*32-1:0]     tg_period;
+    wire [NUM_CQ*16-1:0]     tg_burst, q_head, q_tail, q_size;
+    wire                     cq_cfg_we, cq_db_we, cq_reg_error, cq_db_error, q_event_err;
+    wire [QW-1:0]            cq_cfg_q, cq_db_q;
+    wire [15:0]              cq_cfg_size, cq_db_head;
+    wire                     cpl_valid, cpl_ready;
+    wire [QW-1:0]            cpl_q;
+    wire [31:0]              cpl_dw0;
+    wire [15:0]              cpl_sqid, cpl_sqhead, cpl_cid;
+    wire [14:0]              cpl_status;
+    wire                     cqw_valid, cqw_ready, cqw_done;
+    wire [ADDR_W-1:0]        cqw_addr;
+    wire [127:0]             cqw_data;
+    wire [31:0]              cq_stall_cycles, cq_entries;
+
+    wire ev_dberr  = cq_db_error;
+    wire ev_cfgany = ev_cfgerr | cq_reg_error;
 
     wire [31:0] status = {26'd0, done, bus_error_flag, stalled, overrun, cfg_error, running};
 
-    irqloop_csr #(.BUS_BYTES(DATA_W / 8), .NUM_VEC(NUM_VEC)) u_csr (
+    irqloop_csr #(.BUS_BYTES(DATA_W / 8), .NUM_CQ(NUM_CQ), .NUM_VEC(NUM_VEC), .COAL_TICK(COAL_TICK)) u_csr (
         .clk(clk), .rst(rst),
         .s_axil_awaddr(s_axil_awaddr), .s_axil_awprot(s_axil_awprot),
         .s_axil_awvalid(s_axil_awvalid), .s_axil_awready(s_axil_awready),
@@ -99,15 +139,21 @@ module irqloop_dev #(
         .s_axil_rvalid(s_axil_rvalid), .s_axil_rready(s_axil_rready),
         .ctrl_enable(ctrl_enable), .ctrl_flowctl(ctrl_flowctl), .chunk_period(chunk_period),
         .ring_base(ring_base), .slot_count(slot_count), .slot_size(slot_size),
-        .int_enable(int_enable), .msi_addr(msi_addr), .msi_data(msi_data), .msi_mask(msi_mask),
+        .int_enable(int_enable), .msi_addr(msi_addr), .msi_data(msi_data),
         .pattern_key(pattern_key), .chunk_limit(chunk_limit),
+        .dma_cq(dma_cq), .tg_run(tg_run), .tg_limit(tg_limit), .tg_err_every(tg_err_every),
+        .ext_we(ext_we), .ext_waddr(ext_waddr), .ext_wdata(ext_wdata), .ext_raddr(ext_raddr),
+        .ext_rdata(rdata_cq | rdata_vt | rdata_iv),
         .cons_wr(cons_wr), .cons_wr_data(cons_wr_data),
-        .cause_set({ev_cfgerr, ev_overrun, ev_data}), .cause(cause), .cause_w1c(cause_w1c),
-        .status(status), .prod_idx(prod_idx), .cons_idx(cons_idx), .msi_pending(msi_pending),
+        .cause_set({ev_dberr, ev_cfgany, ev_overrun, ev_data}), .cause(cause), .cause_w1c(cause_w1c),
+        .status(status), .prod_idx(prod_idx), .cons_idx(cons_idx),
         .cnt_chunks(cnt_chunks), .cnt_overwrite(cnt_overwrite), .cnt_irqs(cnt_irqs),
-        .cnt_stall(cnt_stall), .overrun_seq(overrun_seq), .overrun_cycle(overrun_cycle)
+        .cnt_stall(cnt_stall), .overrun_seq(overrun_seq), .overrun_cycle(overrun_cycle),
+        .cq_full({{(32-NUM_CQ){1'b0}}, q_full}), .cnt_cq_stall(cq_stall_cycles), .cnt_cq_entry(cq_entries),
+        .cnt_db_error(cnt_db_error), .db_error_q(db_error_q), .cnt_coalesced(cnt_coalesced)
     );
 
+    // ---------------- streaming DMA source ----------------
     ring_producer #(.DATA_W(DATA_W), .ADDR_W(ADDR_W)) u_producer (
         .clk(clk), .rst(rst),
         .enable(ctrl_enable), .flowctl(ctrl_flowctl), .chunk_period(chunk_period),
@@ -123,30 +169,131 @@ module irqloop_dev #(
         .ev_data(ev_data), .ev_overrun(ev_overrun), .ev_cfgerr(ev_cfgerr)
     );
 
-    // events of each vector (only when enabled in INT_ENABLE) and software servicing them
-    wire [NUM_VEC-1:0] vec_event = {(ev_overrun | ev_cfgerr) & int_enable[VEC_ERROR],
-                                    ev_data & int_enable[VEC_DATA]};
-    wire [NUM_VEC-1:0] vec_serviced = {cause_w1c[CAUSE_OVERRUN] | cause_w1c[CAUSE_CFGERR],
-                                       cause_w1c[CAUSE_DATA]};
-    // a vector's events are serviced once none of its cause bits remain set
-    wire [NUM_VEC-1:0] vec_clear = vec_serviced &
-                                   {~(cause[CAUSE_OVERRUN] & ~cause_w1c[CAUSE_OVERRUN]) &
-                                    ~(cause[CAUSE_CFGERR] & ~cause_w1c[CAUSE_CFGERR]),
-                                    1'b1};
+    reg running_d;
+    always @(posedge clk) running_d <= rst ? 1'b0 : running;
+
+    // ---------------- completion queues ----------------
+    cq_csr #(.NUM_CQ(NUM_CQ), .NUM_VEC(NUM_VEC), .ADDR_W(ADDR_W)) u_cq_csr (
+        .clk(clk), .rst(rst),
+        .reg_we(ext_we), .reg_waddr(ext_waddr), .reg_wdata(ext_wdata),
+        .reg_raddr(ext_raddr), .reg_rdata(rdata_cq),
+        .q_base(q_base), .q_vec(q_vec), .q_ien(q_ien), .tg_period(tg_period), .tg_burst(tg_burst),
+        .cfg_we(cq_cfg_we), .cfg_q(cq_cfg_q), .cfg_size(cq_cfg_size),
+        .db_we(cq_db_we), .db_q(cq_db_q), .db_head(cq_db_head), .reg_error(cq_reg_error),
+        .q_head(q_head), .q_tail(q_tail), .q_size(q_size)
+    );
+
+    wire dma_cq_ok = dma_cq[DMA_CQ_EN] && {27'd0, dma_cq[4:0]} < NUM_CQ;
+
+    cpl_traffic_gen #(.NUM_CQ(NUM_CQ)) u_tg (
+        .clk(clk), .rst(rst),
+        .dma_en(dma_cq_ok), .dma_q(dma_cq[QW-1:0]), .dma_chunk(chunk_done),
+        .stream_start(running && !running_d),
+        .run(tg_run), .limit(tg_limit), .err_every(tg_err_every),
+        .tg_period(tg_period), .tg_burst(tg_burst),
+        .cpl_valid(cpl_valid), .cpl_ready(cpl_ready), .cpl_q(cpl_q), .cpl_dw0(cpl_dw0),
+        .cpl_sqid(cpl_sqid), .cpl_sqhead(cpl_sqhead), .cpl_cid(cpl_cid), .cpl_status(cpl_status)
+    );
+
+    cq_engine #(.NUM_CQ(NUM_CQ), .ADDR_W(ADDR_W)) u_cq (
+        .clk(clk), .rst(rst),
+        .q_base(q_base),
+        .cfg_we(cq_cfg_we), .cfg_q(cq_cfg_q), .cfg_size(cq_cfg_size),
+        .db_we(cq_db_we), .db_q(cq_db_q), .db_head(cq_db_head),
+        .db_error(cq_db_error), .db_ok(q_db_ok),
+        .cpl_valid(cpl_valid), .cpl_ready(cpl_ready), .cpl_q(cpl_q), .cpl_dw0(cpl_dw0),
+        .cpl_sqid(cpl_sqid), .cpl_sqhead(cpl_sqhead), .cpl_cid(cpl_cid), .cpl_status(cpl_status),
+        .wr_valid(cqw_valid), .wr_ready(cqw_ready), .wr_addr(cqw_addr), .wr_data(cqw_data),
+        .wr_done(cqw_done),
+        .event_out(q_event), .event_err(q_event_err), .full(q_full), .empty(q_empty),
+        .q_head(q_head), .q_tail(q_tail), .q_size(q_size),
+        .stall_cycles(cq_stall_cycles), .entries_written(cq_entries)
+    );
+
+    always @(posedge clk) begin
+        if (cq_db_error) begin
+            cnt_db_error <= cnt_db_error + 32'd1;
+            db_error_q   <= {1'b1, 26'd0, {(5-QW){1'b0}}, cq_db_q};
+        end
+        if (rst) begin
+            cnt_db_error <= 32'd0;
+            db_error_q   <= 32'd0;
+        end
+    end
+
+    // ---------------- interrupts ----------------
+    wire [NUM_VEC-1:0] cqv_event, cqv_event_err, cqv_db, cqv_busy;
+    cq_vector_map #(.NUM_CQ(NUM_CQ), .NUM_VEC(NUM_VEC)) u_map (
+        .q_event(q_event), .q_event_err(q_event_err), .q_db(q_db_ok), .q_empty(q_empty),
+        .q_vec(q_vec), .q_ien(q_ien),
+        .vec_event(cqv_event), .vec_event_err(cqv_event_err), .vec_db(cqv_db), .vec_busy(cqv_busy)
+    );
+
+    // stream events on the data and error vectors (when enabled in INT_ENABLE)
+    wire st_data  = ev_data & int_enable[VEC_DATA];
+    wire st_error = (ev_overrun | ev_cfgany | ev_dberr) & int_enable[VEC_ERROR];
+
+    // software has serviced the data or error vector: cause bits cleared and none left set
+    wire data_left  = cause[CAUSE_DATA];
+    wire error_left = cause[CAUSE_OVERRUN] | cause[CAUSE_CFGERR] | cause[CAUSE_DBERR];
+    wire data_w1c   = cause_w1c[CAUSE_DATA];
+    wire error_w1c  = cause_w1c[CAUSE_OVERRUN] | cause_w1c[CAUSE_CFGERR] | cause_w1c[CAUSE_DBERR];
+
+    reg [NUM_VEC*2-1:0] ev_cnt;
+    reg [NUM_VEC-1:0]   ev_now, serviced;
+    integer v;
+    always @* begin
+        for (v = 0; v < NUM_VEC; v = v + 1) begin
+            ev_cnt[v*2 +: 2] = {1'b0, cqv_event[v]};
+            ev_now[v]        = cqv_event_err[v];
+            serviced[v]      = cqv_db[v] && !cqv_busy[v];
+        end
+        ev_cnt[VEC_DATA*2 +: 2]  = {1'b0, cqv_event[VEC_DATA]} + {1'b0, st_data};
+        ev_cnt[VEC_ERROR*2 +: 2] = {1'b0, cqv_event[VEC_ERROR]} + {1'b0, st_error};
+        ev_now[VEC_ERROR]        = cqv_event[VEC_ERROR] | st_error;          // never coalesced
+        serviced[VEC_DATA]       = (cqv_db[VEC_DATA] | data_w1c) && !data_left && !cqv_busy[VEC_DATA];
+        serviced[VEC_ERROR]      = (cqv_db[VEC_ERROR] | error_w1c) && !error_left && !cqv_busy[VEC_ERROR];
+    end
+
+    wire [NUM_VEC-1:0] vec_fire;
+    reg  [NUM_VEC-1:0] vec_sent;
+    always @* begin
+        vec_sent = {NUM_VEC{1'b0}};
+        if (msi_ack) vec_sent[msi_req_vec] = 1'b1;
+    end
+    irq_moderation #(.NUM_VEC(NUM_VEC), .TICK_CYCLES(COAL_TICK)) u_moderation (
+        .clk(clk), .rst(rst),
+        .reg_we(ext_we), .reg_waddr(ext_waddr), .reg_wdata(ext_wdata),
+        .reg_raddr(ext_raddr), .reg_rdata(rdata_iv),
+        .ev_cnt(ev_cnt), .ev_now(ev_now), .db_restart(cqv_db), .serviced(serviced),
+        .sent(vec_sent), .pending(vec_pending),
+        .fire(vec_fire), .merged(cnt_coalesced)
+    );
 
     msi_vector_ctrl #(.NUM_VEC(NUM_VEC)) u_msi (
         .clk(clk), .rst(rst),
-        .event_in(vec_event), .mask(msi_mask), .clear_masked(vec_clear), .pending(msi_pending),
+        .event_in(vec_fire), .mask(vec_mask), .clear_masked(serviced), .pending(vec_pending),
         .req_valid(msi_req_valid), .req_vec(msi_req_vec), .req_ack(msi_ack)
     );
 
+    msix_table #(.NUM_VEC(NUM_VEC), .ADDR_W(ADDR_W)) u_table (
+        .clk(clk), .rst(rst),
+        .reg_we(ext_we), .reg_waddr(ext_waddr), .reg_wdata(ext_wdata),
+        .reg_raddr(ext_raddr), .reg_rdata(rdata_vt),
+        .msi_addr(msi_addr), .msi_data(msi_data), .pending(vec_pending),
+        .mask(vec_mask), .sel_vec(msi_req_vec), .msg_addr(msg_addr), .msg_data(msg_data),
+        .msix_enable(msix_enable)
+    );
+
+    // ---------------- AXI4 write master ----------------
     dma_axi_writer #(.DATA_W(DATA_W), .ADDR_W(ADDR_W), .MAX_BURST(MAX_BURST)) u_writer (
         .clk(clk), .rst(rst),
         .chunk_start(chunk_start), .chunk_addr(chunk_addr), .chunk_bytes(chunk_bytes),
         .chunk_seq(chunk_seq), .pattern_key(pattern_key),
         .chunk_busy(chunk_busy), .chunk_done(chunk_done),
-        .msi_valid(msi_req_valid), .msi_addr(msi_addr[ADDR_W-1:0]),
-        .msi_data(msi_data + {31'd0, msi_req_vec}), .msi_ack(msi_ack),
+        .msi_valid(msi_req_valid), .msi_addr(msg_addr), .msi_data(msg_data), .msi_ack(msi_ack),
+        .cq_valid(cqw_valid), .cq_ready(cqw_ready), .cq_addr(cqw_addr), .cq_data(cqw_data),
+        .cq_done(cqw_done),
         .bus_error(bus_error),
         .m_axi_awid(m_axi_awid), .m_axi_awaddr(m_axi_awaddr), .m_axi_awlen(m_axi_awlen),
         .m_axi_awsize(m_axi_awsize), .m_axi_awburst(m_axi_awburst), .m_axi_awlock(m_axi_awlock),
@@ -165,8 +312,8 @@ module irqloop_dev #(
         end
     end
 
-    wire unused_ok = &{1'b0, cause[2:0], int_enable[3:2], ring_base[63:ADDR_W > 63 ? 63 : ADDR_W],
-                       msi_addr[63:ADDR_W > 63 ? 63 : ADDR_W]};
+    wire unused_ok = &{1'b0, int_enable[3:2], ring_base[63:ADDR_W > 63 ? 63 : ADDR_W],
+                       msi_addr[63:ADDR_W > 63 ? 63 : ADDR_W], dma_cq, msix_enable, cause_w1c};
 
 endmodule
 

@@ -10,7 +10,11 @@ from tb import toolchain
 
 TOPS = {
     "irqloop_dev": toolchain.RTL_SOURCES,
-    "cq_engine": ["cq_engine.v"],
+}
+# parameter sets linted per top (queue counts of the issue, and bus widths narrower and wider than
+# a 16-byte completion entry)
+VARIANTS = {
+    "irqloop_dev": [{}, {"NUM_CQ": 1}, {"NUM_CQ": 32}, {"DATA_W": 32}, {"DATA_W": 128}, {"DATA_W": 256}],
 }
 
 
@@ -18,12 +22,14 @@ def lint() -> int:
     toolchain.setup_env()
     failed = 0
     for top, files in TOPS.items():
-        cmd = ["verilator", "--lint-only", "-Wall", f"-I{toolchain.RTL}", "--top-module", top] + \
-              [str(toolchain.RTL / f) for f in files]
-        r = subprocess.run(cmd, capture_output=True, text=True)
-        if r.returncode != 0:
-            print((r.stdout + r.stderr).strip())
-            failed += 1
+        for params in VARIANTS.get(top, [{}]):
+            cmd = ["verilator", "--lint-only", "-Wall", f"-I{toolchain.RTL}", "--top-module", top] + \
+                  [f"-G{k}={v}" for k, v in params.items()] + [str(toolchain.RTL / f) for f in files]
+            r = subprocess.run(cmd, capture_output=True, text=True)
+            if r.returncode != 0:
+                print(f"lint: {top} {params or 'defaults'}:")
+                print((r.stdout + r.stderr).strip())
+                failed += 1
     linted = sorted({f for files in TOPS.values() for f in files})
     on_disk = sorted(p.name for p in toolchain.RTL.glob("*.v"))
     if linted != on_disk:

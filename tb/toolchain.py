@@ -22,7 +22,8 @@ RTL = ROOT / "rtl"
 TB = ROOT / "tb"
 
 RTL_SOURCES = ["irqloop_dev.v", "irqloop_csr.v", "ring_producer.v", "dma_axi_writer.v",
-               "msi_vector_ctrl.v", "chunk_pattern.v"]
+               "msi_vector_ctrl.v", "chunk_pattern.v", "cq_csr.v", "cq_engine.v", "cpl_traffic_gen.v",
+               "cq_vector_map.v", "irq_moderation.v", "msix_table.v"]
 CXX_FLAGS = "-std=c++20 -fcoroutines -O2"
 
 

@@ -39,14 +39,13 @@ def test_msi_vector_ctrl(num_vec: int, tmp_path: Path) -> None:
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("data_w,max_burst", [(64, 16), (64, 4), (128, 8)])
+@pytest.mark.parametrize("data_w,max_burst", [(64, 16), (32, 4), (128, 8), (256, 4)])
 def test_dma_axi_writer(data_w: int, max_burst: int, tmp_path: Path) -> None:
     run_block("dma_axi_writer", ["dma_axi_writer.v", "chunk_pattern.v"], "tb.block.tb_dma_axi_writer",
               {"DATA_W": data_w, "MAX_BURST": max_burst}, tmp_path)
 
 
-DEVICE = ["irqloop_dev.v", "irqloop_csr.v", "ring_producer.v", "dma_axi_writer.v", "msi_vector_ctrl.v",
-          "chunk_pattern.v"]
+DEVICE = toolchain.RTL_SOURCES
 
 
 @pytest.mark.sim
@@ -69,3 +68,12 @@ def test_ring_producer(tmp_path: Path) -> None:
 @pytest.mark.parametrize("num_cq", [1, 4, 32])
 def test_cq_engine(num_cq: int, tmp_path: Path) -> None:
     run_block("cq_engine", ["cq_engine.v"], "tb.block.tb_cq_engine", {"NUM_CQ": num_cq}, tmp_path)
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("num_cq,data_w", [(1, 64), (4, 32), (32, 128)])
+def test_irqloop_dev_queues_and_interrupts(num_cq: int, data_w: int, tmp_path: Path) -> None:
+    """Completion queues, mapping table, coalescing, rate limit and MSI-X at 1, 4 and 32 queues
+    (COAL_TICK shortened to 64 cycles per 100 us unit so aggregation times fit a block test)."""
+    run_block("irqloop_dev", DEVICE, "tb.block.tb_irqloop_dev_cq",
+              {"NUM_CQ": num_cq, "DATA_W": data_w, "COAL_TICK": 64}, tmp_path)

@@ -47,18 +47,22 @@ async def idle_inputs(dut) -> None:
     for s in ("cfg_we", "db_we", "cpl_valid", "wr_ready", "wr_done"):
         getattr(dut, s).value = 0
     dut.cfg_q.value = dut.db_q.value = dut.cpl_q.value = 0
-    dut.cfg_base.value = dut.cfg_size.value = dut.db_head.value = 0
+    dut.q_base.value = dut.cfg_size.value = dut.db_head.value = 0
     dut.cpl_dw0.value = dut.cpl_sqid.value = dut.cpl_sqhead.value = dut.cpl_cid.value = dut.cpl_status.value = 0
 
 
 async def configure(dut, m: Model, rng: random.Random, n: int) -> None:
+    width = len(dut.q_base) // n
+    for q in range(n):
+        m.base[q] = 0x10000 + q * 0x1000 + rng.randrange(16) * 0x10000 * n
+    dut.q_base.value = sum(b << (q * width) for q, b in enumerate(m.base))
     for q in range(n):
         await FallingEdge(dut.clk)
-        m.base[q], m.size[q] = 0x10000 + q * 0x1000, rng.choice([2, 3, 5, 8, 16])
+        m.size[q] = rng.choice([2, 3, 5, 8, 16])
         m.head[q] = m.tail[q] = 0
         m.phase[q] = 1
         dut.cfg_we.value, dut.cfg_q.value = 1, q
-        dut.cfg_base.value, dut.cfg_size.value = m.base[q], m.size[q]
+        dut.cfg_size.value = m.size[q]
     await FallingEdge(dut.clk)
     dut.cfg_we.value = 0
 
@@ -72,10 +76,10 @@ async def entries_phase_full_and_doorbells_match_the_model(dut) -> None:
     m = Model(n)
     await configure(dut, m, rng, n)
     pending = None                 # the completion being offered (held until accepted)
-    in_flight: list[int] = []      # queues whose entry write awaits its response
+    in_flight: list[tuple[int, int]] = []   # (queue, error status) of entry writes awaiting their response
     expect_write = None            # (addr, data) the DUT must present after an acceptance
     expect_db_error = None
-    expect_event = 0
+    expect_event = expect_event_err = expect_db_ok = 0
     stalls = written = done_delay = 0
     for cycle in range(6000):
         if cycle == 3000:                                   # reset in the middle of traffic
@@ -84,7 +88,7 @@ async def entries_phase_full_and_doorbells_match_the_model(dut) -> None:
             await ClockCycles(dut.clk, 2)
             dut.rst.value = 0
             m, pending, in_flight, expect_write, expect_db_error = Model(n), None, [], None, None
-            stalls = written = expect_event = 0
+            stalls = written = expect_event = expect_db_ok = 0
             await configure(dut, m, rng, n)
         await FallingEdge(dut.clk)
         # ---- what the last edge must have produced ----
@@ -98,12 +102,20 @@ async def entries_phase_full_and_doorbells_match_the_model(dut) -> None:
             expect_db_error = None
         assert int(dut.event_out.value) == expect_event, f"cycle {cycle}: event_out"
         assert int(dut.full.value) == sum(1 << q for q in range(n) if m.full(q)), f"cycle {cycle}: full"
+        assert int(dut.empty.value) == sum(1 << q for q in range(n) if m.head[q] == m.tail[q]), f"cycle {cycle}: empty"
+        heads, tails = int(dut.q_head.value), int(dut.q_tail.value)
+        assert [heads >> 16 * q & 0xFFFF for q in range(n)] == m.head, f"cycle {cycle}: heads"
+        assert [tails >> 16 * q & 0xFFFF for q in range(n)] == m.tail, f"cycle {cycle}: tails"
+        assert int(dut.db_ok.value) == expect_db_ok, f"cycle {cycle}: db_ok"
+        if expect_event:
+            assert int(dut.event_err.value) == expect_event_err, f"cycle {cycle}: event_err"
         if pending is not None:
             assert int(dut.cpl_ready.value) == (not m.busy and not m.full(pending["q"])), f"cycle {cycle}: cpl_ready"
         # ---- inputs for the next edge ----
         if pending is None and rng.random() < 0.6:
             pending = {"q": rng.randrange(n), "dw0": rng.getrandbits(32), "sqid": rng.getrandbits(16),
-                       "sqhead": rng.getrandbits(16), "cid": rng.getrandbits(16), "status": rng.getrandbits(15)}
+                       "sqhead": rng.getrandbits(16), "cid": rng.getrandbits(16),
+                       "status": rng.getrandbits(15) if rng.random() < 0.3 else 0}
         dut.cpl_valid.value = int(pending is not None)
         if pending is not None:
             dut.cpl_q.value = pending["q"]
@@ -123,25 +135,27 @@ async def entries_phase_full_and_doorbells_match_the_model(dut) -> None:
         accepted = pending is not None and not m.busy and not m.full(pending["q"])
         await RisingEdge(dut.clk)
         # ---- the model takes the same edge ----
-        expect_event = 0
+        expect_event = expect_db_ok = 0
         if pending is not None and not accepted:
             stalls += 1
         if give_done:
-            expect_event = 1 << in_flight.pop(0)
+            q_done, expect_event_err = in_flight.pop(0)
+            expect_event = 1 << q_done
             m.busy = False
             written += 1
+        if db is not None:                         # checked against the tail before this edge's entry
+            bad = m.doorbell_bad(*db)
+            if not bad:
+                m.head[db[0]] = db[1]
+                expect_db_ok = 1 << db[0]
+            expect_db_error = int(bad)
         if accepted:
             addr, ph = m.accept(pending["q"])
             m.busy = True
             expect_write = (addr, entry(pending["dw0"], pending["sqhead"], pending["sqid"], pending["cid"], ph,
                                         pending["status"]))
-            in_flight.append(pending["q"])
+            in_flight.append((pending["q"], int(pending["status"] != 0)))
             pending = None
-        if db is not None:
-            bad = m.doorbell_bad(*db)
-            if not bad:
-                m.head[db[0]] = db[1]
-            expect_db_error = int(bad)
     await FallingEdge(dut.clk)                     # the last edge's counter updates are visible now
     assert int(dut.stall_cycles.value) == stalls > 0
     assert int(dut.entries_written.value) == written > 0

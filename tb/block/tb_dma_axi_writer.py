@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 
 import cocotb
-from cocotb.triggers import ClockCycles, RisingEdge
+from cocotb.triggers import ClockCycles, FallingEdge, RisingEdge
 from cocotbext.axi import AxiRamWrite, AxiWriteBus
 
 from hostmodel.pattern import chunk_words
@@ -43,8 +43,9 @@ class Recorder:
 
 
 async def setup(dut, seed: int) -> tuple[AxiRamWrite, Recorder]:
-    for s in ("chunk_start", "msi_valid"):
+    for s in ("chunk_start", "msi_valid", "cq_valid"):
         getattr(dut, s).value = 0
+    dut.cq_addr.value = dut.cq_data.value = 0
     dut.chunk_addr.value = dut.chunk_bytes.value = dut.chunk_seq.value = 0
     dut.pattern_key.value = 0
     dut.msi_addr.value = MSI_ADDR
@@ -73,8 +74,9 @@ async def write_chunk(dut, addr: int, nbytes: int, seq: int, key: int, with_msi:
     if with_msi:
         dut.msi_valid.value = 1
         while True:
-            await RisingEdge(dut.clk)
-            if int(dut.msi_ack.value):
+            await FallingEdge(dut.clk)
+            if int(dut.msi_ack.value):          # combinational: taken at the next edge
+                await RisingEdge(dut.clk)
                 break
         dut.msi_valid.value = 0
 
@@ -156,3 +158,45 @@ async def reset_mid_burst_then_recovers(dut) -> None:
     await ClockCycles(dut.clk, 20)
     assert ram.read(0x3000, 40 * width) == chunk_words(9, 40 * width // 4, 0x77).tobytes()
     assert ram.read_dword(MSI_ADDR) == MSI_DATA
+
+
+@cocotb.test()
+async def cq_entries_interleave_with_chunks_one_write_in_flight(dut) -> None:
+    """16-byte completion entries share the bus with chunk bursts: each lands whole, cq_done follows
+    its own B, and no write starts before the previous B (PCIe posted-write ordering)."""
+    seed = int(cocotb.RANDOM_SEED) + 29
+    rng = random.Random(seed)
+    width = len(dut.m_axi_wdata) // 8
+    ram, rec = await setup(dut, seed)
+    entries = {0x8000 + 16 * i: rng.getrandbits(128) for i in range(40)}
+    done_seen = 0
+
+    async def offer_entries() -> None:
+        nonlocal done_seen
+        for addr, data in entries.items():
+            await ClockCycles(dut.clk, rng.randint(0, 30))
+            await FallingEdge(dut.clk)
+            dut.cq_addr.value, dut.cq_data.value, dut.cq_valid.value = addr, data, 1
+            while True:
+                await FallingEdge(dut.clk)
+                if int(dut.cq_ready.value):
+                    break
+            await RisingEdge(dut.clk)
+            dut.cq_valid.value = 0
+            while True:                                  # wait for this entry's B
+                await RisingEdge(dut.clk)
+                if int(dut.cq_done.value):
+                    done_seen += 1
+                    break
+
+    task = cocotb.start_soon(offer_entries())
+    for seq in range(6):
+        await write_chunk(dut, 0x1000 + seq * 0x800, width * rng.randint(8, 100), seq, seq * 7, with_msi=False)
+    await task
+    await ClockCycles(dut.clk, 20)
+    assert done_seen == len(entries)
+    for addr, data in entries.items():
+        assert int.from_bytes(ram.read(addr, 16), "little") == data, f"entry at {addr:#x}"
+    # one transaction at a time: every AW after the first comes after the previous B
+    for i, (cycle, _, _) in enumerate(rec.aw[1:]):
+        assert rec.b[i] <= cycle, f"write {i + 1} issued at cycle {cycle} before B of write {i} ({rec.b[i]})"

@@ -14,15 +14,20 @@ from cocotbext.axi import AxiLiteBus, AxiLiteMaster
 from hostmodel.regs import REG
 from tb.block.common import pauses, start
 
-RW = [n for n, a in REG.access.items() if a == "RW" and n not in ("CTRL", "CONS_IDX", "MSI_MASK", "INT_ENABLE")]
+# held by other register blocks on the internal bus (MSI_MASK, MSIX_CTRL: msix_table)
+EXT = ("MSI_MASK", "MSI_PENDING", "MSIX_CTRL")
+RW = [n for n, a in REG.access.items()
+      if a == "RW" and n not in ("CTRL", "CONS_IDX", "INT_ENABLE", "TG_CTRL") + EXT]
 RO_INPUTS = {"STATUS": "status", "PROD_IDX": "prod_idx", "CONS_IDX": "cons_idx", "CNT_CHUNKS": "cnt_chunks",
              "CNT_OVERWRITE": "cnt_overwrite", "CNT_IRQS": "cnt_irqs", "CNT_STALL": "cnt_stall",
-             "OVERRUN_SEQ": "overrun_seq", "OVERRUN_CYCLE": "overrun_cycle"}
+             "OVERRUN_SEQ": "overrun_seq", "OVERRUN_CYCLE": "overrun_cycle", "CQ_FULL": "cq_full",
+             "CNT_CQ_STALL": "cnt_cq_stall", "CNT_CQ_ENTRY": "cnt_cq_entry", "CNT_DB_ERROR": "cnt_db_error",
+             "DB_ERROR_Q": "db_error_q", "CNT_COALESCED": "cnt_coalesced"}
 
 
 def setup(dut, seed: int) -> AxiLiteMaster:
     dut.cause_set.value = 0
-    dut.msi_pending.value = 0
+    dut.ext_rdata.value = 0
     for sig in RO_INPUTS.values():
         getattr(dut, sig).value = 0
     csr = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)
@@ -58,13 +63,42 @@ async def byte_strobes_and_read_only_registers(dut) -> None:
         await RisingEdge(dut.clk)
         assert await csr.read_dword(getattr(REG, name)) == v, name
     # narrow registers keep only their defined bits
-    for name, width_mask in (("INT_ENABLE", 0xF), ("MSI_MASK", 0x3), ("CTRL", 0x3)):
+    for name, width_mask in (("INT_ENABLE", 0xF), ("CTRL", 0x3), ("TG_CTRL", 0x1)):
         await csr.write_dword(getattr(REG, name), 0xFFFFFFFF)
         assert await csr.read_dword(getattr(REG, name)) == width_mask, name
         await csr.write_dword(getattr(REG, name), 0)
         assert await csr.read_dword(getattr(REG, name)) == 0, name
     assert await csr.read_dword(0xFFC) == 0                            # unmapped reads 0
     assert await csr.read_dword(REG.ID) == REG.consts["DEVICE_ID"]
+    n_cq = int(dut.NUM_CQ.value)
+    assert await csr.read_dword(REG.CAPS) == (n_cq + 2) << 8 | n_cq
+    assert await csr.read_dword(REG.COAL_TICK) == int(dut.COAL_TICK.value)
+
+
+@cocotb.test()
+async def other_blocks_see_every_write_and_answer_their_reads(dut) -> None:
+    """The internal register bus: one write strobe per AXI write with the word address, and reads of
+    addresses this block does not hold come from ext_rdata."""
+    csr = setup(dut, 15)
+    await start(dut)
+    seen: list[tuple[int, int]] = []
+
+    async def watch() -> None:
+        while True:
+            await RisingEdge(dut.clk)
+            if int(dut.ext_we.value):
+                seen.append((int(dut.ext_waddr.value), int(dut.ext_wdata.value)))
+
+    cocotb.start_soon(watch())
+    await csr.write_dword(REG.array("CQ", 3, "HEAD"), 0x1234)
+    await csr.write(REG.MSI_MASK + 2, b"\x01")                       # byte write: word address on the bus
+    await csr.write_dword(REG.PATTERN_KEY, 0x55)
+    await ClockCycles(dut.clk, 2)
+    assert [a for a, _ in seen] == [REG.array("CQ", 3, "HEAD"), REG.MSI_MASK, REG.PATTERN_KEY]
+    assert seen[0][1] == 0x1234
+    dut.ext_rdata.value = 0xA5A5F00D
+    assert await csr.read_dword(REG.array("VT", 1, "DATA")) == 0xA5A5F00D
+    assert await csr.read_dword(REG.PATTERN_KEY) == 0x55                 # held here: ext_rdata not used
 
 
 @cocotb.test()

@@ -1,0 +1,163 @@
+// cpl_traffic_gen: the completion sources of the device, feeding cq_engine.
+//
+// - DMA: one completion per finished chunk (dma_chunk pulse) to queue dma_q; DW0 = the chunk's
+//   sequence number (counted here from stream_start), SQ id 0, command id = seq[15:0].
+// - Traffic generator: while run is high, every tg_period[q] cycles queue q gets tg_burst[q]
+//   completions (period 0: none), up to `limit` per queue (0: unlimited). DW0 = the queue's own
+//   count of generated completions, SQ id 1, SQ head = q, command id = count[15:0]. Every
+//   err_every-th generated completion (counted over all queues) carries status 1 (0: never).
+//   A 0->1 of run restarts the generator's timers and counts.
+// DMA completions go first; generated ones are offered round-robin over the queues that have
+// some due. The offered completion is held until cq_engine takes it (a full queue holds it).
+`resetall
+`default_nettype none
+
+module cpl_traffic_gen #(
+    parameter integer NUM_CQ = 4,
+    parameter integer QW     = (NUM_CQ > 1) ? $clog2(NUM_CQ) : 1
+) (
+    input  wire                 clk,
+    input  wire                 rst,
+
+    input  wire                 dma_en,
+    input  wire [QW-1:0]        dma_q,
+    input  wire                 dma_chunk,      // pulse: a chunk finished
+    input  wire                 stream_start,   // pulse: a new stream starts at chunk 0
+
+    input  wire                 run,
+    input  wire [31:0]          limit,
+    input  wire [31:0]          err_every,
+    input  wire [NUM_CQ*32-1:0] tg_period,
+    input  wire [NUM_CQ*16-1:0] tg_burst,
+
+    output reg                  cpl_valid,
+    input  wire                 cpl_ready,
+    output reg  [QW-1:0]        cpl_q,
+    output reg  [31:0]          cpl_dw0,
+    output reg  [15:0]          cpl_sqid,
+    output reg  [15:0]          cpl_sqhead,
+    output reg  [15:0]          cpl_cid,
+    output reg  [14:0]          cpl_status
+);
+    reg [31:0] timer  [0:NUM_CQ-1];   // cycles to the queue's next burst
+    reg [31:0] due    [0:NUM_CQ-1];   // generated, not yet offered
+    reg [31:0] made   [0:NUM_CQ-1];   // generated since run rose (for the limit)
+    reg [31:0] seq    [0:NUM_CQ-1];   // offered since run rose (DW0 of the next entry)
+    reg [31:0] dma_pending;           // chunks whose completion is not yet offered
+    reg [31:0] dma_seq;
+    reg [31:0] err_count;
+    reg        run_d;
+    reg [QW-1:0] rr;                  // round-robin start
+
+    // queue offered next: the first with completions due, starting at rr
+    reg          pick_valid;
+    reg [QW-1:0] pick_q;
+    integer k;
+    always @* begin
+        pick_valid = 1'b0;
+        pick_q     = {QW{1'b0}};
+        for (k = NUM_CQ - 1; k >= 0; k = k - 1) begin
+            if (due[(k + {{(32-QW){1'b0}}, rr}) % NUM_CQ] != 32'd0) begin
+                pick_valid = 1'b1;
+                pick_q     = QW'((k + {{(32-QW){1'b0}}, rr}) % NUM_CQ);
+            end
+        end
+    end
+
+    wire load = !cpl_valid || cpl_ready;   // the offer register is free at this edge
+    wire take_dma = load && dma_pending != 32'd0;
+    wire take_tg  = load && dma_pending == 32'd0 && pick_valid;
+    wire starting = run && !run_d;
+
+    // completions generated this cycle for queue q: the burst, cut at the limit
+    function automatic [31:0] burst_now(input [31:0] b, input [31:0] m);
+        begin
+            if (limit != 32'd0 && m + b > limit) burst_now = (m >= limit) ? 32'd0 : limit - m;
+            else burst_now = b;
+        end
+    endfunction
+
+    integer q;
+    always @(posedge clk) begin
+        run_d <= run;
+        if (dma_en && dma_chunk) dma_pending <= dma_pending + 32'd1;
+
+        for (q = 0; q < NUM_CQ; q = q + 1) begin
+            if (starting) begin
+                timer[q] <= tg_period[q*32 +: 32];
+                due[q]   <= 32'd0;
+                made[q]  <= 32'd0;
+                seq[q]   <= 32'd0;
+            end else if (!run) begin                 // stopped: what is due still drains
+                timer[q] <= tg_period[q*32 +: 32];
+                if (take_tg && pick_q == q[QW-1:0]) due[q] <= due[q] - 32'd1;
+            end else if (tg_period[q*32 +: 32] != 32'd0) begin
+                if (timer[q] <= 32'd1) begin
+                    timer[q] <= tg_period[q*32 +: 32];
+                    made[q]  <= made[q] + burst_now({16'd0, tg_burst[q*16 +: 16]}, made[q]);
+                    due[q]   <= due[q] + burst_now({16'd0, tg_burst[q*16 +: 16]}, made[q])
+                                - ((take_tg && pick_q == q[QW-1:0]) ? 32'd1 : 32'd0);
+                end else begin
+                    timer[q] <= timer[q] - 32'd1;
+                    if (take_tg && pick_q == q[QW-1:0]) due[q] <= due[q] - 32'd1;
+                end
+            end else if (take_tg && pick_q == q[QW-1:0]) begin
+                due[q] <= due[q] - 32'd1;
+            end
+        end
+        if (starting) err_count <= 32'd0;
+
+        if (cpl_valid && cpl_ready) cpl_valid <= 1'b0;
+        if (take_dma) begin
+            cpl_valid   <= 1'b1;
+            cpl_q       <= dma_q;
+            cpl_dw0     <= dma_seq;
+            cpl_sqid    <= 16'd0;
+            cpl_sqhead  <= 16'd0;
+            cpl_cid     <= dma_seq[15:0];
+            cpl_status  <= 15'd0;
+            dma_seq     <= dma_seq + 32'd1;
+            dma_pending <= dma_pending - 32'd1 + ((dma_en && dma_chunk) ? 32'd1 : 32'd0);
+        end else if (take_tg && !starting) begin
+            cpl_valid   <= 1'b1;
+            cpl_q       <= pick_q;
+            cpl_dw0     <= seq[pick_q];
+            cpl_sqid    <= 16'd1;
+            cpl_sqhead  <= {{(16-QW){1'b0}}, pick_q};
+            cpl_cid     <= seq[pick_q][15:0];
+            cpl_status  <= (err_every != 32'd0 && err_count + 32'd1 == err_every) ? 15'd1 : 15'd0;
+            err_count   <= (err_every != 32'd0 && err_count + 32'd1 == err_every) ? 32'd0 : err_count + 32'd1;
+            seq[pick_q] <= seq[pick_q] + 32'd1;
+            rr          <= ({{(32-QW){1'b0}}, pick_q} == NUM_CQ - 1) ? {QW{1'b0}} : pick_q + 1'b1;
+        end
+
+        if (stream_start) begin
+            dma_pending <= 32'd0;
+            dma_seq     <= 32'd0;
+        end
+
+        if (rst) begin
+            for (q = 0; q < NUM_CQ; q = q + 1) begin
+                timer[q] <= 32'd0;
+                due[q]   <= 32'd0;
+                made[q]  <= 32'd0;
+                seq[q]   <= 32'd0;
+            end
+            dma_pending <= 32'd0;
+            dma_seq     <= 32'd0;
+            err_count   <= 32'd0;
+            run_d       <= 1'b0;
+            rr          <= {QW{1'b0}};
+            cpl_valid   <= 1'b0;
+            cpl_q       <= {QW{1'b0}};
+            cpl_dw0     <= 32'd0;
+            cpl_sqid    <= 16'd0;
+            cpl_sqhead  <= 16'd0;
+            cpl_cid     <= 16'd0;
+            cpl_status  <= 15'd0;
+        end
+    end
+
+endmodule
+
+`resetall

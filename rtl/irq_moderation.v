@@ -1,0 +1,149 @@
+// irq_moderation: per-vector interrupt coalescing and rate limiting, ahead of the MSI
+// mask/pending logic (msi_vector_ctrl). Registers: block IV_BLOCK in irqloop_regs.vh.
+//
+// Coalescing follows NVMe Interrupt Coalescing (Feature 08h), per vector:
+//   - THR (bits 7:0) is zero-based: a message once THR+1 events are aggregated;
+//   - TIME (bits 15:8) in 100 us units, TICK_CYCLES clock cycles each: a message once TIME units
+//     have passed since the first aggregated event;
+//   - whichever comes first; THR = 0 or TIME = 0 means no aggregation (0 disables: TIME 0 is
+//     "no delay" in the spec), and so does CD, the Coalescing Disable bit of Feature 09h;
+//   - events marked immediate (error completions, the error vector) are never aggregated: they
+//     send at once and take any aggregated events with them;
+//   - DB_RESTART (bit 17): a head doorbell of a queue mapped to the vector restarts the time.
+//     The spec allows this ("may result in interrupts being delayed indefinitely"); off by default;
+//   - when software has serviced everything the vector covers (serviced), aggregated events are
+//     dropped: there is nothing left to interrupt for.
+// Rate limiting (IVR_RATE, cycles): once a message of the vector is sent (sent), the vector
+// signals nothing for RATE cycles; events in the interval collapse into one at its end.
+// merged counts events that did not send a message of their own.
+`resetall
+`default_nettype none
+
+module irq_moderation #(
+    parameter integer NUM_VEC     = 6,
+    parameter integer TICK_CYCLES = 25000      // clock cycles per 100 us (250 MHz)
+) (
+    input  wire                 clk,
+    input  wire                 rst,
+
+    input  wire                 reg_we,
+    input  wire [11:0]          reg_waddr,
+    input  wire [31:0]          reg_wdata,
+    input  wire [11:0]          reg_raddr,
+    output reg  [31:0]          reg_rdata,
+
+    input  wire [NUM_VEC*2-1:0] ev_cnt,        // events this cycle (0..3) per vector
+    input  wire [NUM_VEC-1:0]   ev_now,        // an immediate (never coalesced) event
+    input  wire [NUM_VEC-1:0]   db_restart,    // a head doorbell of a mapped queue
+    input  wire [NUM_VEC-1:0]   serviced,      // nothing left outstanding on the vector
+    input  wire [NUM_VEC-1:0]   sent,          // the vector's message left the device
+    input  wire [NUM_VEC-1:0]   pending,       // the vector's message waits to be sent
+
+    output reg  [NUM_VEC-1:0]   fire,          // pulse: send the vector's message
+    output reg  [31:0]          merged
+);
+
+`include "irqloop_regs.vh"
+
+    localparam integer BLOCK_END = 32'(IV_BLOCK) + NUM_VEC * 32'(IV_STRIDE);
+    localparam integer VW = (NUM_VEC > 1) ? $clog2(NUM_VEC) : 1;
+
+    reg [17:0] coal    [0:NUM_VEC-1];
+    reg [23:0] rate    [0:NUM_VEC-1];
+    reg [8:0]  agg     [0:NUM_VEC-1];   // events aggregated
+    reg [31:0] timer   [0:NUM_VEC-1];   // cycles left of the aggregation time
+    reg [23:0] rl      [0:NUM_VEC-1];   // cycles left of the rate-limit interval
+    reg        held    [0:NUM_VEC-1];   // a message waits for the interval's end
+
+    wire        w_in = reg_we && reg_waddr >= IV_BLOCK && {20'd0, reg_waddr} < BLOCK_END;
+    wire [11:0] w_off = reg_waddr - IV_BLOCK;
+    wire [VW-1:0] w_v = w_off[3 +: VW];
+
+    // combinational per-vector decisions
+    reg [NUM_VEC-1:0] c_fire;            // the coalescer wants a message now
+    reg [NUM_VEC-1:0] f_now;             // the rate limiter lets a message out now
+    reg [31:0]        merged_now;
+    integer v;
+    always @* begin
+        merged_now = 32'd0;
+        for (v = 0; v < NUM_VEC; v = v + 1) begin : decide
+            reg        active, ev, queued;
+            reg [9:0]  total;
+            active = !coal[v][COAL_CD] && coal[v][7:0] != 8'd0 && coal[v][15:8] != 8'd0;
+            ev     = ev_cnt[v*2 +: 2] != 2'd0 || ev_now[v];
+            total  = {1'b0, agg[v]} + {8'd0, ev_cnt[v*2 +: 2]};
+            if (ev)
+                c_fire[v] = !active || ev_now[v] || total >= {2'd0, coal[v][7:0]} + 10'd1
+                            || (agg[v] != 9'd0 && timer[v] == 32'd0);
+            else
+                c_fire[v] = agg[v] != 9'd0 && timer[v] == 32'd0 && !serviced[v];
+            if (ev && !c_fire[v]) merged_now = merged_now + {30'd0, ev_cnt[v*2 +: 2]};
+            // with a rate set, a message already on its way (fired or pending) takes the event
+            queued   = rate[v] != 24'd0 && (fire[v] || pending[v]);
+            f_now[v] = !queued && ((c_fire[v] && rl[v] == 24'd0) || (rl[v] == 24'd1 && (held[v] || c_fire[v])));
+            if (c_fire[v] && !f_now[v] && (held[v] || queued)) merged_now = merged_now + 32'd1;
+        end
+    end
+
+    always @(posedge clk) begin
+        fire   <= f_now;
+        merged <= merged + merged_now;
+        for (v = 0; v < NUM_VEC; v = v + 1) begin
+            // aggregation
+            if (c_fire[v]) begin
+                agg[v] <= 9'd0;
+            end else if (ev_cnt[v*2 +: 2] != 2'd0) begin
+                agg[v] <= agg[v] + {7'd0, ev_cnt[v*2 +: 2]};
+                if (agg[v] == 9'd0 || (db_restart[v] && coal[v][COAL_DB_RESTART]))
+                    timer[v] <= coal[v][15:8] * TICK_CYCLES - 1;
+                else if (timer[v] != 32'd0)
+                    timer[v] <= timer[v] - 32'd1;
+            end else if (serviced[v]) begin
+                agg[v] <= 9'd0;
+            end else if (agg[v] != 9'd0) begin
+                if (db_restart[v] && coal[v][COAL_DB_RESTART])
+                    timer[v] <= coal[v][15:8] * TICK_CYCLES - 1;
+                else if (timer[v] != 32'd0)
+                    timer[v] <= timer[v] - 32'd1;
+            end
+            // rate limit: the interval starts when a message is sent
+            if (sent[v]) begin
+                rl[v]   <= rate[v];
+            end else if (rl[v] != 24'd0) begin
+                rl[v] <= rl[v] - 24'd1;
+            end
+            if (f_now[v])                                          held[v] <= 1'b0;
+            else if (c_fire[v] && rl[v] != 24'd0 && !(fire[v] || pending[v])) held[v] <= 1'b1;
+        end
+        if (w_in) begin
+            if (w_off[2] == 1'b0) coal[w_v] <= reg_wdata[17:0];
+            else                  rate[w_v] <= reg_wdata[23:0];
+        end
+        if (rst) begin
+            for (v = 0; v < NUM_VEC; v = v + 1) begin
+                coal[v]  <= 18'd0;
+                rate[v]  <= 24'd0;
+                agg[v]   <= 9'd0;
+                timer[v] <= 32'd0;
+                rl[v]    <= 24'd0;
+                held[v]  <= 1'b0;
+            end
+            fire   <= {NUM_VEC{1'b0}};
+            merged <= 32'd0;
+        end
+    end
+
+    wire        r_in = reg_raddr >= IV_BLOCK && {20'd0, reg_raddr} < BLOCK_END;
+    wire [11:0] r_off = reg_raddr - IV_BLOCK;
+    wire [VW-1:0] r_v = r_off[3 +: VW];
+    always @* begin
+        reg_rdata = 32'd0;
+        if (r_in)
+            reg_rdata = r_off[2] ? {8'd0, rate[r_v]} : {14'd0, coal[r_v]};
+    end
+
+    wire unused_ok = &{1'b0, reg_wdata[31:24], w_off, r_off};
+
+endmodule
+
+`resetall
