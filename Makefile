@@ -12,6 +12,9 @@ TEST   ?= overrun
 SEED   ?= 1
 WAVES  ?= 0
 PARAMS ?=
+# PARAMS reaches the runner through the environment, unparsed by the shell, so values may hold
+# ';' or spaces in quotes: PARAMS='spike_us=0 msi_faults="drop:nth=5;dup:nth=9"'
+export IRQLOOP_MAKE_PARAMS = $(PARAMS)
 # where scenario results go: $(RUNS)/<TEST>/seed<SEED>[-<changed parameters>]/
 RUNS   ?= runs
 # pytest -k expression for `make test` (e.g. FILTER=kernel)
@@ -50,10 +53,10 @@ check-sim:
 	  echo "error: SIM=$(SIM) is not supported; valid: $(VALID_SIMS)" >&2; exit 2; fi
 
 sim: check-sim $(STAMP)
-	@$(PY) -m tb.runner sim "$(TEST)" $(PARAMS) --seed "$(SEED)" --waves "$(WAVES)" --runs "$(RUNS)"
+	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(PY) -m tb.runner sim "$(TEST)" --seed "$(SEED)" --waves "$(WAVES)" --runs "$(RUNS)"
 
 waves wave-png: $(STAMP)
-	@$(PY) -m tb.runner $@ "$(TEST)" $(PARAMS) --seed "$(SEED)" --runs "$(RUNS)"
+	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(PY) -m tb.runner $@ "$(TEST)" --seed "$(SEED)" --runs "$(RUNS)"
 
 list: $(STAMP)
 	@$(PY) -m tb.runner list

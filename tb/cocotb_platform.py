@@ -24,6 +24,8 @@ from cocotb._gpi_triggers import GPITrigger
 from cocotb.task import current_task
 from cocotb.triggers import Event, NullTrigger, Timer
 
+from tb.msi_faults import MsiFaultInjector
+
 CLOCK_PERIOD_PS = 4000   # tb_irqloop.v: 250 MHz
 HOOK_MSI, HOOK_MMIO_READ = 1, 2
 HOOK_T = ctypes.CFUNCTYPE(None, ctypes.c_int)
@@ -177,10 +179,22 @@ class CocotbPlatform:
             raise RuntimeError(f"MMIO read of {offset:#05x} got AXI response {resp}")
         return data
 
-    async def msi_monitor(self, deliver: Callable[[int], None]) -> None:
-        """Deliver each MSI message's data to ``deliver`` at the simulation time it lands."""
+    async def msi_monitor(self, deliver: Callable[[int], None], faults: MsiFaultInjector | None = None) -> None:
+        """Deliver each MSI message's data to ``deliver`` at the simulation time it lands, through
+        the fault injector if one is given (dropped, duplicated or delayed as it decides)."""
         hook = self.bridge.hooks[HOOK_MSI]
         while True:
             for _addr, data in self.bridge.new_messages():
-                deliver(int(data))
+                if faults is None:
+                    deliver(int(data))
+                    continue
+                for delay_ps in faults.apply(int(data), self.now_ps()):
+                    if delay_ps == 0:
+                        deliver(int(data))
+                    else:
+                        self.spawn(self._deliver_later(deliver, int(data), delay_ps))
             await hook
+
+    async def _deliver_later(self, deliver: Callable[[int], None], data: int, delay_ps: int) -> None:
+        await Timer(delay_ps, unit="ps")
+        deliver(data)

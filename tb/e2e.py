@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import asdict
 from typing import Any
 
 from cocotb.triggers import RisingEdge, Timer
@@ -16,6 +17,7 @@ from hostmodel.latency import DpcLatencyModel, LatencySpike
 from hostmodel.regs import REG
 from hostmodel.scoreboard import StreamScoreboard
 from tb.cocotb_platform import CocotbPlatform
+from tb.msi_faults import MsiFaultInjector, parse_faults
 from tb.probe import HostActivityProbe
 from tb.scenarios.overrun import CLOCK_PS, RING_BASE, pattern_key_for
 
@@ -65,7 +67,9 @@ async def _run_stream(dut: Any, plan: dict[str, Any], seed: int, platform: Cocot
 
     producer = dut.dut.u_producer
     times: dict[str, int] = {}
-    platform.spawn(platform.msi_monitor(kernel.deliver_msi))
+    faults = MsiFaultInjector(parse_faults(v.get("msi_faults", "none")), seed,
+                              vector_of=lambda data: data - cfg.msi_data)
+    platform.spawn(platform.msi_monitor(kernel.deliver_msi, faults))
     platform.spawn(_watch_rise(producer.running, times, "stream_start_ps", platform))
 
     await driver.start_device()
@@ -146,6 +150,7 @@ async def _run_stream(dut: Any, plan: dict[str, Any], seed: int, platform: Cocot
         "late_dpc": late,
         "cyclic": {"overflows": cyclic.overflows, "max_fill": cyclic.max_fill},
         "metrics": run_metrics,
+        "msi_faults": [asdict(rec) for rec in faults.log],
         "mmio_transactions": platform.mmio_transactions,
         "host_bad_writes": platform.bridge.bad_writes,
         "mmio_errors": platform.bridge.mmio_errors,

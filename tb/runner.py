@@ -15,6 +15,7 @@ import argparse
 import hashlib
 import json
 import os
+import shlex
 import re
 import shutil
 import subprocess
@@ -92,9 +93,13 @@ def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_roo
         for letter, (what, t) in zip("ABCDEFGH", key_moments(report)):
             print(f"  marker {letter}: {what} at {t / 1e6:.3f} us")
     if not report["pass"]:
-        extra = " ".join(overrides)
-        print(f"reproduce: make sim TEST={test} SEED={seed}{' PARAMS=' + repr(extra) if extra else ''} WAVES=1")
+        print(f"reproduce: make sim TEST={test} SEED={seed}{make_params(overrides)} WAVES=1")
     return 0 if report["pass"] else 1
+
+
+def make_params(overrides: list[str]) -> str:
+    """` PARAMS=...` for a make command line that reproduces ``overrides`` (quoted for the shell)."""
+    return f" PARAMS={shlex.quote(shlex.join(overrides))}" if overrides else ""
 
 
 def _existing_view(test: str, seed: int, overrides: list[str], run_root: Path | None) -> Path:
@@ -102,9 +107,8 @@ def _existing_view(test: str, seed: int, overrides: list[str], run_root: Path | 
     run_dir = run_dir_for(test, seed, values, run_root)
     view = run_dir / "view.gtkw"
     if not view.exists():
-        extra = f" PARAMS='{' '.join(overrides)}'" if overrides else ""
         raise ParamError(f"no waveform for {test} seed {seed} in {run_dir}; "
-                         f"run: make sim TEST={test} SEED={seed}{extra} WAVES=1")
+                         f"run: make sim TEST={test} SEED={seed}{make_params(overrides)} WAVES=1")
     return view
 
 
@@ -159,6 +163,12 @@ def main(argv: list[str] | None = None) -> int:
         wp.add_argument("--seed", default="1")
         wp.add_argument("--runs", default=None)
     a = ap.parse_args(argv)
+    if hasattr(a, "params"):       # make passes PARAMS in the environment (see Makefile)
+        try:
+            a.params = shlex.split(os.environ.get("IRQLOOP_PARAMS", "")) + a.params
+        except ValueError as e:
+            print(f"error: PARAMS={os.environ.get('IRQLOOP_PARAMS', '')!r} cannot be split: {e}", file=sys.stderr)
+            return 2
     try:
         if a.cmd == "list":
             for n in scenarios.names():

@@ -66,6 +66,13 @@ def setup_env() -> Path:
     path = os.environ.get("PATH", "").split(os.pathsep)
     path = [str(root / "bin")] + [p for p in path if p != str(root / "bin")]
     os.environ["PATH"] = os.pathsep.join(path)
+    # The wheel's verilated.mk was configured with an empty CFG_CXXFLAGS_PCH_I, so designs large
+    # enough to use the precompiled header (irqloop_dev at NUM_CQ=32) fail to compile
+    # ("Vtop__pch.h.fast: linker input file not found"). A variable in MAKEFLAGS acts like a make
+    # command-line override for the builds cocotb's runner starts.
+    flags = os.environ.get("MAKEFLAGS", "")
+    if "CFG_CXXFLAGS_PCH_I" not in flags:
+        os.environ["MAKEFLAGS"] = (flags + " CFG_CXXFLAGS_PCH_I=-include").strip()
     return root
 
 

@@ -140,3 +140,26 @@ def test_waves_fst_agrees_with_the_report(tmp_path: Path) -> None:
     times = [0] + [end * k // 97 for k in range(1, 98)]
     for name, s1 in sig.items():
         assert [s1.value_at(t) for t in times] == [sig2[name].value_at(t) for t in times], name
+
+
+@pytest.mark.sim
+def test_injected_msi_faults_are_logged_and_reach_the_host_as_injected(tmp_path: Path) -> None:
+    """Fault injection between the device and the host: a dropped, a delayed and a duplicated data
+    MSI, each logged with its simulation time; the host's ISR count is the device's MSI count minus
+    the drop plus the duplicate, and the delayed ISR runs delay later than the device sent it."""
+    faults = "drop:vec=0:nth=5;delay=20us:vec=0:nth=10;dup:vec=0:nth=15"
+    rc, r = run(tmp_path, "spike_us=0", f"msi_faults={faults}")
+    assert rc == 0 and r["pass"]
+    obs = r["observed"]
+    log = obs["msi_faults"]
+    assert [(f["action"], f["vector"], f["count"]) for f in log] == [("drop", 0, 5), ("delay", 0, 10), ("dup", 0, 15)]
+    period_ps = 10_000_000
+    # the n-th data MSI follows chunk n-1, which is due at stream cycle (n-1) * period
+    for f in log:
+        assert 0 < f["time_ps"] - obs["stream_start_ps"] - (f["count"] - 1) * period_ps < 2_000_000
+    assert log[1]["delay_ps"] == 20_000_000
+    assert obs["kernel"]["isr_count"] == obs["hardware"]["CNT_IRQS"] - 1 + 1
+    assert obs["scoreboard"]["lost"] == []
+    # same seed, same faults: the same report
+    rc2, r2 = run(tmp_path / "again", "spike_us=0", f"msi_faults={faults}")
+    assert r2["observed"]["msi_faults"] == log and r2["observed"]["scoreboard"] == obs["scoreboard"]

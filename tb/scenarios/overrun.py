@@ -15,6 +15,7 @@ import random
 from dataclasses import asdict, dataclass
 from typing import Any, Optional
 
+from tb.msi_faults import FaultRecord, parse_faults
 from tb.scenarios import register
 from tb.scenarios.params import Check, Param, ParamError
 
@@ -35,6 +36,8 @@ SPEC = [
     Param("spike_at_chunk", 20, "the late DPC is the one queued for this chunk", int, lo=0),
     Param("consumer_period_us", 50.0, "the application drains the cyclic buffer this often", float, lo=0.1, hi=1e6),
     Param("cyclic_chunks", 1024, "capacity of the driver's cyclic buffer in chunks", int, lo=1, hi=1 << 20),
+    Param("msi_faults", "none", "MSI faults injected on the way to the host (tb/msi_faults.py), "
+          "e.g. drop:vec=0:nth=5;delay=20us:every=7", str, validate=parse_faults),
     Param("expect", "auto", "declared outcome (auto: predicted from the parameters):", str,
           choices=("auto", "loss", "clean")),
 ]
@@ -215,6 +218,9 @@ class OverrunScenario:
             lines.append(f"first divergence: {fd['where']} seq {fd['seq_expected']} slot {fd['slot']} at "
                          f"{t(fd['t_ps'])}: word {fd['word']} expected {fd['expected']:#010x} observed "
                          f"{fd['observed']:#010x} (slot held seq {fd['seq_observed']}, {fd['kind']})")
+        for rec in obs.get("msi_faults", [])[:20]:
+            lines.append(f"MSI fault:       {FaultRecord(**rec).describe()} (stream cycle "
+                         f"{(rec['time_ps'] - t0) // clk})")
         lines += [
             f"hardware:        STATUS.OVERRUN={int(hw['overrun_flag'])} CNT_CHUNKS={hw['CNT_CHUNKS']} "
             f"CNT_OVERWRITE={hw['CNT_OVERWRITE']} CNT_IRQS={hw['CNT_IRQS']} CNT_STALL={hw['CNT_STALL']} cycles",

@@ -19,6 +19,7 @@ class Param:
     choices: Optional[tuple[str, ...]] = None
     lo: Optional[float] = None
     hi: Optional[float] = None
+    validate: Optional[Callable[[Any], None]] = None   #: raises ValueError with a one-line message
 
     def parse(self, text: str) -> Any:
         if self.choices is not None:
@@ -36,6 +37,11 @@ class Param:
         return value
 
     def check(self, value: Any) -> None:
+        if self.validate is not None:
+            try:
+                self.validate(value)
+            except ValueError as e:
+                raise ParamError(str(e)) from None
         if self.lo is not None and value < self.lo:
             raise ParamError(f"{self.name}={value} is below its minimum {self.lo:g}")
         if self.hi is not None and value > self.hi:
