@@ -63,28 +63,29 @@ module irq_moderation #(
     reg [NUM_VEC-1:0] c_fire;            // the coalescer wants a message now
     reg [NUM_VEC-1:0] f_now;             // the rate limiter lets a message out now
     reg [31:0]        merged_now;
-    integer v;
+    integer c;
     always @* begin
         merged_now = 32'd0;
-        for (v = 0; v < NUM_VEC; v = v + 1) begin : decide
+        for (c = 0; c < NUM_VEC; c = c + 1) begin : decide
             reg        active, ev, queued;
             reg [9:0]  total;
-            active = !coal[v][COAL_CD] && coal[v][7:0] != 8'd0 && coal[v][15:8] != 8'd0;
-            ev     = ev_cnt[v*2 +: 2] != 2'd0 || ev_now[v];
-            total  = {1'b0, agg[v]} + {8'd0, ev_cnt[v*2 +: 2]};
+            active = !coal[c][COAL_CD] && coal[c][7:0] != 8'd0 && coal[c][15:8] != 8'd0;
+            ev     = ev_cnt[c*2 +: 2] != 2'd0 || ev_now[c];
+            total  = {1'b0, agg[c]} + {8'd0, ev_cnt[c*2 +: 2]};
             if (ev)
-                c_fire[v] = !active || ev_now[v] || total >= {2'd0, coal[v][7:0]} + 10'd1
-                            || (agg[v] != 9'd0 && timer[v] == 32'd0);
+                c_fire[c] = !active || ev_now[c] || total >= {2'd0, coal[c][7:0]} + 10'd1
+                            || (agg[c] != 9'd0 && timer[c] == 32'd0);
             else
-                c_fire[v] = agg[v] != 9'd0 && timer[v] == 32'd0 && !serviced[v];
-            if (ev && !c_fire[v]) merged_now = merged_now + {30'd0, ev_cnt[v*2 +: 2]};
+                c_fire[c] = agg[c] != 9'd0 && timer[c] == 32'd0 && !serviced[c];
+            if (ev && !c_fire[c]) merged_now = merged_now + {30'd0, ev_cnt[c*2 +: 2]};
             // with a rate set, a message already on its way (fired or pending) takes the event
-            queued   = rate[v] != 24'd0 && (fire[v] || pending[v]);
-            f_now[v] = !queued && ((c_fire[v] && rl[v] == 24'd0) || (rl[v] == 24'd1 && (held[v] || c_fire[v])));
-            if (c_fire[v] && !f_now[v] && (held[v] || queued)) merged_now = merged_now + 32'd1;
+            queued   = rate[c] != 24'd0 && (fire[c] || pending[c]);
+            f_now[c] = !queued && ((c_fire[c] && rl[c] == 24'd0) || (rl[c] == 24'd1 && (held[c] || c_fire[c])));
+            if (c_fire[c] && !f_now[c] && (held[c] || queued)) merged_now = merged_now + 32'd1;
         end
     end
 
+    integer v;
     always @(posedge clk) begin
         fire   <= f_now;
         merged <= merged + merged_now;

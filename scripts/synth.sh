@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make synth: Yosys synthesis of rtl/ to generic gates. Fails on latches, on anything Yosys
 # cannot synthesize and on `check` problems (undriven or multiply driven signals); prints the
-# cell and flip-flop counts of the device and of cq_engine at 1, 4 and 32 queues.
+# cell and flip-flop counts of the whole device at 1, 4 and 32 completion queues, and of
+# cq_engine alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v yosys >/dev/null 2>&1 || { echo "error: yosys not found; install it with: sudo apt-get install yosys" >&2; exit 2; }
@@ -12,16 +13,24 @@ count() {  # cells and flip-flops of the last `stat` in a log
 }
 
 run() {  # name, log, yosys commands
+    local t0=$SECONDS
     if ! yosys -q -p "$3" -l "$2" >/dev/null 2>&1; then
         tail -20 "$2"; echo "synth: $1 FAILED (log: $2)"; exit 1
     fi
-    echo "synth: $1: $(count "$2") (no latches)"
+    echo "synth: $1: $(count "$2") (no latches; $((SECONDS - t0)) s)"
 }
 
-run "irqloop_dev" build/synth_irqloop_dev.log "$(grep -v '^#' scripts/synth.ys)"
-for n in 1 4 32; do
-    run "cq_engine NUM_CQ=$n" "build/synth_cq_engine_$n.log" \
-        "read_verilog rtl/cq_engine.v; chparam -set NUM_CQ $n cq_engine; hierarchy -check -top cq_engine; proc;
-         select -assert-none t:\$dlatch t:\$adlatch t:\$dlatchsr; synth -top cq_engine -flatten;
-         select -assert-none t:\$_DLATCH_* t:\$_SR_*; check -assert; stat"
+flow() {  # top: the checks shared by every run
+    echo "hierarchy -check -top $1; proc;
+          select -assert-none t:\$dlatch t:\$adlatch t:\$dlatchsr;
+          synth -top $1 -flatten;
+          select -assert-none t:\$_DLATCH_* t:\$_SR_*; check -assert; stat"
+}
+
+sources=$(sed -n 's/^read_verilog_sources: //p' scripts/synth.ys)
+for n in ${SYNTH_QUEUES:-1 4 32}; do
+    run "irqloop_dev NUM_CQ=$n" "build/synth_irqloop_dev_$n.log" \
+        "read_verilog -sv -Irtl $sources; chparam -set NUM_CQ $n irqloop_dev; $(flow irqloop_dev)"
 done
+run "cq_engine NUM_CQ=32" build/synth_cq_engine_32.log \
+    "read_verilog -sv rtl/cq_engine.v; chparam -set NUM_CQ 32 cq_engine; $(flow cq_engine)"

@@ -77,3 +77,10 @@ def test_irqloop_dev_queues_and_interrupts(num_cq: int, data_w: int, tmp_path: P
     (COAL_TICK shortened to 64 cycles per 100 us unit so aggregation times fit a block test)."""
     run_block("irqloop_dev", DEVICE, "tb.block.tb_irqloop_dev_cq",
               {"NUM_CQ": num_cq, "DATA_W": data_w, "COAL_TICK": 64}, tmp_path)
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("num_vec", [1, 3, 34])
+def test_irq_moderation(num_vec: int, tmp_path: Path) -> None:
+    run_block("irq_moderation", ["irq_moderation.v"], "tb.block.tb_irq_moderation",
+              {"NUM_VEC": num_vec, "TICK_CYCLES": 16}, tmp_path)
