@@ -49,19 +49,25 @@ module cpl_traffic_gen #(
     reg        run_d;
     reg [QW-1:0] rr;                  // round-robin start
 
-    // queue offered next: the first with completions due, starting at rr
-    reg          pick_valid;
-    reg [QW-1:0] pick_q;
+    // queue offered next: the first with completions due, starting at rr (round robin over a
+    // bit per queue, so the choice costs a rotate and a priority encoder, not a mux per queue)
+    reg [NUM_CQ-1:0]   has_due;
+    reg [2*NUM_CQ-1:0] twice;
+    reg [NUM_CQ-1:0]   rotated;
+    reg                pick_valid;
+    reg [QW-1:0]       pick_q;
+    reg [31:0]         offset, sum;
     integer k;
     always @* begin
-        pick_valid = 1'b0;
-        pick_q     = {QW{1'b0}};
-        for (k = NUM_CQ - 1; k >= 0; k = k - 1) begin
-            if (due[(k + {{(32-QW){1'b0}}, rr}) % NUM_CQ] != 32'd0) begin
-                pick_valid = 1'b1;
-                pick_q     = QW'((k + {{(32-QW){1'b0}}, rr}) % NUM_CQ);
-            end
-        end
+        for (k = 0; k < NUM_CQ; k = k + 1) has_due[k] = due[k] != 32'd0;
+        twice   = {has_due, has_due} >> rr;
+        rotated = twice[NUM_CQ-1:0];
+        pick_valid = |rotated;
+        offset = 32'd0;
+        for (k = NUM_CQ - 1; k >= 0; k = k - 1)
+            if (rotated[k]) offset = k;
+        sum    = {{(32-QW){1'b0}}, rr} + offset;
+        pick_q = QW'((sum >= NUM_CQ) ? sum - NUM_CQ : sum);
     end
 
     wire load = !cpl_valid || cpl_ready;   // the offer register is free at this edge
@@ -157,6 +163,8 @@ module cpl_traffic_gen #(
             cpl_status  <= 15'd0;
         end
     end
+
+    wire unused_ok = &{1'b0, twice[2*NUM_CQ-1:NUM_CQ]};
 
 endmodule
 

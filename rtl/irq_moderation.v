@@ -51,7 +51,10 @@ module irq_moderation #(
     reg [17:0] coal    [0:NUM_VEC-1];
     reg [23:0] rate    [0:NUM_VEC-1];
     reg [8:0]  agg     [0:NUM_VEC-1];   // events aggregated
-    reg [31:0] timer   [0:NUM_VEC-1];   // cycles left of the aggregation time
+    // cycles left of the aggregation time = units * TICK_CYCLES + ticks (no multiplier)
+    localparam integer TW = $clog2(TICK_CYCLES + 1);
+    reg [7:0]    units [0:NUM_VEC-1];
+    reg [TW-1:0] ticks [0:NUM_VEC-1];
     reg [23:0] rl      [0:NUM_VEC-1];   // cycles left of the rate-limit interval
     reg        held    [0:NUM_VEC-1];   // a message waits for the interval's end
 
@@ -74,9 +77,9 @@ module irq_moderation #(
             total  = {1'b0, agg[c]} + {8'd0, ev_cnt[c*2 +: 2]};
             if (ev)
                 c_fire[c] = !active || ev_now[c] || total >= {2'd0, coal[c][7:0]} + 10'd1
-                            || (agg[c] != 9'd0 && timer[c] == 32'd0);
+                            || (agg[c] != 9'd0 && (units[c] == 8'd0 && ticks[c] == {TW{1'b0}}));
             else
-                c_fire[c] = agg[c] != 9'd0 && timer[c] == 32'd0 && !serviced[c];
+                c_fire[c] = agg[c] != 9'd0 && (units[c] == 8'd0 && ticks[c] == {TW{1'b0}}) && !serviced[c];
             if (ev && !c_fire[c]) merged_now = merged_now + {30'd0, ev_cnt[c*2 +: 2]};
             // with a rate set, a message already on its way (fired or pending) takes the event
             queued   = rate[c] != 24'd0 && (fire[c] || pending[c]);
@@ -84,6 +87,24 @@ module irq_moderation #(
             if (c_fire[c] && !f_now[c] && (held[c] || queued)) merged_now = merged_now + 32'd1;
         end
     end
+
+    // start the aggregation time (TIME units), and count it down by one cycle
+    task automatic time_load(input [VW-1:0] i);
+        begin
+            units[i] <= coal[i][15:8] - 8'd1;
+            ticks[i] <= TW'(TICK_CYCLES - 1);
+        end
+    endtask
+    task automatic time_step(input [VW-1:0] i);
+        begin
+            if (ticks[i] != {TW{1'b0}}) begin
+                ticks[i] <= ticks[i] - 1'b1;
+            end else if (units[i] != 8'd0) begin
+                units[i] <= units[i] - 8'd1;
+                ticks[i] <= TW'(TICK_CYCLES - 1);
+            end
+        end
+    endtask
 
     integer v;
     always @(posedge clk) begin
@@ -96,16 +117,16 @@ module irq_moderation #(
             end else if (ev_cnt[v*2 +: 2] != 2'd0) begin
                 agg[v] <= agg[v] + {7'd0, ev_cnt[v*2 +: 2]};
                 if (agg[v] == 9'd0 || (db_restart[v] && coal[v][COAL_DB_RESTART]))
-                    timer[v] <= coal[v][15:8] * TICK_CYCLES - 1;
-                else if (timer[v] != 32'd0)
-                    timer[v] <= timer[v] - 32'd1;
+                    time_load(VW'(v));
+                else
+                    time_step(VW'(v));
             end else if (serviced[v]) begin
                 agg[v] <= 9'd0;
             end else if (agg[v] != 9'd0) begin
                 if (db_restart[v] && coal[v][COAL_DB_RESTART])
-                    timer[v] <= coal[v][15:8] * TICK_CYCLES - 1;
-                else if (timer[v] != 32'd0)
-                    timer[v] <= timer[v] - 32'd1;
+                    time_load(VW'(v));
+                else
+                    time_step(VW'(v));
             end
             // rate limit: the interval starts when a message is sent
             if (sent[v]) begin
@@ -125,7 +146,8 @@ module irq_moderation #(
                 coal[v]  <= 18'd0;
                 rate[v]  <= 24'd0;
                 agg[v]   <= 9'd0;
-                timer[v] <= 32'd0;
+                units[v] <= 8'd0;
+                ticks[v] <= {TW{1'b0}};
                 rl[v]    <= 24'd0;
                 held[v]  <= 1'b0;
             end

@@ -84,3 +84,9 @@ def test_irqloop_dev_queues_and_interrupts(num_cq: int, data_w: int, tmp_path: P
 def test_irq_moderation(num_vec: int, tmp_path: Path) -> None:
     run_block("irq_moderation", ["irq_moderation.v"], "tb.block.tb_irq_moderation",
               {"NUM_VEC": num_vec, "TICK_CYCLES": 16}, tmp_path)
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("num_cq", [1, 4, 32])
+def test_cpl_traffic_gen(num_cq: int, tmp_path: Path) -> None:
+    run_block("cpl_traffic_gen", ["cpl_traffic_gen.v"], "tb.block.tb_cpl_traffic_gen", {"NUM_CQ": num_cq}, tmp_path)
