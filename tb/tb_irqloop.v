@@ -9,7 +9,9 @@
 `default_nettype none
 
 module tb_irqloop #(
-    parameter integer MAX_BURST = 16
+    parameter integer MAX_BURST = 16,
+    parameter integer NUM_CQ    = 1,      // the streaming scenario needs no more (a faster build)
+    parameter integer COAL_TICK = 25000
 ) ();
     // 250 MHz, a common PCIe user clock
     reg clk = 1'b0;
@@ -51,7 +53,7 @@ module tb_irqloop #(
         .m_axil_rready(axil_rready)
     );
 
-    irqloop_dev #(.DATA_W(64), .ADDR_W(64), .MAX_BURST(MAX_BURST)) dut (
+    irqloop_dev #(.DATA_W(64), .ADDR_W(64), .MAX_BURST(MAX_BURST), .NUM_CQ(NUM_CQ), .COAL_TICK(COAL_TICK)) dut (
         .clk(clk), .rst(rst),
         .s_axil_awaddr(axil_awaddr), .s_axil_awprot(axil_awprot), .s_axil_awvalid(axil_awvalid),
         .s_axil_awready(axil_awready), .s_axil_wdata(axil_wdata), .s_axil_wstrb(axil_wstrb),

@@ -24,6 +24,25 @@ def test_register_map_comes_from_the_rtl_header() -> None:
     assert len(set(REG.offsets.values())) == len(REG.offsets)
 
 
+def test_register_arrays_fit_the_csr_space_at_32_queues() -> None:
+    """The arrays of the largest device (32 queues, 34 vectors) neither overlap each other nor the
+    scalar registers, and stay inside the 4 KiB CSR window."""
+    n_cq, n_vec = 32, 34
+    spans = {"regs": (0, max(REG.offsets.values()) + 4)}
+    sizes = {"CQ": n_cq, "VT": n_vec, "PBA": (n_vec + 31) // 32, "IV": n_vec}
+    for arr, count in sizes.items():
+        blk = REG.blocks[arr]
+        assert max(off for off, _, _ in REG.array_regs[arr].values()) < blk["STRIDE"], arr
+        spans[arr] = (blk["BLOCK"], blk["BLOCK"] + count * blk["STRIDE"])
+    ordered = sorted(spans.values())
+    assert all(a[1] <= b[0] for a, b in zip(ordered, ordered[1:])), spans
+    assert ordered[-1][1] <= 0x1000
+    assert REG.array("CQ", 3, "HEAD") == 0x400 + 3 * 0x20 + 0xC
+    assert REG.array("VT", 33, "CTRL") == 0x800 + 33 * 0x10 + 0xC
+    with pytest.raises(AttributeError, match="no register 'NOPE' in array 'CQ'"):
+        REG.array("CQ", 0, "NOPE")
+
+
 def test_register_map_rejects_a_reused_offset(tmp_path: Path) -> None:
     f = tmp_path / "r.vh"
     f.write_text("localparam [11:0] REG_A = 12'h000; // RO a\nlocalparam [11:0] REG_B = 12'h000; // RO b\n")

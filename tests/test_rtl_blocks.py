@@ -90,3 +90,22 @@ def test_irq_moderation(num_vec: int, tmp_path: Path) -> None:
 @pytest.mark.parametrize("num_cq", [1, 4, 32])
 def test_cpl_traffic_gen(num_cq: int, tmp_path: Path) -> None:
     run_block("cpl_traffic_gen", ["cpl_traffic_gen.v"], "tb.block.tb_cpl_traffic_gen", {"NUM_CQ": num_cq}, tmp_path)
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("num_vec", [3, 6, 34])
+def test_msix_table(num_vec: int, tmp_path: Path) -> None:
+    run_block("msix_table", ["msix_table.v"], "tb.block.tb_msix_table", {"NUM_VEC": num_vec}, tmp_path)
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("num_cq", [1, 4, 32])
+def test_cq_csr(num_cq: int, tmp_path: Path) -> None:
+    run_block("cq_csr", ["cq_csr.v"], "tb.block.tb_cq_csr", {"NUM_CQ": num_cq, "NUM_VEC": num_cq + 2}, tmp_path)
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("num_cq", [1, 32])
+def test_cq_vector_map(num_cq: int, tmp_path: Path) -> None:
+    run_block("cq_vector_map", ["cq_vector_map.v"], "tb.block.tb_cq_vector_map",
+              {"NUM_CQ": num_cq, "NUM_VEC": num_cq + 2}, tmp_path)
