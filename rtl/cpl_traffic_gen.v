@@ -51,7 +51,13 @@ module cpl_traffic_gen #(
 
     // queue offered next: the first with completions due, starting at rr (round robin over a
     // bit per queue, so the choice costs a rotate and a priority encoder, not a mux per queue)
-    reg [NUM_CQ-1:0]   has_due;
+    wire [NUM_CQ-1:0]  has_due;
+    genvar g;
+    generate
+        for (g = 0; g < NUM_CQ; g = g + 1) begin : g_due
+            assign has_due[g] = due[g] != 32'd0;
+        end
+    endgenerate
     reg [2*NUM_CQ-1:0] twice;
     reg [NUM_CQ-1:0]   rotated;
     reg                pick_valid;
@@ -59,7 +65,6 @@ module cpl_traffic_gen #(
     reg [31:0]         offset, sum;
     integer k;
     always @* begin
-        for (k = 0; k < NUM_CQ; k = k + 1) has_due[k] = due[k] != 32'd0;
         twice   = {has_due, has_due} >> rr;
         rotated = twice[NUM_CQ-1:0];
         pick_valid = |rotated;

@@ -22,19 +22,23 @@ module cq_vector_map #(
     output reg  [NUM_VEC-1:0]  vec_busy
 );
     integer v, q;
+    reg ev, db, busy;
     always @* begin
         for (v = 0; v < NUM_VEC; v = v + 1) begin
-            vec_event[v] = 1'b0;
-            vec_db[v]    = 1'b0;
-            vec_busy[v]  = 1'b0;
+            ev = 1'b0;
+            db = 1'b0;
+            busy = 1'b0;
             for (q = 0; q < NUM_CQ; q = q + 1) begin
                 if (q_ien[q] && q_vec[q*6 +: 6] == v[5:0]) begin
-                    vec_event[v] = vec_event[v] | q_event[q];
-                    vec_db[v]    = vec_db[v] | q_db[q];
-                    vec_busy[v]  = vec_busy[v] | ~q_empty[q];
+                    ev   = ev | q_event[q];
+                    db   = db | q_db[q];
+                    busy = busy | ~q_empty[q];
                 end
             end
-            vec_event_err[v] = vec_event[v] & q_event_err;
+            vec_event[v]     = ev;
+            vec_db[v]        = db;
+            vec_busy[v]      = busy;
+            vec_event_err[v] = ev & q_event_err;
         end
     end
 

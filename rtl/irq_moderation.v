@@ -62,30 +62,36 @@ module irq_moderation #(
     wire [11:0] w_off = reg_waddr - IV_BLOCK;
     wire [VW-1:0] w_v = w_off[3 +: VW];
 
-    // combinational per-vector decisions
-    reg [NUM_VEC-1:0] c_fire;            // the coalescer wants a message now
-    reg [NUM_VEC-1:0] f_now;             // the rate limiter lets a message out now
-    reg [31:0]        merged_now;
+    // combinational per-vector decisions (one generate block per vector: no variable is both read
+    // and written by one always block, so the simulator evaluates each once per cycle)
+    wire [NUM_VEC-1:0]   c_fire;            // the coalescer wants a message now
+    wire [NUM_VEC-1:0]   f_now;             // the rate limiter lets a message out now
+    wire [NUM_VEC*3-1:0] merged_inc;        // events of this cycle that send no message of their own
+    genvar g;
+    generate
+        for (g = 0; g < NUM_VEC; g = g + 1) begin : g_decide
+            wire [1:0] cnt     = ev_cnt[g*2 +: 2];
+            wire       active  = !coal[g][COAL_CD] && coal[g][7:0] != 8'd0 && coal[g][15:8] != 8'd0;
+            wire       ev      = cnt != 2'd0 || ev_now[g];
+            wire [9:0] total   = {1'b0, agg[g]} + {8'd0, cnt};
+            wire       expired = agg[g] != 9'd0 && units[g] == 8'd0 && ticks[g] == {TW{1'b0}};
+            wire       cf      = ev ? (!active || ev_now[g] || total >= {2'd0, coal[g][7:0]} + 10'd1 || expired)
+                                    : (expired && !serviced[g]);
+            // with a rate set, a message already on its way (fired or pending) takes the event
+            wire       queued  = rate[g] != 24'd0 && (fire[g] || pending[g]);
+            wire       fn      = !queued && ((cf && rl[g] == 24'd0) || (rl[g] == 24'd1 && (held[g] || cf)));
+            assign c_fire[g] = cf;
+            assign f_now[g]  = fn;
+            assign merged_inc[g*3 +: 3] = ((ev && !cf) ? {1'b0, cnt} : 3'd0)
+                                        + ((cf && !fn && (held[g] || queued)) ? 3'd1 : 3'd0);
+        end
+    endgenerate
+
+    reg [31:0] merged_now;
     integer c;
     always @* begin
         merged_now = 32'd0;
-        for (c = 0; c < NUM_VEC; c = c + 1) begin : decide
-            reg        active, ev, queued;
-            reg [9:0]  total;
-            active = !coal[c][COAL_CD] && coal[c][7:0] != 8'd0 && coal[c][15:8] != 8'd0;
-            ev     = ev_cnt[c*2 +: 2] != 2'd0 || ev_now[c];
-            total  = {1'b0, agg[c]} + {8'd0, ev_cnt[c*2 +: 2]};
-            if (ev)
-                c_fire[c] = !active || ev_now[c] || total >= {2'd0, coal[c][7:0]} + 10'd1
-                            || (agg[c] != 9'd0 && (units[c] == 8'd0 && ticks[c] == {TW{1'b0}}));
-            else
-                c_fire[c] = agg[c] != 9'd0 && (units[c] == 8'd0 && ticks[c] == {TW{1'b0}}) && !serviced[c];
-            if (ev && !c_fire[c]) merged_now = merged_now + {30'd0, ev_cnt[c*2 +: 2]};
-            // with a rate set, a message already on its way (fired or pending) takes the event
-            queued   = rate[c] != 24'd0 && (fire[c] || pending[c]);
-            f_now[c] = !queued && ((c_fire[c] && rl[c] == 24'd0) || (rl[c] == 24'd1 && (held[c] || c_fire[c])));
-            if (c_fire[c] && !f_now[c] && (held[c] || queued)) merged_now = merged_now + 32'd1;
-        end
+        for (c = 0; c < NUM_VEC; c = c + 1) merged_now = merged_now + {29'd0, merged_inc[c*3 +: 3]};
     end
 
     // start the aggregation time (TIME units), and count it down by one cycle
