@@ -80,26 +80,26 @@ def test_irqloop_dev_queues_and_interrupts(num_cq: int, data_w: int, tmp_path: P
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("num_vec", [1, 3, 34])
+@pytest.mark.parametrize("num_vec", [1, 34])
 def test_irq_moderation(num_vec: int, tmp_path: Path) -> None:
     run_block("irq_moderation", ["irq_moderation.v"], "tb.block.tb_irq_moderation",
               {"NUM_VEC": num_vec, "TICK_CYCLES": 16}, tmp_path)
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("num_cq", [1, 4, 32])
+@pytest.mark.parametrize("num_cq", [1, 32])
 def test_cpl_traffic_gen(num_cq: int, tmp_path: Path) -> None:
     run_block("cpl_traffic_gen", ["cpl_traffic_gen.v"], "tb.block.tb_cpl_traffic_gen", {"NUM_CQ": num_cq}, tmp_path)
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("num_vec", [3, 6, 34])
+@pytest.mark.parametrize("num_vec", [3, 34])
 def test_msix_table(num_vec: int, tmp_path: Path) -> None:
     run_block("msix_table", ["msix_table.v"], "tb.block.tb_msix_table", {"NUM_VEC": num_vec}, tmp_path)
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("num_cq", [1, 4, 32])
+@pytest.mark.parametrize("num_cq", [1, 32])
 def test_cq_csr(num_cq: int, tmp_path: Path) -> None:
     run_block("cq_csr", ["cq_csr.v"], "tb.block.tb_cq_csr", {"NUM_CQ": num_cq, "NUM_VEC": num_cq + 2}, tmp_path)
 
