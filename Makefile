@@ -36,7 +36,7 @@ help:
 	@echo "  make test [FILTER=expr] unit, RTL block and end-to-end tests (pytest -k FILTER)"
 	@echo "  make lint               verilator --lint-only -Wall of rtl/"
 	@echo "  make coverage           line/toggle coverage of rtl/ from the RTL and end-to-end tests"
-	@echo "  make synth              Yosys synthesis of rtl/ (fails on latches); prints the cell count"
+	@echo "  make synth              Yosys synthesis of rtl/ at 1, 4, 32 queues (fails on latches); cell counts (SYNTH_QUEUES)"
 	@echo "  make bench              simulated cycles per wall second, cocotb vs plain Verilator"
 	@echo "  make setup              install the pinned toolchain into $(VENV)"
 	@echo "  make clean              remove builds and run directories"
