@@ -8,7 +8,11 @@
 //   err_every-th generated completion (counted over all queues) carries status 1 (0: never).
 //   A 0->1 of run restarts the generator's timers and counts.
 // DMA completions go first; generated ones are offered round-robin over the queues that have
-// some due. The offered completion is held until cq_engine takes it (a full queue holds it).
+// some due. A completion for a full queue waits for its queue only: it is not offered until the
+// host frees room, so a full queue never blocks the others; every cycle in which some completion
+// waits for a full queue counts in full_wait_cycles. An offered completion is held until
+// cq_engine takes it; the next one is chosen in the cycle after (so `q_full` already reflects
+// the entry just taken).
 `resetall
 `default_nettype none
 
@@ -37,7 +41,10 @@ module cpl_traffic_gen #(
     output reg  [15:0]          cpl_sqid,
     output reg  [15:0]          cpl_sqhead,
     output reg  [15:0]          cpl_cid,
-    output reg  [14:0]          cpl_status
+    output reg  [14:0]          cpl_status,
+
+    input  wire [NUM_CQ-1:0]    q_full,
+    output reg  [31:0]          full_wait_cycles
 );
     reg [31:0] timer  [0:NUM_CQ-1];   // cycles to the queue's next burst
     reg [31:0] due    [0:NUM_CQ-1];   // generated, not yet offered
@@ -51,11 +58,13 @@ module cpl_traffic_gen #(
 
     // queue offered next: the first with completions due, starting at rr (round robin over a
     // bit per queue, so the choice costs a rotate and a priority encoder, not a mux per queue)
-    wire [NUM_CQ-1:0]  has_due;
+    wire [NUM_CQ-1:0]  has_due;         // completions due for a queue with room
+    wire [NUM_CQ-1:0]  held_by;         // completions due for a full queue
     genvar g;
     generate
         for (g = 0; g < NUM_CQ; g = g + 1) begin : g_due
-            assign has_due[g] = due[g] != 32'd0;
+            assign has_due[g]  = due[g] != 32'd0 && !q_full[g];
+            assign held_by[g]  = due[g] != 32'd0 && q_full[g];
         end
     endgenerate
     reg [2*NUM_CQ-1:0] twice;
@@ -75,9 +84,11 @@ module cpl_traffic_gen #(
         pick_q = QW'((sum >= NUM_CQ) ? sum - NUM_CQ : sum);
     end
 
-    wire load = !cpl_valid || cpl_ready;   // the offer register is free at this edge
-    wire take_dma = load && dma_pending != 32'd0;
-    wire take_tg  = load && dma_pending == 32'd0 && pick_valid;
+    wire load     = !cpl_valid;            // the offer register is empty
+    wire dma_ok   = dma_pending != 32'd0 && !q_full[dma_q];
+    wire take_dma = load && dma_ok;
+    wire take_tg  = load && !dma_ok && pick_valid;
+    wire waiting  = (dma_pending != 32'd0 && q_full[dma_q]) || |held_by;
     wire starting = run && !run_d;
 
     // completions generated this cycle for queue q: the burst, cut at the limit
@@ -119,6 +130,7 @@ module cpl_traffic_gen #(
         if (starting) err_count <= 32'd0;
 
         if (cpl_valid && cpl_ready) cpl_valid <= 1'b0;
+        if (waiting) full_wait_cycles <= full_wait_cycles + 32'd1;
         if (take_dma) begin
             cpl_valid   <= 1'b1;
             cpl_q       <= dma_q;
@@ -157,6 +169,7 @@ module cpl_traffic_gen #(
             dma_pending <= 32'd0;
             dma_seq     <= 32'd0;
             err_count   <= 32'd0;
+            full_wait_cycles <= 32'd0;
             run_d       <= 1'b0;
             rr          <= {QW{1'b0}};
             cpl_valid   <= 1'b0;

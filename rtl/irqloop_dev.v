@@ -119,7 +119,7 @@ module irqloop_dev #(
     wire                     cqw_valid, cqw_ready, cqw_done;
     wire [ADDR_W-1:0]        cqw_addr;
     wire [127:0]             cqw_data;
-    wire [31:0]              cq_stall_cycles, cq_entries;
+    wire [31:0]              cq_stall_cycles, cq_entries, cq_full_wait;
 
     wire ev_dberr  = cq_db_error;
     wire ev_cfgany = ev_cfgerr | cq_reg_error;
@@ -149,7 +149,7 @@ module irqloop_dev #(
         .status(status), .prod_idx(prod_idx), .cons_idx(cons_idx),
         .cnt_chunks(cnt_chunks), .cnt_overwrite(cnt_overwrite), .cnt_irqs(cnt_irqs),
         .cnt_stall(cnt_stall), .overrun_seq(overrun_seq), .overrun_cycle(overrun_cycle),
-        .cq_full({{(32-NUM_CQ){1'b0}}, q_full}), .cnt_cq_stall(cq_stall_cycles), .cnt_cq_entry(cq_entries),
+        .cq_full({{(32-NUM_CQ){1'b0}}, q_full}), .cnt_cq_stall(cq_full_wait), .cnt_cq_entry(cq_entries),
         .cnt_db_error(cnt_db_error), .db_error_q(db_error_q), .cnt_coalesced(cnt_coalesced)
     );
 
@@ -192,7 +192,8 @@ module irqloop_dev #(
         .run(tg_run), .limit(tg_limit), .err_every(tg_err_every),
         .tg_period(tg_period), .tg_burst(tg_burst),
         .cpl_valid(cpl_valid), .cpl_ready(cpl_ready), .cpl_q(cpl_q), .cpl_dw0(cpl_dw0),
-        .cpl_sqid(cpl_sqid), .cpl_sqhead(cpl_sqhead), .cpl_cid(cpl_cid), .cpl_status(cpl_status)
+        .cpl_sqid(cpl_sqid), .cpl_sqhead(cpl_sqhead), .cpl_cid(cpl_cid), .cpl_status(cpl_status),
+        .q_full(q_full), .full_wait_cycles(cq_full_wait)
     );
 
     cq_engine #(.NUM_CQ(NUM_CQ), .ADDR_W(ADDR_W)) u_cq (
@@ -313,7 +314,8 @@ module irqloop_dev #(
     end
 
     wire unused_ok = &{1'b0, int_enable[3:2], ring_base[63:ADDR_W > 63 ? 63 : ADDR_W],
-                       msi_addr[63:ADDR_W > 63 ? 63 : ADDR_W], dma_cq, msix_enable, cause_w1c};
+                       msi_addr[63:ADDR_W > 63 ? 63 : ADDR_W], dma_cq, msix_enable, cause_w1c,
+                       cq_stall_cycles};
 
 endmodule
 

@@ -5,7 +5,9 @@ on its output (cq_engine holding a completion for a full queue):
   cycles (never more than the bursts due so far), DW0 counting 0, 1, 2... per queue, SQ id 1;
 - every TG_ERR_EVERY-th generated completion, counted over all queues, has status 1;
 - DMA chunk completions go first, in order, DW0 = chunk sequence from the stream start, SQ id 0;
-- an offered completion is held unchanged until taken; nothing is lost or duplicated."""
+- an offered completion is held unchanged until taken; nothing is lost or duplicated;
+- a full queue holds only its own completions: nothing is offered for it while it is full, the
+  other queues go on, and the cycles of waiting are counted."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from tb.block.common import start
 
 async def idle(dut) -> None:
     for s in ("dma_en", "dma_q", "dma_chunk", "stream_start", "run", "limit", "err_every", "tg_period",
-              "tg_burst", "cpl_ready"):
+              "tg_burst", "cpl_ready", "q_full"):
         getattr(dut, s).value = 0
 
 
@@ -73,3 +75,37 @@ async def bursts_limits_errors_and_dma_priority(dut) -> None:
             due = min(limit, (t[0] // period[q]) * burst[q])
             assert k < due + burst[q], f"queue {q}: completion {k} at cycle {t[0]} before its burst"
     assert [t[4] for t in gen] == [int((i + 1) % err_every == 0) for i in range(len(gen))]
+
+
+@cocotb.test()
+async def a_full_queue_holds_only_its_own_completions(dut) -> None:
+    n = len(dut.tg_burst) // 16
+    await idle(dut)
+    await start(dut)
+    dut.tg_period.value = sum(20 << (32 * q) for q in range(n))
+    dut.tg_burst.value = sum(1 << (16 * q) for q in range(n))
+    dut.limit.value = 10
+    dut.dma_en.value, dut.dma_q.value = 1, 0
+    dut.q_full.value = 1                                   # queue 0 (also the DMA's) is full
+    await FallingEdge(dut.clk)
+    dut.stream_start.value = dut.run.value = 1
+    await FallingEdge(dut.clk)
+    dut.stream_start.value = 0
+    got: list[int] = []
+    full_for = 600
+    for cycle in range(1500):
+        await FallingEdge(dut.clk)
+        if cycle == full_for:
+            dut.q_full.value = 0                           # the host frees room
+        dut.dma_chunk.value = int(cycle in (50, 51))
+        dut.cpl_ready.value = 1
+        if int(dut.cpl_valid.value):
+            q = int(dut.cpl_q.value)
+            assert not (q == 0 and cycle < full_for), f"cycle {cycle}: offered a completion for the full queue"
+            got.append(q)
+        await RisingEdge(dut.clk)
+    for q in range(1, n):
+        assert got.count(q) == 10, f"queue {q} got {got.count(q)} of 10 while queue 0 was full"
+    assert got.count(0) == 10 + 2                           # its 10 generated and the 2 chunk completions
+    waited = int(dut.full_wait_cycles.value)
+    assert 0 < waited <= full_for, waited

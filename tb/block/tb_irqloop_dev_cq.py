@@ -166,6 +166,29 @@ async def queue_entries_phase_tag_full_and_doorbell(dut) -> None:
 
 
 @cocotb.test()
+async def a_full_queue_does_not_block_the_others(dut) -> None:
+    """The device holds a completion for a full queue, and only that one: the other queues keep
+    receiving theirs (no head-of-line blocking across queues)."""
+    env = await begin(dut, 10)
+    if env.n_cq < 2:
+        return
+    await env.create_queue(0, 2, ien=False)                # room for one entry
+    await env.create_queue(1, 16, ien=False)
+    for q, period in ((0, 30), (1, 40)):
+        await env.wr(cq(q, "TG_PERIOD"), period)
+        await env.wr(cq(q, "TG_BURST"), 1)
+    await env.wr(REG.TG_LIMIT, 8)
+    await env.wr(REG.TG_CTRL, 1)
+    await env.until(lambda: len(env.bus.entries(1)) == 8, 20000, "queue 1's entries")
+    assert len(env.bus.entries(0)) == 1 and await env.rd(REG.CQ_FULL) == 1
+    assert await env.rd(REG.CNT_CQ_STALL) > 0
+    for i in range(1, 8):                                    # the host consumes queue 0 one by one
+        await env.wr(cq(0, "HEAD"), i % 2)
+        await env.until(lambda: len(env.bus.entries(0)) == i + 1, 2000, f"queue 0 entry {i}")
+    assert [env.entry(0, i % 2)[0] for i in (6, 7)] == [6, 7]
+
+
+@cocotb.test()
 async def bad_doorbell_and_bad_settings_raise_the_error_vector(dut) -> None:
     """NVMe: a head doorbell past the tail (or outside the queue) is an error, reported with the
     error interrupt and ignored; a queue size outside 2..65535 or a vector beyond the table is refused."""
