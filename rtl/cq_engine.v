@@ -6,8 +6,9 @@
 // reserved, DW2 = SQ head | SQ id << 16, DW3 = command id | phase << 16 | status << 17) at the
 // queue's tail; the device writes phase 1 on its first pass and inverts it on every wrap.
 // A completion for a full queue (tail + 1 == head) is not accepted: it waits, and each cycle it
-// waits is counted. The host frees entries with the head doorbell; a head outside the queue or
-// past the tail is refused (db_error) and ignored. The queue's event pulses once the entry's
+// waits is counted (stall_cycles also counts cycles behind the one write in flight; the
+// device reports cpl_traffic_gen's full-queue count instead). The host frees entries with the
+// head doorbell; a head outside the queue or past the tail is refused (db_error) and ignored. The queue's event pulses once the entry's
 // write is acknowledged (wr_done), so an interrupt raised from it follows the data.
 // One entry write is in flight at a time.
 `resetall
@@ -61,7 +62,7 @@ module cq_engine #(
     output wire [NUM_CQ*16-1:0] q_head,
     output wire [NUM_CQ*16-1:0] q_tail,
     output wire [NUM_CQ*16-1:0] q_size,
-    output reg  [31:0]       stall_cycles,
+    output reg  [31:0]       stall_cycles,      // cycles cpl_valid waited (full queue or a write in flight)
     output reg  [31:0]       entries_written
 );
     reg [15:0]       size  [0:NUM_CQ-1];

@@ -257,11 +257,7 @@ module irqloop_dev #(
     end
 
     wire [NUM_VEC-1:0] vec_fire;
-    reg  [NUM_VEC-1:0] vec_sent;
-    always @* begin
-        vec_sent = {NUM_VEC{1'b0}};
-        if (msi_ack) vec_sent[msi_req_vec] = 1'b1;
-    end
+    wire [NUM_VEC-1:0] vec_sent;
     irq_moderation #(.NUM_VEC(NUM_VEC), .TICK_CYCLES(COAL_TICK)) u_moderation (
         .clk(clk), .rst(rst),
         .reg_we(ext_we), .reg_waddr(ext_waddr), .reg_wdata(ext_wdata),
@@ -274,7 +270,7 @@ module irqloop_dev #(
     msi_vector_ctrl #(.NUM_VEC(NUM_VEC)) u_msi (
         .clk(clk), .rst(rst),
         .event_in(vec_fire), .mask(vec_mask), .clear_masked(serviced), .pending(vec_pending),
-        .req_valid(msi_req_valid), .req_vec(msi_req_vec), .req_ack(msi_ack)
+        .req_valid(msi_req_valid), .req_vec(msi_req_vec), .req_ack(msi_ack), .sent(vec_sent)
     );
 
     msix_table #(.NUM_VEC(NUM_VEC), .ADDR_W(ADDR_W)) u_table (

@@ -24,7 +24,8 @@ module msi_vector_ctrl #(
 
     output wire               req_valid,
     output reg  [VEC_W-1:0]   req_vec,
-    input  wire               req_ack        // message for req_vec accepted this cycle
+    input  wire               req_ack,       // message for req_vec accepted this cycle
+    output reg  [NUM_VEC-1:0] sent           // the vector whose message left this cycle
 );
 
     wire [NUM_VEC-1:0] ready = pending & ~mask;
@@ -37,7 +38,6 @@ module msi_vector_ctrl #(
             if (ready[i]) req_vec = i[VEC_W-1:0];
     end
 
-    reg [NUM_VEC-1:0] sent;
     always @* begin
         sent = {NUM_VEC{1'b0}};
         if (req_ack) sent[req_vec] = 1'b1;
