@@ -166,6 +166,16 @@ class KINTERRUPT:
     _next: int = 0
 
 
+@dataclass(eq=False)
+class KTIMER:
+    """A timer set with KeSetTimerEx: its DPC is queued at each expiry."""
+    dpc: KDPC
+    period_ps: int = 0
+    expirations: int = 0
+    cancelled: bool = False
+    task: Any = None
+
+
 class Cpu:
     """One processor: its DPC queue, the interrupt it is servicing, and what blocks interrupts."""
 
@@ -408,6 +418,32 @@ class Kernel:
         self.log("dpc_end", dpc=dpc.name, cpu=cpu.number, run_ps=run)
         self._check_single(f"DPC {dpc.name}", run, t0, DPC_GUIDANCE_PS, "100 us")
         cpu._leave_elevated()
+
+    # ---- timers ----
+    def KeSetTimerEx(self, dpc: KDPC, due_ps: int, period_ps: int = 0) -> KTIMER:
+        """Set a timer that queues ``dpc`` when it expires, after ``due_ps`` and then every
+        ``period_ps`` (0: once). The expiry is processed by the clock interrupt of CPU 0, so the
+        DPC is queued there unless KeSetTargetProcessorDpc says otherwise. Returns the KTIMER
+        (KeCancelTimer stops it)."""
+        if due_ps < 0 or period_ps < 0:
+            raise ValueError(f"KeSetTimerEx: due {due_ps} ps and period {period_ps} ps must be >= 0")
+        timer = KTIMER(dpc=dpc, period_ps=period_ps)
+        timer.task = self.run_on(0, self._timer(timer, due_ps))
+        return timer
+
+    def KeCancelTimer(self, timer: KTIMER) -> bool:
+        was = not timer.cancelled
+        timer.cancelled = True
+        return was
+
+    async def _timer(self, timer: KTIMER, due_ps: int) -> None:
+        await self.platform.sleep(due_ps)
+        while not timer.cancelled:
+            timer.expirations += 1
+            self.KeInsertQueueDpc(timer.dpc)
+            if not timer.period_ps:
+                return
+            await self.platform.sleep(timer.period_ps)
 
     # ---- interrupts ----
     def IoConnectInterruptEx(self, message_id: int, routine: ServiceRoutine, context: Any = None,

@@ -14,28 +14,39 @@ so the model can account for preemption.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 
-from hostmodel.kernel import INTERLOCKED_LIST, KDPC, KINTERRUPT, KSPIN_LOCK, LONG, Kernel
+from hostmodel.kernel import INTERLOCKED_LIST, KDPC, KINTERRUPT, KSPIN_LOCK, KTIMER, LONG, Kernel
 
 ENTRY_BYTES = 16
 
 
+def _model_doorbell(q: int) -> int:
+    return 0x1000 + 4 * q
+
+
+def _model_arm(q: int, on: bool) -> tuple[int, int]:
+    return (0x800 if on else 0x804), 1 << q
+
+
 @dataclass
 class CqLayout:
-    """Where the driver put its queues and how it reaches the device's registers."""
+    """Where the driver put its queues and how it reaches the device's registers. The defaults
+    are the register map of the pure-Python device (tb/cqmodel.py); the RTL device's are in
+    tb/e2e_cq.py."""
     bases: list[int]
     entries: int
-    vector_base: int = 0x100
-    doorbell_base: int = 0x1000
-    arm_set: int = 0x800
-    arm_clr: int = 0x804
+    vector_base: int = 0x100            #: queue q's message id is vector_base + q
+    doorbell: Callable[[int], int] = _model_doorbell            #: offset of queue q's head doorbell
+    arm: Callable[[int, bool], tuple[int, int]] = _model_arm   #: (offset, value) that arms/disarms q
     flush_reg: int = 0x808              #: any readable register: reading it flushes posted writes
     clock_ps: int = 4000                #: unit of the device timestamp in DW0
     entry_read_ps: int = 100_000        #: a cache miss on a queue entry
     per_completion_ps: int = 200_000    #: handling one completion
+    #: post time of a completion from its queue, DW0 and the time now (default: DW0 is a timestamp)
+    post_time: Optional[Callable[[int, int, int], int]] = None
 
 
 @dataclass
@@ -66,6 +77,8 @@ class CompletionQueueDriver:
         self.head = [0] * n
         self.phase = [1] * n
         self.completions: list[Completion] = []
+        #: called for every entry consumed: (queue, slot, the entry's four dwords, time, CPU)
+        self.on_entry: Optional[Callable[[int, int, np.ndarray, int, int], None]] = None
         self.per_dpc_run: list[int] = []
         self.dpcs: list[KDPC] = []
         self.locks: list[KSPIN_LOCK] = []
@@ -95,21 +108,28 @@ class CompletionQueueDriver:
         """Consume completions of queue ``q`` while the phase tag matches (at most ``budget``),
         then free them with one head doorbell write. Returns how many."""
         lay, k = self.layout, self.k
-        taken: list[tuple[int, int]] = []
+        taken: list[tuple[int, np.ndarray]] = []
         while (budget is None or len(taken) < budget) and self.has_work(q):
-            dw = self._entry(q)
-            taken.append((int(dw[3]) & 0xFFFF, int(dw[0])))
+            taken.append((self.head[q], self._entry(q).copy()))
             self.head[q] += 1
             if self.head[q] == lay.entries:
                 self.head[q] = 0
                 self.phase[q] ^= 1
         await k.execute((len(taken) + 1) * lay.entry_read_ps + len(taken) * lay.per_completion_ps)
         now, cpu = k.now(), k.KeGetCurrentProcessorNumber()
-        for cid, dw0 in taken:
-            self.completions.append(Completion(q, cid, device_time_ps(dw0, now, lay.clock_ps), now, cpu))
+        for slot, dw in taken:
+            posted = lay.post_time(q, int(dw[0]), now) if lay.post_time else device_time_ps(int(dw[0]), now, lay.clock_ps)
+            self.completions.append(Completion(q, int(dw[3]) & 0xFFFF, posted, now, cpu))
+            if self.on_entry is not None:
+                self.on_entry(q, slot, dw, now, cpu)
         if taken:
-            await k.WRITE_REGISTER_ULONG(lay.doorbell_base + 4 * q, self.head[q])
+            await k.WRITE_REGISTER_ULONG(lay.doorbell(q), self.head[q])
         return len(taken)
+
+    async def arm(self, q: int, on: bool) -> None:
+        """Enable (on) or disable the interrupt of queue ``q`` (a posted write)."""
+        offset, value = self.layout.arm(q, on)
+        await self.k.WRITE_REGISTER_ULONG(offset, value)
 
     def new_dpc(self, routine: Any, context: Any = None, name: str = "dpc") -> KDPC:
         d = self.k.KeInitializeDpc(routine, context, name=f"{self.name}.{name}")
@@ -248,22 +268,26 @@ class NapiDriver(PerQueueDpcDriver):
     def setup(self) -> None:
         super().setup()
         self.polls_requeued = 0
+        self.last_check_ps: dict[int, int] = {}     # per queue: the DPC's last look before arming
+        self.armed_at_ps: dict[int, int] = {}       # per queue: when it last wrote the enable
 
     async def MessageIsr(self, interrupt: KINTERRUPT, queue: int) -> bool:
-        await self.k.WRITE_REGISTER_ULONG(self.layout.arm_clr, 1 << queue)
+        await self.arm(queue, False)
         self.k.KeInsertQueueDpc(self.queue_dpcs[queue])
         return True
 
     async def QueueDpc(self, dpc: KDPC, queue: int, a1: Any, a2: Any) -> None:
+        self.last_check_ps[queue] = self.k.now()
         done = await self.process_queue(queue, budget=self.budget)
         self.per_dpc_run.append(done)
         if done == self.budget:
             self.polls_requeued += 1
             self.k.KeInsertQueueDpc(dpc)                  # stay in polling mode
             return
-        await self.k.WRITE_REGISTER_ULONG(self.layout.arm_set, 1 << queue)
+        self.armed_at_ps[queue] = self.k.now()
+        await self.arm(queue, True)
         if await self.work_after_arm(queue):
-            await self.k.WRITE_REGISTER_ULONG(self.layout.arm_clr, 1 << queue)
+            await self.arm(queue, False)
             self.k.KeInsertQueueDpc(dpc)
 
     async def work_after_arm(self, queue: int) -> bool:
@@ -281,10 +305,48 @@ class RacyNapiDriver(NapiDriver):
         return False
 
 
+class ScanWithTimerDriver(ScanAllQueuesDriver):
+    """scan_phase plus a periodic timer (KeSetTimerEx) that queues the same DPC: a completion
+    whose message was lost or merged is found by the next timer scan at the latest."""
+    name = "scan_timer"
+    timer_period_ps = 100_000_000
+
+    def setup(self) -> None:
+        super().setup()
+        self.timer: KTIMER = self.k.KeSetTimerEx(self.dpc, self.timer_period_ps, self.timer_period_ps)
+
+
+class HybridPollDriver(PerQueueDpcDriver):
+    """Some queues are polled by a periodic timer DPC (as a latency-critical path that never waits
+    for an interrupt), the others are interrupt-driven with a DPC each. ``polled`` lists the
+    polled queues; their interrupts are not used. ``sharing`` maps a queue to the queues whose
+    completions its message also signals (a vector shared in the device's mapping table)."""
+    name = "hybrid_poll"
+    polled: tuple[int, ...] = (0,)
+    poll_period_ps = 20_000_000
+    sharing: dict[int, tuple[int, ...]] = {}
+
+    def setup(self) -> None:
+        super().setup()
+        self.poll_dpc = self.new_dpc(self.PollDpc, name="poll")
+        self.poll_runs = 0
+        self.timer: KTIMER = self.k.KeSetTimerEx(self.poll_dpc, self.poll_period_ps, self.poll_period_ps)
+
+    async def MessageIsr(self, interrupt: KINTERRUPT, queue: int) -> bool:
+        for q in self.sharing.get(queue, (queue,)):     # a shared message: every queue behind it
+            if q not in self.polled:
+                self.k.KeInsertQueueDpc(self.queue_dpcs[q])
+        return True
+
+    async def PollDpc(self, dpc: KDPC, ctx: Any, a1: Any, a2: Any) -> None:
+        self.poll_runs += 1
+        self.per_dpc_run.append(sum([await self.process_queue(q) for q in self.polled]))
+
+
 STRATEGIES: dict[str, type[CompletionQueueDriver]] = {
     cls.name: cls for cls in (NaiveOneCompletionDriver, InterlockedListDriver, SpinLockBitmapDriver,
                               InterlockedOrBitmapDriver, ScanAllQueuesDriver, PerQueueDpcDriver, NapiDriver,
-                              RacyNapiDriver)
+                              RacyNapiDriver, ScanWithTimerDriver)
 }
 
 

@@ -139,6 +139,7 @@ class CocotbPlatform:
         self.bridge = HostBridge()
         self.memory = self.bridge.memory
         self.mmio_transactions = 0
+        self.tasks: list[Any] = []              # everything spawned, so a run can end its own tasks
         # simulator steps per picosecond: tb_irqloop's precision is 1 ps, so usually 1
         self._steps_per_ps = 10 ** (-12 - simulator.get_precision())
         if self._steps_per_ps < 1:
@@ -155,7 +156,19 @@ class CocotbPlatform:
         return Event()
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> Any:
-        return cocotb.start_soon(coro)
+        task = cocotb.start_soon(coro)
+        self.tasks.append(task)
+        if len(self.tasks) > 4096:
+            self.tasks = [t for t in self.tasks if not t.done()]
+        return task
+
+    def cancel_tasks(self) -> None:
+        """Cancel every task spawned so far (a finished run's host model: its CPUs' dispatchers,
+        ISRs, timers and monitors), so the next run starts from nothing."""
+        for task in self.tasks:
+            if not task.done():
+                task.cancel()
+        self.tasks = []
 
     def current_task(self) -> Any:
         try:

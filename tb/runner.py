@@ -35,10 +35,13 @@ def tb_sources() -> list[Path]:
             toolchain.TB / "mmio_axil_master.v", toolchain.TB / "host_activity.v"] + [toolchain.RTL / s for s in toolchain.RTL_SOURCES]
 
 
-def build(waves: str) -> Path:
-    """Build (or reuse) the end-to-end simulator; one build per waves setting."""
-    return simbuild.build(TOPLEVEL, tb_sources(), waves=waves, timing=True, dpi=True, name=f"{TOPLEVEL}-{waves}",
-                          public_vlt=toolchain.TB / "tb_irqloop.vlt")
+def build(waves: str, num_cq: int = 1) -> Path:
+    """Build (or reuse) the end-to-end simulator; one build per waves setting and queue count
+    (the streaming scenarios use one queue: the 32-queue device simulates ~3x slower)."""
+    params = {"NUM_CQ": num_cq} if num_cq != 1 else {}
+    tag = f"{TOPLEVEL}-{waves}" + (f"-cq{num_cq}" if num_cq != 1 else "")
+    return simbuild.build(TOPLEVEL, tb_sources(), parameters=params, waves=waves, timing=True, dpi=True,
+                          name=tag, public_vlt=toolchain.TB / "tb_irqloop.vlt")
 
 
 def run_dir_for(test: str, seed: int, values: dict[str, Any], run_root: Path | None = None) -> Path:
@@ -57,8 +60,8 @@ def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_roo
                  quiet: bool = False) -> int:
     sc = scenarios.get(test)
     values = parse_overrides(sc.spec, overrides)
-    plan = sc.prepare(values)
-    build_dir = build(waves)
+    plan = sc.prepare(values, seed)
+    build_dir = build(waves, getattr(sc, "num_cq", 1))
 
     run_dir = run_dir_for(test, seed, values, run_root)
     if run_dir.exists():

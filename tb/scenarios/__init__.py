@@ -29,4 +29,8 @@ def get(name: str) -> Any:
 
 
 def _load() -> None:
-    import tb.scenarios.overrun  # noqa: F401  (registers itself)
+    import tb.scenarios.overrun  # noqa: F401  (each registers itself)
+    import tb.scenarios.multiqueue  # noqa: F401
+    import tb.scenarios.coalescing  # noqa: F401
+    import tb.scenarios.msi_merge  # noqa: F401
+    import tb.scenarios.rearm_race  # noqa: F401

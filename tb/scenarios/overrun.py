@@ -128,7 +128,7 @@ class OverrunScenario:
                 "which chunks are lost, when, and by how much did the latency exceed the ring's headroom?")
     spec = SPEC
 
-    def prepare(self, values: dict[str, Any]) -> dict[str, Any]:
+    def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> dict[str, Any]:
         validate(values)
         pred = predict(values)
         expected = pred.outcome if values["expect"] == "auto" else values["expect"]

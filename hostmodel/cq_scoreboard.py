@@ -1,0 +1,118 @@
+"""End-to-end check of every completion entry of the RTL device's traffic generator.
+
+The generator's rule (rtl/cpl_traffic_gen.v) is the oracle: after the generator starts (cycle
+``start``), queue q gets ``burst[q]`` completions every ``period[q]`` cycles, the first burst at
+``start + period[q]``, up to ``limit`` per queue. Entry n of queue q carries DW0 = n, command id
+= n[15:0], SQ id 1, SQ head = q, and status 0 or 1 (1 only when errors are injected). Each entry
+the driver consumes is checked against that, in order per queue; at the end every generated
+completion must have been consumed exactly once. Latency is measured from the cycle the
+completion was due (its burst), so it includes the device's own queueing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Optional
+
+import numpy as np
+
+
+@dataclass
+class CqDivergence:
+    t_ps: int
+    queue: int
+    slot: int
+    index_expected: int       #: the completion the driver should have found (n)
+    field: str                #: "dw0" (a completion skipped or repeated), "cid", "sqid", "sqhead", "status"
+    expected: int
+    observed: int
+    kind: str                 #: "skipped", "repeated", "corrupt"
+    cpu: int
+
+    def describe(self) -> str:
+        return (f"queue {self.queue} slot {self.slot} at {self.t_ps / 1e6:.3f} us (CPU {self.cpu}): "
+                f"completion #{self.index_expected} expected, {self.field} expected {self.expected:#x} "
+                f"observed {self.observed:#x} ({self.kind})")
+
+
+@dataclass
+class CqScoreboard:
+    queues: list[int]
+    period_cycles: dict[int, int]
+    burst: dict[int, int]
+    limit: int
+    clock_ps: int
+    errors_possible: bool = False
+    start_ps: int = 0                                       #: cycle edge at which the generator started
+    next_index: dict[int, int] = field(default_factory=dict)
+    latencies_ps: list[int] = field(default_factory=list)
+    latency_by_queue: dict[int, list[int]] = field(default_factory=dict)
+    consumed_at_ps: dict[int, list[int]] = field(default_factory=dict)
+    divergences: list[CqDivergence] = field(default_factory=list)
+    error_status_seen: int = 0
+
+    def __post_init__(self) -> None:
+        for q in self.queues:
+            self.next_index.setdefault(q, 0)
+            self.latency_by_queue.setdefault(q, [])
+            self.consumed_at_ps.setdefault(q, [])
+
+    def due_ps(self, q: int, n: int) -> int:
+        """The clock edge at which completion n of queue q was generated."""
+        return self.start_ps + (n // self.burst[q] + 1) * self.period_cycles[q] * self.clock_ps
+
+    def expected_total(self) -> int:
+        return self.limit * len(self.queues)
+
+    def entry(self, q: int, slot: int, dw: np.ndarray, t_ps: int, cpu: int) -> None:
+        """The driver consumed this entry of queue q (the driver's on_entry hook)."""
+        if q not in self.next_index:
+            self._diverge(t_ps, q, slot, 0, "queue", 0, q, "corrupt", cpu)
+            return
+        n = self.next_index[q]
+        dw0, sq, d3 = int(dw[0]), int(dw[2]), int(dw[3])
+        if dw0 != n:
+            self._diverge(t_ps, q, slot, n, "dw0", n, dw0, "skipped" if dw0 > n else "repeated", cpu)
+            if dw0 < n:
+                return                          # a repeat: do not count it again
+            n = dw0                             # a skip: resynchronise on what was found
+        status = d3 >> 17
+        for name, exp, obs in (("cid", n & 0xFFFF, d3 & 0xFFFF), ("sqid", 1, sq >> 16), ("sqhead", q, sq & 0xFFFF)):
+            if exp != obs:
+                self._diverge(t_ps, q, slot, n, name, exp, obs, "corrupt", cpu)
+        if status not in ((0, 1) if self.errors_possible else (0,)):
+            self._diverge(t_ps, q, slot, n, "status", 0, status, "corrupt", cpu)
+        self.error_status_seen += status == 1
+        lat = t_ps - self.due_ps(q, n)
+        self.latencies_ps.append(lat)
+        self.latency_by_queue[q].append(lat)
+        self.consumed_at_ps[q].append(t_ps)
+        self.next_index[q] = n + 1
+
+    def _diverge(self, t_ps: int, q: int, slot: int, n: int, fld: str, exp: int, obs: int, kind: str,
+                 cpu: int) -> None:
+        self.divergences.append(CqDivergence(t_ps, q, slot, n, fld, exp, obs, kind, cpu))
+
+    def consumed(self) -> int:
+        return sum(len(v) for v in self.consumed_at_ps.values())
+
+    def missing(self) -> dict[int, int]:
+        """Per queue: generated completions not consumed (the first is next_index[q])."""
+        return {q: self.limit - self.next_index[q] for q in self.queues if self.next_index[q] < self.limit}
+
+    def first_missing(self) -> Optional[tuple[int, int]]:
+        """The missing completion that was due earliest: (queue, index)."""
+        miss = [(self.due_ps(q, self.next_index[q]), q, self.next_index[q]) for q in self.missing()]
+        return min(miss)[1:] if miss else None
+
+    def result(self) -> dict[str, Any]:
+        miss = self.missing()
+        return {
+            "expected": self.expected_total(),
+            "consumed": self.consumed(),
+            "lost": sum(miss.values()),
+            "missing_by_queue": {str(q): n for q, n in sorted(miss.items())},
+            "divergences": len(self.divergences),
+            "first_divergence": asdict(self.divergences[0]) if self.divergences else None,
+            "error_status_seen": self.error_status_seen,
+        }

@@ -1,0 +1,296 @@
+"""End-to-end runs of the RTL completion queues against a completion-queue driver (cocotb side).
+
+One call of :func:`run_cq` resets the device, programs its queues, MSI-X table, mapping table
+and coalescing through real AXI4-Lite MMIO, starts the traffic generator, and lets a driver
+strategy (hostmodel/strategies.py) on a fresh host model consume the completions until all are
+consumed, the stream stalls (watchdog) or a deadline passes. Several strategies run one after
+the other in one simulation on the same traffic and seed (the device is reset in between).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Optional
+
+from cocotb.triggers import RisingEdge, Timer
+
+from hostmodel import metrics
+from hostmodel.cq_scoreboard import CqScoreboard
+from hostmodel.interference import InterferenceSource, start_interference
+from hostmodel.kernel import Kernel, KernelSettings
+from hostmodel.latency import DpcLatencyModel, LatencySpike
+from hostmodel.regs import REG
+from hostmodel.strategies import STRATEGIES, CompletionQueueDriver, CqLayout
+from tb.cocotb_platform import CocotbPlatform
+from tb.e2e import reset
+from tb.msi_faults import MsiFaultInjector, parse_faults
+
+CLOCK_PS = 4000
+CQ_AREA = 0x20_0000                  #: host memory of the queues (tb host memory is 16 MiB)
+MSI_ADDR = 0xFEE0_0000
+MESSAGE_BASE = 0x100                 #: queue q's MSI-X message data is MESSAGE_BASE + q
+NUM_CQ = 32                          #: the scenarios' device build (runner.build(num_cq=32))
+US = 1_000_000
+HW_COUNTERS = ("CNT_CQ_ENTRY", "CNT_IRQS", "CNT_COALESCED", "CNT_CQ_STALL", "CNT_DB_ERROR", "CQ_FULL")
+
+
+@dataclass
+class CqSetup:
+    """Everything one run needs; scenarios build it from their parameters (JSON-ready)."""
+    queues: int                          #: active queues 0..queues-1
+    entries: int                         #: entries per queue
+    per_queue: int                       #: completions per queue (TG_LIMIT)
+    period_cycles: list[int]             #: per queue: a burst every N cycles
+    burst: list[int]                     #: per queue: completions per burst
+    vector_of: Optional[list[int]] = None    #: per queue: its vector (default VEC_CQ0 + q)
+    coal: dict[str, int] = field(default_factory=dict)   #: vector -> IVR_COAL value
+    rate: dict[str, int] = field(default_factory=dict)   #: vector -> IVR_RATE value
+    err_every: int = 0
+    cpus: int = 4
+    dpc_latency_ps: int = 2 * US
+    jitter_ps: int = 0
+    spikes: list[tuple[int, int]] = field(default_factory=list)   #: (time after start, extra ps)
+    interference: list[dict[str, Any]] = field(default_factory=list)   #: InterferenceSource fields
+    msi_faults: str = "none"
+    watchdog_ps: int = 500 * US          #: no completion consumed for this long while some are due: stalled
+    late_ps: int = 200 * US              #: a completion consumed later than this after it was due is late
+    phases: list[tuple[int, float]] = field(default_factory=list)   #: (time after start, period scale)
+    entry_read_ps: int = 100_000
+    per_completion_ps: int = 200_000
+
+
+def vector_of(setup: CqSetup, q: int) -> int:
+    return setup.vector_of[q] if setup.vector_of else REG.bit("VEC_CQ0") + q
+
+
+def rtl_layout(setup: CqSetup) -> CqLayout:
+    """The RTL device's register map, as the strategies reach it."""
+    ien = 1 << REG.bit("CQ_IEN")
+
+    def arm(q: int, on: bool) -> tuple[int, int]:
+        return REG.array("CQ", q, "IV"), vector_of(setup, q) | (ien if on else 0)
+
+    return CqLayout(bases=[CQ_AREA + q * setup.entries * 16 for q in range(setup.queues)], entries=setup.entries,
+                    vector_base=MESSAGE_BASE, doorbell=lambda q: REG.array("CQ", q, "HEAD"), arm=arm,
+                    flush_reg=REG.ID, clock_ps=CLOCK_PS, entry_read_ps=setup.entry_read_ps,
+                    per_completion_ps=setup.per_completion_ps)
+
+
+def validate(setup: CqSetup) -> Optional[str]:
+    """A one-line problem with the setup, or None."""
+    if not 1 <= setup.queues <= NUM_CQ:
+        return f"queues={setup.queues} is not in 1..{NUM_CQ}"
+    if not 2 <= setup.entries <= 65535:
+        return f"entries={setup.entries} is not in 2..65535"
+    if CQ_AREA + setup.queues * setup.entries * 16 > 16 << 20:
+        return f"queues x entries x 16 bytes = {setup.queues * setup.entries * 16} does not fit the 14 MiB queue area"
+    if any(p < 1 for p in setup.period_cycles) or any(not 1 <= b <= 65535 for b in setup.burst):
+        return "every queue needs a period >= 1 cycle and a burst of 1..65535"
+    return None
+
+
+class MessageRouter:
+    """The MSI monitor of a simulation lives across runs; each run's kernel takes the messages."""
+
+    def __init__(self) -> None:
+        self.target: Optional[Callable[[int], None]] = None
+
+    def __call__(self, data: int) -> None:
+        if self.target is not None:
+            self.target(data)
+
+
+async def program_device(k: Kernel, setup: CqSetup, layout: CqLayout) -> None:
+    """What the driver's EvtDevicePrepareHardware / D0Entry would do, as MMIO."""
+    w = k.WRITE_REGISTER_ULONG
+    await w(REG.MSIX_CTRL, 1 << REG.bit("MSIX_ENABLE"))
+    vectors = sorted({vector_of(setup, q) for q in range(setup.queues)})
+    for q in range(setup.queues):
+        v = vector_of(setup, q)
+        await w(REG.array("VT", v, "ADDR_LO"), MSI_ADDR)
+        await w(REG.array("VT", v, "ADDR_HI"), 0)
+        # a shared vector sends the message of the lowest queue on it
+        await w(REG.array("VT", v, "DATA"), MESSAGE_BASE + min(p for p in range(setup.queues) if vector_of(setup, p) == v))
+        await w(REG.array("VT", v, "CTRL"), 0)
+    for v in vectors:
+        await w(REG.array("IV", v, "COAL"), setup.coal.get(str(v), 0))
+        await w(REG.array("IV", v, "RATE"), setup.rate.get(str(v), 0))
+    for q in range(setup.queues):
+        base = layout.bases[q]
+        await w(REG.array("CQ", q, "BASE_LO"), base & 0xFFFFFFFF)
+        await w(REG.array("CQ", q, "BASE_HI"), base >> 32)
+        await w(REG.array("CQ", q, "SIZE"), setup.entries)
+        offset, value = layout.arm(q, True)
+        await w(offset, value)
+        await w(REG.array("CQ", q, "TG_PERIOD"), setup.period_cycles[q])
+        await w(REG.array("CQ", q, "TG_BURST"), setup.burst[q])
+    await w(REG.TG_LIMIT, setup.per_queue)
+    await w(REG.TG_ERR_EVERY, setup.err_every)
+    status = await k.READ_REGISTER_ULONG(REG.STATUS)
+    if status >> REG.bit("ST_CFG_ERROR") & 1:
+        raise RuntimeError(f"device refused the queue settings (STATUS={status:#x})")
+
+
+async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setup: CqSetup, strategy: str,
+                 seed: int, driver_factory: Optional[Callable[[Kernel, CqLayout, list[int]], CompletionQueueDriver]] = None
+                 ) -> dict[str, Any]:
+    """One strategy on the setup's traffic; returns the observation (JSON-ready)."""
+    platform.bridge.reset()
+    await reset(dut)
+    latency = DpcLatencyModel(base_ps=setup.dpc_latency_ps, jitter_ps=setup.jitter_ps, seed=seed)
+    k = Kernel(platform, latency=latency, settings=KernelSettings(cpus=setup.cpus))
+    layout = rtl_layout(setup)
+    affinity = [q % setup.cpus for q in range(setup.queues)]
+    drv = driver_factory(k, layout, affinity) if driver_factory else STRATEGIES[strategy](k, layout, affinity=affinity)
+    sb = CqScoreboard(list(range(setup.queues)), dict(enumerate(setup.period_cycles)), dict(enumerate(setup.burst)),
+                      setup.per_queue, CLOCK_PS, errors_possible=setup.err_every > 0)
+    drv.on_entry = sb.entry
+    faults = MsiFaultInjector(parse_faults(setup.msi_faults), seed, vector_of=lambda data: data - MESSAGE_BASE)
+    router.target = k.deliver_msi
+    platform.spawn(platform.msi_monitor(router, faults))
+
+    await program_device(k, setup, layout)
+    tg = dut.dut.u_tg
+    await k.WRITE_REGISTER_ULONG(REG.TG_CTRL, 1)
+    await RisingEdge(tg.run_d)
+    t0 = platform.now_ps()                     # the edge at which the generator starts (its cycle 0)
+    sb.start_ps = t0
+    for at, extra in setup.spikes:
+        latency.add_spike(LatencySpike(at_ps=t0 + at, extra_ps=extra))
+    last_due = max(sb.due_ps(q, setup.per_queue - 1) for q in range(setup.queues))
+    if setup.interference:
+        start_interference(k, [InterferenceSource(**src) for src in setup.interference], seed, until_ps=last_due)
+    if setup.phases:
+        platform.spawn(_phases(k, setup, t0))
+
+    poll_ps = 20 * US
+    deadline = last_due + 4 * setup.watchdog_ps + max((e for _, e in setup.spikes), default=0)
+    watchdog: Optional[dict[str, Any]] = None      # the first queue found stalled
+    stalled: dict[int, int] = {}
+    wall0 = time.perf_counter()
+    while True:
+        await Timer(poll_ps, unit="ps")
+        now = platform.now_ps()
+        if sb.consumed() >= sb.expected_total() and k.idle():
+            break
+        # a queue whose oldest unconsumed completion has been due for watchdog_ps is stalled
+        waiting = {q: sb.due_ps(q, sb.next_index[q]) for q in range(setup.queues) if sb.next_index[q] < setup.per_queue}
+        for q, due in waiting.items():
+            if now - due >= setup.watchdog_ps and q not in stalled:
+                stalled[q] = now
+                if watchdog is None:
+                    last = sb.consumed_at_ps[q][-1] if sb.consumed_at_ps[q] else None
+                    watchdog = {"queue": q, "fired_ps": now, "due_ps": due, "index": sb.next_index[q],
+                                "last_consumed_ps": last}
+        if waiting and all(now - due >= setup.watchdog_ps for due in waiting.values()) and now > last_due:
+            break                                   # nothing left that can still progress
+        if now > deadline:
+            break
+    wall = time.perf_counter() - wall0
+    end_ps = platform.now_ps()
+    router.target = None
+    hw = {name: await platform.mmio_read(getattr(REG, name)) for name in HW_COUNTERS}
+    hw["tail"] = [await platform.mmio_read(REG.array("CQ", q, "TAIL")) for q in range(setup.queues)]
+    hw["head"] = [await platform.mmio_read(REG.array("CQ", q, "HEAD")) for q in range(setup.queues)]
+    platform.cancel_tasks()
+
+    res = sb.result()
+    late = sum(1 for lat in sb.latencies_ps if lat > setup.late_ps)
+    intr_locks = {id(lk): lk for lk in drv.locks} | {id(i.SpinLock): i.SpinLock for i in drv.interrupts
+                                                      if i.SpinLock.holds_ps}
+    m = metrics.collect(k, end_ps - t0, dpcs=drv.dpcs, locks=list(intr_locks.values()),
+                        completion_latencies_ps=sb.latencies_ps, per_dpc_run=drv.per_dpc_run,
+                        extra={"lost": res["lost"], "late": late, "strategy": strategy})
+    chain = explain_first_missing(sb, k, drv, faults, setup, hw) if res["lost"] else []
+    return {
+        "strategy": strategy,
+        # loss: completions never consumed (or wrong); stall: all consumed, but a queue waited
+        # watchdog_ps or more for its driver at least once; clean: neither
+        "outcome": "loss" if res["lost"] or res["divergences"] else ("stall" if watchdog else "clean"),
+        "start_ps": t0,
+        "end_ps": end_ps,
+        "watchdog": watchdog,
+        "stalled_queues": sorted(stalled),
+        "scoreboard": res,
+        "late": late,
+        "hardware": hw,
+        "metrics": m,
+        "msi_faults": [asdict(r) for r in faults.log],
+        "msi_delivered": sum(1 for e in k.trace if e.kind == "msi"),
+        "chain": chain,
+        "timeline": timeline(k, t0),
+        "unknown_messages": k.unknown_messages,
+        "warnings": k.warnings[:10],
+        "polls_requeued": getattr(drv, "polls_requeued", 0),
+        "mmio_transactions": platform.mmio_transactions,
+        "timing": {"wall_s": wall, "cycles": (end_ps - t0) // CLOCK_PS},
+    }
+
+
+async def _phases(k: Kernel, setup: CqSetup, t0: int) -> None:
+    """Change the generator's rate at the given times (TG_PERIOD takes effect at the next burst)."""
+    for at, scale in setup.phases:
+        if t0 + at > k.now():
+            await k.platform.sleep(t0 + at - k.now())
+        for q in range(setup.queues):
+            await k.WRITE_REGISTER_ULONG(REG.array("CQ", q, "TG_PERIOD"), max(1, round(setup.period_cycles[q] * scale)))
+
+
+def timeline(k: Kernel, t0: int, limit: int = 20000) -> list[list[Any]]:
+    """ISR and DPC runs per CPU as [cpu, kind, start_us, end_us] (for the per-CPU timeline plot)."""
+    out: list[list[Any]] = []
+    open_: dict[tuple[int, str], int] = {}
+    for e in k.trace:
+        if e.kind in ("isr_start", "dpc_start"):
+            open_[(e.info["cpu"], e.kind[:3])] = e.t_ps
+        elif e.kind in ("isr_end", "dpc_end"):
+            s = open_.pop((e.info["cpu"], e.kind[:3]), None)
+            if s is not None and len(out) < limit:
+                out.append([e.info["cpu"], e.kind[:3], round((s - t0) / 1e6, 3), round((e.t_ps - t0) / 1e6, 3)])
+    return out
+
+
+def explain_first_missing(sb: CqScoreboard, k: Kernel, drv: CompletionQueueDriver, faults: MsiFaultInjector,
+                          setup: CqSetup, hw: dict[str, Any]) -> list[str]:
+    """The chain of events behind the earliest completion that never reached the driver."""
+    fm = sb.first_missing()
+    if fm is None:
+        return []
+    q, n = fm
+    due = sb.due_ps(q, n)
+    t0 = sb.start_ps
+    rel = lambda ps: f"{(ps - t0) / 1e6:.3f} us (stream cycle {(ps - t0) // CLOCK_PS})"  # noqa: E731
+    msg = MESSAGE_BASE + min(p for p in range(setup.queues) if vector_of(setup, p) == vector_of(setup, q))
+    out = [f"queue {q} completion #{n} (slot {n % setup.entries}) was due at {rel(due)}; the driver never consumed it"]
+    written = (hw["tail"][q] - hw["head"][q]) % setup.entries
+    out.append(f"at the end the device's queue {q} holds {written} unconsumed entries (HEAD {hw['head'][q]}, "
+               f"TAIL {hw['tail'][q]}); {sb.limit - n} completions of it never reached the driver")
+    consumed = sb.consumed_at_ps[q]
+    if consumed:
+        out.append(f"the driver last consumed from queue {q} at {rel(consumed[-1])} (completion #{n - 1})")
+    checked, armed = getattr(drv, "last_check_ps", {}).get(q), getattr(drv, "armed_at_ps", {}).get(q)
+    if checked is not None and armed is not None and armed >= checked:
+        inside = checked <= due <= armed + 1 * US
+        out.append(f"the DPC of queue {q} last looked at it at {rel(checked)} and enabled its interrupt (IEN) at "
+                   f"{rel(armed)}" + ("; the completion was due in between: it landed while IEN was off, so the "
+                                       "device never signalled it (lost wakeup)" if inside else ""))
+    msis = [e.t_ps for e in k.trace if e.kind == "msi" and e.info["message"] == msg]
+    after = [t for t in msis if t >= due]
+    before = [t for t in msis if t < due]
+    if before:
+        out.append(f"message {msg:#x} (vector {vector_of(setup, q)}) last reached the CPU before it at {rel(before[-1])}")
+    out.append(f"after it was due, message {msg:#x} reached the CPU {len(after)} times"
+               + (f", first at {rel(after[0])}" if after else ""))
+    dropped = [r for r in faults.log if r.data == msg and r.time_ps >= due - 10 * US]
+    for r in dropped[:3]:
+        out.append(f"fault injection at {rel(r.time_ps)}: {r.action} of message {r.data:#x}")
+    ends = [e for e in k.trace if e.kind == "dpc_end" and e.t_ps >= due]
+    starts = [e for e in k.trace if e.kind == "dpc_start" and e.t_ps >= due]
+    if starts:
+        out.append(f"DPCs ran {len(starts)} times after it was due (first: {starts[0].info['dpc']} on CPU "
+                   f"{starts[0].info['cpu']} at {rel(starts[0].t_ps)}, latency "
+                   f"{starts[0].info['latency_ps'] / 1e6:.3f} us); none of them took it")
+    elif not ends:
+        out.append("no DPC ran after it was due")
+    return out

@@ -1,0 +1,212 @@
+"""What the completion-queue scenarios share: parameters, traffic, variants, verdict and report.
+
+A scenario runs one or more *variants* in one simulation, one after the other on the same
+traffic and seed (the device is reset in between). Each variant is a driver strategy with the
+outcome it must have: ``loss`` (the buggy variant: the harness must catch lost or stranded
+completions), ``clean`` (the correct one: every completion consumed once, in order, intact) or
+``any`` (reported, not judged). The run exits 0 only if every variant's outcome matches.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass, field
+from typing import Any, Optional
+
+from tb.msi_faults import parse_faults
+from tb.scenarios.params import Check, Param, ParamError
+
+CLOCK_PS = 4000
+US = 1_000_000
+
+
+def common_params(**defaults: Any) -> list[Param]:
+    """The parameters every completion-queue scenario has (defaults overridable per scenario)."""
+    d = {"queues": 32, "entries": 64, "per_queue": 48, "period_us": 40.0, "burst": 2, "cpus": 4,
+         "dpc_latency_us": 2.0, "jitter_us": 4.0, "msi_faults": "none", "watchdog_us": 500.0,
+         "late_us": 200.0} | defaults
+    return [
+        Param("queues", d["queues"], "completion queues with traffic (each on its own vector)", int, lo=1, hi=32),
+        Param("entries", d["entries"], "entries per completion queue", int, lo=2, hi=65535),
+        Param("per_queue", d["per_queue"], "completions the generator posts to each queue", int, lo=1, hi=1_000_000),
+        Param("period_us", d["period_us"], "mean time between a queue's bursts (each queue's period is "
+              "drawn from 0.5x..1.5x of it, seeded)", float, lo=0.01, hi=1e6),
+        Param("burst", d["burst"], "completions per burst", int, lo=1, hi=65535),
+        Param("cpus", d["cpus"], "host CPUs (queue q's message goes to CPU q mod cpus)", int, lo=1, hi=64),
+        Param("dpc_latency_us", d["dpc_latency_us"], "ordinary ISR-to-DPC latency", float, lo=0.0, hi=1e6),
+        Param("jitter_us", d["jitter_us"], "uniform random extra DPC latency (seeded)", float, lo=0.0, hi=1e6),
+        Param("msi_faults", d["msi_faults"], "MSI faults on the way to the host (tb/msi_faults.py); vec= is the "
+              "queue number", str, validate=parse_faults),
+        Param("watchdog_us", d["watchdog_us"], "no completion consumed for this long while one is due: the "
+              "stream stalled", float, lo=1.0, hi=1e6),
+        Param("late_us", d["late_us"], "a completion consumed later than this after it was due counts as late",
+              float, lo=0.0, hi=1e6),
+    ]
+
+
+@dataclass
+class Variant:
+    name: str
+    strategy: str
+    expected: str                          #: "loss", "stall", "clean" or "any"
+    setup: dict[str, Any] = field(default_factory=dict)   #: CqSetup fields
+    role: str = ""                         #: what it shows ("buggy", "correct", ...)
+
+
+def base_setup(v: dict[str, Any], seed_for_traffic: int) -> dict[str, Any]:
+    """CqSetup fields from the common parameters. The traffic (each queue's period) comes from
+    the seed, so every variant of a run sees the same traffic."""
+    rng = random.Random(seed_for_traffic)
+    mean = v["period_us"] * US / CLOCK_PS
+    periods = [max(1, round(mean * rng.uniform(0.5, 1.5))) for _ in range(v["queues"])]
+    return {"queues": v["queues"], "entries": v["entries"], "per_queue": v["per_queue"],
+            "period_cycles": periods, "burst": [v["burst"]] * v["queues"], "cpus": v["cpus"],
+            "dpc_latency_ps": round(v["dpc_latency_us"] * US), "jitter_ps": round(v["jitter_us"] * US),
+            "msi_faults": v["msi_faults"], "watchdog_ps": round(v["watchdog_us"] * US),
+            "late_ps": round(v["late_us"] * US)}
+
+
+def check_setup(setup: dict[str, Any]) -> None:
+    from tb.e2e_cq import CqSetup, validate
+    problem = validate(CqSetup(**setup))
+    if problem:
+        raise ParamError(problem)
+
+
+class CqScenario:
+    """Subclasses set name, question, spec, and define variants(); they may add checks and lines."""
+    name = "cq"
+    question = ""
+    spec: list[Param] = []
+    num_cq = 32                            #: the simulator build these scenarios need
+
+    def variants(self, v: dict[str, Any], seed: int) -> list[Variant]:
+        raise NotImplementedError
+
+    def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> dict[str, Any]:
+        vs = self.variants(values, 1 if seed is None else seed)
+        for var in vs:
+            check_setup(var.setup)
+        expected = "; ".join(f"{x.name}: {x.expected}" for x in vs)
+        return {"values": values, "variants": [asdict(x) for x in vs], "expected": expected}
+
+    async def run(self, dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any]:
+        from tb.cocotb_platform import CocotbPlatform
+        from tb.e2e_cq import CqSetup, MessageRouter, run_cq
+
+        platform = CocotbPlatform(dut)
+        router = MessageRouter()
+        runs = []
+        timing = {}
+        try:
+            for var in plan["variants"]:
+                obs = await run_cq(dut, platform, router, CqSetup(**var["setup"]), var["strategy"], seed,
+                                   driver_factory=self.driver_factory(var))
+                timing[var["name"]] = obs.pop("timing")
+                obs["variant"] = var["name"]
+                runs.append(obs)
+        finally:
+            platform.bridge.close()
+        matched = [r["outcome"] == var["expected"] or var["expected"] == "any"
+                   for r, var in zip(runs, plan["variants"])]
+        return {"seed": seed, "clock_ps": CLOCK_PS, "runs": runs,
+                "outcome": "; ".join(f"{r['variant']}: {r['outcome']}" for r in runs),
+                "matched": matched, "end_ps": max(r["end_ps"] for r in runs), "timing": timing}
+
+    def driver_factory(self, variant: dict[str, Any]) -> Any:
+        """A callable (kernel, layout, affinity) -> driver, or None for the registered strategy."""
+        return None
+
+    # ---- verdict ----
+    def checks(self, plan: dict[str, Any], obs: dict[str, Any]) -> list[Check]:
+        c: list[Check] = []
+        for var, r in zip(plan["variants"], obs["runs"]):
+            c += variant_checks(var, r)
+            c += self.extra_checks(plan, var, r, obs)
+        return c
+
+    def extra_checks(self, plan: dict[str, Any], var: dict[str, Any], r: dict[str, Any],
+                     obs: dict[str, Any]) -> list[Check]:
+        return []
+
+    # ---- report ----
+    def describe(self, rep: dict[str, Any]) -> list[str]:
+        from hostmodel.metrics import table
+
+        plan, obs = rep["plan"], rep["observed"]
+        lines = self.summary(plan, obs)
+        lines += ["", "per variant (latency = consumed - due, from the cycle the generator made the completion):"]
+        rows = {f"{r['variant']}": r["metrics"] for r in obs["runs"]}
+        lines += ["  " + x for x in table(rows).splitlines()]
+        for var, r in zip(plan["variants"], obs["runs"]):
+            lines.append("")
+            lines += variant_lines(var, r)
+        return lines
+
+    def summary(self, plan: dict[str, Any], obs: dict[str, Any]) -> list[str]:
+        v = plan["values"]
+        return [f"traffic: {v['queues']} queues x {v['per_queue']} completions, bursts of {v['burst']} every "
+                f"~{v['period_us']:g} us per queue; {v['cpus']} CPUs; DPC latency {v['dpc_latency_us']:g} us "
+                f"+ up to {v['jitter_us']:g} us"]
+
+
+def variant_checks(var: dict[str, Any], r: dict[str, Any]) -> list[Check]:
+    sb, hw, name = r["scoreboard"], r["hardware"], var["name"]
+    c: list[Check] = []
+    if var["expected"] == "clean":
+        c.append((f"{name}: every completion consumed once, in order, intact",
+                  sb["lost"] == 0 and sb["divergences"] == 0 and sb["consumed"] == sb["expected"],
+                  f"consumed {sb['consumed']} of {sb['expected']}, lost {sb['lost']}, divergences {sb['divergences']}"))
+        c.append((f"{name}: no stall (watchdog quiet)", r["watchdog"] is None,
+                  f"watchdog {r['watchdog']}"))
+        c.append((f"{name}: device wrote every completion and refused no doorbell",
+                  hw["CNT_CQ_ENTRY"] == sb["expected"] and hw["CNT_DB_ERROR"] == 0,
+                  f"CNT_CQ_ENTRY={hw['CNT_CQ_ENTRY']} CNT_DB_ERROR={hw['CNT_DB_ERROR']}"))
+    elif var["expected"] == "stall":
+        c.append((f"{name}: every completion consumed in the end, intact",
+                  sb["lost"] == 0 and sb["divergences"] == 0, f"consumed {sb['consumed']} of {sb['expected']}"))
+        c.append((f"{name}: the watchdog caught a queue waiting too long", r["watchdog"] is not None,
+                  f"watchdog {r['watchdog']}"))
+    elif var["expected"] == "loss":
+        c.append((f"{name}: the harness caught lost or stranded completions",
+                  sb["lost"] > 0 or sb["divergences"] > 0,
+                  f"lost {sb['lost']} of {sb['expected']}; divergences {sb['divergences']}"))
+        c.append((f"{name}: the first missing completion is explained", bool(r["chain"]) or sb["divergences"] > 0,
+                  r["chain"][0] if r["chain"] else "no chain"))
+    c.append((f"{name}: no DPC watchdog violation", not r["metrics"]["totals"]["watchdog_violations"],
+              "; ".join(r["metrics"]["totals"]["watchdog_violations"][:2]) or "none"))
+    return c
+
+
+def variant_lines(var: dict[str, Any], r: dict[str, Any]) -> list[str]:
+    sb, hw, t = r["scoreboard"], r["hardware"], r["metrics"]["totals"]
+    t0 = r["start_ps"]
+    rel = lambda ps: f"{(ps - t0) / 1e6:.3f} us (stream cycle {(ps - t0) // CLOCK_PS})"  # noqa: E731
+    head = f"[{var['name']}] strategy {var['strategy']}" + (f" ({var['role']})" if var.get("role") else "")
+    lines = [head + f": expected {var['expected']}, observed {r['outcome']}",
+             f"  completions: {sb['consumed']} of {sb['expected']} consumed, lost {sb['lost']}, late {r['late']}, "
+             f"divergences {sb['divergences']}",
+             f"  device: CNT_CQ_ENTRY={hw['CNT_CQ_ENTRY']} CNT_IRQS={hw['CNT_IRQS']} CNT_COALESCED={hw['CNT_COALESCED']} "
+             f"CNT_CQ_STALL={hw['CNT_CQ_STALL']} cycles CNT_DB_ERROR={hw['CNT_DB_ERROR']}; "
+             f"host: {r['msi_delivered']} messages, {t['isr_count']} ISRs, {t['dpc_runs']} DPC runs"]
+    if sb["missing_by_queue"]:
+        miss = ", ".join(f"q{q}: {n}" for q, n in list(sb["missing_by_queue"].items())[:8])
+        lines.append(f"  missing per queue: {miss}{' ...' if len(sb['missing_by_queue']) > 8 else ''}")
+    if r["watchdog"]:
+        w = r["watchdog"]
+        last = rel(w["last_consumed_ps"]) if w["last_consumed_ps"] is not None else "never"
+        lines.append(f"  watchdog: queue {w['queue']} completion #{w['index']} due at {rel(w['due_ps'])} not consumed "
+                     f"for {(w['fired_ps'] - w['due_ps']) / 1e6:.0f} us: stall detected at {rel(w['fired_ps'])} "
+                     f"(queue last consumed {last}); {len(r['stalled_queues'])} queues stalled in all")
+    fd = sb["first_divergence"]
+    if fd:
+        lines.append(f"  first divergence: queue {fd['queue']} slot {fd['slot']} at {rel(fd['t_ps'])} on CPU {fd['cpu']}: "
+                     f"completion #{fd['index_expected']} expected, {fd['field']} expected {fd['expected']:#x} "
+                     f"observed {fd['observed']:#x} ({fd['kind']})")
+    for i, line in enumerate(r["chain"]):
+        lines.append(("  first missing: " if i == 0 else "                 ") + line)
+    for rec in r["msi_faults"][:5]:
+        lines.append(f"  MSI fault: {rec['action']} message {rec['data']:#x} at {rel(rec['time_ps'])}")
+    if len(r["msi_faults"]) > 5:
+        lines.append(f"  ... {len(r['msi_faults'])} MSI faults in all (report.json)")
+    return lines
