@@ -11,7 +11,7 @@ from cocotb.triggers import RisingEdge, Timer
 
 from hostmodel.cyclic import CyclicBuffer
 from hostmodel.driver import Consumer, StreamConfig, StreamDriver
-from hostmodel.kernel import Kernel
+from hostmodel.kernel import Kernel, KernelSettings
 from hostmodel import metrics
 from hostmodel.latency import DpcLatencyModel, LatencySpike
 from hostmodel.regs import REG
@@ -19,7 +19,9 @@ from hostmodel.scoreboard import StreamScoreboard
 from tb.cocotb_platform import CocotbPlatform
 from tb.msi_faults import MsiFaultInjector, parse_faults
 from tb.probe import HostActivityProbe
-from tb.scenarios.overrun import CLOCK_PS, RING_BASE, pattern_key_for
+from hostmodel.interference import InterferenceSource, start_interference
+from hostmodel.latency import Pareto
+from tb.scenarios.overrun import CLOCK_PS, RING_BASE, parse_interference, pattern_key_for
 
 HW_COUNTERS = ("PROD_IDX", "CONS_IDX", "CNT_CHUNKS", "CNT_OVERWRITE", "CNT_IRQS", "CNT_STALL",
                "OVERRUN_SEQ", "OVERRUN_CYCLE", "STATUS", "MSI_PENDING")
@@ -35,6 +37,28 @@ async def reset(dut: Any) -> None:
 async def _watch_rise(signal: Any, times: dict[str, int], key: str, platform: CocotbPlatform) -> None:
     await RisingEdge(signal)
     times[key] = platform.now_ps()
+
+
+def waited_behind(kernel: Kernel, cpu: int, since_ps: int, until_ps: int, own: str) -> dict[str, Any]:
+    """What ran on ``cpu`` while a DPC queued at ``since_ps`` waited to start at ``until_ps``: other
+    DPC routines and ISRs, with their total run time inside the window."""
+    out: dict[str, Any] = {"dpcs": {}, "isrs": {}}
+    starts: dict[str, int] = {}
+    for e in kernel.trace:
+        if e.t_ps > until_ps:
+            break
+        if e.info.get("cpu") != cpu or e.kind not in ("dpc_start", "dpc_end", "isr_start", "isr_end"):
+            continue
+        who = e.info.get("dpc") or e.info.get("isr")
+        if e.kind.endswith("start"):
+            starts[who] = e.t_ps
+        elif who in starts and who != own:
+            a, b = max(starts.pop(who), since_ps), min(e.t_ps, until_ps)
+            if b > a:
+                bucket = out["dpcs" if e.kind == "dpc_end" else "isrs"].setdefault(who, [0, 0])
+                bucket[0] += 1
+                bucket[1] += b - a
+    return out
 
 
 async def run_stream(dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any]:
@@ -56,7 +80,7 @@ async def _run_stream(dut: Any, plan: dict[str, Any], seed: int, platform: Cocot
                        flow_control=v["mode"] == "flow", pattern_key=pattern_key_for(seed))
     latency = DpcLatencyModel(base_ps=round(v["dpc_latency_us"] * 1e6),
                               jitter_ps=round(v["jitter_us"] * 1e6), seed=seed)
-    kernel = Kernel(platform, latency=latency)
+    kernel = Kernel(platform, latency=latency, settings=KernelSettings(cpus=v.get("cpus", 4)))
     cyclic = CyclicBuffer(v["cyclic_chunks"])
     sb = StreamScoreboard(cfg.slot_bytes // 4, cfg.pattern_key, cfg.slot_count, CLOCK_PS)
     driver = StreamDriver(kernel, cfg, cyclic, sb)
@@ -78,6 +102,10 @@ async def _run_stream(dut: Any, plan: dict[str, Any], seed: int, platform: Cocot
         latency.add_spike(LatencySpike(at_ps=t0 + v["spike_at_chunk"] * period_cycles * CLOCK_PS,
                                        extra_ps=round(v["spike_us"] * 1e6)))
     platform.spawn(consumer.run())
+    sources = [InterferenceSource(name=x["name"], cpu=x["cpu"], kind=x["kind"], rate_per_s=x["rate_per_s"],
+                                  service=Pareto(x["service_ps"], x["pareto"]) if x["pareto"] else x["service_ps"])
+               for x in parse_interference(v.get("interference", "none"), len(kernel.cpus))]
+    interference = start_interference(kernel, sources, seed, until_ps=t0 + v["chunks"] * period_cycles * CLOCK_PS)
 
     # run until every chunk is produced and the driver has caught up, or the stream stalls
     expected_end = t0 + v["chunks"] * period_cycles * CLOCK_PS
@@ -111,10 +139,11 @@ async def _run_stream(dut: Any, plan: dict[str, Any], seed: int, platform: Cocot
     late_idx = max(range(len(dpc.latencies_ps)), key=lambda i: dpc.latencies_ps[i]) if dpc.latencies_ps else None
     late = None
     if late_idx is not None:
-        starts = [e for e in kernel.trace if e.kind == "dpc_start"]
+        starts = [e for e in kernel.trace if e.kind == "dpc_start" and e.info["dpc"] == dpc.name]
         e = starts[late_idx]
         late = {"queued_at_ps": e.info["queued_at_ps"], "start_ps": e.t_ps, "latency_ps": e.info["latency_ps"],
-                "start_cycle": (e.t_ps - t0) // CLOCK_PS}
+                "start_cycle": (e.t_ps - t0) // CLOCK_PS, "cpu": e.info["cpu"],
+                "behind": waited_behind(kernel, e.info["cpu"], e.info["queued_at_ps"], e.t_ps, driver.dpc.name)}
     data_isr = driver.data_interrupt
     # a chunk's age at the consumer, from the cycle the device's source made it due
     due_ps = lambda seq: t0 + (seq * period_cycles + 1) * CLOCK_PS  # noqa: E731
@@ -151,6 +180,7 @@ async def _run_stream(dut: Any, plan: dict[str, Any], seed: int, platform: Cocot
         "cyclic": {"overflows": cyclic.overflows, "max_fill": cyclic.max_fill},
         "metrics": run_metrics,
         "msi_faults": [asdict(rec) for rec in faults.log],
+        "interference": {"arrivals": interference.arrivals, "busy_ps": interference.busy_ps},
         "mmio_transactions": platform.mmio_transactions,
         "host_bad_writes": platform.bridge.bad_writes,
         "mmio_errors": platform.bridge.mmio_errors,

@@ -12,7 +12,7 @@ The expected outcome is derived from the parameters (`expect=auto`) or declared.
 from __future__ import annotations
 
 import random
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Optional
 
 from tb.msi_faults import FaultRecord, parse_faults
@@ -36,11 +36,42 @@ SPEC = [
     Param("spike_at_chunk", 20, "the late DPC is the one queued for this chunk", int, lo=0),
     Param("consumer_period_us", 50.0, "the application drains the cyclic buffer this often", float, lo=0.1, hi=1e6),
     Param("cyclic_chunks", 1024, "capacity of the driver's cyclic buffer in chunks", int, lo=1, hi=1 << 20),
+    Param("cpus", 4, "host CPUs (the device's ISR and DPC run on CPU 0)", int, lo=1, hi=64),
+    Param("interference", "none", "other drivers' work on the CPUs, ';'-separated sources "
+          "kind:rate_per_s:service_us[:cpu=N][:pareto=ALPHA], kind dpc or isr, e.g. dpc:3000:20:pareto=1.5 "
+          "(Poisson arrivals; service fixed or Pareto-tailed)", str, validate=lambda t: parse_interference(t)),
     Param("msi_faults", "none", "MSI faults injected on the way to the host (tb/msi_faults.py), "
           "e.g. drop:vec=0:nth=5;delay=20us:every=7", str, validate=parse_faults),
     Param("expect", "auto", "declared outcome (auto: predicted from the parameters):", str,
           choices=("auto", "loss", "clean")),
 ]
+
+
+def parse_interference(text: str, cpus: int = 64) -> list[dict[str, Any]]:
+    """``kind:rate_per_s:service_us[:cpu=N][:pareto=ALPHA]`` sources separated by ';' as
+    InterferenceSource fields (JSON-ready); ValueError with a one-line message on bad input."""
+    if text.strip() in ("", "none"):
+        return []
+    out = []
+    for i, rule in enumerate(r for r in text.split(";") if r.strip()):
+        parts = [p.strip() for p in rule.split(":")]
+        form = "kind:rate_per_s:service_us[:cpu=N][:pareto=ALPHA]"
+        if len(parts) < 3 or parts[0] not in ("dpc", "isr"):
+            raise ValueError(f"interference rule {rule!r}: expected {form} with kind dpc or isr")
+        try:
+            rate, service_us = float(parts[1]), float(parts[2])
+            opts = dict(p.split("=", 1) for p in parts[3:])
+            cpu, alpha = int(opts.pop("cpu", 0)), float(opts.pop("pareto", 0))
+        except ValueError:
+            raise ValueError(f"interference rule {rule!r}: expected {form} with numbers") from None
+        if opts:
+            raise ValueError(f"interference rule {rule!r}: unknown option {', '.join(opts)}; options: cpu, pareto")
+        if rate <= 0 or service_us <= 0 or alpha < 0 or not 0 <= cpu < cpus:
+            raise ValueError(f"interference rule {rule!r}: rate and service must be > 0, pareto >= 0, "
+                             f"cpu in 0..{cpus - 1}")
+        out.append({"name": f"foreign-{parts[0]}{i}", "cpu": cpu, "kind": parts[0], "rate_per_s": rate,
+                    "service_ps": round(service_us * 1e6), "pareto": alpha})
+    return out
 
 
 def chunk_write_cycles(slot_bytes: int) -> int:
@@ -130,6 +161,18 @@ class OverrunScenario:
 
     def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> dict[str, Any]:
         validate(values)
+        try:
+            parse_interference(values["interference"], values["cpus"])
+        except ValueError as e:
+            raise ParamError(str(e)) from None
+        if values["interference"] != "none":
+            if values["expect"] == "auto":
+                raise ParamError("with interference the DPC latency emerges from queueing and is not predicted: "
+                                 "set expect=loss or expect=clean")
+            pred = Prediction(values["expect"], values["slots"] * round(values["period_us"] * 1e6 / CLOCK_PS) * CLOCK_PS,
+                              round((values["dpc_latency_us"] + values["spike_us"]) * 1e6), 0, None, None, None, None,
+                              values["mode"] == "flow", "interference: the outcome is declared, not predicted")
+            return {"values": values, "prediction": asdict(pred), "expected": values["expect"]}
         pred = predict(values)
         expected = pred.outcome if values["expect"] == "auto" else values["expect"]
         return {"values": values, "prediction": asdict(pred), "expected": expected}
@@ -180,6 +223,16 @@ class OverrunScenario:
             if p["stall_expected"]:
                 c.append(("flow control held the device (stall cycles counted)", hw["CNT_STALL"] > 0,
                           f"CNT_STALL={hw['CNT_STALL']} cycles"))
+                late = obs.get("late_dpc")
+                if late and v["interference"] == "none":
+                    # the chunk that needs the late DPC's slot is due at cycle (s + slots) x period + 1;
+                    # it waits at least until that DPC starts, plus its run and the catch-up (< 10 us)
+                    period_cycles = round(v["period_us"] * 1e6 / CLOCK_PS)
+                    gap = late["start_cycle"] - ((v["spike_at_chunk"] + v["slots"]) * period_cycles + 1)
+                    c.append(("stall cycles cover the late DPC's delay past the headroom",
+                              gap <= hw["CNT_STALL"] <= gap + 10_000_000 // CLOCK_PS,
+                              f"CNT_STALL={hw['CNT_STALL']}, late DPC started {gap} cycles after the held chunk "
+                              f"was due (bound {gap}..{gap + 10_000_000 // CLOCK_PS})"))
         return c
 
 
@@ -201,6 +254,17 @@ class OverrunScenario:
             lines.append(f"                 queued {t(late['queued_at_ps'])}, started {t(late['start_ps'])}, "
                          f"latency {late['latency_ps'] / 1e6:.3f} us"
                          f" ({(late['latency_ps'] - p['headroom_ps']) / 1e6:+.3f} us vs headroom)")
+            behind = late.get("behind") or {}
+            dpcs = sorted(behind.get("dpcs", {}).items(), key=lambda w: -w[1][1])
+            isrs = sorted(behind.get("isrs", {}).items(), key=lambda w: -w[1][1])
+            dpc_ps = sum(ps for _, (_, ps) in dpcs)
+            lines.append(f"                 on CPU {late.get('cpu', 0)} it waited behind: "
+                         + (", ".join(f"{n} ({c} run{'s' * (c > 1)}, {ps / 1e6:.3f} us)" for n, (c, ps) in dpcs[:4])
+                            or "no other DPC")
+                         + (f"; ISRs meanwhile: " + ", ".join(f"{n} x{c} ({ps / 1e6:.3f} us)" for n, (c, ps) in isrs[:3])
+                            if isrs else "")
+                         + f"; the rest, {max(0, late['latency_ps'] - dpc_ps) / 1e6:.3f} us, is injected latency "
+                           f"(base, jitter, spike) and ISR time")
         lines.append(f"chunks:          produced {sb['produced']}, delivered {sb['delivered']}, "
                      f"lost {len(sb['lost'])} ({ranges(sb['lost'])})")
         if sb["lost"] and p.get("first_lost_seq") is not None:
@@ -246,3 +310,17 @@ def _factory() -> OverrunScenario:
 
 def pattern_key_for(seed: int) -> int:
     return random.Random(seed).getrandbits(32)
+
+
+class OverrunFlowControlScenario(OverrunScenario):
+    """`overrun_flowcontrol`: the same stress with the device in flow-controlled mode: the late
+    DPC makes the device wait for a free slot (counted in CNT_STALL) instead of overwriting."""
+    name = "overrun_flowcontrol"
+    question = ("The same late DPC with flow control on: is every chunk delivered, and for how many cycles "
+                "did the device stall waiting for the driver?")
+    spec = [replace(p, default="flow") if p.name == "mode" else p for p in SPEC]
+
+
+@register("overrun_flowcontrol")
+def _factory_flow() -> OverrunFlowControlScenario:
+    return OverrunFlowControlScenario()
