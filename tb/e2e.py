@@ -66,6 +66,7 @@ async def run_stream(dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any
     try:
         return await _run_stream(dut, plan, seed, platform)
     finally:
+        platform.cancel_tasks()   # this run's host model ends with it (a scenario may run several)
         platform.bridge.close()   # the C hook must not outlive the Python callback it calls
 
 

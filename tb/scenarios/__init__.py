@@ -34,3 +34,4 @@ def _load() -> None:
     import tb.scenarios.coalescing  # noqa: F401
     import tb.scenarios.msi_merge  # noqa: F401
     import tb.scenarios.rearm_race  # noqa: F401
+    import tb.scenarios.latency_sweep  # noqa: F401

@@ -1,0 +1,135 @@
+"""`latency_sweep`: for a ring size and chunk rate, the largest DPC latency with zero loss.
+
+One simulation runs the streaming device many times (reset in between), each time with one DPC
+late by a different amount: first a grid over 0..2x the ring's headroom, then a bisection
+between the last clean and the first lossy latency down to `resolution_us`. The largest clean
+latency is compared with the analytic headroom, slots x chunk period: the measured one must be
+below it by no more than what the chunk write and the ISR path take (the margin).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from tb.scenarios import register
+from tb.scenarios.overrun import CLOCK_PS, SPEC as OVERRUN_SPEC, chunk_write_cycles, validate
+from tb.scenarios.params import Check, Param, ParamError
+
+SPEC = [
+    Param("slots", 8, "slots in the device's ring", int, lo=1, hi=65535),
+    Param("slot_bytes", 1024, "bytes per slot (a multiple of 8)", int, lo=8, hi=262144),
+    Param("period_us", 10.0, "the device produces one chunk every period_us", float, lo=0.004, hi=1e6),
+    Param("dpc_latency_us", 2.0, "ordinary ISR-to-DPC latency", float, lo=0.0, hi=1e6),
+    Param("points", 6, "grid points over 0..2x headroom before the bisection", int, lo=2, hi=50),
+    Param("resolution_us", 0.25, "bisection stops when clean and lossy latencies are this close", float,
+          lo=0.01, hi=1e6),
+]
+SPIKE_AT = 4                    #: the late DPC is queued for this chunk
+
+
+class LatencySweepScenario:
+    name = "latency_sweep"
+    question = ("For this ring size and chunk rate, what is the largest DPC latency with zero loss, "
+                "and how does it compare with the analytic headroom (slots x chunk period)?")
+    spec = SPEC
+
+    def stream_values(self, v: dict[str, Any], late_us: float) -> dict[str, Any]:
+        values = {p.name: p.default for p in OVERRUN_SPEC}
+        values.update({k: v[k] for k in ("slots", "slot_bytes", "period_us", "dpc_latency_us")})
+        spike = max(0.0, late_us - v["dpc_latency_us"])
+        values.update(spike_us=spike, spike_at_chunk=SPIKE_AT, expect="clean", jitter_us=0.0,
+                      chunks=SPIKE_AT + v["slots"] + 4 + int(spike / v["period_us"]))
+        return values
+
+    def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> dict[str, Any]:
+        validate(self.stream_values(values, 0.0))
+        period_ps = round(values["period_us"] * 1e6 / CLOCK_PS) * CLOCK_PS
+        headroom = values["slots"] * period_ps
+        margin = chunk_write_cycles(values["slot_bytes"]) * CLOCK_PS + 3_000_000
+        if values["dpc_latency_us"] * 1e6 + margin >= period_ps:
+            raise ParamError("the ordinary DPC latency does not fit in one chunk period: every latency loses")
+        if values["resolution_us"] * 1e6 > headroom:
+            raise ParamError(f"resolution_us={values['resolution_us']} is coarser than the headroom "
+                             f"({headroom / 1e6:g} us)")
+        return {"values": values, "headroom_ps": headroom, "margin_ps": margin,
+                "expected": f"largest clean latency in [{(headroom - margin) / 1e6:g}, {headroom / 1e6:g}] us"}
+
+    async def run(self, dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any]:
+        from tb.e2e import run_stream
+
+        v = plan["values"]
+        headroom_us = plan["headroom_ps"] / 1e6
+        runs: list[dict[str, Any]] = []
+
+        async def trial(late_us: float) -> bool:
+            values = self.stream_values(v, late_us)
+            obs = await run_stream(dut, {"values": values}, seed)
+            lost = len(obs["scoreboard"]["lost"])
+            clean = lost == 0 and obs["hardware"]["CNT_OVERWRITE"] == 0
+            runs.append({"late_us": round(late_us, 4), "lost": lost, "clean": clean, "latency_ps": (obs["late_dpc"] or {}).get("latency_ps"),
+                         "overwrite": obs["hardware"]["CNT_OVERWRITE"], "end_ps": obs["end_ps"],
+                         "dpc_latency_max_ps": obs["kernel"]["dpc_latency_max_ps"]})
+            return clean
+
+        grid = [v["dpc_latency_us"] + i * (2 * headroom_us - v["dpc_latency_us"]) / (v["points"] - 1)
+                for i in range(v["points"])]
+        clean_hi, loss_lo = None, None
+        for late in grid:
+            if await trial(late):
+                clean_hi = late if clean_hi is None or late > clean_hi else clean_hi
+            elif loss_lo is None or late < loss_lo:
+                loss_lo = late
+        if clean_hi is not None and loss_lo is not None and clean_hi < loss_lo:
+            lo, hi = clean_hi, loss_lo
+            while hi - lo > v["resolution_us"]:
+                mid = (lo + hi) / 2
+                if await trial(mid):
+                    lo = mid
+                else:
+                    hi = mid
+            clean_hi, loss_lo = lo, hi
+        # clean below the boundary, lossy above it: no clean run above a lossy one
+        monotonic = all(not (a["clean"] and a["late_us"] > b["late_us"]) for a in runs for b in runs if not b["clean"])
+        return {"seed": seed, "clock_ps": CLOCK_PS, "runs": sorted(runs, key=lambda r: r["late_us"]),
+                "largest_clean_us": clean_hi, "smallest_loss_us": loss_lo, "monotonic": monotonic,
+                "outcome": f"largest clean latency {clean_hi:.3f} us" if clean_hi is not None else "no clean latency",
+                "end_ps": max(r["end_ps"] for r in runs)}
+
+    def checks(self, plan: dict[str, Any], obs: dict[str, Any]) -> list[Check]:
+        h, m = plan["headroom_ps"] / 1e6, plan["margin_ps"] / 1e6
+        c_hi, l_lo = obs["largest_clean_us"], obs["smallest_loss_us"]
+        res = plan["values"]["resolution_us"]
+        return [
+            ("the sweep found both a clean and a lossy latency", c_hi is not None and l_lo is not None,
+             f"largest clean {c_hi}, smallest lossy {l_lo}"),
+            ("the boundary is resolved", c_hi is not None and l_lo is not None and l_lo - c_hi <= res + 1e-9,
+             f"{c_hi} .. {l_lo} us, resolution {res} us"),
+            ("the largest clean latency is within the analytic headroom, less at most the margin",
+             c_hi is not None and h - m <= c_hi <= h,
+             f"measured {c_hi} us; headroom {plan['values']['slots']} x {plan['values']['period_us']:g} us = {h:g} us, "
+             f"margin {m:g} us (chunk write + ISR path)"),
+            ("loss is monotonic in the latency (no clean run above a lossy one)", obs["monotonic"],
+             ", ".join(f"{r['late_us']:g} us {'clean' if r['clean'] else 'lossy'}" for r in obs["runs"])),
+        ]
+
+    def describe(self, rep: dict[str, Any]) -> list[str]:
+        plan, obs = rep["plan"], rep["observed"]
+        v = plan["values"]
+        h = plan["headroom_ps"] / 1e6
+        lines = [f"ring: {v['slots']} slots x {v['slot_bytes']} bytes, one chunk every {v['period_us']:g} us; "
+                 f"analytic headroom {h:g} us (margin {plan['margin_ps'] / 1e6:g} us)"]
+        if obs["largest_clean_us"] is not None:
+            lines.append(f"largest zero-loss DPC latency: {obs['largest_clean_us']:.3f} us "
+                         f"({obs['largest_clean_us'] - h:+.3f} us vs headroom); smallest lossy: "
+                         f"{obs['smallest_loss_us']:.3f} us")
+        lines += ["", "  (a run is lossy if a chunk was lost or the device overwrote a slot the driver had not freed)",
+                  "  late DPC latency (us)   lost chunks   overwrites   measured DPC latency (us)"]
+        for r in obs["runs"]:
+            lines.append(f"  {r['late_us']:>21.3f}   {r['lost']:>11}   {r['overwrite']:>10}   "
+                         f"{(r['latency_ps'] or 0) / 1e6:>25.3f}")
+        return lines
+
+
+@register("latency_sweep")
+def _factory() -> LatencySweepScenario:
+    return LatencySweepScenario()
