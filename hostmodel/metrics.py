@@ -62,7 +62,7 @@ def _dist_count(values: Sequence[int]) -> dict[str, float]:
     return {"mean": round(sum(values) / len(values), 2), "max": max(values)}
 
 
-COLUMNS = [("strategy", "strategy", "{}"), ("lost", "lost", "{}"), ("ISRs", "isr_count", "{}"),
+COLUMNS = [("run", "strategy", "{}"), ("lost", "lost", "{}"), ("ISRs", "isr_count", "{}"),
            ("DPC runs", "dpc_runs", "{}"), ("ISR/DPC", "isrs_per_dpc_run", "{}"),
            ("ISR us", "isr_cpu_us", "{:.1f}"), ("DPC us", "dpc_cpu_us", "{:.1f}"),
            ("lock hold max us", "max_lock_hold_us", "{:.3f}"), ("lat p50 us", "p50", "{:.2f}"),
@@ -75,7 +75,7 @@ def table(rows: dict[str, dict[str, Any]]) -> str:
     lines = []
     for name, m in rows.items():
         t = m["totals"]
-        vals = {"strategy": name, **t, **t["completion_latency_us"]}
+        vals = {**t, **t["completion_latency_us"], "strategy": name}
         lines.append([fmt.format(vals.get(key)) if vals.get(key) is not None else "-" for _, key, fmt in COLUMNS])
     widths = [max(len(h), *(len(r[i]) for r in lines)) for i, h in enumerate(head)] if lines else [len(h) for h in head]
     out = ["  ".join(h.rjust(w) for h, w in zip(head, widths))]

@@ -35,3 +35,4 @@ def _load() -> None:
     import tb.scenarios.msi_merge  # noqa: F401
     import tb.scenarios.rearm_race  # noqa: F401
     import tb.scenarios.latency_sweep  # noqa: F401
+    import tb.scenarios.hw_coalescing  # noqa: F401
