@@ -23,12 +23,14 @@ BENCH_CYCLES ?= 2000000
 
 VALID_SIMS := verilator
 
-.PHONY: help setup sim waves wave-png list params test lint synth coverage bench clean check-sim
+.PHONY: help setup sim compare waves wave-png list params test lint synth coverage bench clean check-sim
 
 help:
 	@echo "irqloop targets:"
 	@echo "  make sim TEST=overrun [SEED=1] [WAVES=0|1|fst|vcd] [PARAMS='name=value ...']"
 	@echo "                          run a scenario; exit 0 only if its outcome matches the expectation"
+	@echo "  make compare [TEST=multiqueue] [SEED=1] [PARAMS=...]"
+	@echo "                          run every strategy/setting of a scenario; table, plots and compare.md in its run directory"
 	@echo "  make waves TEST=name    open the run's waveform in GTKWave (after make sim ... WAVES=1)"
 	@echo "  make wave-png TEST=name render that view to a PNG with GTKWave under Xvfb"
 	@echo "  make list               list the scenarios (TEST values)"
@@ -54,6 +56,10 @@ check-sim:
 
 sim: check-sim $(STAMP)
 	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(PY) -m tb.runner sim "$(TEST)" --seed "$(SEED)" --waves "$(WAVES)" --runs "$(RUNS)"
+
+# compare defaults to multiqueue unless TEST is given on the command line
+compare: check-sim $(STAMP)
+	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(PY) -m tb.compare --test "$(if $(filter command line environment,$(origin TEST)),$(TEST),multiqueue)" --seed "$(SEED)" --runs "$(RUNS)"
 
 waves wave-png: $(STAMP)
 	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(PY) -m tb.runner $@ "$(TEST)" --seed "$(SEED)" --runs "$(RUNS)"

@@ -219,6 +219,7 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
         "msi_faults": [asdict(r) for r in faults.log],
         "msi_delivered": sum(1 for e in k.trace if e.kind == "msi"),
         "chain": chain,
+        "latencies_us": [round(x / 1e6, 3) for x in sb.latencies_ps],
         "timeline": timeline(k, t0),
         "unknown_messages": k.unknown_messages,
         "warnings": k.warnings[:10],

@@ -142,7 +142,7 @@ def test_metrics_table_has_a_row_per_strategy_with_lost_counts() -> None:
                                   extra={"lost": len(lost)})
     text = metrics.table(rows)
     lines = text.splitlines()
-    assert lines[0].split()[0] == "strategy" and len(lines) == 4
+    assert lines[0].split()[0] == "run" and len(lines) == 4
     assert lines[1].split()[0] == "naive" and int(lines[1].split()[1]) > 0
     assert int(lines[2].split()[1]) == 0 and int(lines[3].split()[1]) == 0
 
