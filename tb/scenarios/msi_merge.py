@@ -3,8 +3,9 @@ out its rate limit (IVR_RATE), and messages are dropped on the way (fault inject
 
 A driver that trusts one MSI per completion (naive) loses completions; one that trusts that
 every queue with work got a message of its own (interlocked_list) strands a queue whose last
-message was dropped; one that scans every queue's phase bit on any message and on a periodic
-timer (scan_timer) loses nothing.
+messages were all dropped (whether that happens depends on the seed, so it is reported, not
+judged); one that scans every queue's phase bit on any message and on a periodic timer
+(scan_timer) loses nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ class MsiMergeScenario(CqScenario):
     name = "msi_merge"
     question = ("MSIs are merged while pending and some are lost: which drivers lose completions, "
                 "and does scanning with a timer re-check recover all of them?")
-    spec = common_params(msi_faults="drop:p=0.2", per_queue=32) + [
+    spec = common_params(msi_faults="drop:p=0.2", per_queue=32, burst=4) + [
         Param("rate_us", 10.0, "the device's minimum interval between messages of a vector (IVR_RATE)",
               float, lo=0.0, hi=60.0),
     ]
@@ -30,8 +31,10 @@ class MsiMergeScenario(CqScenario):
         rate = round(v["rate_us"] * US / CLOCK_PS)
         setup["rate"] = {str(2 + q): rate for q in range(v["queues"])}
         return [Variant("naive", "naive", "loss", setup, "buggy: one completion per message"),
-                Variant("interlocked_list", "interlocked_list", "loss", setup,
-                        "buggy: trusts every queue with work to get a message"),
+                Variant("interlocked_list", "interlocked_list", "any", setup,
+                        "fragile: trusts every queue with work to get a message of its own; it strands a "
+                        "queue only when that queue's last messages are all dropped, so it is reported, "
+                        "not judged"),
                 Variant("scan_timer", "scan_timer", "clean", setup,
                         "correct: scans every queue on any message and every 100 us")]
 

@@ -1,0 +1,40 @@
+"""The completion scoreboard (hostmodel.cq_scoreboard) on hand-made entries: it must catch a
+skipped, a repeated and a corrupted completion, and name the first missing one."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hostmodel.cq_scoreboard import CqScoreboard
+
+
+def entry(n: int, q: int, status: int = 0, phase: int = 1, sqid: int = 1) -> np.ndarray:
+    return np.array([n, 0, sqid << 16 | q, status << 17 | phase << 16 | (n & 0xFFFF)], dtype=np.uint32)
+
+
+def board() -> CqScoreboard:
+    return CqScoreboard([0, 1], {0: 100, 1: 300}, {0: 2, 1: 1}, limit=4, clock_ps=4000, start_ps=1000)
+
+
+def test_in_order_entries_are_clean_with_latency_from_the_burst() -> None:
+    sb = board()
+    for n in range(4):
+        sb.entry(0, n, entry(n, 0), 1000 + 500_000 * (n + 1), 0)
+    assert sb.result()["divergences"] == 0 and sb.missing() == {1: 4}
+    # entry 2 of queue 0 was made by the second burst: start + 2 x 100 cycles
+    assert sb.due_ps(0, 2) == 1000 + 2 * 100 * 4000
+    assert sb.latencies_ps[2] == 1000 + 1_500_000 - sb.due_ps(0, 2)
+    assert sb.first_missing() == (1, 0)
+
+
+def test_skipped_repeated_and_corrupt_entries_are_divergences() -> None:
+    sb = board()
+    sb.entry(0, 0, entry(0, 0), 10, 0)
+    sb.entry(0, 1, entry(2, 0), 20, 1)           # #1 skipped
+    sb.entry(0, 2, entry(2, 0), 30, 1)           # #2 again
+    sb.entry(1, 0, entry(0, 1, status=1), 40, 0) # status without error injection
+    sb.entry(1, 1, entry(1, 1, sqid=0), 50, 0)   # wrong SQ id
+    kinds = [(d.queue, d.field, d.kind) for d in sb.divergences]
+    assert kinds == [(0, "dw0", "skipped"), (0, "dw0", "repeated"), (1, "status", "corrupt"), (1, "sqid", "corrupt")]
+    first = sb.result()["first_divergence"]
+    assert first["index_expected"] == 1 and first["observed"] == 2 and first["cpu"] == 1
