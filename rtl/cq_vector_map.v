@@ -16,31 +16,35 @@ module cq_vector_map #(
     input  wire [NUM_CQ*6-1:0] q_vec,
     input  wire [NUM_CQ-1:0]   q_ien,
 
-    output reg  [NUM_VEC-1:0]  vec_event,
-    output reg  [NUM_VEC-1:0]  vec_event_err,
-    output reg  [NUM_VEC-1:0]  vec_db,
-    output reg  [NUM_VEC-1:0]  vec_busy
+    output wire [NUM_VEC-1:0]  vec_event,
+    output wire [NUM_VEC-1:0]  vec_event_err,
+    output wire [NUM_VEC-1:0]  vec_db,
+    output wire [NUM_VEC-1:0]  vec_busy
 );
-    integer v, q;
-    reg ev, db, busy;
-    always @* begin
-        for (v = 0; v < NUM_VEC; v = v + 1) begin
-            ev = 1'b0;
-            db = 1'b0;
-            busy = 1'b0;
-            for (q = 0; q < NUM_CQ; q = q + 1) begin
-                if (q_ien[q] && q_vec[q*6 +: 6] == v[5:0]) begin
-                    ev   = ev | q_event[q];
-                    db   = db | q_db[q];
-                    busy = busy | ~q_empty[q];
-                end
-            end
-            vec_event[v]     = ev;
-            vec_db[v]        = db;
-            vec_busy[v]      = busy;
-            vec_event_err[v] = ev & q_event_err;
+    // queue q selects one vector (one-hot; none when IEN is off or the vector is beyond the
+    // table); each output ORs the selections of the queues with the event. A chain of NUM_VEC-bit
+    // ORs, one per queue, costs the simulator a few word operations per queue instead of a
+    // compare per queue and vector.
+    wire [NUM_VEC-1:0] one = {{(NUM_VEC-1){1'b0}}, 1'b1};
+    wire [NUM_VEC-1:0] acc_ev   [0:NUM_CQ];
+    wire [NUM_VEC-1:0] acc_db   [0:NUM_CQ];
+    wire [NUM_VEC-1:0] acc_busy [0:NUM_CQ];
+    assign acc_ev[0]   = {NUM_VEC{1'b0}};
+    assign acc_db[0]   = {NUM_VEC{1'b0}};
+    assign acc_busy[0] = {NUM_VEC{1'b0}};
+    genvar q;
+    generate
+        for (q = 0; q < NUM_CQ; q = q + 1) begin : g_q
+            wire [NUM_VEC-1:0] sel = q_ien[q] ? one << q_vec[q*6 +: 6] : {NUM_VEC{1'b0}};
+            assign acc_ev[q+1]   = acc_ev[q]   | (q_event[q] ? sel : {NUM_VEC{1'b0}});
+            assign acc_db[q+1]   = acc_db[q]   | (q_db[q]    ? sel : {NUM_VEC{1'b0}});
+            assign acc_busy[q+1] = acc_busy[q] | (q_empty[q] ? {NUM_VEC{1'b0}} : sel);
         end
-    end
+    endgenerate
+    assign vec_event     = acc_ev[NUM_CQ];
+    assign vec_db        = acc_db[NUM_CQ];
+    assign vec_busy      = acc_busy[NUM_CQ];
+    assign vec_event_err = acc_ev[NUM_CQ] & {NUM_VEC{q_event_err}};
 
 endmodule
 

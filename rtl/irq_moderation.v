@@ -87,12 +87,16 @@ module irq_moderation #(
         end
     endgenerate
 
-    reg [31:0] merged_now;
-    integer c;
-    always @* begin
-        merged_now = 32'd0;
-        for (c = 0; c < NUM_VEC; c = c + 1) merged_now = merged_now + {29'd0, merged_inc[c*3 +: 3]};
-    end
+    // events merged this cycle, summed over the vectors by a chain of adders (at most 7 per
+    // vector, so 16 bits hold 64 vectors' worth)
+    wire [15:0] merged_sum [0:NUM_VEC];
+    assign merged_sum[0] = 16'd0;
+    generate
+        for (g = 0; g < NUM_VEC; g = g + 1) begin : g_merged
+            assign merged_sum[g+1] = merged_sum[g] + {13'd0, merged_inc[g*3 +: 3]};
+        end
+    endgenerate
+    wire [31:0] merged_now = {16'd0, merged_sum[NUM_VEC]};
 
     // start the aggregation time (TIME units), and count it down by one cycle
     task automatic time_load(input [VW-1:0] i);

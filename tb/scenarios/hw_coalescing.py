@@ -44,14 +44,15 @@ class HwCoalescingScenario(CqScenario):
             out.append(Variant(name, "per_queue_dpc", "clean", setup,
                                "no aggregation" if not thr else f"THR {thr}, TIME {units * 100} us"))
         shared = base_setup(v, seed)
-        shared.update(queues=2, vector_of=[2, 2], per_queue=40,
-                      period_cycles=[round(10 * US / CLOCK_PS), round(25 * US / CLOCK_PS)], burst=[1, 1])
+        # a correct setting bounds the shared queue's wait by TIME: the watchdog allows TIME + 50 us
+        shared.update(queues=2, vector_of=[2, 2], per_queue=40, watchdog_ps=150 * US,
+                      period_cycles=[round(5 * US / CLOCK_PS), round(12.5 * US / CLOCK_PS)], burst=[1, 1])
         for restart in (True, False):
             s = dict(shared, coal={"2": coal(256, 1, restart)})
             out.append(Variant("db_restart" if restart else "db_restart_off", "hybrid_poll",
                                "stall" if restart else "clean", s,
                                ("buggy: " if restart else "correct: ")
-                               + f"queue 0 polled every 20 us, queue 1 on the same vector, TIME 100 us, "
+                               + f"queue 0 polled every 20 us, queue 1 on the same vector, TIME 100 us, watchdog 150 us, "
                                f"DB_RESTART {int(restart)}"))
         return out
 
