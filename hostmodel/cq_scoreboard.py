@@ -50,6 +50,8 @@ class CqScoreboard:
     consumed_at_ps: dict[int, list[int]] = field(default_factory=dict)
     divergences: list[CqDivergence] = field(default_factory=list)
     error_status_seen: int = 0
+    #: (burst number, size from that burst on) for every queue; empty: burst[q] throughout
+    burst_phases: list[tuple[int, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for q in self.queues:
@@ -58,8 +60,22 @@ class CqScoreboard:
             self.consumed_at_ps.setdefault(q, [])
 
     def due_ps(self, q: int, n: int) -> int:
-        """The clock edge at which completion n of queue q was generated."""
-        return self.start_ps + (n // self.burst[q] + 1) * self.period_cycles[q] * self.clock_ps
+        """The clock edge at which completion n of queue q was generated (in burst b, at b periods)."""
+        return self.start_ps + self.burst_number(q, n) * self.period_cycles[q] * self.clock_ps
+
+    def burst_number(self, q: int, n: int) -> int:
+        """Which burst (1, 2, ...) made completion n of queue q."""
+        segments = [(1, self.burst[q])] + [p for p in self.burst_phases if p[0] > 1]
+        if self.burst_phases and self.burst_phases[0][0] <= 1:
+            segments = list(self.burst_phases)
+        made = 0
+        for i, (first, size) in enumerate(segments):
+            last = segments[i + 1][0] - 1 if i + 1 < len(segments) else None
+            in_segment = None if last is None else (last - first + 1) * size
+            if in_segment is None or n < made + in_segment:
+                return first + (n - made) // size
+            made += in_segment
+        raise AssertionError("unreachable")
 
     def expected_total(self) -> int:
         return self.limit * len(self.queues)

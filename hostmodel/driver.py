@@ -46,6 +46,7 @@ class StreamConfig:
     msi_data: int = 0x40               #: vector v sends msi_data + v
     pattern_key: int = 0x5A5A_0000
     rearm_by_mask: bool = True         #: ISR masks the data vector, DPC unmasks it
+    shared_message: bool = False       #: MSI-X with one message for data and error (the ISR reads INT_CAUSE)
 
 
 @dataclass
@@ -61,6 +62,7 @@ class DriverStats:
     hw_overrun_seen_ps: Optional[int] = None
     cfg_error_seen_ps: Optional[int] = None
     overrun_reads: list[dict[str, int]] = field(default_factory=list)
+    isr_mmio_reads: int = 0            #: register reads inside ISRs (each a bus round trip at DIRQL)
 
 
 class StreamDriver:
@@ -92,6 +94,12 @@ class StreamDriver:
         await k.WRITE_REGISTER_ULONG(REG.MSI_ADDR_LO, c.msi_addr & 0xFFFFFFFF)
         await k.WRITE_REGISTER_ULONG(REG.MSI_ADDR_HI, c.msi_addr >> 32)
         await k.WRITE_REGISTER_ULONG(REG.MSI_DATA, c.msi_data)
+        if c.shared_message:        # MSI-X: vectors 0 (data) and 1 (error) send the same message
+            await k.WRITE_REGISTER_ULONG(REG.MSIX_CTRL, 1 << REG.bit("MSIX_ENABLE"))
+            for v in (VEC_DATA, VEC_ERROR):
+                await k.WRITE_REGISTER_ULONG(REG.array("VT", v, "ADDR_LO"), c.msi_addr & 0xFFFFFFFF)
+                await k.WRITE_REGISTER_ULONG(REG.array("VT", v, "ADDR_HI"), c.msi_addr >> 32)
+                await k.WRITE_REGISTER_ULONG(REG.array("VT", v, "DATA"), c.msi_data)
         await k.WRITE_REGISTER_ULONG(REG.MSI_MASK, 0)
         await k.WRITE_REGISTER_ULONG(REG.INT_ENABLE, (1 << VEC_DATA) | (1 << VEC_ERROR))
         ctrl = (1 << REG.bit("CTRL_ENABLE")) | (int(c.flow_control) << REG.bit("CTRL_FLOWCTL"))
@@ -105,6 +113,7 @@ class StreamDriver:
     # ---- EvtInterruptIsr (DIRQL) ----
     async def MsiIsr(self, interrupt: KINTERRUPT, context: Any) -> bool:
         k = self.k
+        self.stats.isr_mmio_reads += 1
         cause = await k.READ_REGISTER_ULONG(REG.INT_CAUSE)
         if cause == 0:
             return False                               # not ours (or already serviced)
@@ -116,14 +125,18 @@ class StreamDriver:
             if cause & CAUSE_CFGERR and self.stats.cfg_error_seen_ps is None:
                 self.stats.cfg_error_seen_ps = k.now()
         if cause & CAUSE_DATA:
-            self.stats.data_isrs += 1
-            if self.cfg.rearm_by_mask:
-                await k.WRITE_REGISTER_ULONG(REG.MSI_MASK, 1 << VEC_DATA)
-            if k.KeInsertQueueDpc(self.dpc):
-                self.stats.dpc_queued += 1
-            else:
-                self.stats.dpc_already_queued += 1
+            await self.data_ready()
         return True
+
+    async def data_ready(self) -> None:
+        """The ISR's data path: mask the data vector and queue the DPC."""
+        self.stats.data_isrs += 1
+        if self.cfg.rearm_by_mask:
+            await self.k.WRITE_REGISTER_ULONG(REG.MSI_MASK, 1 << VEC_DATA)
+        if self.k.KeInsertQueueDpc(self.dpc):
+            self.stats.dpc_queued += 1
+        else:
+            self.stats.dpc_already_queued += 1
 
     # ---- EvtInterruptDpc (DISPATCH_LEVEL) ----
     async def DpcForIsr(self, dpc: KDPC, context: Any, arg1: Any, arg2: Any) -> None:
@@ -158,6 +171,26 @@ class StreamDriver:
         k.log("dpc_copied", chunks=copied, cons=self.cons)
         if c.rearm_by_mask:
             await k.WRITE_REGISTER_ULONG(REG.MSI_MASK, 0)
+
+
+class SeparateVectorsDriver(StreamDriver):
+    """Data and errors on their own messages: the data ISR knows what happened from the message
+    and reads no register; only the error ISR reads (and clears) INT_CAUSE."""
+
+    async def MsiIsr(self, interrupt: KINTERRUPT, context: Any) -> bool:
+        if interrupt is not self.data_interrupt:
+            return await super().MsiIsr(interrupt, context)
+        await self.data_ready()
+        return True
+
+
+class SharedNoCauseDriver(StreamDriver):
+    """The bug: one message for data and errors, and an ISR that takes every message for data
+    without reading INT_CAUSE. The device's error interrupts reach it and are never noticed."""
+
+    async def MsiIsr(self, interrupt: KINTERRUPT, context: Any) -> bool:
+        await self.data_ready()
+        return True
 
 
 class Consumer:

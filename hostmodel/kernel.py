@@ -79,6 +79,10 @@ class CpuCosts:
     spinlock_ps: int = 40_000           #: acquire or release of an uncontended spin lock
     interlocked_list_ps: int = 100_000  #: ExInterlocked*List: interrupts off, lock, two pointers
     interlocked_op_ps: int = 20_000     #: InterlockedOr / InterlockedExchange on one cache line
+    #: what a register read costs beyond the simulated bus: the PCIe link's non-posted round trip
+    #: (root complex, switches, the link itself), which the RTL testbench does not model; 0 by
+    #: default, ~1 us on real machines
+    mmio_read_extra_ps: int = 0
 
 
 @dataclass
@@ -642,14 +646,20 @@ class Kernel:
             remaining = cpu.isr_time_now() - stolen0
             await cpu.wait_isr_idle()
 
+    async def _mmio_read(self, offset: int) -> int:
+        value = await self.platform.mmio_read(offset)
+        if self.costs.mmio_read_extra_ps:
+            await self.platform.sleep(self.costs.mmio_read_extra_ps)
+        return value
+
     async def READ_REGISTER_ULONG(self, offset: int) -> int:
         cpu = self._cpu()
         if cpu.isr_active is not None or cpu.interrupts_blocked:
-            return await self.platform.mmio_read(offset)
+            return await self._mmio_read(offset)
         await cpu.wait_isr_idle()
         cpu.interrupts_blocked += 1                 # the interrupt waits for the instruction
         self._changed()
-        value = await self.platform.mmio_read(offset)
+        value = await self._mmio_read(offset)
         cpu.interrupts_blocked -= 1
         self._changed()
         self._dispatch_interrupts(cpu)

@@ -268,6 +268,7 @@ class NapiDriver(PerQueueDpcDriver):
     def setup(self) -> None:
         super().setup()
         self.polls_requeued = 0
+        self.requeued_at_ps: list[int] = []          # when a DPC stayed in polling mode
         self.last_check_ps: dict[int, int] = {}     # per queue: the DPC's last look before arming
         self.armed_at_ps: dict[int, int] = {}       # per queue: when it last wrote the enable
 
@@ -282,6 +283,7 @@ class NapiDriver(PerQueueDpcDriver):
         self.per_dpc_run.append(done)
         if done == self.budget:
             self.polls_requeued += 1
+            self.requeued_at_ps.append(self.k.now())
             self.k.KeInsertQueueDpc(dpc)                  # stay in polling mode
             return
         self.armed_at_ps[queue] = self.k.now()

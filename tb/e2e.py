@@ -10,8 +10,8 @@ from typing import Any
 from cocotb.triggers import RisingEdge, Timer
 
 from hostmodel.cyclic import CyclicBuffer
-from hostmodel.driver import Consumer, StreamConfig, StreamDriver
-from hostmodel.kernel import Kernel, KernelSettings
+from hostmodel.driver import Consumer, SeparateVectorsDriver, SharedNoCauseDriver, StreamConfig, StreamDriver
+from hostmodel.kernel import CpuCosts, Kernel, KernelSettings
 from hostmodel import metrics
 from hostmodel.latency import DpcLatencyModel, LatencySpike
 from hostmodel.regs import REG
@@ -22,6 +22,11 @@ from tb.probe import HostActivityProbe
 from hostmodel.interference import InterferenceSource, start_interference
 from hostmodel.latency import Pareto
 from tb.scenarios.overrun import CLOCK_PS, RING_BASE, parse_interference, pattern_key_for
+
+#: the streaming drivers by name: the seed's (reads INT_CAUSE in every ISR), and the variants of
+#: the error_vector scenario ("shared" is the seed's driver on one message for data and errors)
+STREAM_DRIVERS = {"stream": StreamDriver, "separate": SeparateVectorsDriver, "shared": StreamDriver,
+                  "shared_no_cause": SharedNoCauseDriver}
 
 HW_COUNTERS = ("PROD_IDX", "CONS_IDX", "CNT_CHUNKS", "CNT_OVERWRITE", "CNT_IRQS", "CNT_STALL",
                "OVERRUN_SEQ", "OVERRUN_CYCLE", "STATUS", "MSI_PENDING")
@@ -78,13 +83,15 @@ async def _run_stream(dut: Any, plan: dict[str, Any], seed: int, platform: Cocot
 
     cfg = StreamConfig(ring_base=RING_BASE, slot_count=v["slots"], slot_bytes=v["slot_bytes"],
                        chunk_period_cycles=period_cycles, chunks=v["chunks"],
-                       flow_control=v["mode"] == "flow", pattern_key=pattern_key_for(seed))
+                       flow_control=v["mode"] == "flow", pattern_key=pattern_key_for(seed),
+                       shared_message=v.get("driver", "stream") in ("shared", "shared_no_cause"))
     latency = DpcLatencyModel(base_ps=round(v["dpc_latency_us"] * 1e6),
                               jitter_ps=round(v["jitter_us"] * 1e6), seed=seed)
-    kernel = Kernel(platform, latency=latency, settings=KernelSettings(cpus=v.get("cpus", 4)))
+    kernel = Kernel(platform, latency=latency, settings=KernelSettings(cpus=v.get("cpus", 4)),
+                    costs=CpuCosts(mmio_read_extra_ps=round(v.get("mmio_read_us", 0.0) * 1e6)))
     cyclic = CyclicBuffer(v["cyclic_chunks"])
     sb = StreamScoreboard(cfg.slot_bytes // 4, cfg.pattern_key, cfg.slot_count, CLOCK_PS)
-    driver = StreamDriver(kernel, cfg, cyclic, sb)
+    driver = STREAM_DRIVERS[v.get("driver", "stream")](kernel, cfg, cyclic, sb)
     consumer = Consumer(kernel, cyclic, sb, period_ps=round(v["consumer_period_us"] * 1e6))
 
     if os.environ.get("IRQLOOP_WAVES") == "1":     # the driver's activity in the waveform

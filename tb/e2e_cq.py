@@ -55,7 +55,9 @@ class CqSetup:
     msi_faults: str = "none"
     watchdog_ps: int = 500 * US          #: no completion consumed for this long while some are due: stalled
     late_ps: int = 200 * US              #: a completion consumed later than this after it was due is late
-    phases: list[tuple[int, float]] = field(default_factory=list)   #: (time after start, period scale)
+    #: load phases: (burst number, completions per burst from that burst on), for every queue;
+    #: needs one period for all queues (TG_BURST is rewritten half a period before that burst)
+    burst_phases: list[tuple[int, int]] = field(default_factory=list)
     entry_read_ps: int = 100_000
     per_completion_ps: int = 200_000
 
@@ -87,6 +89,8 @@ def validate(setup: CqSetup) -> Optional[str]:
         return f"queues x entries x 16 bytes = {setup.queues * setup.entries * 16} does not fit the 14 MiB queue area"
     if any(p < 1 for p in setup.period_cycles) or any(not 1 <= b <= 65535 for b in setup.burst):
         return "every queue needs a period >= 1 cycle and a burst of 1..65535"
+    if setup.burst_phases and len(set(setup.period_cycles)) != 1:
+        return "load phases need one period for every queue"
     return None
 
 
@@ -144,7 +148,8 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
     affinity = [q % setup.cpus for q in range(setup.queues)]
     drv = driver_factory(k, layout, affinity) if driver_factory else STRATEGIES[strategy](k, layout, affinity=affinity)
     sb = CqScoreboard(list(range(setup.queues)), dict(enumerate(setup.period_cycles)), dict(enumerate(setup.burst)),
-                      setup.per_queue, CLOCK_PS, errors_possible=setup.err_every > 0)
+                      setup.per_queue, CLOCK_PS, errors_possible=setup.err_every > 0,
+                      burst_phases=[tuple(x) for x in setup.burst_phases])
     drv.on_entry = sb.entry
     faults = MsiFaultInjector(parse_faults(setup.msi_faults), seed, vector_of=lambda data: data - MESSAGE_BASE)
     router.target = k.deliver_msi
@@ -161,8 +166,8 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
     last_due = max(sb.due_ps(q, setup.per_queue - 1) for q in range(setup.queues))
     if setup.interference:
         start_interference(k, [InterferenceSource(**src) for src in setup.interference], seed, until_ps=last_due)
-    if setup.phases:
-        platform.spawn(_phases(k, setup, t0))
+    if setup.burst_phases:
+        platform.spawn(_burst_phases(k, setup, t0))
 
     poll_ps = 20 * US
     deadline = last_due + 4 * setup.watchdog_ps + max((e for _, e in setup.spikes), default=0)
@@ -220,22 +225,28 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
         "msi_delivered": sum(1 for e in k.trace if e.kind == "msi"),
         "chain": chain,
         "latencies_us": [round(x / 1e6, 3) for x in sb.latencies_ps],
+        "consumed_us": sorted(round((t - t0) / 1e6, 3) for ts in sb.consumed_at_ps.values() for t in ts),
         "timeline": timeline(k, t0),
         "unknown_messages": k.unknown_messages,
         "warnings": k.warnings[:10],
         "polls_requeued": getattr(drv, "polls_requeued", 0),
+        "poll_requeues_us": [round((t - t0) / 1e6, 3) for t in getattr(drv, "requeued_at_ps", [])],
         "mmio_transactions": platform.mmio_transactions,
         "timing": {"wall_s": wall, "cycles": (end_ps - t0) // CLOCK_PS},
     }
 
 
-async def _phases(k: Kernel, setup: CqSetup, t0: int) -> None:
-    """Change the generator's rate at the given times (TG_PERIOD takes effect at the next burst)."""
-    for at, scale in setup.phases:
-        if t0 + at > k.now():
-            await k.platform.sleep(t0 + at - k.now())
+async def _burst_phases(k: Kernel, setup: CqSetup, t0: int) -> None:
+    """Change every queue's burst size for the bursts from number b on. The generator reads
+    TG_BURST at each burst, so the write is issued half a period before burst b: it lands long
+    before that burst and long after the one before, and the schedule stays exact."""
+    period_ps = setup.period_cycles[0] * CLOCK_PS
+    for b, size in setup.burst_phases:
+        at = t0 + b * period_ps - period_ps // 2
+        if at > k.now():
+            await k.platform.sleep(at - k.now())
         for q in range(setup.queues):
-            await k.WRITE_REGISTER_ULONG(REG.array("CQ", q, "TG_PERIOD"), max(1, round(setup.period_cycles[q] * scale)))
+            await k.WRITE_REGISTER_ULONG(REG.array("CQ", q, "TG_BURST"), size)
 
 
 def timeline(k: Kernel, t0: int, limit: int = 20000) -> list[list[Any]]:

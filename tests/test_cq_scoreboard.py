@@ -38,3 +38,10 @@ def test_skipped_repeated_and_corrupt_entries_are_divergences() -> None:
     assert kinds == [(0, "dw0", "skipped"), (0, "dw0", "repeated"), (1, "status", "corrupt"), (1, "sqid", "corrupt")]
     first = sb.result()["first_divergence"]
     assert first["index_expected"] == 1 and first["observed"] == 2 and first["cpu"] == 1
+
+
+def test_burst_phases_move_due_times_as_the_generator_does() -> None:
+    sb = CqScoreboard([0], {0: 100}, {0: 1}, limit=100, clock_ps=4000, burst_phases=[(3, 4), (5, 1)])
+    # bursts 1, 2: one each (n 0, 1); bursts 3, 4: four each (n 2..9); then one each (n 10, ...)
+    assert [sb.burst_number(0, n) for n in (0, 1, 2, 5, 6, 9, 10, 11)] == [1, 2, 3, 3, 4, 4, 5, 6]
+    assert sb.due_ps(0, 10) == 5 * 100 * 4000

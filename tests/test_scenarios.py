@@ -164,3 +164,29 @@ def test_compare_rejects_bad_input_in_one_line(args: list[str], msg: str) -> Non
 def test_scenarios_reject_bad_input_before_simulating(test: str, args: list[str], msg: str) -> None:
     r = subprocess.run([sys.executable, "-m", "tb.runner", "sim", test, *args], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 2 and msg in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+@pytest.mark.sim
+def test_polling_hybrid_switches_to_polling_under_load_and_back(tmp_path: Path) -> None:
+    rc, r = run(tmp_path, "polling", "queues=4", "phase_bursts=8")
+    assert rc == 0 and r["pass"]
+    runs = by_variant(r)
+    io, napi = runs["interrupt_only"]["phases"], runs["napi"]["phases"]
+    assert [p["phase"] for p in napi] == ["light", "heavy", "light again"]
+    assert napi[0]["poll_requeues"] == 0 < napi[1]["poll_requeues"]
+    assert napi[1]["isrs"] * 2 <= io[1]["isrs"]
+    # the light phase takes one interrupt per completion in both modes
+    assert io[0]["isrs"] == io[0]["consumed"] == napi[0]["isrs"] == 4 * 8
+    assert sum(p["consumed"] for p in napi) == 4 * 8 * (2 + 16)
+
+
+@pytest.mark.sim
+def test_error_vector_shared_message_costs_reads_and_skipping_them_misses_the_error(tmp_path: Path) -> None:
+    rc, r = run(tmp_path, "error_vector")
+    assert rc == 0 and r["pass"]
+    runs = by_variant(r)
+    sep, shared, bug = runs["separate"], runs["shared"], runs["shared_no_cause"]
+    assert shared["isr_mmio_reads"] == shared["isr_count"] and sep["isr_mmio_reads"] == sep["error_isrs"] == 13
+    assert bug["isr_mmio_reads"] == 0 and bug["seen_ps"] is None and bug["hardware"]["overrun_flag"]
+    # a read costs the simulated bus plus 1 us: the shared ISR is exactly that much longer
+    assert shared["isr_run_us"]["DataIsr"]["p50"] - sep["isr_run_us"]["DataIsr"]["p50"] > 1.0

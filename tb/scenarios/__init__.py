@@ -36,3 +36,5 @@ def _load() -> None:
     import tb.scenarios.rearm_race  # noqa: F401
     import tb.scenarios.latency_sweep  # noqa: F401
     import tb.scenarios.hw_coalescing  # noqa: F401
+    import tb.scenarios.polling  # noqa: F401
+    import tb.scenarios.error_vector  # noqa: F401

@@ -1,0 +1,118 @@
+"""`error_vector`: data and error interrupts on separate messages, or on one shared message.
+
+The streaming device signals data on vector 0 and errors (here: the ring overrun a late DPC
+causes) on vector 1. With separate messages the data ISR knows what happened from the message
+and reads nothing; with one shared message (MSI-X, both vectors' Message Data equal) every ISR
+must read INT_CAUSE, a bus round trip at DIRQL. A shared-message ISR that skips the read takes
+the error interrupt for data and never notices the overrun (the buggy variant). The report
+gives each variant's ISR register reads, ISR run time and how long after the hardware flag the
+driver noticed the error.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from tb.scenarios import register
+from tb.scenarios.overrun import CLOCK_PS, SPEC as OVERRUN_SPEC, validate
+from tb.scenarios.params import Check, Param, ParamError
+
+VARIANTS = [("separate", "noticed", "correct: data and error on their own messages; only the error ISR reads INT_CAUSE"),
+            ("shared", "noticed", "correct, costlier: one message; every ISR reads INT_CAUSE"),
+            ("shared_no_cause", "missed", "buggy: one message, the ISR takes every message for data")]
+
+SPEC = [Param("spike_us", 200.0, "extra latency of the one late DPC, which causes the overrun error", float,
+              lo=0.0, hi=1e7),
+        Param("chunks", 64, "chunks the device produces", int, lo=1, hi=10_000_000),
+        Param("dpc_latency_us", 2.0, "ordinary ISR-to-DPC latency", float, lo=0.0, hi=1e6),
+        Param("mmio_read_us", 1.0, "PCIe round trip of a register read, beyond the simulated bus (the RTL "
+              "testbench's AXI4-Lite read takes tens of ns)", float, lo=0.0, hi=100.0)]
+
+
+class ErrorVectorScenario:
+    name = "error_vector"
+    question = ("Data and error interrupts on separate vectors or one shared vector whose ISR must read a cause "
+                "register: what do the extra MMIO reads cost, and what does an ISR that skips them miss?")
+    spec = SPEC
+
+    def stream_values(self, v: dict[str, Any], driver: str) -> dict[str, Any]:
+        values = {p.name: p.default for p in OVERRUN_SPEC}
+        values.update(spike_us=v["spike_us"], chunks=v["chunks"], dpc_latency_us=v["dpc_latency_us"], driver=driver,
+                      mmio_read_us=v["mmio_read_us"])
+        return values
+
+    def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> dict[str, Any]:
+        base = self.stream_values(values, "separate")
+        validate(base)
+        if values["spike_us"] * 1e6 <= base["slots"] * base["period_us"] * 1e6:
+            raise ParamError(f"spike_us={values['spike_us']} does not exceed the ring's headroom "
+                             f"({base['slots'] * base['period_us']:g} us): no error interrupt would be raised")
+        if base["spike_at_chunk"] + base["slots"] >= values["chunks"]:
+            raise ParamError(f"chunks={values['chunks']} ends before the late DPC's slot is overwritten")
+        return {"values": values, "variants": [{"name": n, "expected": e, "role": r} for n, e, r in VARIANTS],
+                "expected": "; ".join(f"{n}: error {e}" for n, e, _ in VARIANTS)}
+
+    async def run(self, dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any]:
+        from tb.e2e import run_stream
+
+        runs = []
+        for var in plan["variants"]:
+            obs = await run_stream(dut, {"values": self.stream_values(plan["values"], var["name"])}, seed)
+            obs.pop("timing", None)
+            m = obs["metrics"]
+            isr_runs = {name: x["isr_run_us"] for name, x in m["interrupts"].items()}
+            seen = obs["driver"]["hw_overrun_seen_ps"]
+            runs.append({"variant": var["name"], "outcome": "noticed" if seen is not None else "missed",
+                         "hw_overrun_ps": obs["hw_overrun_ps"], "seen_ps": seen, "stream_start_ps": obs["stream_start_ps"],
+                         "isr_mmio_reads": obs["driver"]["isr_mmio_reads"], "isr_count": obs["kernel"]["isr_count"],
+                         "dpc_latency_p50_us": m["dpcs"]["StreamDpc"]["latency_us"].get("p50", 0),
+                         "data_isrs": obs["driver"]["data_isrs"], "error_isrs": obs["driver"]["error_isrs"],
+                         "isr_run_us": isr_runs, "isr_cpu_us": m["totals"]["isr_cpu_us"],
+                         "lost": len(obs["scoreboard"]["lost"]), "hardware": obs["hardware"],
+                         "mmio_transactions": obs["mmio_transactions"], "end_ps": obs["end_ps"],
+                         "latency_us": m["totals"]["completion_latency_us"]})
+        return {"seed": seed, "clock_ps": CLOCK_PS, "runs": runs, "end_ps": max(r["end_ps"] for r in runs),
+                "outcome": "; ".join(f"{r['variant']}: error {r['outcome']}" for r in runs)}
+
+    def checks(self, plan: dict[str, Any], obs: dict[str, Any]) -> list[Check]:
+        c: list[Check] = []
+        runs = {r["variant"]: r for r in obs["runs"]}
+        for var in plan["variants"]:
+            r = runs[var["name"]]
+            c.append((f"{var['name']}: the device raised the overrun error", r["hardware"]["overrun_flag"],
+                      f"STATUS.OVERRUN={int(r['hardware']['overrun_flag'])}, CNT_IRQS={r['hardware']['CNT_IRQS']}"))
+            c.append((f"{var['name']}: the driver {var['expected']} the error interrupt", r["outcome"] == var["expected"],
+                      f"noticed {(r['seen_ps'] - r['hw_overrun_ps']) / 1e6:.3f} us after the hardware flag rose"
+                      if r["seen_ps"] else "the driver never noticed it"))
+        sep, sh = runs["separate"], runs["shared"]
+        c.append(("separate: only the error ISRs read a register", 0 < sep["isr_mmio_reads"] < sep["isr_count"],
+                  f"{sep['isr_mmio_reads']} ISR reads for {sep['isr_count']} ISRs"))
+        c.append(("shared: every ISR read INT_CAUSE", sh["isr_mmio_reads"] == sh["isr_count"],
+                  f"{sh['isr_mmio_reads']} ISR reads for {sh['isr_count']} ISRs"))
+        c.append(("shared: the read makes its ISRs longer than the separate data ISR",
+                  sh["isr_run_us"]["DataIsr"]["p50"] > sep["isr_run_us"]["DataIsr"]["p50"],
+                  f"ISR run p50 {sh['isr_run_us']['DataIsr']['p50']} us vs {sep['isr_run_us']['DataIsr']['p50']} us"))
+        return c
+
+    def describe(self, rep: dict[str, Any]) -> list[str]:
+        obs, v = rep["observed"], rep["plan"]["values"]
+        lines = [f"a register read costs the simulated AXI4-Lite round trip + {v['mmio_read_us']:g} us (PCIe); "
+                 f"times below are since the stream started",
+                 "variant           ISRs  saw an error  ISR reads  data ISR p50 us  ISR CPU us  "
+                 "error noticed (after the flag)  lost"]
+        for r in obs["runs"]:
+            p50 = r["isr_run_us"].get("DataIsr", {}).get("p50", 0)
+            t0 = r["stream_start_ps"]
+            seen = (f"{(r['seen_ps'] - t0) / 1e6:.3f} us (+{(r['seen_ps'] - r['hw_overrun_ps']) / 1e6:.3f} us)"
+                    if r["seen_ps"] is not None else "never")
+            lines.append(f"{r['variant']:<16}  {r['isr_count']:>4}  {r['error_isrs']:>12}  {r['isr_mmio_reads']:>9}  "
+                         f"{p50:>15.3f}  {r['isr_cpu_us']:>10.1f}  {seen:<30}  {r['lost']:>4}")
+        r0 = obs["runs"][0]
+        lines.append(f"(the hardware overrun flag rose at {(r0['hw_overrun_ps'] - r0['stream_start_ps']) / 1e6:.3f} us; "
+                     f"every variant runs the same stream, and loses the same chunks to the late DPC)")
+        return lines
+
+
+@register("error_vector")
+def _factory() -> ErrorVectorScenario:
+    return ErrorVectorScenario()
