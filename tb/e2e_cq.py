@@ -9,6 +9,7 @@ the other in one simulation on the same traffic and seed (the device is reset in
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Optional
@@ -154,6 +155,9 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
     faults = MsiFaultInjector(parse_faults(setup.msi_faults), seed, vector_of=lambda data: data - MESSAGE_BASE)
     router.target = k.deliver_msi
     platform.spawn(platform.msi_monitor(router, faults))
+    if os.environ.get("IRQLOOP_WAVES") == "1":     # the driver's activity in the waveform
+        from tb.probe import HostActivityProbe
+        HostActivityProbe(dut.u_act, k).refresh()
 
     await program_device(k, setup, layout)
     tg = dut.dut.u_tg

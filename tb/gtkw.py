@@ -15,6 +15,19 @@ def key_moments(report: dict[str, Any]) -> list[tuple[str, int]]:
     """(description, time in ps) of the moments worth a marker, in marker order A, B, ..."""
     obs = report["observed"]
     out: list[tuple[str, int]] = []
+    for r in obs.get("runs", []):               # a completion-queue scenario: one run per variant
+        if "start_ps" not in r:
+            continue
+        out.append((f"{r['variant']}: the traffic generator starts", r["start_ps"]))
+        if r.get("watchdog"):
+            out.append((f"{r['variant']}: queue {r['watchdog']['queue']} completion #{r['watchdog']['index']} due "
+                        f"(never signalled or not taken)", r["watchdog"]["due_ps"]))
+            out.append((f"{r['variant']}: the watchdog fires", r["watchdog"]["fired_ps"]))
+        fd = r["scoreboard"].get("first_divergence")
+        if fd:
+            out.append((f"{r['variant']}: first scoreboard divergence", fd["t_ps"]))
+    if out:
+        return out[:8]
     if obs.get("hw_overrun_ps") is not None:
         out.append(("first unconsumed slot overwritten (hardware overrun flag)", obs["hw_overrun_ps"]))
     late = obs.get("late_dpc")
@@ -30,7 +43,7 @@ def key_moments(report: dict[str, Any]) -> list[tuple[str, int]]:
     return out
 
 
-def write_view(run_dir: Path, dump: Path, report: dict[str, Any]) -> Path:
+def write_view(run_dir: Path, dump: Path, report: dict[str, Any], num_cq: int = 1) -> Path:
     run_dir = run_dir.resolve()
     filt = run_dir / "cpu_state.gtkwfilter"
     filt.write_text(STATE_FILTER)
@@ -66,9 +79,17 @@ def write_view(run_dir: Path, dump: Path, report: dict[str, Any]) -> Path:
             for name in ("axi_awvalid", "axi_awready", "axi_awaddr[63:0]", "axi_awlen[7:0]", "axi_wvalid",
                          "axi_wready", "axi_wlast", "axi_bvalid"):
                 w.trace(f"tb_irqloop.{name}")
+        if num_cq > 1:
+            with w.group("Device: completion queues"):
+                for name, fmt in (("u_tg.run_d", "bin"), ("cpl_valid", "bin"), ("cpl_q[4:0]", "dec"),
+                                  ("cpl_dw0[31:0]", "dec"), (f"q_event[{num_cq - 1}:0]", "hex"),
+                                  (f"q_ien[{num_cq - 1}:0]", "hex"), (f"q_empty[{num_cq - 1}:0]", "hex"),
+                                  (f"q_full[{num_cq - 1}:0]", "hex"), (f"vec_fire[{num_cq + 1}:0]", "hex"),
+                                  ("cq_entries[31:0]", "dec")):
+                    w.trace(f"tb_irqloop.dut.{name}", datafmt=fmt)
         with w.group("Device: MSI"):
-            w.trace("tb_irqloop.dut.u_msi.pending[1:0]", datafmt="bin")
-            w.trace("tb_irqloop.dut.u_csr.msi_mask[1:0]", datafmt="bin")
+            w.trace(f"tb_irqloop.dut.u_msi.pending[{num_cq + 1}:0]", datafmt="bin")
+            w.trace(f"tb_irqloop.dut.vec_mask[{num_cq + 1}:0]", datafmt="bin")
             w.trace("tb_irqloop.dut.u_csr.cause[2:0]", datafmt="bin")
             w.trace("tb_irqloop.u_host.msi_count[31:0]", datafmt="dec")
         with w.group("CSR bus (AXI4-Lite)", closed=True):

@@ -90,7 +90,7 @@ def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_roo
     print(f"\nrun directory: {run_dir.relative_to(ROOT) if run_dir.is_relative_to(ROOT) else run_dir}")
     if waves != "none":
         from tb.gtkw import key_moments, write_view
-        view = write_view(run_dir, wave_file, report)
+        view = write_view(run_dir, wave_file, report, getattr(scenarios.get(test), "num_cq", 1))
         print(f"waves: {wave_file}")
         print(f"view:  {view}   (make waves TEST={test} opens it)")
         for letter, (what, t) in zip("ABCDEFGH", key_moments(report)):
@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if a.cmd == "list":
             for n in scenarios.names():
-                print(f"{n:<12} {scenarios.get(n).question}")
+                print(f"{n:<20} {scenarios.get(n).question}")
             return 0
         if a.cmd == "params":
             print(describe(scenarios.get(a.test).spec))

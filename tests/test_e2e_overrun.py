@@ -6,6 +6,7 @@ pass with zero loss, the same seed must give the same report, and the FST must a
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,10 @@ def test_waves_fst_agrees_with_the_report(tmp_path: Path) -> None:
     assert rc == 0 and fst.stat().st_size > 0
     w = pywellen.Waveform(str(fst))
     sig = {v.full_name: v.signal for v in w.all_vars()}
+    # every signal the GTKWave view names is in the dump
+    view = (run_dir(tmp_path) / "view.gtkw").read_text().splitlines()
+    named = [re.sub(r"\[\d+:\d+\]$", "", line) for line in view if line.startswith("tb_irqloop.")]
+    assert named and [n for n in named if n not in sig] == []
     t = r["observed"]["hw_overrun_ps"]
     overrun = sig["tb_irqloop.dut.u_producer.overrun"]
     assert overrun.value_at(t - 1) == 0 and overrun.value_at(t) == 1
