@@ -17,13 +17,21 @@ PARAMS ?=
 export IRQLOOP_MAKE_PARAMS = $(PARAMS)
 # where scenario results go: $(RUNS)/<TEST>/seed<SEED>[-<changed parameters>]/
 RUNS   ?= runs
-# pytest -k expression for `make test` (e.g. FILTER=kernel)
+# pytest -k expression for `make test` (e.g. FILTER=kernel); TEST_JOBS: pytest-xdist workers
 FILTER ?=
+TEST_JOBS ?= auto
+# make regress: SUITE (smoke|nightly), SEEDS (per entry; default the suite's), JOBS (default: all
+# cores), SHARD=i/N, REGRESS_OUT (results directory)
+SUITE  ?= smoke
+SEEDS  ?=
+JOBS   ?=
+SHARD  ?=
+REGRESS_OUT ?= regress/$(SUITE)$(if $(SHARD),-shard$(subst /,of,$(SHARD)))
 BENCH_CYCLES ?= 2000000
 
 VALID_SIMS := verilator
 
-.PHONY: help setup sim compare waves wave-png list params test lint synth coverage bench clean check-sim
+.PHONY: help setup sim compare regress regress-merge waves wave-png list params test lint synth coverage bench clean check-sim
 
 help:
 	@echo "irqloop targets:"
@@ -31,6 +39,9 @@ help:
 	@echo "                          run a scenario; exit 0 only if its outcome matches the expectation"
 	@echo "  make compare [TEST=multiqueue] [SEED=1] [PARAMS=...]"
 	@echo "                          run every strategy/setting of a scenario; table, plots and compare.md in its run directory"
+	@echo "  make regress [SUITE=smoke|nightly] [SEEDS=N] [JOBS=N] [SHARD=i/N]"
+	@echo "                          scenario regression: parallel runs, progress, JUnit, functional coverage, repro lines"
+	@echo "  make regress-merge DIRS=\"d1 d2\"  merge shard results"
 	@echo "  make waves TEST=name    open the run's waveform in GTKWave (after make sim ... WAVES=1)"
 	@echo "  make wave-png TEST=name render that view to a PNG with GTKWave under Xvfb"
 	@echo "  make list               list the scenarios (TEST values)"
@@ -71,7 +82,14 @@ params: $(STAMP)
 	@$(PY) -m tb.runner params "$(TEST)"
 
 test: check-sim $(STAMP)
-	@$(PY) -m pytest tests $(if $(FILTER),-k "$(FILTER)")
+	@$(PY) -m pytest tests -n $(TEST_JOBS) $(if $(FILTER),-k "$(FILTER)")
+
+regress: check-sim $(STAMP)
+	@$(PY) -m tb.regress run --suite "$(SUITE)" --seeds "$(SEEDS)" --jobs "$(JOBS)" --shard "$(SHARD)" --out "$(REGRESS_OUT)"
+
+# combine shards: make regress-merge DIRS="regress/nightly-shard1of2 regress/nightly-shard2of2"
+regress-merge: $(STAMP)
+	@$(PY) -m tb.regress merge $(DIRS) --out "$(if $(filter command line,$(origin REGRESS_OUT)),$(REGRESS_OUT),regress/merged)"
 
 lint: $(STAMP)
 	@$(PY) -m tb.lint
@@ -88,4 +106,4 @@ bench: check-sim $(STAMP)
 	@$(PY) -m tb.bench --cycles $(BENCH_CYCLES)
 
 clean:
-	rm -rf sim_build runs build .pytest_cache
+	rm -rf sim_build runs build regress .pytest_cache

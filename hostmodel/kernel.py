@@ -565,6 +565,16 @@ class Kernel:
         self._dispatch_interrupts(cpu)
         await cpu.wait_isr_idle()
 
+    async def KeAcquireSpinLockAtDpcLevel(self, lock: KSPIN_LOCK) -> None:
+        """Take an ordinary spin lock from code already at DISPATCH_LEVEL (a DPC): the CPU spins
+        until it is free; interrupts stay enabled."""
+        await self._acquire(self._cpu(), lock)
+        await self.platform.sleep(self.costs.spinlock_ps)
+
+    async def KeReleaseSpinLockFromDpcLevel(self, lock: KSPIN_LOCK) -> None:
+        self._release(lock)
+        await self.platform.sleep(self.costs.spinlock_ps)
+
     # ---- interlocked operations ----
     async def _interlocked_list_op(self, head: INTERLOCKED_LIST, op: Callable[[], Any]) -> Any:
         """Interrupts off on the calling CPU and the list's spin lock held for the operation

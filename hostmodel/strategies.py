@@ -69,6 +69,8 @@ def device_time_ps(dw0: int, now_ps: int, clock_ps: int) -> int:
 
 class CompletionQueueDriver:
     name = "base"
+    #: take the queue's spin lock around consuming it (a DPC may run on two CPUs at once)
+    serialize_queues = True
 
     def __init__(self, kernel: Kernel, layout: CqLayout, affinity: Optional[list[int]] = None) -> None:
         self.k = kernel
@@ -82,6 +84,9 @@ class CompletionQueueDriver:
         self.per_dpc_run: list[int] = []
         self.dpcs: list[KDPC] = []
         self.locks: list[KSPIN_LOCK] = []
+        # one DPC object can run on two CPUs at once (it is dequeued before its routine runs),
+        # so two runs may work on the same queue: each queue's host state has its own lock
+        self.queue_locks = [KSPIN_LOCK(f"queue{q}") for q in range(n)]
         cpus = affinity or [0] * n
         self.interrupts: list[KINTERRUPT] = [
             kernel.IoConnectInterruptEx(layout.vector_base + q, self.MessageIsr, q, name=f"{self.name}.msg{q}",
@@ -106,7 +111,16 @@ class CompletionQueueDriver:
 
     async def process_queue(self, q: int, budget: Optional[int] = None) -> int:
         """Consume completions of queue ``q`` while the phase tag matches (at most ``budget``),
-        then free them with one head doorbell write. Returns how many."""
+        then free them with one head doorbell write, under the queue's spin lock. Returns how many."""
+        if not self.serialize_queues:
+            return await self._consume(q, budget)
+        await self.k.KeAcquireSpinLockAtDpcLevel(self.queue_locks[q])
+        try:
+            return await self._consume(q, budget)
+        finally:
+            await self.k.KeReleaseSpinLockFromDpcLevel(self.queue_locks[q])
+
+    async def _consume(self, q: int, budget: Optional[int]) -> int:
         lay, k = self.layout, self.k
         taken: list[tuple[int, np.ndarray]] = []
         while (budget is None or len(taken) < budget) and self.has_work(q):
@@ -318,6 +332,15 @@ class ScanWithTimerDriver(ScanAllQueuesDriver):
         self.timer: KTIMER = self.k.KeSetTimerEx(self.dpc, self.timer_period_ps, self.timer_period_ps)
 
 
+class UnlockedScanDriver(ScanAllQueuesDriver):
+    """scan_phase without the queue locks: the bug of forgetting that one DPC object runs on two
+    CPUs at once when ISRs on different CPUs queue it. Two runs then consume the same queue
+    concurrently and hand its completions on out of order (the scoreboard sees a completion
+    skipped, then the missing ones late), and their head doorbells can go backwards."""
+    name = "scan_unlocked"
+    serialize_queues = False
+
+
 class HybridPollDriver(PerQueueDpcDriver):
     """Some queues are polled by a periodic timer DPC (as a latency-critical path that never waits
     for an interrupt), the others are interrupt-driven with a DPC each. ``polled`` lists the
@@ -348,7 +371,7 @@ class HybridPollDriver(PerQueueDpcDriver):
 STRATEGIES: dict[str, type[CompletionQueueDriver]] = {
     cls.name: cls for cls in (NaiveOneCompletionDriver, InterlockedListDriver, SpinLockBitmapDriver,
                               InterlockedOrBitmapDriver, ScanAllQueuesDriver, PerQueueDpcDriver, NapiDriver,
-                              RacyNapiDriver, ScanWithTimerDriver)
+                              RacyNapiDriver, ScanWithTimerDriver, UnlockedScanDriver)
 }
 
 

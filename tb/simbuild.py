@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import sys
 from pathlib import Path
@@ -48,6 +49,16 @@ def build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, objec
     if stamp.exists() and stamp.read_text() == digest and (build_dir / toplevel).exists():
         return build_dir
     build_dir.mkdir(parents=True, exist_ok=True)
+    # parallel test workers and regression jobs may want the same build: one builds, the others wait
+    with open(build_dir.parent / f".{tag}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if stamp.exists() and stamp.read_text() == digest and (build_dir / toplevel).exists():
+            return build_dir
+        return _build(toplevel, sources, parameters, args, waves, build_dir, stamp, digest, tag, public_vlt)
+
+
+def _build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, object], args: list[str], waves: str,
+           build_dir: Path, stamp: Path, digest: str, tag: str, public_vlt: Path | None) -> Path:
     log = build_dir / "build.log"
     print(f"irqloop: building {tag} with Verilator; log: {log.relative_to(toolchain.ROOT)}", flush=True)
     try:

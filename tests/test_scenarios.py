@@ -190,3 +190,28 @@ def test_error_vector_shared_message_costs_reads_and_skipping_them_misses_the_er
     assert bug["isr_mmio_reads"] == 0 and bug["seen_ps"] is None and bug["hardware"]["overrun_flag"]
     # a read costs the simulated bus plus 1 us: the shared ISR is exactly that much longer
     assert shared["isr_run_us"]["DataIsr"]["p50"] - sep["isr_run_us"]["DataIsr"]["p50"] > 1.0
+
+
+@pytest.mark.sim
+def test_random_cq_draws_from_the_seed_and_a_correct_driver_loses_nothing(tmp_path: Path) -> None:
+    rc, r = run(tmp_path, "random_cq", "max_queues=8", "max_per_queue=16", seed=3)
+    assert rc == 0 and r["pass"]
+    _, again = run(tmp_path / "again", "random_cq", "max_queues=8", "max_per_queue=16", seed=3)
+    _, other = run(tmp_path, "random_cq", "max_queues=8", "max_per_queue=16", seed=4)
+    assert r["plan"]["variants"] == again["plan"]["variants"] != other["plan"]["variants"]
+    s = r["plan"]["variants"][0]["setup"]
+    if len(set(s["vector_of"])) < s["queues"]:                 # the constraint: shared vectors need a scan
+        assert r["plan"]["variants"][0]["strategy"] in ("scan_phase", "scan_timer")
+
+
+@pytest.mark.sim
+def test_a_dpc_running_on_two_cpus_needs_its_queue_locks(tmp_path: Path) -> None:
+    # found by random_cq seed 3: one DPC object queued from ISRs on several CPUs runs on two at
+    # once; without the per-queue lock two runs consume one queue out of order
+    rc, r = run(tmp_path, "multiqueue", "strategies=scan_unlocked,scan_phase", "cpus=8", "burst=8", "period_us=60")
+    assert rc == 0
+    runs = by_variant(r)
+    assert runs["scan_unlocked"]["scoreboard"]["divergences"] > 0
+    fd = runs["scan_unlocked"]["scoreboard"]["first_divergence"]
+    assert fd["kind"] == "skipped" and fd["field"] == "dw0"
+    assert runs["scan_phase"]["scoreboard"]["divergences"] == 0 and runs["scan_phase"]["scoreboard"]["lost"] == 0

@@ -38,3 +38,4 @@ def _load() -> None:
     import tb.scenarios.hw_coalescing  # noqa: F401
     import tb.scenarios.polling  # noqa: F401
     import tb.scenarios.error_vector  # noqa: F401
+    import tb.scenarios.random_cq  # noqa: F401

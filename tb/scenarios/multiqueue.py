@@ -18,7 +18,7 @@ from tb.scenarios.cqbase import CqScenario, Variant, base_setup, common_params
 from tb.scenarios.params import Param, ParamError
 
 #: what each strategy must show on this traffic
-EXPECTED = {"naive": "loss", "napi_racy": "any"}
+EXPECTED = {"naive": "loss", "napi_racy": "any", "scan_unlocked": "any"}
 
 
 def _check_strategies(text: str) -> None:

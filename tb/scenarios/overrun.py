@@ -324,3 +324,36 @@ class OverrunFlowControlScenario(OverrunScenario):
 @register("overrun_flowcontrol")
 def _factory_flow() -> OverrunFlowControlScenario:
     return OverrunFlowControlScenario()
+
+
+class RandomStreamScenario(OverrunScenario):
+    """`random_stream`: a constrained-random streaming configuration drawn from the seed (ring
+    size, slot size, rate, DPC latency and jitter, one spike or none, mode), kept to settings
+    whose outcome the prediction can state; the run must match it."""
+    name = "random_stream"
+    question = ("Does the prediction hold on a random streaming configuration (ring, slot size, rate, DPC "
+                "latency, jitter, spike, mode)?")
+    spec = [Param("max_chunks", 96, "upper bound of the chunks drawn", int, lo=8, hi=100000)]
+
+    def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> dict[str, Any]:
+        rng = random.Random(f"random_stream:{seed}")
+        for _ in range(200):           # rejection: draw until the prediction can state the outcome
+            v = {p.name: p.default for p in SPEC}
+            v.update(mode=rng.choice(["free", "flow"]), slots=rng.choice([1, 2, 4, 8, 16, 64]),
+                     slot_bytes=8 * rng.randint(8, 512), period_us=round(rng.uniform(2, 40), 3),
+                     chunks=rng.randint(8, values["max_chunks"]), dpc_latency_us=round(rng.uniform(0.5, 4), 3),
+                     jitter_us=round(rng.choice([0, rng.uniform(0, 3)]), 3), consumer_period_us=round(rng.uniform(10, 100), 1))
+            v["spike_at_chunk"] = rng.randrange(v["chunks"])
+            v["spike_us"] = round(rng.choice([0.0, rng.uniform(0, 3 * v["slots"] * v["period_us"])]), 3)
+            try:
+                plan = super().prepare(v, seed)
+            except ParamError:
+                continue
+            plan["drawn_by"] = values
+            return plan
+        raise ParamError(f"no predictable configuration drawn for seed {seed} in 200 tries")
+
+
+@register("random_stream")
+def _factory_random() -> RandomStreamScenario:
+    return RandomStreamScenario()

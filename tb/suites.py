@@ -1,0 +1,46 @@
+"""Regression suites: lists of scenario entries x seeds (`make regress SUITE=...`).
+
+smoke runs inside `make test` (a few minutes on 2 cores); nightly is its own target and is not
+run by CI. Each entry is a scenario with fixed parameters; a run is (entry, seed), seeds
+1..`seeds` (SEEDS= overrides it for every entry).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RegressEntry:
+    name: str
+    test: str
+    params: tuple[str, ...] = ()
+    seeds: int = 1
+
+
+SUITES: dict[str, list[RegressEntry]] = {
+    "smoke": [
+        RegressEntry("random_cq_small", "random_cq", ("max_queues=8", "max_per_queue=16"), seeds=3),
+        RegressEntry("random_stream", "random_stream", ("max_chunks=40",), seeds=3),
+        RegressEntry("overrun", "overrun"),
+        RegressEntry("coalescing_small", "coalescing", ("per_queue=16",)),
+    ],
+    "nightly": [
+        RegressEntry("random_cq", "random_cq", seeds=40),
+        RegressEntry("random_stream", "random_stream", seeds=40),
+        RegressEntry("overrun", "overrun", seeds=5),
+        RegressEntry("overrun_interference", "overrun",
+                     ("spike_us=0", "interference=dpc:20000:20:pareto=1.3", "expect=loss"), seeds=3),
+        RegressEntry("overrun_faults", "overrun", ("spike_us=0", "msi_faults=drop:p=0.1;dup:p=0.05;delay=3us:p=0.05"),
+                     seeds=5),
+        RegressEntry("overrun_flowcontrol", "overrun_flowcontrol", seeds=3),
+        RegressEntry("multiqueue", "multiqueue", seeds=3),
+        RegressEntry("coalescing", "coalescing", seeds=3),
+        RegressEntry("msi_merge", "msi_merge", seeds=3),
+        RegressEntry("rearm_race", "rearm_race", seeds=3),
+        RegressEntry("polling", "polling", seeds=2),
+        RegressEntry("error_vector", "error_vector", seeds=2),
+        RegressEntry("hw_coalescing", "hw_coalescing", seeds=2),
+        RegressEntry("latency_sweep", "latency_sweep", seeds=1),
+    ],
+}
