@@ -31,7 +31,7 @@ BENCH_CYCLES ?= 2000000
 
 VALID_SIMS := verilator
 
-.PHONY: help setup sim compare regress regress-merge waves wave-png list params test lint synth coverage bench clean check-sim
+.PHONY: help setup sim compare regress regress-merge testplan waves wave-png list params test lint synth coverage bench clean check-sim
 
 help:
 	@echo "irqloop targets:"
@@ -41,6 +41,7 @@ help:
 	@echo "                          run every strategy/setting of a scenario; table, plots and compare.md in its run directory"
 	@echo "  make regress [SUITE=smoke|nightly] [SEEDS=N] [JOBS=N] [SHARD=i/N]"
 	@echo "                          scenario regression: parallel runs, progress, JUnit, functional coverage, repro lines"
+	@echo "  make testplan           which test plan items (tests/testplan.toml) are covered by passing tests"
 	@echo "  make regress-merge DIRS=\"d1 d2\"  merge shard results"
 	@echo "  make waves TEST=name    open the run's waveform in GTKWave (after make sim ... WAVES=1)"
 	@echo "  make wave-png TEST=name render that view to a PNG with GTKWave under Xvfb"
@@ -82,7 +83,11 @@ params: $(STAMP)
 	@$(PY) -m tb.runner params "$(TEST)"
 
 test: check-sim $(STAMP)
-	@$(PY) -m pytest tests -n $(TEST_JOBS) $(if $(FILTER),-k "$(FILTER)")
+	@mkdir -p build
+	@$(PY) -m pytest tests -n $(TEST_JOBS) --junitxml=build/pytest-junit.xml $(if $(FILTER),-k "$(FILTER)")
+
+testplan: $(STAMP)
+	@$(PY) -m tb.testplan
 
 regress: check-sim $(STAMP)
 	@$(PY) -m tb.regress run --suite "$(SUITE)" --seeds "$(SEEDS)" --jobs "$(JOBS)" --shard "$(SHARD)" --out "$(REGRESS_OUT)"

@@ -82,3 +82,19 @@ def test_every_bin_a_run_can_report_is_declared() -> None:
     assert {"stream.overrun", "cq.phase_wrap", "cq.coalescing.threshold", "cq.coalescing.time",
             "strategy.scan_timer", "dpc.ratio.8+"} <= names
     assert fcov.merge([{"a": 1}, {"a": 2, "b": 1}]) == {"a": 3, "b": 1}
+
+
+def test_every_test_the_plan_names_exists() -> None:
+    import tomllib
+
+    from tb.suites import SUITES
+
+    plan = tomllib.loads((ROOT / "tests" / "testplan.toml").read_text())["item"]
+    r = subprocess.run([sys.executable, "-m", "pytest", "tests", "--collect-only", "-q"], cwd=ROOT,
+                       capture_output=True, text=True)
+    nodes = [line.strip() for line in r.stdout.splitlines() if "::" in line]
+    entries = {f"regress:{e.name}" for suite in SUITES.values() for e in suite}
+    for item in plan:
+        assert item["tests"], item["id"]
+        for t in item["tests"]:
+            assert t in entries if t.startswith("regress:") else any(n.startswith(t) for n in nodes), (item["id"], t)
