@@ -43,7 +43,7 @@ def rows(report: dict[str, Any]) -> list[list[str]]:
     return out
 
 
-def markdown(report: dict[str, Any], run_dir: Path, plots: list[str], command: str) -> str:
+def markdown(report: dict[str, Any], plots: list[str], command: str) -> str:
     v = report["plan"]["values"]
     sc = scenarios.get(report["test"])
     lines = [f"# irqloop compare: {report['test']} (seed {report['observed']['seed']})", "",
@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     report = json.loads(report_path.read_text())
     command = f"make compare TEST={a.test} SEED={seed}{runner.make_params(params)}"
     plots = plot(report, run_dir)
-    md = markdown(report, run_dir, plots, command)
+    md = markdown(report, plots, command)
     (run_dir / "compare.md").write_text(md)
     widths = [max(len(h), *(len(r[i]) for r in rows(report))) for i, h in enumerate(HEAD)]
     print("  ".join(h.rjust(w) for h, w in zip(HEAD, widths)))
