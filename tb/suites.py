@@ -29,8 +29,10 @@ SUITES: dict[str, list[RegressEntry]] = {
         RegressEntry("random_cq", "random_cq", seeds=40),
         RegressEntry("random_stream", "random_stream", seeds=40),
         RegressEntry("overrun", "overrun", seeds=5),
+        # foreign DPCs at 20000/s of >= 60 us keep CPU 0 over-full: a loss on every seed (at 20 us
+        # the Pareto tail decides, and seed 2 has none)
         RegressEntry("overrun_interference", "overrun",
-                     ("spike_us=0", "interference=dpc:20000:20:pareto=1.3", "expect=loss"), seeds=3),
+                     ("spike_us=0", "interference=dpc:20000:60:pareto=1.3", "expect=loss"), seeds=3),
         RegressEntry("overrun_faults", "overrun", ("spike_us=0", "msi_faults=drop:p=0.1;dup:p=0.05;delay=3us:p=0.05"),
                      seeds=5),
         RegressEntry("overrun_flowcontrol", "overrun_flowcontrol", seeds=3),
