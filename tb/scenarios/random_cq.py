@@ -6,6 +6,7 @@ rate limits; on the host: CPU count, DPC latency and jitter, other drivers' DPCs
 driver strategy. Constraints keep the configuration one a correct driver must handle without
 loss: a strategy that reads the queue from the message is chosen only when no vector is
 shared; no doorbell-restart (it may delay indefinitely, by design; `hw_coalescing` covers it);
+no aggregation threshold above what a queue can hold (it would never be met);
 the watchdog allows the longest aggregation time plus the worst host latency. The outcome
 declared is `clean`; the scoreboard checks every completion.
 """
@@ -39,8 +40,11 @@ def draw(seed: int, max_queues: int, max_per_queue: int) -> dict[str, Any]:
     longest_ps = 0
     for v in vectors:
         kind = rng.choice(["off", "off", "thr_time", "cd"])
-        if kind == "thr_time":
-            thr, units = rng.randint(2, 16), rng.randint(1, 2)
+        # a queue holds at most entries - 1 completions: a threshold above that is never met and
+        # every completion waits the full TIME (random_cq seeds 25 and 39 found it: 14 completions
+        # took 2.8 ms). That is a configuration error, not a driver's, so it is left out here.
+        if kind == "thr_time" and entries - 1 >= 2:
+            thr, units = rng.randint(2, min(16, entries - 1)), rng.randint(1, 2)
             coal[str(v)] = (thr - 1) | units << 8
             longest_ps = max(longest_ps, units * 100 * US)
         elif kind == "cd":
