@@ -46,7 +46,6 @@ class CqScoreboard:
     start_ps: int = 0                                       #: cycle edge at which the generator started
     next_index: dict[int, int] = field(default_factory=dict)
     latencies_ps: list[int] = field(default_factory=list)
-    latency_by_queue: dict[int, list[int]] = field(default_factory=dict)
     consumed_at_ps: dict[int, list[int]] = field(default_factory=dict)
     divergences: list[CqDivergence] = field(default_factory=list)
     error_status_seen: int = 0
@@ -56,7 +55,6 @@ class CqScoreboard:
     def __post_init__(self) -> None:
         for q in self.queues:
             self.next_index.setdefault(q, 0)
-            self.latency_by_queue.setdefault(q, [])
             self.consumed_at_ps.setdefault(q, [])
 
     def due_ps(self, q: int, n: int) -> int:
@@ -101,7 +99,6 @@ class CqScoreboard:
         self.error_status_seen += status == 1
         lat = t_ps - self.due_ps(q, n)
         self.latencies_ps.append(lat)
-        self.latency_by_queue[q].append(lat)
         self.consumed_at_ps[q].append(t_ps)
         self.next_index[q] = n + 1
 

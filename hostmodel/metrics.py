@@ -3,10 +3,36 @@ JSON-ready dictionary and a readable table."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Iterable, Optional, Sequence
 
 from hostmodel.kernel import KDPC, KSPIN_LOCK, Kernel
 from hostmodel.latency import percentiles
+
+
+@dataclass(frozen=True)
+class RunSpan:
+    """One ISR or DPC routine run on one CPU, from the kernel trace."""
+    cpu: int
+    kind: str          #: "isr" or "dpc"
+    who: str           #: the interrupt object's or the DPC's name
+    start_ps: int
+    end_ps: int
+
+
+def run_spans(kernel: Kernel) -> list[RunSpan]:
+    """Every ISR and DPC run, in the order they ended. One CPU runs one ISR and one DPC routine
+    at a time (an ISR may interrupt the DPC), so a start pairs with the next end of its kind."""
+    out: list[RunSpan] = []
+    open_: dict[tuple[int, str], tuple[str, int]] = {}
+    for e in kernel.trace:
+        if e.kind in ("isr_start", "dpc_start"):
+            open_[(e.info["cpu"], e.kind[:3])] = (e.info.get("isr") or e.info.get("dpc"), e.t_ps)
+        elif e.kind in ("isr_end", "dpc_end"):
+            started = open_.pop((e.info["cpu"], e.kind[:3]), None)
+            if started is not None:
+                out.append(RunSpan(e.info["cpu"], e.kind[:3], started[0], started[1], e.t_ps))
+    return out
 
 
 def _us(ps: int) -> float:

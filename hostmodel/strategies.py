@@ -281,7 +281,6 @@ class NapiDriver(PerQueueDpcDriver):
 
     def setup(self) -> None:
         super().setup()
-        self.polls_requeued = 0
         self.requeued_at_ps: list[int] = []          # when a DPC stayed in polling mode
         self.last_check_ps: dict[int, int] = {}     # per queue: the DPC's last look before arming
         self.armed_at_ps: dict[int, int] = {}       # per queue: when it last wrote the enable
@@ -296,7 +295,6 @@ class NapiDriver(PerQueueDpcDriver):
         done = await self.process_queue(queue, budget=self.budget)
         self.per_dpc_run.append(done)
         if done == self.budget:
-            self.polls_requeued += 1
             self.requeued_at_ps.append(self.k.now())
             self.k.KeInsertQueueDpc(dpc)                  # stay in polling mode
             return
@@ -305,6 +303,10 @@ class NapiDriver(PerQueueDpcDriver):
         if await self.work_after_arm(queue):
             await self.arm(queue, False)
             self.k.KeInsertQueueDpc(dpc)
+
+    @property
+    def polls_requeued(self) -> int:
+        return len(self.requeued_at_ps)
 
     async def work_after_arm(self, queue: int) -> bool:
         await self.k.READ_REGISTER_ULONG(self.layout.flush_reg)    # the arm write has landed
@@ -373,6 +375,10 @@ STRATEGIES: dict[str, type[CompletionQueueDriver]] = {
                               InterlockedOrBitmapDriver, ScanAllQueuesDriver, PerQueueDpcDriver, NapiDriver,
                               RacyNapiDriver, ScanWithTimerDriver, UnlockedScanDriver)
 }
+
+
+#: every driver class by name, including those a scenario configures (hybrid_poll)
+DRIVERS: dict[str, type[CompletionQueueDriver]] = STRATEGIES | {HybridPollDriver.name: HybridPollDriver}
 
 
 def _bits(v: int) -> list[int]:

@@ -48,21 +48,12 @@ def waited_behind(kernel: Kernel, cpu: int, since_ps: int, until_ps: int, own: s
     """What ran on ``cpu`` while a DPC queued at ``since_ps`` waited to start at ``until_ps``: other
     DPC routines and ISRs, with their total run time inside the window."""
     out: dict[str, Any] = {"dpcs": {}, "isrs": {}}
-    starts: dict[str, int] = {}
-    for e in kernel.trace:
-        if e.t_ps > until_ps:
-            break
-        if e.info.get("cpu") != cpu or e.kind not in ("dpc_start", "dpc_end", "isr_start", "isr_end"):
-            continue
-        who = e.info.get("dpc") or e.info.get("isr")
-        if e.kind.endswith("start"):
-            starts[who] = e.t_ps
-        elif who in starts and who != own:
-            a, b = max(starts.pop(who), since_ps), min(e.t_ps, until_ps)
-            if b > a:
-                bucket = out["dpcs" if e.kind == "dpc_end" else "isrs"].setdefault(who, [0, 0])
-                bucket[0] += 1
-                bucket[1] += b - a
+    for s in metrics.run_spans(kernel):
+        a, b = max(s.start_ps, since_ps), min(s.end_ps, until_ps)
+        if s.cpu == cpu and s.who != own and b > a:
+            bucket = out[s.kind + "s"].setdefault(s.who, [0, 0])
+            bucket[0] += 1
+            bucket[1] += b - a
     return out
 
 

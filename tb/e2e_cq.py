@@ -22,7 +22,7 @@ from hostmodel.interference import InterferenceSource, start_interference
 from hostmodel.kernel import Kernel, KernelSettings
 from hostmodel.latency import DpcLatencyModel, LatencySpike
 from hostmodel.regs import REG
-from hostmodel.strategies import STRATEGIES, CompletionQueueDriver, CqLayout
+from hostmodel.strategies import DRIVERS, CompletionQueueDriver, CqLayout
 from tb.cocotb_platform import CocotbPlatform
 from tb.e2e import reset
 from tb.msi_faults import MsiFaultInjector, parse_faults
@@ -147,7 +147,7 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
     k = Kernel(platform, latency=latency, settings=KernelSettings(cpus=setup.cpus))
     layout = rtl_layout(setup)
     affinity = [q % setup.cpus for q in range(setup.queues)]
-    drv = driver_factory(k, layout, affinity) if driver_factory else STRATEGIES[strategy](k, layout, affinity=affinity)
+    drv = driver_factory(k, layout, affinity) if driver_factory else DRIVERS[strategy](k, layout, affinity=affinity)
     sb = CqScoreboard(list(range(setup.queues)), dict(enumerate(setup.period_cycles)), dict(enumerate(setup.burst)),
                       setup.per_queue, CLOCK_PS, errors_possible=setup.err_every > 0,
                       burst_phases=[tuple(x) for x in setup.burst_phases])
@@ -255,16 +255,8 @@ async def _burst_phases(k: Kernel, setup: CqSetup, t0: int) -> None:
 
 def timeline(k: Kernel, t0: int, limit: int = 20000) -> list[list[Any]]:
     """ISR and DPC runs per CPU as [cpu, kind, start_us, end_us] (for the per-CPU timeline plot)."""
-    out: list[list[Any]] = []
-    open_: dict[tuple[int, str], int] = {}
-    for e in k.trace:
-        if e.kind in ("isr_start", "dpc_start"):
-            open_[(e.info["cpu"], e.kind[:3])] = e.t_ps
-        elif e.kind in ("isr_end", "dpc_end"):
-            s = open_.pop((e.info["cpu"], e.kind[:3]), None)
-            if s is not None and len(out) < limit:
-                out.append([e.info["cpu"], e.kind[:3], round((s - t0) / 1e6, 3), round((e.t_ps - t0) / 1e6, 3)])
-    return out
+    return [[s.cpu, s.kind, round((s.start_ps - t0) / 1e6, 3), round((s.end_ps - t0) / 1e6, 3)]
+            for s in metrics.run_spans(k)[:limit]]
 
 
 def explain_first_missing(sb: CqScoreboard, k: Kernel, drv: CompletionQueueDriver, faults: MsiFaultInjector,

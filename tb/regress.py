@@ -33,7 +33,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from tb import fcov, runner, scenarios
 from tb.scenarios.params import ParamError, parse_overrides
-from tb.suites import SUITES, RegressEntry
+from tb.suites import SUITES
 
 
 def plan_runs(suite: str, seeds: int | None) -> list[dict[str, Any]]:

@@ -51,6 +51,8 @@ class Variant:
     expected: str                          #: "loss", "stall", "clean" or "any"
     setup: dict[str, Any] = field(default_factory=dict)   #: CqSetup fields
     role: str = ""                         #: what it shows ("buggy", "correct", ...)
+    #: driver attributes set after construction (read at run time: a poll budget, polled queues)
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 def base_setup(v: dict[str, Any], seed_for_traffic: int) -> dict[str, Any]:
@@ -101,7 +103,7 @@ class CqScenario:
         try:
             for var in plan["variants"]:
                 obs = await run_cq(dut, platform, router, CqSetup(**var["setup"]), var["strategy"], seed,
-                                   driver_factory=self.driver_factory(var))
+                                   driver_factory=driver_factory(var))
                 timing[var["name"]] = obs.pop("timing")
                 obs["variant"] = var["name"]
                 runs.append(obs)
@@ -112,10 +114,6 @@ class CqScenario:
         return {"seed": seed, "clock_ps": CLOCK_PS, "runs": runs,
                 "outcome": "; ".join(f"{r['variant']}: {r['outcome']}" for r in runs),
                 "matched": matched, "end_ps": max(r["end_ps"] for r in runs), "timing": timing}
-
-    def driver_factory(self, variant: dict[str, Any]) -> Any:
-        """A callable (kernel, layout, affinity) -> driver, or None for the registered strategy."""
-        return None
 
     # ---- verdict ----
     def checks(self, plan: dict[str, Any], obs: dict[str, Any]) -> list[Check]:
@@ -148,6 +146,23 @@ class CqScenario:
         return [f"traffic: {v['queues']} queues x {v['per_queue']} completions, bursts of {v['burst']} every "
                 f"~{v['period_us']:g} us per queue; {v['cpus']} CPUs; DPC latency {v['dpc_latency_us']:g} us "
                 f"+ up to {v['jitter_us']:g} us"]
+
+
+def driver_factory(variant: dict[str, Any]) -> Any:
+    """(kernel, layout, affinity) -> the variant's driver: its strategy's class with the
+    variant's options set (JSON turns tuples into lists and int keys into strings: undone here)."""
+    from hostmodel.strategies import DRIVERS
+
+    def make(k: Any, layout: Any, affinity: list[int]) -> Any:
+        drv = DRIVERS[variant["strategy"]](k, layout, affinity=affinity)
+        for name, value in variant.get("options", {}).items():
+            if isinstance(value, dict):
+                value = {int(q): tuple(v) for q, v in value.items()}
+            elif isinstance(value, list):
+                value = tuple(value)
+            setattr(drv, name, value)
+        return drv
+    return make
 
 
 def variant_checks(var: dict[str, Any], r: dict[str, Any]) -> list[Check]:

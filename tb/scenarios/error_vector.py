@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from tb.scenarios import register
-from tb.scenarios.overrun import CLOCK_PS, SPEC as OVERRUN_SPEC, validate
+from tb.scenarios.overrun import CLOCK_PS, stream_values, validate
 from tb.scenarios.params import Check, Param, ParamError
 
 VARIANTS = [("separate", "noticed", "correct: data and error on their own messages; only the error ISR reads INT_CAUSE"),
@@ -36,10 +36,8 @@ class ErrorVectorScenario:
     spec = SPEC
 
     def stream_values(self, v: dict[str, Any], driver: str) -> dict[str, Any]:
-        values = {p.name: p.default for p in OVERRUN_SPEC}
-        values.update(spike_us=v["spike_us"], chunks=v["chunks"], dpc_latency_us=v["dpc_latency_us"], driver=driver,
-                      mmio_read_us=v["mmio_read_us"])
-        return values
+        return stream_values(spike_us=v["spike_us"], chunks=v["chunks"], dpc_latency_us=v["dpc_latency_us"],
+                             driver=driver, mmio_read_us=v["mmio_read_us"])
 
     def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> dict[str, Any]:
         base = self.stream_values(values, "separate")

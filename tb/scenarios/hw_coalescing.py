@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from hostmodel.strategies import HybridPollDriver
 from tb.scenarios import register
 from tb.scenarios.cqbase import CLOCK_PS, US, CqScenario, Variant, base_setup, common_params
 from tb.scenarios.params import Check
@@ -53,18 +52,9 @@ class HwCoalescingScenario(CqScenario):
                                "stall" if restart else "clean", s,
                                ("buggy: " if restart else "correct: ")
                                + f"queue 0 polled every 20 us, queue 1 on the same vector, TIME 100 us, watchdog 150 us, "
-                               f"DB_RESTART {int(restart)}"))
+                               f"DB_RESTART {int(restart)}",
+                               options={"polled": [0], "sharing": {"0": [0, 1]}}))
         return out
-
-    def driver_factory(self, variant: dict[str, Any]) -> Any:
-        if variant["strategy"] != "hybrid_poll":
-            return None
-
-        def make(k: Any, layout: Any, affinity: list[int]) -> HybridPollDriver:
-            drv = HybridPollDriver(k, layout, affinity=affinity)
-            drv.polled, drv.sharing = (0,), {0: (0, 1)}
-            return drv
-        return make
 
     def extra_checks(self, plan: dict[str, Any], var: dict[str, Any], r: dict[str, Any],
                      obs: dict[str, Any]) -> list[Check]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from tb.scenarios import register
-from tb.scenarios.overrun import CLOCK_PS, SPEC as OVERRUN_SPEC, chunk_write_cycles, validate
+from tb.scenarios.overrun import CLOCK_PS, chunk_write_cycles, stream_values, validate
 from tb.scenarios.params import Check, Param, ParamError
 
 SPEC = [
@@ -34,12 +34,10 @@ class LatencySweepScenario:
     spec = SPEC
 
     def stream_values(self, v: dict[str, Any], late_us: float) -> dict[str, Any]:
-        values = {p.name: p.default for p in OVERRUN_SPEC}
-        values.update({k: v[k] for k in ("slots", "slot_bytes", "period_us", "dpc_latency_us")})
         spike = max(0.0, late_us - v["dpc_latency_us"])
-        values.update(spike_us=spike, spike_at_chunk=SPIKE_AT, expect="clean", jitter_us=0.0,
-                      chunks=SPIKE_AT + v["slots"] + 4 + int(spike / v["period_us"]))
-        return values
+        return stream_values(**{k: v[k] for k in ("slots", "slot_bytes", "period_us", "dpc_latency_us")},
+                             spike_us=spike, spike_at_chunk=SPIKE_AT, expect="clean", jitter_us=0.0,
+                             chunks=SPIKE_AT + v["slots"] + 4 + int(spike / v["period_us"]))
 
     def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> dict[str, Any]:
         validate(self.stream_values(values, 0.0))

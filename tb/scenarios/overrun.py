@@ -47,6 +47,12 @@ SPEC = [
 ]
 
 
+def stream_values(**overrides: Any) -> dict[str, Any]:
+    """The overrun scenario's parameter values: its defaults with ``overrides`` (for scenarios
+    that run the streaming device with settings of their own)."""
+    return {p.name: p.default for p in SPEC} | overrides
+
+
 def parse_interference(text: str, cpus: int = 64) -> list[dict[str, Any]]:
     """``kind:rate_per_s:service_us[:cpu=N][:pareto=ALPHA]`` sources separated by ';' as
     InterferenceSource fields (JSON-ready); ValueError with a one-line message on bad input."""
@@ -261,7 +267,7 @@ class OverrunScenario:
             lines.append(f"                 on CPU {late.get('cpu', 0)} it waited behind: "
                          + (", ".join(f"{n} ({c} run{'s' * (c > 1)}, {ps / 1e6:.3f} us)" for n, (c, ps) in dpcs[:4])
                             or "no other DPC")
-                         + (f"; ISRs meanwhile: " + ", ".join(f"{n} x{c} ({ps / 1e6:.3f} us)" for n, (c, ps) in isrs[:3])
+                         + ("; ISRs meanwhile: " + ", ".join(f"{n} x{c} ({ps / 1e6:.3f} us)" for n, (c, ps) in isrs[:3])
                             if isrs else "")
                          + f"; the rest, {max(0, late['latency_ps'] - dpc_ps) / 1e6:.3f} us, is injected latency "
                            f"(base, jitter, spike) and ISR time")
@@ -338,11 +344,11 @@ class RandomStreamScenario(OverrunScenario):
     def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> dict[str, Any]:
         rng = random.Random(f"random_stream:{seed}")
         for _ in range(200):           # rejection: draw until the prediction can state the outcome
-            v = {p.name: p.default for p in SPEC}
-            v.update(mode=rng.choice(["free", "flow"]), slots=rng.choice([1, 2, 4, 8, 16, 64]),
-                     slot_bytes=8 * rng.randint(8, 512), period_us=round(rng.uniform(2, 40), 3),
-                     chunks=rng.randint(8, values["max_chunks"]), dpc_latency_us=round(rng.uniform(0.5, 4), 3),
-                     jitter_us=round(rng.choice([0, rng.uniform(0, 3)]), 3), consumer_period_us=round(rng.uniform(10, 100), 1))
+            v = stream_values(mode=rng.choice(["free", "flow"]), slots=rng.choice([1, 2, 4, 8, 16, 64]),
+                              slot_bytes=8 * rng.randint(8, 512), period_us=round(rng.uniform(2, 40), 3),
+                              chunks=rng.randint(8, values["max_chunks"]), dpc_latency_us=round(rng.uniform(0.5, 4), 3),
+                              jitter_us=round(rng.choice([0, rng.uniform(0, 3)]), 3),
+                              consumer_period_us=round(rng.uniform(10, 100), 1))
             v["spike_at_chunk"] = rng.randrange(v["chunks"])
             v["spike_us"] = round(rng.choice([0.0, rng.uniform(0, 3 * v["slots"] * v["period_us"])]), 3)
             try:

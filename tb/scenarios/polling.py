@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from hostmodel.strategies import NapiDriver
 from tb.scenarios import register
 from tb.scenarios.cqbase import CLOCK_PS, US, CqScenario, Variant, base_setup, common_params
 from tb.scenarios.params import Check, Param
@@ -38,25 +37,10 @@ class PollingScenario(CqScenario):
         setup["burst_phases"] = [(b + 1, v["heavy_burst"]), (2 * b + 1, 1)]
         return [Variant("interrupt_only", "per_queue_dpc", "clean", setup,
                         "an interrupt and a DPC run for (nearly) every completion"),
-                Variant("napi", "napi", "clean", setup, f"hybrid: polls with budget {v['budget']} while the load lasts")]
-
-    def driver_factory(self, variant: dict[str, Any]) -> Any:
-        if variant["strategy"] != "napi":
-            return None
-        budget = self.budget
-
-        def make(k: Any, layout: Any, affinity: list[int]) -> NapiDriver:
-            drv = NapiDriver(k, layout, affinity=affinity)
-            drv.budget = budget
-            return drv
-        return make
-
-    def prepare(self, values: dict[str, Any], seed: Any = None) -> dict[str, Any]:
-        self.budget = values["budget"]
-        return super().prepare(values, seed)
+                Variant("napi", "napi", "clean", setup, f"hybrid: polls with budget {v['budget']} while the load lasts",
+                        options={"budget": v["budget"]})]
 
     async def run(self, dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any]:
-        self.budget = plan["values"]["budget"]
         obs = await super().run(dut, plan, seed)
         for r in obs["runs"]:
             r["phases"] = phase_stats(plan["values"], r)
