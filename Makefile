@@ -9,6 +9,8 @@ STAMP  := $(VENV)/.irqloop-setup
 
 SIM    ?= verilator
 TEST   ?= overrun
+# pyuvm test class (tb/uvm/tests.py): factory overrides of the driver strategy and MSI faults
+UVM_TEST ?=
 SEED   ?= 1
 WAVES  ?= 0
 PARAMS ?=
@@ -67,7 +69,7 @@ check-sim:
 	  echo "error: SIM=$(SIM) is not supported; valid: $(VALID_SIMS)" >&2; exit 2; fi
 
 sim: check-sim $(STAMP)
-	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(PY) -m tb.runner sim "$(TEST)" --seed "$(SEED)" --waves "$(WAVES)" --runs "$(RUNS)"
+	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(PY) -m tb.runner sim "$(TEST)" --seed "$(SEED)" --waves "$(WAVES)" --runs "$(RUNS)" --uvm-test "$(UVM_TEST)"
 
 # compare defaults to multiqueue unless TEST is given on the command line
 compare: check-sim $(STAMP)

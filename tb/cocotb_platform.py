@@ -85,6 +85,13 @@ class HostBridge:
         self._push = lib.irqloop_mmio_push
         self._push.restype = ctypes.c_int64
         self._push.argtypes = [ctypes.c_int, ctypes.c_uint32, ctypes.c_uint32]
+        self._burst_log = u64("irqloop_burst_log_size").value
+        self._burst_count = u64("irqloop_burst_count")
+        self._burst_addr = np.frombuffer((ctypes.c_uint64 * self._burst_log).in_dll(lib, "irqloop_burst_addr"), np.uint64)
+        self._burst_bytes = np.frombuffer((ctypes.c_uint32 * self._burst_log).in_dll(lib, "irqloop_burst_bytes"),
+                                          np.uint32)
+        self._burst_time = np.frombuffer((ctypes.c_uint64 * self._burst_log).in_dll(lib, "irqloop_burst_time"), np.uint64)
+        self.bursts_seen = 0
         self.hooks = {HOOK_MSI: HostHook(), HOOK_MMIO_READ: HostHook()}
         self._hook = HOOK_T(self._dispatch)          # C holds this pointer: keep the reference
         lib.irqloop_set_hook(self._hook)
@@ -99,6 +106,17 @@ class HostBridge:
     def reset(self) -> None:
         self.lib.irqloop_reset_host()
         self.msi_seen = 0
+        self.bursts_seen = 0
+
+    def new_bursts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(address, bytes, time in ns) of the data bursts into host RAM since the last call, in order."""
+        count = self._burst_count.value
+        n = count - self.bursts_seen
+        if n > self._burst_log:
+            raise RuntimeError(f"write-burst log overflow: {n} bursts since the last look (log holds {self._burst_log})")
+        idx = np.arange(self.bursts_seen, count, dtype=np.uint64) % np.uint64(self._burst_log)
+        self.bursts_seen = count
+        return self._burst_addr[idx].copy(), self._burst_bytes[idx].copy(), self._burst_time[idx].copy()
 
     @property
     def bad_writes(self) -> int:
@@ -132,10 +150,20 @@ class HostBridge:
 
 
 class CocotbPlatform:
+    """Observers (``CocotbPlatform.observers``) are called with every new platform, so a testbench
+    environment's monitors attach to the platform a scenario creates without the scenario knowing.
+    Listeners see the traffic as it happens: ``mmio_listeners(write, offset, value)`` for every CPU
+    access (reads when their data returns), ``msi_listeners(t_ps, addr, data)`` for every message
+    the device sent (before fault injection), ``reset_listeners()`` when the host side is reset."""
+
     clock_period_ps = CLOCK_PERIOD_PS
+    observers: list[Callable[["CocotbPlatform"], None]] = []
 
     def __init__(self, dut: Any) -> None:
         self.dut = dut
+        self.mmio_listeners: list[Callable[[bool, int, int], None]] = []
+        self.msi_listeners: list[Callable[[int, int, int], None]] = []
+        self.reset_listeners: list[Callable[[], None]] = []
         self.bridge = HostBridge()
         self.memory = self.bridge.memory
         self.mmio_transactions = 0
@@ -144,6 +172,14 @@ class CocotbPlatform:
         self._steps_per_ps = 10 ** (-12 - simulator.get_precision())
         if self._steps_per_ps < 1:
             raise RuntimeError("the simulator's time precision is coarser than 1 ps")
+        for observe in CocotbPlatform.observers:
+            observe(self)
+
+    def reset_host(self) -> None:
+        """Clear host RAM and the logs (before a device reset starts a new run)."""
+        self.bridge.reset()
+        for listener in self.reset_listeners:
+            listener()
 
     def now_ps(self) -> int:
         hi, lo = simulator.get_sim_time()        # raw steps: cheaper than get_sim_time("ps")
@@ -180,6 +216,8 @@ class CocotbPlatform:
         """Posted: queued for the bus; the CPU goes on at once."""
         self.bridge.push(True, offset, value)
         self.mmio_transactions += 1
+        for listener in self.mmio_listeners:
+            listener(True, offset, value)
 
     async def mmio_read(self, offset: int) -> int:
         n = self.bridge.push(False, offset, 0)
@@ -190,6 +228,8 @@ class CocotbPlatform:
         data, resp = self.bridge.result(n)
         if resp != 0:
             raise RuntimeError(f"MMIO read of {offset:#05x} got AXI response {resp}")
+        for listener in self.mmio_listeners:
+            listener(False, offset, data)
         return data
 
     async def msi_monitor(self, deliver: Callable[[int], None], faults: MsiFaultInjector | None = None) -> None:
@@ -197,7 +237,9 @@ class CocotbPlatform:
         the fault injector if one is given (dropped, duplicated or delayed as it decides)."""
         hook = self.bridge.hooks[HOOK_MSI]
         while True:
-            for _addr, data in self.bridge.new_messages():
+            for addr, data in self.bridge.new_messages():
+                for listener in self.msi_listeners:
+                    listener(self.now_ps(), int(addr), int(data))
                 if faults is None:
                     deliver(int(data))
                     continue

@@ -69,7 +69,7 @@ async def run_stream(dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any
 async def _run_stream(dut: Any, plan: dict[str, Any], seed: int, platform: CocotbPlatform) -> dict[str, Any]:
     v = plan["values"]
     period_cycles = round(v["period_us"] * 1e6 / CLOCK_PS)
-    platform.bridge.reset()
+    platform.reset_host()
     await reset(dut)
 
     cfg = StreamConfig(ring_base=RING_BASE, slot_count=v["slots"], slot_bytes=v["slot_bytes"],

@@ -141,7 +141,7 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
                  seed: int, driver_factory: Optional[Callable[[Kernel, CqLayout, list[int]], CompletionQueueDriver]] = None
                  ) -> dict[str, Any]:
     """One strategy on the setup's traffic; returns the observation (JSON-ready)."""
-    platform.bridge.reset()
+    platform.reset_host()
     await reset(dut)
     latency = DpcLatencyModel(base_ps=setup.dpc_latency_ps, jitter_ps=setup.jitter_ps, seed=seed)
     k = Kernel(platform, latency=latency, settings=KernelSettings(cpus=setup.cpus))

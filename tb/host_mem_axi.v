@@ -36,8 +36,11 @@ module host_mem_axi #(
 );
     import "DPI-C" function int irqloop_mem_write(input longint addr, input longint data, input byte strb);
     import "DPI-C" function void irqloop_msi(input longint addr, input int data);
+    import "DPI-C" function void irqloop_mem_burst(input longint addr, input int bytes, input longint time_ns);
 
     reg [63:0] addr;
+    reg [63:0] burst_addr;   // where the current burst started, for the burst log
+    reg [31:0] burst_bytes;
     reg [2:0]  size;
     reg        is_msi;
     reg [1:0]  resp;
@@ -58,6 +61,8 @@ module host_mem_axi #(
                 s_axi_awready <= 1'b0;
                 s_axi_wready  <= 1'b1;
                 addr          <= s_axi_awaddr;
+                burst_addr    <= s_axi_awaddr;
+                burst_bytes   <= 32'd0;
                 size          <= s_axi_awsize;
                 s_axi_bid     <= s_axi_awid;
                 is_msi        <= (s_axi_awaddr >> 20) == (MSI_BASE >> 20);
@@ -72,6 +77,10 @@ module host_mem_axi #(
                     r = irqloop_mem_write(addr, s_axi_wdata, s_axi_wstrb);
                     beat_resp = (r != 0) ? 2'b10 : 2'b00;
                     beat_count <= beat_count + 32'd1;
+                    if (s_axi_wlast)
+                        irqloop_mem_burst(burst_addr, burst_bytes + (32'd1 << size), $time);
+                    else
+                        burst_bytes <= burst_bytes + (32'd1 << size);
                 end
                 resp <= resp | beat_resp;
                 addr <= (addr & ~((64'd1 << size) - 64'd1)) + (64'd1 << size);

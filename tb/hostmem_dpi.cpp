@@ -2,6 +2,8 @@
 //   - host RAM, written by the device's DMA: the tb's AXI4 slave (host_mem_axi.v) calls
 //     irqloop_mem_write() once per accepted data beat;
 //   - the MSI log: irqloop_msi() once per MSI message;
+//   - the write-burst log: irqloop_mem_burst() once per completed data burst (address, bytes,
+//     simulation time), which the testbench's DMA and completion-queue monitors drain in bulk;
 //   - the CPU's MMIO queue: Python pushes requests (irqloop_mmio_push), the tb's AXI4-Lite master
 //     (mmio_axil_master.v) pulls them in order (irqloop_mmio_pop) and reports completions
 //     (irqloop_mmio_done). Writes are posted: nothing waits for them. Reads complete in order
@@ -17,6 +19,7 @@ extern "C" {
 #define IRQLOOP_HOSTMEM_SIZE (16u * 1024u * 1024u)
 #define IRQLOOP_MSI_LOG_SIZE 4096u
 #define IRQLOOP_MMIO_QUEUE 1024u
+#define IRQLOOP_BURST_LOG_SIZE 65536u
 
 enum { IRQLOOP_HOOK_MSI = 1, IRQLOOP_HOOK_MMIO_READ = 2 };
 
@@ -27,6 +30,12 @@ uint64_t irqloop_msi_addr[IRQLOOP_MSI_LOG_SIZE];
 uint32_t irqloop_msi_data[IRQLOOP_MSI_LOG_SIZE];
 uint64_t irqloop_msi_count = 0;
 uint64_t irqloop_msi_log_size = IRQLOOP_MSI_LOG_SIZE;
+
+uint64_t irqloop_burst_addr[IRQLOOP_BURST_LOG_SIZE];
+uint32_t irqloop_burst_bytes[IRQLOOP_BURST_LOG_SIZE];
+uint64_t irqloop_burst_time[IRQLOOP_BURST_LOG_SIZE];   // simulation time of the last beat, ns
+uint64_t irqloop_burst_count = 0;
+uint64_t irqloop_burst_log_size = IRQLOOP_BURST_LOG_SIZE;
 
 uint64_t irqloop_bad_writes = 0;
 uint64_t irqloop_first_bad_addr = 0;
@@ -49,7 +58,7 @@ void irqloop_set_hook(irqloop_hook_t hook) { irqloop_hook = hook; }
 
 void irqloop_reset_host() {
     std::memset(irqloop_hostmem, 0, sizeof irqloop_hostmem);
-    irqloop_msi_count = irqloop_bad_writes = irqloop_first_bad_addr = 0;
+    irqloop_msi_count = irqloop_burst_count = irqloop_bad_writes = irqloop_first_bad_addr = 0;
     irqloop_mmio_pushed = irqloop_mmio_issued = irqloop_mmio_completed = irqloop_mmio_errors = 0;
 }
 
@@ -67,6 +76,15 @@ int irqloop_mem_write(uint64_t addr, uint64_t data, uint8_t strb) {
             if (strb & (1u << i)) irqloop_hostmem[base + i] = uint8_t(data >> (8 * i));
     }
     return 0;
+}
+
+// One completed burst into host RAM (not the MSI window).
+void irqloop_mem_burst(uint64_t addr, uint32_t bytes, uint64_t time_ns) {
+    uint64_t i = irqloop_burst_count % IRQLOOP_BURST_LOG_SIZE;
+    irqloop_burst_addr[i] = addr;
+    irqloop_burst_bytes[i] = bytes;
+    irqloop_burst_time[i] = time_ns;
+    irqloop_burst_count++;
 }
 
 void irqloop_msi(uint64_t addr, uint32_t data) {

@@ -7,6 +7,13 @@ from typing import Any
 
 def evaluate(scenario: Any, plan: dict[str, Any], obs: dict[str, Any]) -> dict[str, Any]:
     checks = [{"name": n, "ok": bool(ok), "detail": d} for n, ok, d in scenario.checks(plan, obs)]
+    env = obs.get("env")
+    if env is not None:               # the pyuvm environment's device scoreboard (tb/uvm/scoreboard.py)
+        checks.append({"name": "device rules (UVM scoreboard)", "ok": env["error_count"] == 0,
+                       "detail": (f"{env['error_count']} violations; first: {env['errors'][0]}" if env["error_count"]
+                                  else f"{sum(env['entries_by_queue'].values())} queue entries, "
+                                       f"{env['chunks_checked']} ring chunks, {env['messages']} messages checked "
+                                       f"({env['uvm_test']})")})
     return {"test": scenario.name, "plan": plan, "observed": obs, "checks": checks,
             "pass": all(c["ok"] for c in checks)}
 

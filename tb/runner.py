@@ -1,7 +1,7 @@
 """irqloop's simulation runner: `make sim TEST=...` and friends call this.
 
     python -m tb.runner list
-    python -m tb.runner sim TEST [--seed N] [--waves none|fst|vcd] [name=value ...]
+    python -m tb.runner sim TEST [--seed N] [--waves none|fst|vcd] [--uvm-test NAME] [name=value ...]
     python -m tb.runner params TEST
 
 Every scenario run gets its own directory, runs/<TEST>/seed<SEED>[-<changed params>]/, holding report.txt,
@@ -28,6 +28,7 @@ from tb.scenarios.params import ParamError, describe, parse_overrides
 
 ROOT = toolchain.ROOT
 TOPLEVEL = "tb_irqloop"
+DEFAULT_UVM_TEST = "ScenarioTest"     #: tb/uvm/tests.py; UVM_TEST= picks another (factory overrides)
 
 
 def tb_sources() -> list[Path]:
@@ -44,33 +45,50 @@ def build(waves: str, num_cq: int = 1) -> Path:
                           name=tag, public_vlt=toolchain.TB / "tb_irqloop.vlt")
 
 
-def run_dir_for(test: str, seed: int, values: dict[str, Any], run_root: Path | None = None) -> Path:
+def run_dir_for(test: str, seed: int, values: dict[str, Any], run_root: Path | None = None,
+                uvm_test: str = DEFAULT_UVM_TEST) -> Path:
     """runs/<test>/seed<N>[-<name>=<value>...]: parameters that differ from the defaults name the
     directory, so runs with different parameters never overwrite each other's results."""
     defaults = {p.name: p.default for p in scenarios.get(test).spec}
     changed = [f"{k}={values[k]:g}" if isinstance(values[k], float) else f"{k}={values[k]}"
                for k in sorted(values) if values[k] != defaults[k]]
+    if uvm_test != DEFAULT_UVM_TEST:
+        changed.insert(0, uvm_test)
     suffix = re.sub(r"[^A-Za-z0-9=._-]", "_", "-".join(changed))
     if len(suffix) > 100:
         suffix = suffix[:60] + "-" + hashlib.sha256(suffix.encode()).hexdigest()[:10]
     return (run_root or ROOT / "runs") / test / (f"seed{seed}" + (f"-{suffix}" if suffix else ""))
 
 
+def uvm_test_class(name: str) -> Any:
+    """The pyuvm test class ``name`` (tb/uvm/tests.py), with its factory overrides applied in this
+    process, so the plan a scenario prepares here follows them."""
+    from tb.uvm import tests as uvm_tests
+    try:
+        cls = uvm_tests.get_test(name)
+    except KeyError as exc:
+        raise ParamError(str(exc.args[0])) from None
+    cls.apply_overrides()
+    return cls
+
+
 def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_root: Path | None = None,
-                 quiet: bool = False) -> int:
+                 quiet: bool = False, uvm_test: str = DEFAULT_UVM_TEST) -> int:
     sc = scenarios.get(test)
     values = parse_overrides(sc.spec, overrides)
+    uvm_test_class(uvm_test)
     plan = sc.prepare(values, seed)
     build_dir = build(waves, getattr(sc, "num_cq", 1))
 
-    run_dir = run_dir_for(test, seed, values, run_root)
+    run_dir = run_dir_for(test, seed, values, run_root, uvm_test)
     if run_dir.exists():
         shutil.rmtree(run_dir)
     run_dir.mkdir(parents=True)
     report_path = run_dir / "report.json"
     wave_file = run_dir / f"dump.{waves}"
     env = {"IRQLOOP_TEST": test, "IRQLOOP_PLAN": json.dumps(plan), "IRQLOOP_SEED": str(seed),
-           "IRQLOOP_REPORT": str(report_path), "IRQLOOP_WAVES": "0" if waves == "none" else "1"}
+           "IRQLOOP_REPORT": str(report_path), "IRQLOOP_WAVES": "0" if waves == "none" else "1",
+           "IRQLOOP_UVM_TEST": uvm_test}
     log = run_dir / "sim.log"
     simbuild.run(TOPLEVEL, build_dir, "tb.test_scenario", run_dir, env=env, seed=seed, waves=waves,
                  test_args=["--trace-file", str(wave_file)] if waves != "none" else [], log_file=log)
@@ -96,8 +114,14 @@ def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_roo
         for letter, (what, t) in zip("ABCDEFGH", key_moments(report)):
             print(f"  marker {letter}: {what} at {t / 1e6:.3f} us")
     if not report["pass"]:
-        print(f"reproduce: make sim TEST={test} SEED={seed}{make_params(overrides)} WAVES=1")
+        print(f"reproduce: {repro_command(test, seed, overrides, uvm_test)}")
     return 0 if report["pass"] else 1
+
+
+def repro_command(test: str, seed: int, overrides: list[str], uvm_test: str = DEFAULT_UVM_TEST) -> str:
+    """The one command that reruns a run with waves."""
+    uvm = f" UVM_TEST={uvm_test}" if uvm_test != DEFAULT_UVM_TEST else ""
+    return f"make sim TEST={test} SEED={seed}{make_params(overrides)}{uvm} WAVES=1"
 
 
 def make_params(overrides: list[str]) -> str:
@@ -157,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("--seed", default="1")
     sp.add_argument("--waves", default="none")
     sp.add_argument("--runs", default=None, help="results root (default: runs/)")
+    sp.add_argument("--uvm-test", default="", help=f"pyuvm test class (default {DEFAULT_UVM_TEST})")
     sp.add_argument("params", nargs="*", help="name=value overrides")
     sub.add_parser("build", help="build the simulator")
     for cmd in ("waves", "wave-png"):
@@ -201,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
                 raise ValueError
         except ValueError:
             raise ParamError(f"SEED={a.seed!r} is not valid; use an integer in 0..4294967295") from None
-        return run_scenario(a.test, seed, waves, a.params, run_root=Path(a.runs).resolve() if a.runs else None)
+        return run_scenario(a.test, seed, waves, a.params, run_root=Path(a.runs).resolve() if a.runs else None,
+                            uvm_test=a.uvm_test or DEFAULT_UVM_TEST)
     except ParamError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -72,9 +72,18 @@ class RandomCqScenario(CqScenario):
             Param("max_per_queue", 48, "upper bound of the completions per queue drawn", int, lo=1, hi=10000)]
 
     def variants(self, v: dict[str, Any], seed: int) -> list[Variant]:
+        from tb.uvm.choices import fault_choice, strategy_choice
+
         setup = draw(seed, v["max_queues"], v["max_per_queue"])
-        strategy = setup.pop("strategy")
-        return [Variant(strategy, strategy, "clean", setup, "drawn from the seed")]
+        strategy, expected, role = setup.pop("strategy"), "clean", "drawn from the seed"
+        # a UVM test's factory overrides may pick the strategy and the MSI faults (tb/uvm/tests.py)
+        chosen, faults = strategy_choice(), fault_choice()
+        if chosen.strategy:
+            strategy, expected, role = chosen.strategy, chosen.expected, "chosen by the test's factory override"
+        if faults.rules:
+            setup["msi_faults"] = faults.rules
+            expected = faults.expected_for(strategy) or expected
+        return [Variant(strategy, strategy, expected, setup, role)]
 
     def summary(self, plan: dict[str, Any], obs: dict[str, Any]) -> list[str]:
         s = plan["variants"][0]["setup"]

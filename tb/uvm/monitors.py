@@ -1,0 +1,154 @@
+"""Monitors of what the device does to the host: MSI messages, and the DMA writes into host
+memory, decoded as completion-queue entries and streaming ring chunks.
+
+The DMA monitor does not run per bus beat: ``host_mem_axi`` logs each completed burst (address,
+bytes, time) in C, and the monitor drains that log in bulk when a message arrives, every
+``drain_ps`` of simulated time, and when the host side is reset. Where the queues and the ring
+are comes from the register model's mirror, i.e. from what the driver actually programmed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import cocotb
+import numpy as np
+from cocotb.triggers import Timer
+from pyuvm import uvm_analysis_port, uvm_component
+
+from hostmodel.regs import REG
+from tb.uvm.items import ChunkItem, CqEntryItem, MsiItem
+from tb.uvm.regmodel import IrqloopRegBlock
+
+ENTRY_BYTES = 16
+
+
+class MsiMonitor(uvm_component):
+    """Every message write the device made into the MSI window, at the time it landed."""
+
+    def build_phase(self) -> None:
+        self.ap = uvm_analysis_port("ap", self)
+        self.count = 0
+
+    def attach(self, platform: Any) -> None:
+        def observe(t_ps: int, addr: int, data: int) -> None:
+            self.count += 1
+            self.ap.write(MsiItem(t_ps, addr, data))
+        platform.msi_listeners.append(observe)
+
+
+class DmaMonitor(uvm_component):
+    """Completion entries (``cq_ap``) and ring chunks (``chunk_ap``) as the device wrote them."""
+
+    drain_ps = 5_000_000
+
+    def build_phase(self) -> None:
+        self.cq_ap = uvm_analysis_port("cq_ap", self)
+        self.chunk_ap = uvm_analysis_port("chunk_ap", self)
+        self.regs: Optional[IrqloopRegBlock] = None
+        self.platform: Any = None
+        self._ticker: Any = None
+        self.bursts = 0
+        self.other_bursts = 0          #: bursts outside every queue and the ring
+        self._slot_bytes: dict[int, int] = {}
+
+    def attach(self, platform: Any) -> None:
+        if self._ticker is not None:
+            self.drain()
+            self._ticker.cancel()
+        self.platform = platform
+        platform.msi_listeners.append(lambda *_: self.drain())
+        platform.reset_listeners.append(self._on_reset)
+        self._ticker = cocotb.start_soon(self._tick())
+
+    def detach(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            self._ticker = None
+        if self.platform is not None:
+            self.drain()
+
+    async def _tick(self) -> None:
+        while True:
+            await Timer(self.drain_ps, unit="ps")
+            self.drain()
+
+    def _on_reset(self) -> None:
+        self.drain()                   # the last run's writes, before the log is cleared
+        self._slot_bytes.clear()
+
+    def _mirror(self, name: str, index: Optional[int] = None, field: Optional[str] = None) -> int:
+        assert self.regs is not None
+        return int(self.regs.reg(name, index, field).get_mirrored_value())
+
+    def _queues(self) -> list[tuple[int, int, int]]:
+        """(queue, base, entries) of every queue the driver created."""
+        out = []
+        for q in range(self.regs.num_cq if self.regs else 0):
+            size = self._mirror("CQ", q, "SIZE")
+            if size >= 2:
+                base = self._mirror("CQ", q, "BASE_LO") & ~0xF | self._mirror("CQ", q, "BASE_HI") << 32
+                out.append((q, base, size))
+        return out
+
+    def drain(self) -> None:
+        if self.platform is None or self.regs is None:
+            return
+        addrs, sizes, times = self.platform.bridge.new_bursts()
+        if not len(addrs):
+            return
+        self.bursts += len(addrs)
+        queues = self._queues()
+        ring = self._ring()
+        mem = self.platform.memory
+        for a, n, t in zip(addrs.tolist(), sizes.tolist(), times.tolist()):
+            t_ps = t * 1000
+            for q, base, size in queues:
+                if base <= a < base + size * ENTRY_BYTES:
+                    for off in range(0, n, ENTRY_BYTES):
+                        at = a + off
+                        dw = mem[at:at + ENTRY_BYTES].view(np.uint32)
+                        self.cq_ap.write(CqEntryItem(t_ps=t_ps, queue=q, slot=(at - base) // ENTRY_BYTES, dw0=int(dw[0]),
+                                                     sqhead=int(dw[2]) & 0xFFFF, sqid=int(dw[2]) >> 16,
+                                                     cid=int(dw[3]) & 0xFFFF, phase=int(dw[3]) >> 16 & 1,
+                                                     status=int(dw[3]) >> 17))
+                    break
+            else:
+                if ring is not None and ring[0] <= a < ring[0] + ring[1] * ring[2]:
+                    self._ring_burst(a, n, t_ps, ring, mem)
+                else:
+                    self.other_bursts += 1
+
+    def _ring(self) -> Optional[tuple[int, int, int]]:
+        slots, slot_bytes = self._mirror("SLOT_COUNT"), self._mirror("SLOT_SIZE")
+        if not slots or not slot_bytes:
+            return None
+        return self._mirror("RING_BASE_LO") | self._mirror("RING_BASE_HI") << 32, slots, slot_bytes
+
+    def _ring_burst(self, a: int, n: int, t_ps: int, ring: tuple[int, int, int], mem: np.ndarray) -> None:
+        base, _slots, slot_bytes = ring
+        slot = (a - base) // slot_bytes
+        done = self._slot_bytes.get(slot, 0) + n
+        if done >= slot_bytes:
+            self._slot_bytes[slot] = 0
+            at = base + slot * slot_bytes
+            self.chunk_ap.write(ChunkItem(t_ps=t_ps, slot=slot, words=mem[at:at + slot_bytes].view(np.uint32).copy()))
+        else:
+            self._slot_bytes[slot] = done
+
+
+def message_table(regs: IrqloopRegBlock) -> dict[tuple[int, int], int]:
+    """(address, data) -> vector, for every vector as the mirror says it is programmed (MSI-X table
+    entries when MSI-X is enabled, else MSI_ADDR / MSI_DATA + v)."""
+    def m(name: str, i: Optional[int] = None, f: Optional[str] = None) -> int:
+        return int(regs.reg(name, i, f).get_mirrored_value())
+    vectors = regs.num_cq + REG.bit("VEC_CQ0")
+    out: dict[tuple[int, int], int] = {}
+    if m("MSIX_CTRL") >> REG.bit("MSIX_ENABLE") & 1:
+        for v in range(vectors):
+            out.setdefault((m("VT", v, "ADDR_LO") & ~3 | m("VT", v, "ADDR_HI") << 32, m("VT", v, "DATA")), v)
+    else:
+        base = m("MSI_ADDR_LO") & ~3 | m("MSI_ADDR_HI") << 32
+        for v in range(vectors):
+            out.setdefault((base, (m("MSI_DATA") + v) & 0xFFFFFFFF), v)
+    return out

@@ -1,0 +1,67 @@
+"""The device's register model (pyuvm RAL), built from the one description of the map.
+
+``rtl/irqloop_regs.vh`` is the only place the register map is written: the RTL includes it,
+``hostmodel/regs.py`` parses it, and this module turns that parse into a ``uvm_reg_block`` with
+one ``uvm_reg`` per register (array elements named ``CQ3_HEAD``, ``VT5_DATA``, ``IV2_COAL``,
+``PBA0_BITS``), the access kind the header declares, and one address map on the CSR bus.
+Nothing here repeats an offset.
+"""
+
+from __future__ import annotations
+
+from pyuvm import uvm_endianness_e, uvm_reg, uvm_reg_block, uvm_reg_field
+
+from hostmodel.regs import REG, RegisterMap
+
+#: header access kind -> uvm_reg_field access policy
+_ACCESS = {"RW": "RW", "RO": "RO", "W1C": "W1C"}
+#: registers whose value changes without a CSR write (not checked against the mirror on read)
+_VOLATILE_RW = {"CQ_HEAD"}
+
+
+def array_sizes(num_cq: int) -> dict[str, int]:
+    """Elements of each register array in a device built with ``num_cq`` queues."""
+    vectors = num_cq + REG.bit("VEC_CQ0")
+    return {"CQ": num_cq, "VT": vectors, "IV": vectors, "PBA": (vectors + 31) // 32}
+
+
+class IrqloopRegBlock(uvm_reg_block):
+    """``block.reg("CTRL")``, ``block.reg("CQ", 3, "HEAD")``; ``block.by_offset[addr]``."""
+
+    def __init__(self, name: str = "irqloop_regs", num_cq: int = 32, regs: RegisterMap = REG) -> None:
+        super().__init__(name)
+        self.num_cq = num_cq
+        self.map = self.create_map("csr_map", 0, 4, uvm_endianness_e.UVM_LITTLE_ENDIAN)
+        self.set_default_map(self.map)
+        self.by_offset: dict[int, uvm_reg] = {}
+        self.access: dict[str, str] = {}
+        for name_, offset in regs.offsets.items():
+            self._add(name_, offset, regs.access[name_], volatile=regs.access[name_] != "RW")
+        for arr, count in array_sizes(num_cq).items():
+            for i in range(count):
+                for rname, (_off, acc, _doc) in regs.array_regs[arr].items():
+                    self._add(f"{arr}{i}_{rname}", regs.array(arr, i, rname), acc,
+                              volatile=acc != "RW" or f"{arr}_{rname}" in _VOLATILE_RW)
+        self.lock_model()
+
+    def _add(self, name: str, offset: int, access: str, volatile: bool) -> None:
+        if access not in _ACCESS:
+            raise ValueError(f"register {name}: access {access!r} is not one of {sorted(_ACCESS)}")
+        r = uvm_reg(name, 32)
+        f = uvm_reg_field("value")
+        f.configure(r, 32, 0, _ACCESS[access], volatile, 0, True, False, False)
+        r.configure(self)
+        self.map.add_reg(r, offset, "RO" if access == "RO" else "RW")
+        self.by_offset[offset] = r
+        self.access[name] = access
+
+    def reg(self, name: str, index: int | None = None, field: str | None = None) -> uvm_reg:
+        key = name if index is None else f"{name}{index}_{field}"
+        r = self.get_reg_by_name(key)
+        if r is None:
+            raise KeyError(f"no register {key!r} in the model")
+        return r
+
+    def name_of(self, offset: int) -> str:
+        r = self.by_offset.get(offset)
+        return r.get_name() if r is not None else f"unmapped@{offset:#05x}"

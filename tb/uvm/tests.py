@@ -1,0 +1,98 @@
+"""The pyuvm tests. Every scenario runs under one of them (``make sim TEST=<scenario>
+UVM_TEST=<test>``, default ``ScenarioTest``); the others differ only by factory overrides, as in
+pyuvm's TinyALU example: which driver strategy the host model runs, and which faults the MSI
+path injects. A scenario asks the factory for a ``CqStrategy`` and an ``MsiFaultPolicy`` when it
+builds its plan; the base classes leave the scenario's own choice in place.
+
+The runner applies the same overrides before it prepares the plan (so the declared outcome in
+the plan follows the override), and the test applies them again in the simulator; the test
+checks that the plan it was handed is the one its overrides give.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import cocotb
+from pyuvm import ConfigDB, uvm_active_passive_enum, uvm_factory, uvm_test
+
+from tb.uvm.choices import (CqStrategy, DropQueue0Messages, DropSomeMessages, InterlockedOrStrategy,
+                             MsiFaultPolicy, NaiveStrategy, ScanTimerStrategy)
+from tb.uvm.env import IrqloopEnv
+
+
+# ---- tests ----
+class ScenarioTest(uvm_test):
+    """Runs the scenario the runner prepared (IRQLOOP_TEST / IRQLOOP_PLAN) in the environment."""
+
+    overrides: list[tuple[type, type]] = []
+    result: dict[str, Any] = {}
+
+    @classmethod
+    def apply_overrides(cls) -> None:
+        for base, override in cls.overrides:
+            uvm_factory().set_type_override_by_type(base, override)
+
+    def build_phase(self) -> None:
+        self.apply_overrides()
+        ConfigDB().set(self, "env.csr", "is_active", uvm_active_passive_enum.UVM_PASSIVE)
+        self.env = IrqloopEnv("env", self)
+
+    async def run_phase(self) -> None:
+        from tb import scenarios
+        self.raise_objection()
+        name = os.environ["IRQLOOP_TEST"]
+        plan = json.loads(os.environ["IRQLOOP_PLAN"])
+        seed = int(os.environ["IRQLOOP_SEED"])
+        sc = scenarios.get(name)
+        self.check_plan(sc, plan, seed)
+        try:
+            obs = await sc.run(cocotb.top, plan, seed)
+        finally:
+            env_summary = self.env.finish()
+        obs["env"] = env_summary | {"uvm_test": type(self).__name__}
+        type(self).result = {"scenario": sc, "plan": plan, "obs": obs}
+        self.drop_objection()
+
+    def check_plan(self, sc: Any, plan: dict[str, Any], seed: int) -> None:
+        if not self.overrides:
+            return
+        again = sc.prepare(plan["values"], seed)
+        if again["variants"] != plan["variants"]:
+            raise RuntimeError(f"{type(self).__name__}: the plan was not prepared with this test's overrides "
+                               f"(run it through `make sim ... UVM_TEST={type(self).__name__}`)")
+
+
+class LostVectorTest(ScenarioTest):
+    """Every message of queue 0 is dropped and the driver is interlocked_or (work found only
+    through messages): queue 0's completions are never consumed; the declared outcome is loss."""
+    overrides = [(MsiFaultPolicy, DropQueue0Messages), (CqStrategy, InterlockedOrStrategy)]
+
+
+class LostVectorScanTimerTest(ScenarioTest):
+    """The same lost messages with scan_timer (a periodic KTIMER scans every queue): clean."""
+    overrides = [(MsiFaultPolicy, DropQueue0Messages), (CqStrategy, ScanTimerStrategy)]
+
+
+class DropMessagesScanTimerTest(ScenarioTest):
+    """One message in five lost at random, scan_timer: clean."""
+    overrides = [(MsiFaultPolicy, DropSomeMessages), (CqStrategy, ScanTimerStrategy)]
+
+
+class NaiveStrategyTest(ScenarioTest):
+    """The naive driver (one DPC argument overwritten by each ISR) on the scenario's traffic:
+    reported, not judged on random traffic; the device rules are still checked."""
+    overrides = [(CqStrategy, NaiveStrategy)]
+
+
+TESTS: dict[str, type[ScenarioTest]] = {t.__name__: t for t in (ScenarioTest, LostVectorTest, LostVectorScanTimerTest,
+                                                                 DropMessagesScanTimerTest, NaiveStrategyTest)}
+
+
+def get_test(name: str) -> type[ScenarioTest]:
+    try:
+        return TESTS[name]
+    except KeyError:
+        raise KeyError(f"unknown UVM_TEST {name!r}; valid: {', '.join(TESTS)}") from None
