@@ -29,6 +29,8 @@ SEEDS  ?=
 JOBS   ?=
 SHARD  ?=
 REGRESS_OUT ?= regress/$(SUITE)$(if $(SHARD),-shard$(subst /,of,$(SHARD)))
+# make regress COVERAGE=1: coverage builds; the runs' line/toggle coverage merged into line_coverage.txt
+COVERAGE ?= 0
 BENCH_CYCLES ?= 2000000
 
 VALID_SIMS := verilator
@@ -37,12 +39,12 @@ VALID_SIMS := verilator
 
 help:
 	@echo "irqloop targets:"
-	@echo "  make sim TEST=overrun [SEED=1] [WAVES=0|1|fst|vcd] [PARAMS='name=value ...']"
+	@echo "  make sim TEST=overrun [SEED=1] [WAVES=0|1|fst|vcd] [PARAMS='name=value ...'] [UVM_TEST=ScenarioTest]"
 	@echo "                          run a scenario; exit 0 only if its outcome matches the expectation"
 	@echo "  make compare [TEST=multiqueue] [SEED=1] [PARAMS=...]"
 	@echo "                          run every strategy/setting of a scenario; table, plots and compare.md in its run directory"
-	@echo "  make regress [SUITE=smoke|nightly] [SEEDS=N] [JOBS=N] [SHARD=i/N]"
-	@echo "                          scenario regression: parallel runs, progress, JUnit, functional coverage, repro lines"
+	@echo "  make regress [SUITE=smoke|nightly] [SEEDS=N] [JOBS=N] [SHARD=i/N] [COVERAGE=1]"
+	@echo "                          scenario regression: parallel runs, progress, JUnit, functional (and line) coverage, repro lines"
 	@echo "  make testplan           which test plan items (tests/testplan.toml) are covered by passing tests"
 	@echo "  make regress-merge DIRS=\"d1 d2\"  merge shard results"
 	@echo "  make waves TEST=name    open the run's waveform in GTKWave (after make sim ... WAVES=1)"
@@ -76,7 +78,7 @@ compare: check-sim $(STAMP)
 	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(PY) -m tb.compare --test "$(if $(filter command line environment,$(origin TEST)),$(TEST),multiqueue)" --seed "$(SEED)" --runs "$(RUNS)"
 
 waves wave-png: $(STAMP)
-	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(PY) -m tb.runner $@ "$(TEST)" --seed "$(SEED)" --runs "$(RUNS)"
+	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(PY) -m tb.runner $@ "$(TEST)" --seed "$(SEED)" --runs "$(RUNS)" --uvm-test "$(UVM_TEST)"
 
 list: $(STAMP)
 	@$(PY) -m tb.runner list
@@ -92,7 +94,8 @@ testplan: $(STAMP)
 	@$(PY) -m tb.testplan
 
 regress: check-sim $(STAMP)
-	@$(PY) -m tb.regress run --suite "$(SUITE)" --seeds "$(SEEDS)" --jobs "$(JOBS)" --shard "$(SHARD)" --out "$(REGRESS_OUT)"
+	@if [ "$(COVERAGE)" != 0 ] && [ "$(COVERAGE)" != 1 ]; then echo "error: COVERAGE=$(COVERAGE) is not valid; use 0 or 1" >&2; exit 2; fi
+	@IRQLOOP_COVERAGE=$(COVERAGE) $(PY) -m tb.regress run --suite "$(SUITE)" --seeds "$(SEEDS)" --jobs "$(JOBS)" --shard "$(SHARD)" --out "$(REGRESS_OUT)"
 
 # combine shards: make regress-merge DIRS="regress/nightly-shard1of2 regress/nightly-shard2of2"
 regress-merge: $(STAMP)

@@ -40,7 +40,9 @@ module irq_moderation #(
     input  wire [NUM_VEC-1:0]   pending,       // the vector's message waits to be sent
 
     output reg  [NUM_VEC-1:0]   fire,          // pulse: send the vector's message
-    output reg  [31:0]          merged
+    output reg  [31:0]          merged,
+    output reg  [31:0]          by_thr,        // aggregations ended by the threshold (THR + 1 events)
+    output reg  [31:0]          by_time        // aggregations ended by the aggregation time
 );
 
 `include "irqloop_regs.vh"
@@ -67,6 +69,8 @@ module irq_moderation #(
     wire [NUM_VEC-1:0]   c_fire;            // the coalescer wants a message now
     wire [NUM_VEC-1:0]   f_now;             // the rate limiter lets a message out now
     wire [NUM_VEC*3-1:0] merged_inc;        // events of this cycle that send no message of their own
+    wire [NUM_VEC-1:0]   thr_end;           // an aggregation ends now because THR + 1 events arrived
+    wire [NUM_VEC-1:0]   time_end;          // an aggregation ends now because its time ran out
     genvar g;
     generate
         for (g = 0; g < NUM_VEC; g = g + 1) begin : g_decide
@@ -80,8 +84,11 @@ module irq_moderation #(
             // with a rate set, a message already on its way (fired or pending) takes the event
             wire       queued  = rate[g] != 24'd0 && (fire[g] || pending[g]);
             wire       fn      = !queued && ((cf && rl[g] == 24'd0) || (rl[g] == 24'd1 && (held[g] || cf)));
+            wire       at_thr  = ev && !ev_now[g] && total >= {2'd0, coal[g][7:0]} + 10'd1;
             assign c_fire[g] = cf;
             assign f_now[g]  = fn;
+            assign thr_end[g]  = active && at_thr;
+            assign time_end[g] = active && cf && !at_thr && !ev_now[g] && expired;
             assign merged_inc[g*3 +: 3] = ((ev && !cf) ? {1'b0, cnt} : 3'd0)
                                         + ((cf && !fn && (held[g] || queued)) ? 3'd1 : 3'd0);
         end
@@ -97,6 +104,17 @@ module irq_moderation #(
         end
     endgenerate
     wire [31:0] merged_now = {16'd0, merged_sum[NUM_VEC]};
+    // the same for the two ways an aggregation ends (at most one per vector per cycle)
+    wire [15:0] thr_sum [0:NUM_VEC];
+    wire [15:0] time_sum [0:NUM_VEC];
+    assign thr_sum[0] = 16'd0;
+    assign time_sum[0] = 16'd0;
+    generate
+        for (g = 0; g < NUM_VEC; g = g + 1) begin : g_ends
+            assign thr_sum[g+1]  = thr_sum[g] + {15'd0, thr_end[g]};
+            assign time_sum[g+1] = time_sum[g] + {15'd0, time_end[g]};
+        end
+    endgenerate
 
     // start the aggregation time (TIME units), and count it down by one cycle
     task automatic time_load(input [VW-1:0] i);
@@ -120,6 +138,8 @@ module irq_moderation #(
     always @(posedge clk) begin
         fire   <= f_now;
         merged <= merged + merged_now;
+        by_thr  <= by_thr + {16'd0, thr_sum[NUM_VEC]};
+        by_time <= by_time + {16'd0, time_sum[NUM_VEC]};
         for (v = 0; v < NUM_VEC; v = v + 1) begin
             // aggregation
             if (c_fire[v]) begin
@@ -163,6 +183,8 @@ module irq_moderation #(
             end
             fire   <= {NUM_VEC{1'b0}};
             merged <= 32'd0;
+            by_thr  <= 32'd0;
+            by_time <= 32'd0;
         end
     end
 

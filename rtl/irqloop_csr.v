@@ -87,7 +87,9 @@ module irqloop_csr #(
     input  wire [31:0]          cnt_cq_entry,
     input  wire [31:0]          cnt_db_error,
     input  wire [31:0]          db_error_q,
-    input  wire [31:0]          cnt_coalesced
+    input  wire [31:0]          cnt_coalesced,
+    input  wire [31:0]          cnt_coal_thr,
+    input  wire [31:0]          cnt_coal_time
 );
 
 `include "irqloop_regs.vh"
@@ -245,6 +247,8 @@ module irqloop_csr #(
             REG_CNT_DB_ERROR:  rd_mux = cnt_db_error;
             REG_DB_ERROR_Q:    rd_mux = db_error_q;
             REG_CNT_COALESCED: rd_mux = cnt_coalesced;
+            REG_CNT_COAL_THR:  rd_mux = cnt_coal_thr;
+            REG_CNT_COAL_TIME: rd_mux = cnt_coal_time;
             default:           rd_mux = ext_rdata;
         endcase
     end

@@ -99,7 +99,7 @@ module irqloop_dev #(
     wire               msix_enable;
 
     reg          bus_error_flag;
-    wire [31:0]  cnt_irqs, cnt_coalesced;
+    wire [31:0]  cnt_irqs, cnt_coalesced, cnt_coal_thr, cnt_coal_time;
     reg  [31:0]  cnt_db_error, db_error_q;
 
     // completion queues
@@ -150,7 +150,8 @@ module irqloop_dev #(
         .cnt_chunks(cnt_chunks), .cnt_overwrite(cnt_overwrite), .cnt_irqs(cnt_irqs),
         .cnt_stall(cnt_stall), .overrun_seq(overrun_seq), .overrun_cycle(overrun_cycle),
         .cq_full({{(32-NUM_CQ){1'b0}}, q_full}), .cnt_cq_stall(cq_full_wait), .cnt_cq_entry(cq_entries),
-        .cnt_db_error(cnt_db_error), .db_error_q(db_error_q), .cnt_coalesced(cnt_coalesced)
+        .cnt_db_error(cnt_db_error), .db_error_q(db_error_q), .cnt_coalesced(cnt_coalesced),
+        .cnt_coal_thr(cnt_coal_thr), .cnt_coal_time(cnt_coal_time)
     );
 
     // ---------------- streaming DMA source ----------------
@@ -264,7 +265,7 @@ module irqloop_dev #(
         .reg_raddr(ext_raddr), .reg_rdata(rdata_iv),
         .ev_cnt(ev_cnt), .ev_now(ev_now), .db_restart(cqv_db), .serviced(serviced),
         .sent(vec_sent), .pending(vec_pending),
-        .fire(vec_fire), .merged(cnt_coalesced)
+        .fire(vec_fire), .merged(cnt_coalesced), .by_thr(cnt_coal_thr), .by_time(cnt_coal_time)
     );
 
     msi_vector_ctrl #(.NUM_VEC(NUM_VEC)) u_msi (

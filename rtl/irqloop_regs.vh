@@ -52,6 +52,8 @@ localparam [11:0] REG_CNT_CQ_ENTRY  = 12'h08C; // RO  completion entries written
 localparam [11:0] REG_CNT_DB_ERROR  = 12'h090; // RO  head doorbells refused (head past tail or outside the queue)
 localparam [11:0] REG_DB_ERROR_Q    = 12'h094; // RO  [4:0] queue of the last refused doorbell or queue size, bit 31 valid
 localparam [11:0] REG_CNT_COALESCED = 12'h098; // RO  vector events merged by coalescing or rate limiting
+localparam [11:0] REG_CNT_COAL_THR  = 12'h09C; // RO  aggregations that ended at the threshold (THR + 1 events)
+localparam [11:0] REG_CNT_COAL_TIME = 12'h0A0; // RO  aggregations that ended when the aggregation time ran out
 
 // completion queue q: registers at CQ_BLOCK + q * CQ_STRIDE + CQR_<name>
 localparam [11:0] CQ_BLOCK          = 12'h400;

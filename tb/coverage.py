@@ -62,25 +62,31 @@ def summarize(files: list[Path]) -> dict[str, dict[str, object]]:
     return out
 
 
-def main() -> int:
-    files = sorted(COV_DIR.glob("*.dat"))
-    if not files:
-        print(f"error: no coverage files in {COV_DIR}; run `make coverage`", file=sys.stderr)
-        return 2
+def text(files: list[Path]) -> str:
+    """The per-file line and toggle table of rtl/ from these coverage files (merged)."""
     s = summarize(files)
     tl = sum(int(v["lines"]) for v in s.values())
     th = sum(int(v["lines_hit"]) for v in s.values())
     gl = sum(int(v["toggles"]) for v in s.values())
     gh = sum(int(v["toggles_hit"]) for v in s.values())
-    print(f"coverage of rtl/ from {len(files)} simulations:")
-    print(f"  {'file':<22}{'line':>14}{'toggle':>16}   uncovered lines")
+    out = [f"line/toggle coverage of rtl/ from {len(files)} simulations:",
+           f"  {'file':<22}{'line':>14}{'toggle':>16}   uncovered lines"]
     for name, v in s.items():
         lpct = 100 * int(v["lines_hit"]) / max(1, int(v["lines"]))
         tpct = 100 * int(v["toggles_hit"]) / max(1, int(v["toggles"]))
         unc = v["uncovered_lines"]
-        print(f"  {name:<22}{v['lines_hit']:>5}/{v['lines']:<4}{lpct:5.1f}%{v['toggles_hit']:>6}/{v['toggles']:<5}{tpct:5.1f}%"
-              f"   {', '.join(map(str, unc)) if unc else '-'}")
-    print(f"  {'total':<22}{th:>5}/{tl:<4}{100 * th / max(1, tl):5.1f}%{gh:>6}/{gl:<5}{100 * gh / max(1, gl):5.1f}%")
+        out.append(f"  {name:<22}{v['lines_hit']:>5}/{v['lines']:<4}{lpct:5.1f}%{v['toggles_hit']:>6}/{v['toggles']:<5}"
+                   f"{tpct:5.1f}%   {', '.join(map(str, unc)) if unc else '-'}")
+    out.append(f"  {'total':<22}{th:>5}/{tl:<4}{100 * th / max(1, tl):5.1f}%{gh:>6}/{gl:<5}{100 * gh / max(1, gl):5.1f}%")
+    return "\n".join(out)
+
+
+def main() -> int:
+    files = sorted(COV_DIR.glob("*.dat"))
+    if not files:
+        print(f"error: no coverage files in {COV_DIR}; run `make coverage`", file=sys.stderr)
+        return 2
+    print(text(files))
     return 0
 
 

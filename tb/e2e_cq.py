@@ -33,7 +33,8 @@ MSI_ADDR = 0xFEE0_0000
 MESSAGE_BASE = 0x100                 #: queue q's MSI-X message data is MESSAGE_BASE + q
 NUM_CQ = 32                          #: the scenarios' device build (runner.build(num_cq=32))
 US = 1_000_000
-HW_COUNTERS = ("CNT_CQ_ENTRY", "CNT_IRQS", "CNT_COALESCED", "CNT_CQ_STALL", "CNT_DB_ERROR", "CQ_FULL")
+HW_COUNTERS = ("CNT_CQ_ENTRY", "CNT_IRQS", "CNT_COALESCED", "CNT_COAL_THR", "CNT_COAL_TIME", "CNT_CQ_STALL",
+               "CNT_DB_ERROR", "CQ_FULL")
 
 
 @dataclass

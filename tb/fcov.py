@@ -27,8 +27,8 @@ BINS: dict[str, str] = {
     "cq.phase_wrap.many": "a queue wrapped 4 times or more",
     "cq.queue_full": "a completion waited for a full queue (CNT_CQ_STALL > 0)",
     "cq.vector_shared": "queues shared a vector",
-    "cq.coalescing.threshold": "aggregation by threshold merged events (THR below the events per TIME)",
-    "cq.coalescing.time": "aggregation by time only (THR above what TIME sees) merged events",
+    "cq.coalescing.threshold": "an aggregation ended at the threshold (device counter CNT_COAL_THR)",
+    "cq.coalescing.time": "an aggregation ended when its time ran out (device counter CNT_COAL_TIME)",
     "cq.coalescing.cd": "Coalescing Disable set on a vector",
     "cq.rate_limit": "a rate limit was set and merged events",
     "cq.loss_caught": "the scoreboard caught lost completions",
@@ -38,6 +38,17 @@ BINS: dict[str, str] = {
     "host.cpus.2-4": "2 to 4 CPUs",
     "host.cpus.5+": "5 or more CPUs",
 }
+# seen by the pyuvm environment's monitors (tb/uvm/env.py EnvCoverage), carried in the report
+ENV_BINS: dict[str, str] = {
+    "msi.vector.data": "the data-ready vector fired",
+    "msi.vector.error": "the error vector fired",
+    "msi.vector.cq": "a completion-queue vector fired",
+    "msi.vectors.8+": "8 or more distinct vectors fired in one run",
+    "msi.pending_while_masked": "a pending bit read back set (a message held while its vector was masked)",
+    "cq.phase_wrap.every_queue": "every queue with traffic wrapped at least once",
+    "dma.chunks_checked": "the DMA monitor checked ring chunks against the pattern",
+}
+BINS.update(ENV_BINS)
 STRATEGIES = ("naive", "interlocked_list", "spinlock_bitmap", "interlocked_or", "scan_phase", "per_queue_dpc",
               "napi", "napi_racy", "scan_timer", "hybrid_poll")
 BINS.update({f"strategy.{s}": f"strategy {s} ran on the RTL" for s in STRATEGIES})
@@ -56,7 +67,7 @@ def _cpus(bins: dict[str, int], n: int) -> None:
 def bins(report: dict[str, Any]) -> dict[str, int]:
     """The bins one run hit (each counted once per run)."""
     obs, plan = report["observed"], report["plan"]
-    b: dict[str, int] = {}
+    b: dict[str, int] = {k: 1 for k, n in obs.get("env", {}).get("coverage", {}).items() if n and k in ENV_BINS}
     if "runs" in obs and obs["runs"] and "scoreboard" in obs["runs"][0]:
         for var, r in zip(plan.get("variants", []), obs["runs"]):
             s, hw, t = var["setup"], r["hardware"], r["metrics"]["totals"]
@@ -72,13 +83,13 @@ def bins(report: dict[str, Any]) -> dict[str, int]:
             if s.get("vector_of") and len(set(s["vector_of"])) < s["queues"]:
                 b["cq.vector_shared"] = 1
             coal = [int(x) for x in s.get("coal", {}).values()]
-            if hw["CNT_COALESCED"] > 0:
-                if any(c & 0xFF < 255 and not c >> 16 & 1 and c >> 8 & 0xFF for c in coal):
-                    b["cq.coalescing.threshold"] = 1
-                if any(c & 0xFF == 255 and c >> 8 & 0xFF and not c >> 16 & 1 for c in coal):
-                    b["cq.coalescing.time"] = 1
-                if any(int(x) for x in s.get("rate", {}).values()):
-                    b["cq.rate_limit"] = 1
+            # the device counts how each aggregation ended (CNT_COAL_THR / CNT_COAL_TIME)
+            if hw.get("CNT_COAL_THR", 0) > 0:
+                b["cq.coalescing.threshold"] = 1
+            if hw.get("CNT_COAL_TIME", 0) > 0:
+                b["cq.coalescing.time"] = 1
+            if hw["CNT_COALESCED"] > 0 and any(int(x) for x in s.get("rate", {}).values()):
+                b["cq.rate_limit"] = 1
             if any(c >> 16 & 1 for c in coal):
                 b["cq.coalescing.cd"] = 1
             if r["scoreboard"]["lost"]:

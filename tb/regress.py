@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -45,7 +46,7 @@ def plan_runs(suite: str, seeds: int | None) -> list[dict[str, Any]]:
         parse_overrides(sc.spec, list(e.params))          # a bad suite entry fails before anything runs
         for seed in range(1, (seeds or e.seeds) + 1):
             runs.append({"test": e.test, "params": list(e.params), "seed": seed, "name": e.name,
-                         "num_cq": getattr(sc, "num_cq", 1)})
+                         "num_cq": getattr(sc, "num_cq", 1), "uvm_test": e.uvm_test})
     return runs
 
 
@@ -60,18 +61,22 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 
 def repro(run: dict[str, Any]) -> str:
-    return f"make sim TEST={run['test']} SEED={run['seed']}{runner.make_params(run['params'])} WAVES=1"
+    return runner.repro_command(run["test"], run["seed"], run["params"], run.get("uvm_test", runner.DEFAULT_UVM_TEST))
 
 
 def run_one(run: dict[str, Any], out: Path) -> dict[str, Any]:
     """One scenario run in a subprocess (the simulator is one process per run)."""
     root = out / "runs"
     t0 = time.perf_counter()
-    cmd = [sys.executable, "-m", "tb.runner", "sim", run["test"], "--seed", str(run["seed"]), "--runs", str(root)]
+    uvm_test = run.get("uvm_test", runner.DEFAULT_UVM_TEST)
+    cmd = [sys.executable, "-m", "tb.runner", "sim", run["test"], "--seed", str(run["seed"]), "--runs", str(root),
+           "--uvm-test", uvm_test]
     env = dict(os.environ, IRQLOOP_PARAMS=shlex.join(run["params"]))
+    if os.environ.get("IRQLOOP_COVERAGE") == "1":
+        env["IRQLOOP_COVERAGE_DIR"] = str(out / "linecov")
     p = subprocess.run(cmd, cwd=runner.ROOT, capture_output=True, text=True, env=env)
     values = parse_overrides(scenarios.get(run["test"]).spec, run["params"])
-    run_dir = runner.run_dir_for(run["test"], run["seed"], values, root)
+    run_dir = runner.run_dir_for(run["test"], run["seed"], values, root, uvm_test)
     report_path = run_dir / "report.json"
     result = dict(run, rc=p.returncode, wall_s=round(time.perf_counter() - t0, 2), run_dir=str(run_dir),
                   reproduce=repro(run))
@@ -87,7 +92,7 @@ def run_one(run: dict[str, Any], out: Path) -> dict[str, Any]:
     return result
 
 
-def write_outputs(results: list[dict[str, Any]], out: Path, label: str) -> int:
+def write_outputs(results: list[dict[str, Any]], out: Path, label: str, linecov: list[Path] | None = None) -> int:
     results = sorted(results, key=lambda r: (r["test"], r["name"], r["seed"]))
     (out / "results.json").write_text(json.dumps({"label": label, "results": results}, indent=1))
     fails = [r for r in results if not r["pass"]]
@@ -108,10 +113,16 @@ def write_outputs(results: list[dict[str, Any]], out: Path, label: str) -> int:
     (out / "coverage.txt").write_text(text + "\n")
     print(f"\n{label}: {len(results) - len(fails)} passed, {len(fails)} failed of {len(results)} runs")
     print(text)
+    if linecov:                     # COVERAGE=1: the runs' Verilator line/toggle coverage, merged
+        from tb import coverage
+        line_text = coverage.text(linecov)
+        (out / "line_coverage.txt").write_text(line_text + "\n")
+        print(line_text)
     for r in fails:
         print(f"FAIL {r['test']} {r['name']} seed {r['seed']}: {'; '.join(r['failed_checks'])[:200]}")
         print(f"  reproduce: {r['reproduce']}")
-    print(f"results: {out}/results.json  junit: {out}/junit.xml  coverage: {out}/coverage.txt")
+    print(f"results: {out}/results.json  junit: {out}/junit.xml  coverage: {out}/coverage.txt"
+          + (f"  line coverage: {out}/line_coverage.txt" if linecov else ""))
     return 1 if fails else 0
 
 
@@ -134,6 +145,7 @@ def cmd_run(a: argparse.Namespace) -> int:
     jobs = jobs_arg or os.cpu_count() or 1
     out = Path(a.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(out / "linecov", ignore_errors=True)
     for num_cq in sorted({r["num_cq"] for r in runs}):         # each build once, before the runs
         runner.build("none", num_cq)
     print(f"{label}: {len(runs)} runs on {jobs} jobs", flush=True)
@@ -148,7 +160,7 @@ def cmd_run(a: argparse.Namespace) -> int:
             eta = (time.perf_counter() - t0) / done * (len(runs) - done)
             line = f"[{done}/{len(runs)}] pass {passed} fail {done - passed}  ETA {eta:4.0f} s"
             print("\r" + line if sys.stdout.isatty() else line, end="" if sys.stdout.isatty() else "\n", flush=True)
-    return write_outputs(results, out, label)
+    return write_outputs(results, out, label, sorted((out / "linecov").glob("*.dat")))
 
 
 def cmd_merge(a: argparse.Namespace) -> int:
@@ -166,7 +178,8 @@ def cmd_merge(a: argparse.Namespace) -> int:
         raise ParamError("the shards overlap: a run appears twice (were they made with the same SHARD?)")
     out = Path(a.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    return write_outputs(results, out, "merged " + " + ".join(labels))
+    linecov = sorted(f for d in a.dirs for f in (Path(d) / "linecov").glob("*.dat"))
+    return write_outputs(results, out, "merged " + " + ".join(labels), linecov)
 
 
 def main(argv: list[str] | None = None) -> int:

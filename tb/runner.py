@@ -129,13 +129,14 @@ def make_params(overrides: list[str]) -> str:
     return f" PARAMS={shlex.quote(shlex.join(overrides))}" if overrides else ""
 
 
-def _existing_view(test: str, seed: int, overrides: list[str], run_root: Path | None) -> Path:
+def _existing_view(test: str, seed: int, overrides: list[str], run_root: Path | None,
+                   uvm_test: str = DEFAULT_UVM_TEST) -> Path:
     values = parse_overrides(scenarios.get(test).spec, overrides)
-    run_dir = run_dir_for(test, seed, values, run_root)
+    run_dir = run_dir_for(test, seed, values, run_root, uvm_test)
     view = run_dir / "view.gtkw"
     if not view.exists():
         raise ParamError(f"no waveform for {test} seed {seed} in {run_dir}; "
-                         f"run: make sim TEST={test} SEED={seed}{make_params(overrides)} WAVES=1")
+                         f"run: {repro_command(test, seed, overrides, uvm_test)}")
     return view
 
 
@@ -190,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         wp.add_argument("params", nargs="*")
         wp.add_argument("--seed", default="1")
         wp.add_argument("--runs", default=None)
+        wp.add_argument("--uvm-test", default="")
     a = ap.parse_args(argv)
     if hasattr(a, "params"):       # make passes PARAMS in the environment (see Makefile)
         try:
@@ -211,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
         if a.cmd in ("waves", "wave-png"):
             if not a.seed.isdigit():
                 raise ParamError(f"SEED={a.seed!r} is not valid; use an integer in 0..4294967295")
-            view = _existing_view(a.test, int(a.seed), a.params, Path(a.runs).resolve() if a.runs else None)
+            view = _existing_view(a.test, int(a.seed), a.params, Path(a.runs).resolve() if a.runs else None,
+                                  a.uvm_test or DEFAULT_UVM_TEST)
             if a.cmd == "waves":
                 return open_waves(view)
             png = wave_png(view, json.loads(view.with_name("report.json").read_text()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import os
 import sys
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -85,7 +86,8 @@ def run(toplevel: str, build_dir: Path, test_module: str, test_dir: Path, env: M
     full_env = {"PYTHONPATH": str(toolchain.ROOT)} | dict(env or {})
     plusargs = ["+verilator+rand+reset+2", f"+verilator+seed+{seed + 1}"]
     if toolchain.coverage_enabled():
-        cov_dir = toolchain.ROOT / "build" / "coverage"
+        # make regress COVERAGE=1 gives each regression its own directory
+        cov_dir = Path(os.environ.get("IRQLOOP_COVERAGE_DIR") or toolchain.ROOT / "build" / "coverage")
         cov_dir.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256(f"{test_dir}:{test_module}:{testcase}".encode()).hexdigest()[:12]
         plusargs.append(f"+verilator+coverage+file+{cov_dir / f'{toplevel}-{digest}.dat'}")

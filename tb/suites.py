@@ -16,17 +16,23 @@ class RegressEntry:
     test: str
     params: tuple[str, ...] = ()
     seeds: int = 1
+    uvm_test: str = "ScenarioTest"      #: tb/uvm/tests.py: factory overrides of strategy and MSI faults
 
 
 SUITES: dict[str, list[RegressEntry]] = {
     "smoke": [
-        RegressEntry("random_cq_small", "random_cq", ("max_queues=8", "max_per_queue=16"), seeds=3),
-        RegressEntry("random_stream", "random_stream", ("max_chunks=40",), seeds=3),
+        RegressEntry("random_cq_small", "random_cq", ("max_queues=8", "max_per_queue=16"), seeds=2),
+        RegressEntry("random_cq_lost_vector", "random_cq", ("max_queues=8", "max_per_queue=16"),
+                     uvm_test="LostVectorTest"),
+        RegressEntry("random_stream", "random_stream", ("max_chunks=40",), seeds=2),
         RegressEntry("overrun", "overrun"),
         RegressEntry("coalescing_small", "coalescing", ("per_queue=16",)),
     ],
     "nightly": [
         RegressEntry("random_cq", "random_cq", seeds=40),
+        RegressEntry("random_cq_lost_vector", "random_cq", uvm_test="LostVectorTest", seeds=10),
+        RegressEntry("random_cq_lost_vector_scan_timer", "random_cq", uvm_test="LostVectorScanTimerTest", seeds=10),
+        RegressEntry("random_cq_drop_scan_timer", "random_cq", uvm_test="DropMessagesScanTimerTest", seeds=10),
         RegressEntry("random_stream", "random_stream", seeds=40),
         RegressEntry("overrun", "overrun", seeds=5),
         # foreign DPCs at 20000/s of >= 60 us keep CPU 0 over-full: a loss on every seed (at 20 us

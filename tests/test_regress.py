@@ -29,9 +29,18 @@ def test_smoke_suite_passes_with_junit_and_coverage(tmp_path: Path) -> None:
     assert f"[{len(runs)}/{len(runs)}] pass {len(runs)} fail 0" in r.stdout
     cov = (tmp_path / "coverage.txt").read_text()
     assert cov.startswith("functional coverage: ") and "stream.overrun" in cov
+    # bins the UVM environment's monitors contribute were hit: ring chunks checked, CQ vectors fired
+    hit = {line.split()[1] for line in cov.splitlines()[1:] if line.strip() and line.split()[0].isdigit()
+           and int(line.split()[0]) > 0}
+    assert {"dma.chunks_checked", "msi.vector.cq", "msi.vector.data"} <= hit, cov
     results = json.loads((tmp_path / "results.json").read_text())["results"]
     assert {x["test"] for x in results} == {e.test for e in regress.SUITES["smoke"]}
     assert all(Path(x["run_dir"]).is_relative_to(tmp_path) for x in results)     # each in its own directory
+    lost = next(x for x in results if x["name"] == "random_cq_lost_vector")    # a factory-override test
+    assert lost["uvm_test"] == "LostVectorTest" and "LostVectorTest" in lost["run_dir"]
+    assert lost["reproduce"].endswith("UVM_TEST=LostVectorTest WAVES=1")
+    report = json.loads((Path(lost["run_dir"]) / "report.json").read_text())
+    assert report["observed"]["outcome"] == "interlocked_or: loss" and report["observed"]["env"]["error_count"] == 0
 
 
 @pytest.mark.sim

@@ -9,7 +9,8 @@ than a copy of the logic:
 - never coalesced: an immediate event (error) sends at once, and CD or THR/TIME 0 disable
   aggregation: one message per event;
 - rate: two messages of a vector are never closer than RATE cycles after the first was sent;
-- merged counts exactly the events that sent no message of their own."""
+- merged counts exactly the events that sent no message of their own;
+- by_thr / by_time count exactly the aggregations that ended at the threshold and by the time."""
 
 from __future__ import annotations
 
@@ -188,6 +189,7 @@ async def merged_counts_events_without_their_own_message(dut) -> None:
     await start(dut)
     await write_reg(dut, REG.array("IV", 0, "COAL"), 2 | 100 << 8)
     merged0 = int(dut.merged.value)
+    thr0, time0 = int(dut.by_thr.value), int(dut.by_time.value)
     fires = []
     for i in range(11):
         await FallingEdge(dut.clk)
@@ -200,3 +202,25 @@ async def merged_counts_events_without_their_own_message(dut) -> None:
                 fires.append(i + 1)
     assert fires == [3, 6, 9, 11]
     assert int(dut.merged.value) - merged0 == 11 - 4
+    # three aggregations reached THR + 1 = 3 events; the immediate event ended the fourth
+    assert (int(dut.by_thr.value) - thr0, int(dut.by_time.value) - time0) == (3, 0)
+
+
+@cocotb.test()
+async def aggregation_time_ends_an_aggregation_below_the_threshold(dut) -> None:
+    """THR=7 (8 per message), TIME=1 unit: two events, then quiet. The message goes when the time
+    runs out, TICK_CYCLES after the first event, and by_time (not by_thr) counts it."""
+    await idle(dut)
+    await start(dut)
+    tick = int(dut.TICK_CYCLES.value)
+    await write_reg(dut, REG.array("IV", 0, "COAL"), 7 | 1 << 8)
+    thr0, time0, merged0 = int(dut.by_thr.value), int(dut.by_time.value), int(dut.merged.value)
+    fired_at = []
+    for cycle in range(tick + 20):
+        await FallingEdge(dut.clk)
+        dut.ev_cnt.value = 1 if cycle in (0, 3) else 0
+        if int(dut.fire.value) & 1:
+            fired_at.append(cycle)
+    assert len(fired_at) == 1 and tick <= fired_at[0] <= tick + 3, (fired_at, tick)
+    assert (int(dut.by_thr.value) - thr0, int(dut.by_time.value) - time0) == (0, 1)
+    assert int(dut.merged.value) - merged0 == 2

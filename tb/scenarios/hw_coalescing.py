@@ -64,8 +64,11 @@ class HwCoalescingScenario(CqScenario):
         slack_us = v["dpc_latency_us"] + v["jitter_us"] + 20
         c: list[Check] = []
         if name == "off":
-            c.append(("off: one message per completion", hw["CNT_IRQS"] == hw["CNT_CQ_ENTRY"] and hw["CNT_COALESCED"] == 0,
-                      f"CNT_IRQS={hw['CNT_IRQS']} CNT_CQ_ENTRY={hw['CNT_CQ_ENTRY']} CNT_COALESCED={hw['CNT_COALESCED']}"))
+            c.append(("off: one message per completion, no aggregation ended",
+                      hw["CNT_IRQS"] == hw["CNT_CQ_ENTRY"] and hw["CNT_COALESCED"] == 0
+                      and hw["CNT_COAL_THR"] == hw["CNT_COAL_TIME"] == 0,
+                      f"CNT_IRQS={hw['CNT_IRQS']} CNT_CQ_ENTRY={hw['CNT_CQ_ENTRY']} CNT_COALESCED={hw['CNT_COALESCED']} "
+                      f"CNT_COAL_THR={hw['CNT_COAL_THR']} CNT_COAL_TIME={hw['CNT_COAL_TIME']}"))
         elif name in self.SETTINGS:
             thr, units = self.SETTINGS[name]
             off = next(x for x in obs["runs"] if x["variant"] == "off")["hardware"]["CNT_IRQS"]
@@ -73,6 +76,12 @@ class HwCoalescingScenario(CqScenario):
                       -(-hw["CNT_CQ_ENTRY"] // thr) <= hw["CNT_IRQS"] < off,
                       f"CNT_IRQS={hw['CNT_IRQS']} (off: {off}; at least {-(-hw['CNT_CQ_ENTRY'] // thr)} "
                       f"for {hw['CNT_CQ_ENTRY']} completions)"))
+            # which rule ended the aggregations, as the device counted it: a threshold above what a
+            # queue can hold (the `time` setting) is never reached
+            reach = thr <= var["setup"]["entries"] - 1
+            c.append((f"{name}: aggregations ended {'at the threshold' if reach else 'only by time'} (device counters)",
+                      (hw["CNT_COAL_THR"] > 0) if reach else (hw["CNT_COAL_THR"] == 0 and hw["CNT_COAL_TIME"] > 0),
+                      f"CNT_COAL_THR={hw['CNT_COAL_THR']} CNT_COAL_TIME={hw['CNT_COAL_TIME']}"))
             c.append((f"{name}: no completion waits much beyond TIME", lat.get("max", 0) <= units * 100 + slack_us,
                       f"latency max {lat.get('max')} us, bound {units * 100} us + {slack_us:g} us"))
         elif name == "db_restart_off":
@@ -82,12 +91,13 @@ class HwCoalescingScenario(CqScenario):
 
     def summary(self, plan: dict[str, Any], obs: dict[str, Any]) -> list[str]:
         lines = super().summary(plan, obs)
-        lines.append("setting           messages  merged  ISRs   lat p50 us  lat p99 us  lat max us  messages/s")
+        lines.append("setting           messages  merged  by THR  by TIME  ISRs   lat p50 us  lat p99 us  lat max us  messages/s")
         for r, var in zip(obs["runs"], plan["variants"]):
             hw, t = r["hardware"], r["metrics"]["totals"]
             lat = t["completion_latency_us"]
             secs = (r["end_ps"] - r["start_ps"]) / 1e12
-            lines.append(f"{var['name']:<16}  {hw['CNT_IRQS']:>8}  {hw['CNT_COALESCED']:>6}  {t['isr_count']:>4}   "
+            lines.append(f"{var['name']:<16}  {hw['CNT_IRQS']:>8}  {hw['CNT_COALESCED']:>6}  {hw['CNT_COAL_THR']:>6}  "
+                         f"{hw['CNT_COAL_TIME']:>7}  {t['isr_count']:>4}   "
                          f"{lat.get('p50', 0):>10.2f}  {lat.get('p99', 0):>10.2f}  {lat.get('max', 0):>10.2f}  "
                          f"{hw['CNT_IRQS'] / secs:>10.0f}")
         return lines

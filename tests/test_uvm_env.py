@@ -1,0 +1,147 @@
+"""The pyuvm environment's parts that run without a simulator: the register model built from the
+one register description, the device scoreboard's rules (fed transactions by hand, so each rule
+is shown to fail), and the factory overrides that pick strategy and MSI faults."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+from pyuvm import uvm_factory
+
+from hostmodel.regs import REG
+from tb.uvm.items import CqEntryItem, CsrItem, MsiItem
+from tb.uvm.regmodel import IrqloopRegBlock, array_sizes
+from tb.uvm.scoreboard import DeviceScoreboard
+
+
+@pytest.fixture(scope="module")
+def regs() -> IrqloopRegBlock:
+    return IrqloopRegBlock("regs_t", num_cq=4)
+
+
+_made = iter(range(1 << 30))
+
+
+@pytest.fixture
+def sb(regs: IrqloopRegBlock) -> DeviceScoreboard:
+    s = DeviceScoreboard(f"sb{next(_made)}", None)        # uvm_root keeps its children: unique names
+    s.build_phase()
+    s.regs = regs
+    for r in regs.by_offset.values():
+        r.predict(0)
+    return s
+
+
+@pytest.fixture
+def clean_factory() -> Iterator[None]:
+    uvm_factory().clear_overrides()
+    yield
+    uvm_factory().clear_overrides()
+
+
+def test_register_model_is_the_header_map(regs: IrqloopRegBlock) -> None:
+    for name, off in REG.offsets.items():
+        assert regs.reg(name).get_address() == off and regs.access[name] == REG.access[name]
+    sizes = array_sizes(4)
+    assert sizes == {"CQ": 4, "VT": 6, "IV": 6, "PBA": 1}
+    assert regs.reg("CQ", 3, "HEAD").get_address() == REG.array("CQ", 3, "HEAD")
+    assert regs.reg("VT", 5, "CTRL").get_address() == REG.array("VT", 5, "CTRL")
+    n_array = sum(sizes[a] * len(REG.array_regs[a]) for a in sizes)
+    assert len(regs.by_offset) == len(REG.offsets) + n_array
+    assert regs.name_of(REG.array("IV", 2, "COAL")) == "IV2_COAL"
+    with pytest.raises(KeyError, match="no register 'CQ9_HEAD'"):
+        regs.reg("CQ", 9, "HEAD")
+
+
+def csr(addr: int, data: int, t_ps: int = 0) -> CsrItem:
+    item = CsrItem(write=True, addr=addr, data=data)
+    item.t_ps = t_ps
+    return item
+
+
+def entry(q: int, slot: int, n: int, phase: int = 1, t_ps: int = 1000, status: int = 0) -> CqEntryItem:
+    return CqEntryItem(t_ps=t_ps, queue=q, slot=slot, dw0=n, sqhead=q, sqid=1, cid=n & 0xFFFF, phase=phase,
+                       status=status)
+
+
+def make_queue(sb: DeviceScoreboard, q: int, size: int) -> None:
+    sb.write_csr(csr(REG.array("CQ", q, "SIZE"), size))
+    sb.write_csr(csr(REG.TG_CTRL, 1))
+
+
+def test_scoreboard_accepts_the_generator_rule_and_counts_wraps(sb: DeviceScoreboard) -> None:
+    make_queue(sb, 1, 4)
+    for n in range(10):         # the host consumes each entry before the next: never full
+        sb.write_csr(csr(REG.array("CQ", 1, "HEAD"), n % 4, t_ps=n * 1000 + 500))
+        sb.write_cq(entry(1, n % 4, n, phase=1 - (n // 4) % 2, t_ps=n * 1000 + 600))
+    s = sb.summary()
+    assert s["error_count"] == 0, s["errors"]
+    assert s["entries_by_queue"] == {"1": 10} and s["wraps_by_queue"] == {"1": 2}
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"phase": 0}, "phase tag 0, expected 1"),
+    ({"slot": 2}, "entry written at slot 2, the tail is 0"),
+    ({"n": 5}, "DW0 0x5, expected 0x0"),
+    ({"status": 1}, "status 0x1, expected 0x0"),
+])
+def test_scoreboard_catches_a_broken_entry(sb: DeviceScoreboard, bad: dict, message: str) -> None:
+    make_queue(sb, 0, 8)
+    kw = {"q": 0, "slot": 0, "n": 0} | bad
+    sb.write_cq(entry(**kw))
+    assert sb.error_count == 1 and message in sb.errors[0]
+
+
+def test_scoreboard_catches_a_write_into_a_full_queue(sb: DeviceScoreboard) -> None:
+    make_queue(sb, 0, 4)
+    for n in range(3):
+        sb.write_cq(entry(0, n, n, t_ps=100 + n))
+    assert sb.error_count == 0
+    sb.write_cq(entry(0, 3, 3, t_ps=200))      # head still 0: slot 3 would make tail == head
+    assert sb.error_count == 1 and "while the queue was full (head 0, tail 3)" in sb.errors[0]
+
+
+def test_scoreboard_error_status_every_nth_completion(sb: DeviceScoreboard) -> None:
+    sb.regs.reg("TG_ERR_EVERY").predict(3)
+    make_queue(sb, 0, 16)
+    for n in range(6):
+        sb.write_cq(entry(0, n, n, status=1 if n in (2, 5) else 0))
+    assert sb.error_count == 0, sb.errors
+    sb.regs.reg("TG_ERR_EVERY").predict(0)
+
+
+def test_scoreboard_rejects_a_message_nobody_programmed(sb: DeviceScoreboard) -> None:
+    sb.regs.reg("MSIX_CTRL").predict(1 << REG.bit("MSIX_ENABLE"))
+    sb.regs.reg("VT", 3, "ADDR_LO").predict(0xFEE0_0000)
+    sb.regs.reg("VT", 3, "DATA").predict(0x103)
+    sb.write_msi(MsiItem(5000, 0xFEE0_0000, 0x103))
+    assert sb.error_count == 0 and sb.msi_by_vector == {3: 1}
+    sb.write_msi(MsiItem(6000, 0xFEE0_0000, 0x1FF))
+    assert sb.error_count == 1 and "matches no programmed vector" in sb.errors[0]
+    sb.regs.reg("MSIX_CTRL").predict(0)
+
+
+def test_factory_overrides_pick_strategy_faults_and_the_declared_outcome(clean_factory: None) -> None:
+    from tb.scenarios import get
+    from tb.uvm.tests import LostVectorScanTimerTest, LostVectorTest
+
+    sc = get("random_cq")
+    values = {"max_queues": 8, "max_per_queue": 16}
+    base = sc.prepare(values, 3)["variants"][0]
+    assert base["role"] == "drawn from the seed" and base["setup"].get("msi_faults", "none") == "none"
+    LostVectorTest.apply_overrides()
+    v = sc.prepare(values, 3)["variants"][0]
+    assert (v["strategy"], v["expected"], v["setup"]["msi_faults"]) == ("interlocked_or", "loss", "drop:vec=0")
+    assert v["setup"]["queues"] == base["setup"]["queues"]          # same drawn configuration
+    uvm_factory().clear_overrides()
+    LostVectorScanTimerTest.apply_overrides()
+    v = sc.prepare(values, 3)["variants"][0]
+    assert (v["strategy"], v["expected"]) == ("scan_timer", "clean")
+
+
+def test_unknown_uvm_test_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from tb import runner
+    assert runner.main(["sim", "random_cq", "--uvm-test", "NoSuchTest"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "unknown UVM_TEST 'NoSuchTest'; valid: ScenarioTest, LostVectorTest" in err[0]
