@@ -76,7 +76,11 @@ def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_roo
                  quiet: bool = False, uvm_test: str = DEFAULT_UVM_TEST) -> int:
     sc = scenarios.get(test)
     values = parse_overrides(sc.spec, overrides)
-    uvm_test_class(uvm_test)
+    cls = uvm_test_class(uvm_test)
+    if cls.overrides and not getattr(sc, "takes_overrides", False):
+        takers = [n for n in scenarios.names() if getattr(scenarios.get(n), "takes_overrides", False)]
+        raise ParamError(f"UVM_TEST={uvm_test} overrides the driver strategy and MSI faults, which scenario {test} "
+                         f"fixes itself; use it with: {', '.join(takers)}")
     plan = sc.prepare(values, seed)
     build_dir = build(waves, getattr(sc, "num_cq", 1))
 

@@ -26,6 +26,7 @@ SUITES: dict[str, list[RegressEntry]] = {
                      uvm_test="LostVectorTest"),
         RegressEntry("random_stream", "random_stream", ("max_chunks=40",), seeds=2),
         RegressEntry("overrun", "overrun"),
+        RegressEntry("registers", "registers"),
         RegressEntry("coalescing_small", "coalescing", ("per_queue=16",)),
     ],
     "nightly": [
@@ -35,6 +36,7 @@ SUITES: dict[str, list[RegressEntry]] = {
         RegressEntry("random_cq_drop_scan_timer", "random_cq", uvm_test="DropMessagesScanTimerTest", seeds=10),
         RegressEntry("random_stream", "random_stream", seeds=40),
         RegressEntry("overrun", "overrun", seeds=5),
+        RegressEntry("registers", "registers", seeds=3),
         # foreign DPCs at 20000/s of >= 60 us keep CPU 0 over-full: a loss on every seed (at 20 us
         # the Pareto tail decides, and seed 2 has none)
         RegressEntry("overrun_interference", "overrun",

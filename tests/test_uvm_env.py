@@ -145,3 +145,30 @@ def test_unknown_uvm_test_is_a_one_line_error(capsys: pytest.CaptureFixture[str]
     assert runner.main(["sim", "random_cq", "--uvm-test", "NoSuchTest"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "unknown UVM_TEST 'NoSuchTest'; valid: ScenarioTest, LostVectorTest" in err[0]
+
+
+def test_an_overriding_uvm_test_on_a_scenario_that_ignores_overrides_is_refused(capsys: pytest.CaptureFixture[str],
+                                                                                 clean_factory: None) -> None:
+    from tb import runner
+    assert runner.main(["sim", "multiqueue", "--uvm-test", "LostVectorTest"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "scenario multiqueue fixes itself; use it with: random_cq" in err[0]
+
+
+@pytest.mark.sim
+def test_registers_scenario_drives_the_register_model_over_axi_lite(tmp_path) -> None:
+    """The CSR agent active: every access a register-model read/write through the sequencer,
+    driver and the RTL AXI4-Lite master; identity, read-only, implemented bits, mapping rows."""
+    import json
+    import subprocess
+    import sys
+
+    from tb.toolchain import ROOT
+    r = subprocess.run([sys.executable, "-m", "tb.runner", "sim", "registers", "--seed", "2", "--runs", str(tmp_path)],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-2000:]
+    report = json.loads((tmp_path / "registers" / "seed2" / "report.json").read_text())
+    obs = report["observed"]
+    assert all(c["ok"] for c in report["checks"]) and len(report["checks"]) == 7
+    assert obs["rw_registers"] == 312 and obs["masks"]["IV0_COAL"] == "0x0003ffff"
+    assert obs["masks"]["CQ31_BASE_LO"] == "0xfffffff0" and obs["env"]["csr_accesses"] == obs["bus_accesses"]

@@ -39,3 +39,4 @@ def _load() -> None:
     import tb.scenarios.polling  # noqa: F401
     import tb.scenarios.error_vector  # noqa: F401
     import tb.scenarios.random_cq  # noqa: F401
+    import tb.scenarios.registers  # noqa: F401

@@ -66,6 +66,7 @@ def draw(seed: int, max_queues: int, max_per_queue: int) -> dict[str, Any]:
 
 class RandomCqScenario(CqScenario):
     name = "random_cq"
+    takes_overrides = True          #: a UVM test's factory overrides pick the strategy and MSI faults
     question = ("Does a correct driver lose nothing on a random completion-queue configuration "
                 "(queues, sizes, rates, vector map, coalescing, rate limits, CPUs, latency, interference)?")
     spec = [Param("max_queues", 32, "upper bound of the queue count drawn", int, lo=1, hi=32),

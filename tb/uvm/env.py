@@ -62,6 +62,16 @@ class EnvCoverage(uvm_subscriber):
         return dict(sorted(self.bins.items()))
 
 
+_CURRENT: list["IrqloopEnv"] = []
+
+
+def current_env() -> "IrqloopEnv":
+    """The environment of the running UVM test (for a scenario that drives the CSR agent itself)."""
+    if not _CURRENT:
+        raise RuntimeError("no irqloop environment: run the scenario through tb/test_scenario.py (make sim)")
+    return _CURRENT[-1]
+
+
 class IrqloopEnv(uvm_env):
     def build_phase(self) -> None:
         num_cq = 32
@@ -91,6 +101,7 @@ class IrqloopEnv(uvm_env):
         self.dma.cq_ap.connect(self.scoreboard.cq_export)
         self.dma.chunk_ap.connect(self.scoreboard.chunk_export)
         CocotbPlatform.observers.append(self.attach)
+        _CURRENT.append(self)
 
     def attach(self, platform: CocotbPlatform) -> None:
         """A scenario created a platform: watch it."""
@@ -106,6 +117,8 @@ class IrqloopEnv(uvm_env):
         """Stop watching; the scoreboard's summary and the coverage bins (JSON-ready)."""
         if self.attach in CocotbPlatform.observers:
             CocotbPlatform.observers.remove(self.attach)
+        if self in _CURRENT:
+            _CURRENT.remove(self)
         self.dma.detach()
         summary = self.scoreboard.summary()
         summary["coverage"] = self.coverage.finish(self.scoreboard)

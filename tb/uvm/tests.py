@@ -36,8 +36,12 @@ class ScenarioTest(uvm_test):
             uvm_factory().set_type_override_by_type(base, override)
 
     def build_phase(self) -> None:
+        from tb import scenarios
         self.apply_overrides()
-        ConfigDB().set(self, "env.csr", "is_active", uvm_active_passive_enum.UVM_PASSIVE)
+        # the host model drives the CSR bus; the agent only watches, unless the scenario drives it
+        active = getattr(scenarios.get(os.environ["IRQLOOP_TEST"]), "uses_csr_agent", False)
+        ConfigDB().set(self, "env.csr", "is_active",
+                       uvm_active_passive_enum.UVM_ACTIVE if active else uvm_active_passive_enum.UVM_PASSIVE)
         self.env = IrqloopEnv("env", self)
 
     async def run_phase(self) -> None:
