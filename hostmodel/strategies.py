@@ -13,7 +13,7 @@ so the model can account for preemption.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 import numpy as np
@@ -47,6 +47,9 @@ class CqLayout:
     per_completion_ps: int = 200_000    #: handling one completion
     #: post time of a completion from its queue, DW0 and the time now (default: DW0 is a timestamp)
     post_time: Optional[Callable[[int, int, int], int]] = None
+    #: queues whose vector is shared: the queue whose message the vector sends -> every queue on
+    #: that vector (the device's mapping table); the driver's ISR hears one message for all of them
+    shares: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -71,6 +74,9 @@ class CompletionQueueDriver:
     name = "base"
     #: take the queue's spin lock around consuming it (a DPC may run on two CPUs at once)
     serialize_queues = True
+    #: a message of a shared vector calls MessageIsr once for every queue on the vector (False
+    #: for drivers that look at every queue whatever the message)
+    expands_shared_messages = True
 
     def __init__(self, kernel: Kernel, layout: CqLayout, affinity: Optional[list[int]] = None) -> None:
         self.k = kernel
@@ -89,9 +95,20 @@ class CompletionQueueDriver:
         self.queue_locks = [KSPIN_LOCK(f"queue{q}") for q in range(n)]
         cpus = affinity or [0] * n
         self.interrupts: list[KINTERRUPT] = [
-            kernel.IoConnectInterruptEx(layout.vector_base + q, self.MessageIsr, q, name=f"{self.name}.msg{q}",
+            kernel.IoConnectInterruptEx(layout.vector_base + q, self._message_isr, q, name=f"{self.name}.msg{q}",
                                         affinity=(cpus[q],)) for q in range(n)]
         self.setup()
+
+    async def _message_isr(self, interrupt: KINTERRUPT, queue: int) -> bool:
+        """The interrupt's service routine: a message names one queue, or, on a shared vector,
+        stands for every queue mapped to it (the ISR cannot tell which one has work)."""
+        covered = self.layout.shares.get(queue) if self.expands_shared_messages else None
+        if not covered:
+            return await self.MessageIsr(interrupt, queue)
+        claimed = False
+        for q in covered:
+            claimed = await self.MessageIsr(interrupt, q) or claimed
+        return claimed
 
     # ---- to override ----
     def setup(self) -> None:
@@ -238,6 +255,7 @@ class ScanAllQueuesDriver(CompletionQueueDriver):
     """The DPC ignores what the ISR saw and reads every queue's next entry (phase bit) until a
     whole pass finds nothing: N memory reads per pass instead of any ISR-to-DPC bookkeeping."""
     name = "scan_phase"
+    expands_shared_messages = False
 
     def setup(self) -> None:
         self.dpc = self.new_dpc(self.DpcForIsr)
@@ -346,12 +364,11 @@ class UnlockedScanDriver(ScanAllQueuesDriver):
 class HybridPollDriver(PerQueueDpcDriver):
     """Some queues are polled by a periodic timer DPC (as a latency-critical path that never waits
     for an interrupt), the others are interrupt-driven with a DPC each. ``polled`` lists the
-    polled queues; their interrupts are not used. ``sharing`` maps a queue to the queues whose
-    completions its message also signals (a vector shared in the device's mapping table)."""
+    polled queues; their interrupts are not used. A message of a vector shared with a polled
+    queue still signals the interrupt-driven queues on it (``CqLayout.shares``)."""
     name = "hybrid_poll"
     polled: tuple[int, ...] = (0,)
     poll_period_ps = 20_000_000
-    sharing: dict[int, tuple[int, ...]] = {}
 
     def setup(self) -> None:
         super().setup()
@@ -360,9 +377,8 @@ class HybridPollDriver(PerQueueDpcDriver):
         self.timer: KTIMER = self.k.KeSetTimerEx(self.poll_dpc, self.poll_period_ps, self.poll_period_ps)
 
     async def MessageIsr(self, interrupt: KINTERRUPT, queue: int) -> bool:
-        for q in self.sharing.get(queue, (queue,)):     # a shared message: every queue behind it
-            if q not in self.polled:
-                self.k.KeInsertQueueDpc(self.queue_dpcs[q])
+        if queue not in self.polled:
+            self.k.KeInsertQueueDpc(self.queue_dpcs[queue])
         return True
 
     async def PollDpc(self, dpc: KDPC, ctx: Any, a1: Any, a2: Any) -> None:

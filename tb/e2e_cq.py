@@ -75,7 +75,13 @@ def rtl_layout(setup: CqSetup) -> CqLayout:
     def arm(q: int, on: bool) -> tuple[int, int]:
         return REG.array("CQ", q, "IV"), vector_of(setup, q) | (ien if on else 0)
 
+    on_vector: dict[int, list[int]] = {}
+    for q in range(setup.queues):
+        on_vector.setdefault(vector_of(setup, q), []).append(q)
+    # a shared vector sends the message of its lowest queue (program_device)
+    shares = {qs[0]: tuple(qs) for qs in on_vector.values() if len(qs) > 1}
     return CqLayout(bases=[CQ_AREA + q * setup.entries * 16 for q in range(setup.queues)], entries=setup.entries,
+                    shares=shares,
                     vector_base=MESSAGE_BASE, doorbell=lambda q: REG.array("CQ", q, "HEAD"), arm=arm,
                     flush_reg=REG.ID, clock_ps=CLOCK_PS, entry_read_ps=setup.entry_read_ps,
                     per_completion_ps=setup.per_completion_ps)

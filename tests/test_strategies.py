@@ -154,3 +154,24 @@ def test_device_model_refuses_bad_settings_and_doorbells() -> None:
     dev.write(0x1000, 5)                                   # head past the tail (tail is 0)
     assert dev.doorbell_errors == 1 and dev.cqs[0].head == 0
     sim.run()
+
+
+@pytest.mark.parametrize("strategy, expands", [("interlocked_or", True), ("per_queue_dpc", True), ("napi", True),
+                                               ("scan_phase", False)])
+def test_a_shared_vectors_message_reaches_the_isr_for_every_queue_on_it(strategy: str, expands: bool) -> None:
+    """CqLayout.shares: queue 0's message also stands for queues 1 and 2 (one vector in the
+    device's mapping table). Drivers that find work through the message hear it for each of
+    them; scanning drivers look at every queue anyway and hear it once."""
+    sim, k, dev, drv = build(strategy, num_cq=4)
+    drv.layout.shares = {0: (0, 1, 2)}
+    heard: list[int] = []
+    original = drv.MessageIsr
+
+    async def spy(interrupt: Any, queue: int) -> bool:
+        heard.append(queue)
+        return await original(interrupt, queue)
+    drv.MessageIsr = spy
+    k.deliver_msi(drv.layout.vector_base + 0)
+    k.deliver_msi(drv.layout.vector_base + 3)
+    sim.run(until=50 * US)
+    assert heard == ([0, 1, 2, 3] if expands else [0, 3])

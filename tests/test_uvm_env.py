@@ -169,6 +169,7 @@ def test_registers_scenario_drives_the_register_model_over_axi_lite(tmp_path) ->
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-2000:]
     report = json.loads((tmp_path / "registers" / "seed2" / "report.json").read_text())
     obs = report["observed"]
-    assert all(c["ok"] for c in report["checks"]) and len(report["checks"]) == 7
+    assert all(c["ok"] for c in report["checks"]) and len(report["checks"]) == 8
+    assert obs["env"]["coverage"].get("msi.pending_while_masked") == 1
     assert obs["rw_registers"] == 312 and obs["masks"]["IV0_COAL"] == "0x0003ffff"
     assert obs["masks"]["CQ31_BASE_LO"] == "0xfffffff0" and obs["env"]["csr_accesses"] == obs["bus_accesses"]

@@ -53,7 +53,7 @@ class HwCoalescingScenario(CqScenario):
                                ("buggy: " if restart else "correct: ")
                                + f"queue 0 polled every 20 us, queue 1 on the same vector, TIME 100 us, watchdog 150 us, "
                                f"DB_RESTART {int(restart)}",
-                               options={"polled": [0], "sharing": {"0": [0, 1]}}))
+                               options={"polled": [0]}))
         return out
 
     def extra_checks(self, plan: dict[str, Any], var: dict[str, Any], r: dict[str, Any],

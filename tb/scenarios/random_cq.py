@@ -4,8 +4,7 @@ Randomised: how many queues and how big, each queue's rate and burst, the vector
 may share a vector), per-vector coalescing (off, threshold and time, Coalescing Disable) and
 rate limits; on the host: CPU count, DPC latency and jitter, other drivers' DPCs, and the
 driver strategy. Constraints keep the configuration one a correct driver must handle without
-loss: a strategy that reads the queue from the message is chosen only when no vector is
-shared; no doorbell-restart (it may delay indefinitely, by design; `hw_coalescing` covers it);
+loss: no doorbell-restart (it may delay indefinitely, by design; `hw_coalescing` covers it);
 no aggregation threshold above what a queue can hold (it would never be met);
 the watchdog allows the longest aggregation time plus the worst host latency. The outcome
 declared is `clean`; the scoreboard checks every completion.
@@ -51,7 +50,8 @@ def draw(seed: int, max_queues: int, max_per_queue: int) -> dict[str, Any]:
             coal[str(v)] = 3 | 1 << 8 | 1 << 16
         if rng.random() < 0.25:
             rate[str(v)] = round(rng.uniform(1, 20) * US / CLOCK_PS)
-    strategy = rng.choice(SCANNING if shared else PER_MESSAGE + SCANNING)
+    # on a shared vector the drivers hear one message for every queue on it (CqLayout.shares)
+    strategy = rng.choice(PER_MESSAGE + SCANNING)
     cpus = rng.choice([1, 2, 4, 8])
     dpc, jitter = rng.uniform(0, 10), rng.uniform(0, 20)
     interference = []

@@ -13,7 +13,10 @@ RTL AXI4-Lite master, and that the monitor and predictor see coming back. After 
 - a queue's mapping-table row (CQR_IV) takes a vector below the vector count with IEN, and
   refuses a vector at or above it: the row keeps its old value (cq_csr.v);
 - after the last write of 0 the register model's mirror holds 0: the predictor followed the
-  accesses the monitor saw on the bus.
+  accesses the monitor saw on the bus;
+- mask and pending (PCIe 6.1.4, MSI-X): a completion on a queue whose vector is masked sets the
+  vector's Pending Bit and sends nothing; unmasking sends the message (the MSI monitor sees it)
+  and clears the bit.
 Registers whose write starts something (CTRL, TG_CTRL, a queue's SIZE and head doorbell,
 CONS_IDX, INT_CAUSE) are left to the scenarios that exercise their effects.
 """
@@ -99,12 +102,43 @@ class RegistersScenario:
                 await r.write(rng.randrange(vectors, 64))
                 if (got := await self._read(r)) != good:
                     iv_bad.append(f"CQ{q}_IV: an invalid vector was not refused: read {got:#x}, kept value {good:#x}")
+            pending = await self._mask_pending(dut, platform, env)
         finally:
             platform.bridge.close()
-        return {"seed": seed, "outcome": "checked", "end_ps": platform.now_ps(), "ident": ident,
+        return {"seed": seed, "outcome": "checked", "end_ps": platform.now_ps(), "ident": ident, "pending": pending,
                 "ro_after_write": ro_after_write, "masks": {k: f"{v:#010x}" for k, v in masks.items()},
                 "rw_registers": len(rw), "problems": bad, "iv_problems": iv_bad,
                 "bus_accesses": platform.mmio_transactions}
+
+    async def _mask_pending(self, dut: Any, platform: Any, env: Any) -> dict[str, Any]:
+        """One completion on queue 0 while its vector is masked, then unmask."""
+        from cocotb.triggers import Timer
+
+        from tb.e2e import reset
+        platform.reset_host()
+        await reset(dut)
+        # no driver takes the messages here; the environment's MSI monitor sees them on the way
+        platform.spawn(platform.msi_monitor(lambda data: None))
+        regs, v = env.regs, REG.bit("VEC_CQ0")
+        await regs.reg("MSIX_CTRL").write(1 << REG.bit("MSIX_ENABLE"))
+        for field, value in (("ADDR_LO", 0xFEE0_0000), ("ADDR_HI", 0), ("DATA", 0x100), ("CTRL", 1)):
+            await regs.reg("VT", v, field).write(value)
+        for field, value in (("BASE_LO", 0x20_0000), ("BASE_HI", 0), ("SIZE", 4), ("IV", v | 1 << REG.bit("CQ_IEN")),
+                             ("TG_PERIOD", 100), ("TG_BURST", 1)):
+            await regs.reg("CQ", 0, field).write(value)
+        await regs.reg("TG_LIMIT").write(1)
+        await regs.reg("TG_CTRL").write(1)
+        await Timer(5, unit="us")
+        sent_before = env.msi.count
+        pba_masked = await self._read(regs.reg("PBA", 0, "BITS"))
+        t_unmask = platform.now_ps()
+        await regs.reg("VT", v, "CTRL").write(0)
+        await Timer(2, unit="us")
+        platform.cancel_tasks()
+        return {"vector": v, "pba_while_masked": pba_masked, "messages_while_masked": sent_before,
+                "messages_after_unmask": env.msi.count - sent_before,
+                "pba_after_unmask": await self._read(regs.reg("PBA", 0, "BITS")),
+                "entries": await self._read(regs.reg("CNT_CQ_ENTRY")), "unmask_ps": t_unmask}
 
     @staticmethod
     async def _read(reg: Any) -> int:
@@ -121,7 +155,7 @@ class RegistersScenario:
         return name not in SIDE_EFFECTS
 
     def checks(self, plan: dict[str, Any], obs: dict[str, Any]) -> list[Check]:
-        ident, caps = obs["ident"], obs["ident"]["CAPS"]
+        ident, caps, pend = obs["ident"], obs["ident"]["CAPS"], obs["pending"]
         vectors = self.num_cq + REG.bit("VEC_CQ0")
         masks = {k: int(v, 16) for k, v in obs["masks"].items()}
         documented = {k: v for k, v in DOCUMENTED_BITS.items() if v is not None and k in masks}
@@ -138,6 +172,13 @@ class RegistersScenario:
              + (f"; {len(obs['problems'])} problems, first: {obs['problems'][0]}" if obs["problems"] else "")),
             ("mapping-table rows take valid vectors and refuse invalid ones", not obs["iv_problems"],
              f"{self.num_cq} rows" + (f"; first problem: {obs['iv_problems'][0]}" if obs["iv_problems"] else "")),
+            ("a masked vector holds its message pending; unmasking sends it and clears the bit",
+             pend["entries"] == 1 and pend["pba_while_masked"] >> pend["vector"] & 1 == 1
+             and pend["messages_while_masked"] == 0 and pend["messages_after_unmask"] == 1
+             and pend["pba_after_unmask"] >> pend["vector"] & 1 == 0,
+             f"vector {pend['vector']}: PBA {pend['pba_while_masked']:#x} and {pend['messages_while_masked']} messages "
+             f"while masked; unmasked at {pend['unmask_ps'] / 1e6:.3f} us: {pend['messages_after_unmask']} message, "
+             f"PBA {pend['pba_after_unmask']:#x}; CNT_CQ_ENTRY={pend['entries']}"),
             ("documented bit widths are the implemented ones", not wrong_doc and len(documented) >= 5,
              f"checked {sorted(documented)}" + (f"; differ: {wrong_doc}" if wrong_doc else "")),
         ]
