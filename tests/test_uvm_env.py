@@ -10,7 +10,7 @@ import pytest
 from pyuvm import uvm_factory
 
 from hostmodel.regs import REG
-from tb.uvm.items import CqEntryItem, CsrItem, MsiItem
+from tb.uvm.items import CqEntryItem, CsrAccess, MsiItem
 from tb.uvm.regmodel import IrqloopRegBlock, array_sizes
 from tb.uvm.scoreboard import DeviceScoreboard
 
@@ -54,10 +54,8 @@ def test_register_model_is_the_header_map(regs: IrqloopRegBlock) -> None:
         regs.reg("CQ", 9, "HEAD")
 
 
-def csr(addr: int, data: int, t_ps: int = 0) -> CsrItem:
-    item = CsrItem(write=True, addr=addr, data=data)
-    item.t_ps = t_ps
-    return item
+def csr(addr: int, data: int, t_ps: int = 0) -> CsrAccess:
+    return CsrAccess(True, addr, data, t_ps)
 
 
 def entry(q: int, slot: int, n: int, phase: int = 1, t_ps: int = 1000, status: int = 0) -> CqEntryItem:

@@ -14,7 +14,7 @@ from typing import Any, Optional
 from pyuvm import (ConfigDB, uvm_access_e, uvm_agent, uvm_analysis_port, uvm_component, uvm_driver,
                    uvm_predict_e, uvm_reg_adapter, uvm_reg_bus_op, uvm_sequencer, uvm_status_e, uvm_subscriber)
 
-from tb.uvm.items import CsrItem
+from tb.uvm.items import CsrAccess, CsrItem
 from tb.uvm.regmodel import IrqloopRegBlock
 
 
@@ -62,10 +62,8 @@ class CsrMonitor(uvm_component):
 
     def attach(self, platform: Any) -> None:
         def observe(write: bool, offset: int, value: int) -> None:
-            item = CsrItem("csr_mon", write=write, addr=offset, data=value)
-            item.t_ps = platform.now_ps()
             self.count += 1
-            self.ap.write(item)
+            self.ap.write(CsrAccess(write, offset, value, platform.now_ps()))
         platform.mmio_listeners.append(observe)
 
 
@@ -75,9 +73,9 @@ class CsrPredictor(uvm_subscriber):
 
     def build_phase(self) -> None:
         self.regs: Optional[IrqloopRegBlock] = None
-        self.unmapped: list[CsrItem] = []
+        self.unmapped: list[CsrAccess] = []
 
-    def write(self, item: CsrItem) -> None:
+    def write(self, item: CsrAccess) -> None:
         assert self.regs is not None
         r = self.regs.by_offset.get(item.addr)
         if r is None:

@@ -16,7 +16,7 @@ from pyuvm import ConfigDB, uvm_env, uvm_subscriber
 
 from tb.cocotb_platform import CocotbPlatform
 from tb.uvm.csr_agent import CsrAdapter, CsrAgent, CsrPredictor
-from tb.uvm.items import CsrItem, MsiItem
+from tb.uvm.items import CsrAccess, MsiItem
 from tb.uvm.monitors import DmaMonitor, MsiMonitor
 from tb.uvm.regmodel import IrqloopRegBlock
 from tb.uvm.scoreboard import DeviceScoreboard
@@ -34,7 +34,7 @@ class EnvCoverage(uvm_subscriber):
     def hit(self, name: str) -> None:
         self.bins[name] = self.bins.get(name, 0) + 1
 
-    def write(self, item: CsrItem) -> None:        # the CSR monitor
+    def write(self, item: CsrAccess) -> None:      # the CSR monitor
         if item.write or self.regs is None:
             return
         name = self.regs.name_of(item.addr)
@@ -110,6 +110,7 @@ class IrqloopEnv(uvm_env):
         self.msi.attach(platform)
         self.dma.attach(platform)
         platform.reset_listeners.append(self.scoreboard.reset_model)    # after the DMA monitor's drain
+        platform.reset_listeners.append(self.regs.reset)                # the device's registers reset too
         if self.csr.get_is_active():
             self.csr.driver.platform = platform
 

@@ -23,6 +23,19 @@ class CsrItem(uvm_sequence_item):
 
 
 @dataclass
+class CsrAccess:
+    """An access the CSR monitor saw on the bus (whoever drove it: a sequence or the host model).
+    A plain record, not a sequence item: the monitor publishes one per MMIO access."""
+    write: bool
+    addr: int
+    data: int
+    t_ps: int
+
+    def __str__(self) -> str:
+        return f"{'W' if self.write else 'R'} {self.addr:#05x} = {self.data:#010x} at {self.t_ps / 1e6:.3f} us"
+
+
+@dataclass
 class MsiItem:
     """A message the device sent (before any fault injection on the way to the CPU)."""
     t_ps: int

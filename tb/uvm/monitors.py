@@ -21,6 +21,11 @@ from tb.uvm.items import ChunkItem, CqEntryItem, MsiItem
 from tb.uvm.regmodel import IrqloopRegBlock
 
 ENTRY_BYTES = 16
+_RING_REGS = {REG.RING_BASE_LO, REG.RING_BASE_HI, REG.SLOT_COUNT, REG.SLOT_SIZE}
+_CQ_FIRST = REG.array("CQ", 0, "BASE_LO")
+_CQ_STRIDE = REG.array("CQ", 1, "BASE_LO") - _CQ_FIRST
+_CQ_END = REG.array("VT", 0, "ADDR_LO")
+_CQ_LAYOUT_OFFS = {REG.array("CQ", 0, n) - _CQ_FIRST for n in ("BASE_LO", "BASE_HI", "SIZE")}
 
 
 class MsiMonitor(uvm_component):
@@ -51,6 +56,14 @@ class DmaMonitor(uvm_component):
         self.bursts = 0
         self.other_bursts = 0          #: bursts outside every queue and the ring
         self._slot_bytes: dict[int, int] = {}
+        self._layout: Optional[tuple[list[tuple[int, int, int]], Optional[tuple[int, int, int]]]] = None
+
+    def _on_csr(self, write: bool, offset: int, value: int) -> None:
+        """A write that moves a queue or the ring: look the layout up again at the next drain.
+        (The writes reach the mirror through the predictor; the drain reads it from there.)"""
+        if write and (offset in _RING_REGS or (offset >= _CQ_FIRST and offset < _CQ_END
+                                                and (offset - _CQ_FIRST) % _CQ_STRIDE in _CQ_LAYOUT_OFFS)):
+            self._layout = None
 
     def attach(self, platform: Any) -> None:
         if self._ticker is not None:
@@ -58,6 +71,7 @@ class DmaMonitor(uvm_component):
             self._ticker.cancel()
         self.platform = platform
         platform.msi_listeners.append(lambda *_: self.drain())
+        platform.mmio_listeners.append(self._on_csr)
         platform.reset_listeners.append(self._on_reset)
         self._ticker = cocotb.start_soon(self._tick())
 
@@ -76,6 +90,7 @@ class DmaMonitor(uvm_component):
     def _on_reset(self) -> None:
         self.drain()                   # the last run's writes, before the log is cleared
         self._slot_bytes.clear()
+        self._layout = None
 
     def _mirror(self, name: str, index: Optional[int] = None, field: Optional[str] = None) -> int:
         assert self.regs is not None
@@ -98,8 +113,9 @@ class DmaMonitor(uvm_component):
         if not len(addrs):
             return
         self.bursts += len(addrs)
-        queues = self._queues()
-        ring = self._ring()
+        if self._layout is None:
+            self._layout = (self._queues(), self._ring())
+        queues, ring = self._layout
         mem = self.platform.memory
         for a, n, t in zip(addrs.tolist(), sizes.tolist(), times.tolist()):
             t_ps = t * 1000

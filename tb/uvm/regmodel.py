@@ -34,6 +34,7 @@ class IrqloopRegBlock(uvm_reg_block):
         self.map = self.create_map("csr_map", 0, 4, uvm_endianness_e.UVM_LITTLE_ENDIAN)
         self.set_default_map(self.map)
         self.by_offset: dict[int, uvm_reg] = {}
+        self.by_name: dict[str, uvm_reg] = {}      # (uvm_reg_block.get_reg_by_name is a linear search)
         self.access: dict[str, str] = {}
         for name_, offset in regs.offsets.items():
             self._add(name_, offset, regs.access[name_], volatile=regs.access[name_] != "RW")
@@ -53,14 +54,15 @@ class IrqloopRegBlock(uvm_reg_block):
         r.configure(self)
         self.map.add_reg(r, offset, "RO" if access == "RO" else "RW")
         self.by_offset[offset] = r
+        self.by_name[name] = r
         self.access[name] = access
 
     def reg(self, name: str, index: int | None = None, field: str | None = None) -> uvm_reg:
         key = name if index is None else f"{name}{index}_{field}"
-        r = self.get_reg_by_name(key)
-        if r is None:
-            raise KeyError(f"no register {key!r} in the model")
-        return r
+        try:
+            return self.by_name[key]
+        except KeyError:
+            raise KeyError(f"no register {key!r} in the model") from None
 
     def name_of(self, offset: int) -> str:
         r = self.by_offset.get(offset)

@@ -26,11 +26,13 @@ from pyuvm import uvm_component, uvm_subscriber
 
 from hostmodel.pattern import first_mismatch
 from hostmodel.regs import REG
-from tb.uvm.items import ChunkItem, CqEntryItem, CsrItem, MsiItem
+from tb.uvm.items import ChunkItem, CqEntryItem, CsrAccess, MsiItem
 from tb.uvm.monitors import message_table
 from tb.uvm.regmodel import IrqloopRegBlock
 
 MAX_ERRORS = 20
+#: scalar registers that decide the messages' address and data
+MESSAGE_REGS = {REG.MSIX_CTRL, REG.MSI_ADDR_LO, REG.MSI_ADDR_HI, REG.MSI_DATA}
 
 
 @dataclass
@@ -60,6 +62,7 @@ class DeviceScoreboard(uvm_component):
         self.msi_by_vector: dict[int, int] = {}
         self.chunks_checked = 0
         self.chunks_overtaken = 0     #: slot rewritten by a later lap before the monitor looked
+        self._messages: Optional[dict[tuple[int, int], int]] = None
 
     def reset_model(self) -> None:
         """The device after reset (the totals of the queues so far are kept for the summary)."""
@@ -80,10 +83,12 @@ class DeviceScoreboard(uvm_component):
             self.logger.error(text)
 
     # ---- configuration, from the monitored CSR bus ----
-    def write_csr(self, item: CsrItem) -> None:
+    def write_csr(self, item: CsrAccess) -> None:
         if not item.write:
             return
         a, d = item.addr, item.data
+        if a in MESSAGE_REGS or REG.array("VT", 0, "ADDR_LO") <= a < REG.array("PBA", 0, "BITS"):
+            self._messages = None             # the message table may have changed
         if a == REG.TG_CTRL:
             run = bool(d & 1)
             if run and not self.tg_run:           # 0 -> 1 restarts the generator's counts
@@ -168,7 +173,9 @@ class DeviceScoreboard(uvm_component):
     def write_msi(self, m: MsiItem) -> None:
         assert self.regs is not None
         self.msis += 1
-        v = message_table(self.regs).get((m.addr, m.data))
+        if self._messages is None:
+            self._messages = message_table(self.regs)
+        v = self._messages.get((m.addr, m.data))
         if v is None:
             self._error(f"message {m.data:#x} to {m.addr:#x} at {m.t_ps / 1e6:.3f} us matches no programmed vector")
             return
