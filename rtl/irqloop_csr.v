@@ -157,7 +157,7 @@ module irqloop_csr #(
                     cons_wr      <= 1'b1;
                     cons_wr_data <= merge(cons_idx, w_data, w_strb);
                 end
-                REG_INT_ENABLE:   if (w_strb[0]) int_enable <= w_data[3:0];
+                REG_INT_ENABLE:   if (w_strb[0]) int_enable <= {2'b00, w_data[1:0]};  // bits 3:2 unused: read 0
                 REG_MSI_ADDR_LO:  msi_addr[31:0]    <= merge(msi_addr[31:0], w_data, w_strb) & ~32'h3;
                 REG_MSI_ADDR_HI:  msi_addr[63:32]   <= merge(msi_addr[63:32], w_data, w_strb);
                 REG_MSI_DATA:     msi_data          <= merge(msi_data, w_data, w_strb);

@@ -24,7 +24,7 @@ SUITES: dict[str, list[RegressEntry]] = {
         RegressEntry("random_cq_small", "random_cq", ("max_queues=8", "max_per_queue=16"), seeds=2),
         RegressEntry("random_cq_lost_vector", "random_cq", ("max_queues=8", "max_per_queue=16"),
                      uvm_test="LostVectorTest"),
-        RegressEntry("random_stream", "random_stream", ("max_chunks=40",), seeds=2),
+        RegressEntry("random_stream", "random_stream", ("max_chunks=40",)),
         RegressEntry("overrun", "overrun"),
         RegressEntry("registers", "registers"),
         RegressEntry("coalescing_small", "coalescing", ("per_queue=16",)),

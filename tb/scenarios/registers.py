@@ -34,7 +34,7 @@ from tb.scenarios.params import Check, Param
 SIDE_EFFECTS = {"CTRL", "TG_CTRL", "CONS_IDX", "INT_CAUSE", "MSI_MASK", "DMA_CQ"}
 SIDE_EFFECT_ARRAY = {"SIZE", "HEAD", "CTRL", "IV"}   # CQ SIZE / HEAD; VT CTRL aliases MSI_MASK; IV below
 #: implemented bits the header documents (rtl/irqloop_regs.vh comments)
-DOCUMENTED_BITS = {"MSI_ADDR_LO": 0xFFFFFFFC, "RING_BASE_LO": None, "CQ0_BASE_LO": 0xFFFFFFF0,
+DOCUMENTED_BITS = {"MSI_ADDR_LO": 0xFFFFFFFC, "INT_ENABLE": 0x3, "CQ0_BASE_LO": 0xFFFFFFF0,
                    "VT0_ADDR_LO": 0xFFFFFFFC, "IV0_COAL": 0x3FFFF, "IV0_RATE": 0xFFFFFF}
 
 

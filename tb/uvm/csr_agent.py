@@ -90,10 +90,10 @@ class CsrAgent(uvm_agent):
 
     def build_phase(self) -> None:
         super().build_phase()
-        self.monitor = CsrMonitor("monitor", self)
+        self.monitor = CsrMonitor.create("monitor", self)
         if self.get_is_active():
             self.seqr = uvm_sequencer("seqr", self)
-            self.driver = CsrDriver("driver", self)
+            self.driver = CsrDriver.create("driver", self)
 
     def connect_phase(self) -> None:
         if self.get_is_active():

@@ -80,10 +80,10 @@ class IrqloopEnv(uvm_env):
         except Exception:  # noqa: BLE001 - pyuvm raises its own not-found error
             pass
         self.regs = IrqloopRegBlock("regs", num_cq=num_cq)
-        self.csr = CsrAgent("csr", self)
-        self.predictor = CsrPredictor("predictor", self)
-        self.msi = MsiMonitor("msi", self)
-        self.dma = DmaMonitor("dma", self)
+        self.csr = CsrAgent.create("csr", self)
+        self.predictor = CsrPredictor.create("predictor", self)
+        self.msi = MsiMonitor.create("msi", self)
+        self.dma = DmaMonitor.create("dma", self)
         self.scoreboard = DeviceScoreboard.create("scoreboard", self)
         self.coverage = EnvCoverage.create("coverage", self)
         self.adapter = CsrAdapter()

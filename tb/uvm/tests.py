@@ -42,7 +42,7 @@ class ScenarioTest(uvm_test):
         active = getattr(scenarios.get(os.environ["IRQLOOP_TEST"]), "uses_csr_agent", False)
         ConfigDB().set(self, "env.csr", "is_active",
                        uvm_active_passive_enum.UVM_ACTIVE if active else uvm_active_passive_enum.UVM_PASSIVE)
-        self.env = IrqloopEnv("env", self)
+        self.env = IrqloopEnv.create("env", self)
 
     async def run_phase(self) -> None:
         from tb import scenarios
