@@ -83,7 +83,10 @@ def run(toplevel: str, build_dir: Path, test_module: str, test_dir: Path, env: M
 
     runner = get_runner("verilator")
     test_dir.mkdir(parents=True, exist_ok=True)
-    full_env = {"PYTHONPATH": str(toolchain.ROOT)} | dict(env or {})
+    # cocotb reads COVERAGE (deprecated) as "measure the testbench's Python coverage"; here it is
+    # `make regress COVERAGE=1` (RTL coverage), so cocotb is told explicitly unless the user asked
+    full_env = {"PYTHONPATH": str(toolchain.ROOT),
+                "COCOTB_USER_COVERAGE": os.environ.get("COCOTB_USER_COVERAGE", "0")} | dict(env or {})
     plusargs = ["+verilator+rand+reset+2", f"+verilator+seed+{seed + 1}"]
     if toolchain.coverage_enabled():
         # make regress COVERAGE=1 gives each regression its own directory
