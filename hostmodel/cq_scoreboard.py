@@ -17,6 +17,12 @@ from typing import Any, Optional
 import numpy as np
 
 
+def generator_fields(q: int, n: int) -> dict[str, int]:
+    """Completion n of queue q as the traffic generator writes it (rtl/cpl_traffic_gen.v), less
+    the status: the oracle of this scoreboard and of the device scoreboard (tb/uvm/scoreboard.py)."""
+    return {"dw0": n, "cid": n & 0xFFFF, "sqid": 1, "sqhead": q}
+
+
 @dataclass
 class CqDivergence:
     t_ps: int
@@ -91,9 +97,10 @@ class CqScoreboard:
                 return                          # a repeat: do not count it again
             n = dw0                             # a skip: resynchronise on what was found
         status = d3 >> 17
-        for name, exp, obs in (("cid", n & 0xFFFF, d3 & 0xFFFF), ("sqid", 1, sq >> 16), ("sqhead", q, sq & 0xFFFF)):
-            if exp != obs:
-                self._diverge(t_ps, q, slot, n, name, exp, obs, "corrupt", cpu)
+        want = generator_fields(q, n)
+        for name, obs in (("cid", d3 & 0xFFFF), ("sqid", sq >> 16), ("sqhead", sq & 0xFFFF)):
+            if want[name] != obs:
+                self._diverge(t_ps, q, slot, n, name, want[name], obs, "corrupt", cpu)
         if status not in ((0, 1) if self.errors_possible else (0,)):
             self._diverge(t_ps, q, slot, n, "status", 0, status, "corrupt", cpu)
         self.error_status_seen += status == 1

@@ -68,6 +68,12 @@ def vector_of(setup: CqSetup, q: int) -> int:
     return setup.vector_of[q] if setup.vector_of else REG.bit("VEC_CQ0") + q
 
 
+def message_queue(setup: CqSetup, q: int) -> int:
+    """The queue whose message queue q's vector sends: a shared vector sends its lowest queue's."""
+    v = vector_of(setup, q)
+    return min(p for p in range(setup.queues) if vector_of(setup, p) == v)
+
+
 def rtl_layout(setup: CqSetup) -> CqLayout:
     """The RTL device's register map, as the strategies reach it."""
     ien = 1 << REG.bit("CQ_IEN")
@@ -75,11 +81,10 @@ def rtl_layout(setup: CqSetup) -> CqLayout:
     def arm(q: int, on: bool) -> tuple[int, int]:
         return REG.array("CQ", q, "IV"), vector_of(setup, q) | (ien if on else 0)
 
-    on_vector: dict[int, list[int]] = {}
+    covered: dict[int, list[int]] = {}
     for q in range(setup.queues):
-        on_vector.setdefault(vector_of(setup, q), []).append(q)
-    # a shared vector sends the message of its lowest queue (program_device)
-    shares = {qs[0]: tuple(qs) for qs in on_vector.values() if len(qs) > 1}
+        covered.setdefault(message_queue(setup, q), []).append(q)
+    shares = {m: tuple(qs) for m, qs in covered.items() if len(qs) > 1}
     return CqLayout(bases=[CQ_AREA + q * setup.entries * 16 for q in range(setup.queues)], entries=setup.entries,
                     shares=shares,
                     vector_base=MESSAGE_BASE, doorbell=lambda q: REG.array("CQ", q, "HEAD"), arm=arm,
@@ -123,7 +128,7 @@ async def program_device(k: Kernel, setup: CqSetup, layout: CqLayout) -> None:
         await w(REG.array("VT", v, "ADDR_LO"), MSI_ADDR)
         await w(REG.array("VT", v, "ADDR_HI"), 0)
         # a shared vector sends the message of the lowest queue on it
-        await w(REG.array("VT", v, "DATA"), MESSAGE_BASE + min(p for p in range(setup.queues) if vector_of(setup, p) == v))
+        await w(REG.array("VT", v, "DATA"), MESSAGE_BASE + message_queue(setup, q))
         await w(REG.array("VT", v, "CTRL"), 0)
     for v in vectors:
         await w(REG.array("IV", v, "COAL"), setup.coal.get(str(v), 0))
@@ -276,7 +281,7 @@ def explain_first_missing(sb: CqScoreboard, k: Kernel, drv: CompletionQueueDrive
     due = sb.due_ps(q, n)
     t0 = sb.start_ps
     rel = lambda ps: f"{(ps - t0) / 1e6:.3f} us (stream cycle {(ps - t0) // CLOCK_PS})"  # noqa: E731
-    msg = MESSAGE_BASE + min(p for p in range(setup.queues) if vector_of(setup, p) == vector_of(setup, q))
+    msg = MESSAGE_BASE + message_queue(setup, q)
     out = [f"queue {q} completion #{n} (slot {n % setup.entries}) was due at {rel(due)}; the driver never consumed it"]
     written = (hw["tail"][q] - hw["head"][q]) % setup.entries
     out.append(f"at the end the device's queue {q} holds {written} unconsumed entries (HEAD {hw['head'][q]}, "

@@ -9,11 +9,12 @@ from tb.scenarios.params import ParamError
 _REGISTRY: dict[str, Callable[[], Any]] = {}
 
 
-def register(name: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
-    def deco(factory: Callable[[], Any]) -> Callable[[], Any]:
-        _REGISTRY[name] = factory
-        return factory
-    return deco
+def register(cls: type) -> type:
+    """Class decorator: the scenario class is listed under its ``name`` (an instance per get())."""
+    if cls.name in _REGISTRY:
+        raise ValueError(f"two scenarios are named {cls.name!r}")
+    _REGISTRY[cls.name] = cls
+    return cls
 
 
 def names() -> list[str]:

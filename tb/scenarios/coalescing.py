@@ -15,6 +15,7 @@ from tb.scenarios.cqbase import CqScenario, Variant, base_setup, common_params
 from tb.scenarios.params import Check
 
 
+@register
 class CoalescingScenario(CqScenario):
     name = "coalescing"
     question = ("An ISR may run many times before its DPC runs once: does the driver handle every completion, "
@@ -45,8 +46,3 @@ class CoalescingScenario(CqScenario):
                          f"({t['isrs_per_dpc_run']} ISRs per run), completions per DPC run mean "
                          f"{t['completions_per_dpc_run']['mean']} max {t['completions_per_dpc_run']['max']}")
         return lines
-
-
-@register("coalescing")
-def _factory() -> CoalescingScenario:
-    return CoalescingScenario()

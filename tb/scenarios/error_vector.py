@@ -29,6 +29,7 @@ SPEC = [Param("spike_us", 200.0, "extra latency of the one late DPC, which cause
               "testbench's AXI4-Lite read takes tens of ns)", float, lo=0.0, hi=100.0)]
 
 
+@register
 class ErrorVectorScenario:
     name = "error_vector"
     question = ("Data and error interrupts on separate vectors or one shared vector whose ISR must read a cause "
@@ -109,8 +110,3 @@ class ErrorVectorScenario:
         lines.append(f"(the hardware overrun flag rose at {(r0['hw_overrun_ps'] - r0['stream_start_ps']) / 1e6:.3f} us; "
                      f"every variant runs the same stream, and loses the same chunks to the late DPC)")
         return lines
-
-
-@register("error_vector")
-def _factory() -> ErrorVectorScenario:
-    return ErrorVectorScenario()

@@ -26,6 +26,7 @@ def coal(thr: int, time_units: int, db_restart: bool = False) -> int:
     return (thr - 1) | time_units << 8 | (DB_RESTART if db_restart else 0)
 
 
+@register
 class HwCoalescingScenario(CqScenario):
     name = "hw_coalescing"
     question = ("What do the device's aggregation threshold and time buy in interrupt rate, what do they cost "
@@ -101,8 +102,3 @@ class HwCoalescingScenario(CqScenario):
                          f"{lat.get('p50', 0):>10.2f}  {lat.get('p99', 0):>10.2f}  {lat.get('max', 0):>10.2f}  "
                          f"{hw['CNT_IRQS'] / secs:>10.0f}")
         return lines
-
-
-@register("hw_coalescing")
-def _factory() -> HwCoalescingScenario:
-    return HwCoalescingScenario()

@@ -27,6 +27,7 @@ SPEC = [
 SPIKE_AT = 4                    #: the late DPC is queued for this chunk
 
 
+@register
 class LatencySweepScenario:
     name = "latency_sweep"
     question = ("For this ring size and chunk rate, what is the largest DPC latency with zero loss, "
@@ -126,8 +127,3 @@ class LatencySweepScenario:
             lines.append(f"  {r['late_us']:>21.3f}   {r['lost']:>11}   {r['overwrite']:>10}   "
                          f"{(r['latency_ps'] or 0) / 1e6:>25.3f}")
         return lines
-
-
-@register("latency_sweep")
-def _factory() -> LatencySweepScenario:
-    return LatencySweepScenario()

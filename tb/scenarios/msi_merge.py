@@ -17,6 +17,7 @@ from tb.scenarios.cqbase import CLOCK_PS, US, CqScenario, Variant, base_setup, c
 from tb.scenarios.params import Check, Param
 
 
+@register
 class MsiMergeScenario(CqScenario):
     name = "msi_merge"
     question = ("MSIs are merged while pending and some are lost: which drivers lose completions, "
@@ -50,8 +51,3 @@ class MsiMergeScenario(CqScenario):
             c.append((f"{var['name']}: fault injection acted on messages", bool(r["msi_faults"]),
                       f"{len(r['msi_faults'])} faults"))
         return c
-
-
-@register("msi_merge")
-def _factory() -> MsiMergeScenario:
-    return MsiMergeScenario()

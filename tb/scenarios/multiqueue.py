@@ -29,6 +29,7 @@ def _check_strategies(text: str) -> None:
                          f"choose from all, {', '.join(STRATEGIES)} (comma-separated)")
 
 
+@register
 class MultiQueueScenario(CqScenario):
     name = "multiqueue"
     question = ("32 completion queues, MSIs not 1:1 with completions: which ISR-to-DPC strategy loses nothing, "
@@ -45,8 +46,3 @@ class MultiQueueScenario(CqScenario):
         setup = base_setup(v, seed)
         return [Variant(n, n, EXPECTED.get(n, "clean"), setup,
                         "buggy" if n in EXPECTED else "correct") for n in names]
-
-
-@register("multiqueue")
-def _factory() -> MultiQueueScenario:
-    return MultiQueueScenario()

@@ -159,6 +159,7 @@ def ranges(seqs: list[int]) -> str:
     return ", ".join(out)
 
 
+@register
 class OverrunScenario:
     name = "overrun"
     question = ("Once in a while a DPC starts ~60 ms late and the DMA overwrites data not yet copied: "
@@ -309,15 +310,12 @@ class OverrunScenario:
         return lines
 
 
-@register("overrun")
-def _factory() -> OverrunScenario:
-    return OverrunScenario()
-
 
 def pattern_key_for(seed: int) -> int:
     return random.Random(seed).getrandbits(32)
 
 
+@register
 class OverrunFlowControlScenario(OverrunScenario):
     """`overrun_flowcontrol`: the same stress with the device in flow-controlled mode: the late
     DPC makes the device wait for a free slot (counted in CNT_STALL) instead of overwriting."""
@@ -327,11 +325,8 @@ class OverrunFlowControlScenario(OverrunScenario):
     spec = [replace(p, default="flow") if p.name == "mode" else p for p in SPEC]
 
 
-@register("overrun_flowcontrol")
-def _factory_flow() -> OverrunFlowControlScenario:
-    return OverrunFlowControlScenario()
 
-
+@register
 class RandomStreamScenario(OverrunScenario):
     """`random_stream`: a constrained-random streaming configuration drawn from the seed (ring
     size, slot size, rate, DPC latency and jitter, one spike or none, mode), kept to settings
@@ -358,8 +353,3 @@ class RandomStreamScenario(OverrunScenario):
             plan["drawn_by"] = values
             return plan
         raise ParamError(f"no predictable configuration drawn for seed {seed} in 200 tries")
-
-
-@register("random_stream")
-def _factory_random() -> RandomStreamScenario:
-    return RandomStreamScenario()

@@ -19,6 +19,7 @@ from tb.scenarios.params import Check, Param
 PHASES = ("light", "heavy", "light again")
 
 
+@register
 class PollingScenario(CqScenario):
     name = "polling"
     question = ("Load rises until interrupt mode wastes CPU: does the hybrid driver switch to polling and back, "
@@ -104,8 +105,3 @@ def phase_stats(v: dict[str, Any], r: dict[str, Any]) -> list[dict[str, Any]]:
                     "consumed": sum(1 for t in consumed_at if a <= t < b),
                     "poll_requeues": sum(1 for t in r["poll_requeues_us"] if a <= t < b)})
     return out
-
-
-@register("polling")
-def _factory() -> PollingScenario:
-    return PollingScenario()

@@ -64,6 +64,7 @@ def draw(seed: int, max_queues: int, max_per_queue: int) -> dict[str, Any]:
             "watchdog_ps": longest_ps + 2000 * US, "late_ps": longest_ps + 500 * US, "strategy": strategy}
 
 
+@register
 class RandomCqScenario(CqScenario):
     name = "random_cq"
     takes_overrides = True          #: a UVM test's factory overrides pick the strategy and MSI faults
@@ -95,8 +96,3 @@ class RandomCqScenario(CqScenario):
                 f"coalescing {s['coal'] or 'off'}, rate {s['rate'] or 'none'}; {s['cpus']} CPUs, DPC latency "
                 f"{s['dpc_latency_ps'] / US:.1f} + up to {s['jitter_ps'] / US:.1f} us, interference "
                 f"{'yes' if s['interference'] else 'none'}; strategy {plan['variants'][0]['strategy']}"]
-
-
-@register("random_cq")
-def _factory() -> RandomCqScenario:
-    return RandomCqScenario()

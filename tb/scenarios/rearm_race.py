@@ -15,6 +15,7 @@ from tb.scenarios.cqbase import US, CqScenario, Variant, base_setup, common_para
 from tb.scenarios.params import Param
 
 
+@register
 class RearmRaceScenario(CqScenario):
     name = "rearm_race"
     question = ("A completion lands between the DPC's last check and its re-arm: does the driver stall "
@@ -29,8 +30,3 @@ class RearmRaceScenario(CqScenario):
         setup["per_completion_ps"] = round(v["per_completion_us"] * US)
         return [Variant("napi_racy", "napi_racy", "loss", setup, "buggy: enables the interrupt after its last check"),
                 Variant("napi", "napi", "clean", setup, "correct: enable, read back, check again")]
-
-
-@register("rearm_race")
-def _factory() -> RearmRaceScenario:
-    return RearmRaceScenario()

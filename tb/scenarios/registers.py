@@ -38,6 +38,7 @@ DOCUMENTED_BITS = {"MSI_ADDR_LO": 0xFFFFFFFC, "INT_ENABLE": 0x3, "CQ0_BASE_LO": 
                    "VT0_ADDR_LO": 0xFFFFFFFC, "IV0_COAL": 0x3FFFF, "IV0_RATE": 0xFFFFFF}
 
 
+@register
 class RegistersScenario:
     name = "registers"
     question = ("Does every register behave as the map says when driven through the register model on the "
@@ -66,8 +67,9 @@ class RegistersScenario:
             for n in ident:
                 await regs.reg(n).write(0xFFFFFFFF)
                 ro_after_write[n] = await self._read(regs.reg(n))
-            rw = [r for r in regs.by_offset.values() if self._plain_rw(r.get_name(), regs)]
+            rw = [r for off, r in regs.by_offset.items() if self._plain_rw(off, regs)]
             masks: dict[str, int] = {}
+            kinds: dict[str, str] = {}           #: register -> what it is an instance of ("CQ[].HEAD")
             bad: list[str] = []
             for r in rw:
                 name = r.get_name()
@@ -90,6 +92,8 @@ class RegistersScenario:
                 if int(r.get_mirrored_value()) != 0:
                     bad.append(f"{name}: the mirror holds {int(r.get_mirrored_value()):#x} after writing 0")
                 masks[name] = mask
+                element = regs.elements.get(r.get_address())
+                kinds[name] = f"{element[0]}[].{element[2]}" if element else name
             vectors = self.num_cq + REG.bit("VEC_CQ0")
             ien = 1 << REG.bit("CQ_IEN")
             iv_bad: list[str] = []
@@ -106,7 +110,7 @@ class RegistersScenario:
         finally:
             platform.bridge.close()
         return {"seed": seed, "outcome": "checked", "end_ps": platform.now_ps(), "ident": ident, "pending": pending,
-                "ro_after_write": ro_after_write, "masks": {k: f"{v:#010x}" for k, v in masks.items()},
+                "ro_after_write": ro_after_write, "masks": {k: f"{v:#010x}" for k, v in masks.items()}, "kinds": kinds,
                 "rw_registers": len(rw), "problems": bad, "iv_problems": iv_bad,
                 "bus_accesses": platform.mmio_transactions}
 
@@ -146,13 +150,12 @@ class RegistersScenario:
         return int(value)
 
     @staticmethod
-    def _plain_rw(name: str, regs: Any) -> bool:
+    def _plain_rw(offset: int, regs: Any) -> bool:
+        name = regs.name_of(offset)
         if regs.access.get(name) != "RW":
             return False
-        arr, _, field = name.partition("_")
-        if arr[:2] in ("CQ", "VT", "IV", "PB") and arr[-1].isdigit():
-            return field not in SIDE_EFFECT_ARRAY
-        return name not in SIDE_EFFECTS
+        element = regs.elements.get(offset)
+        return element[2] not in SIDE_EFFECT_ARRAY if element else name not in SIDE_EFFECTS
 
     def checks(self, plan: dict[str, Any], obs: dict[str, Any]) -> list[Check]:
         ident, caps, pend = obs["ident"], obs["ident"]["CAPS"], obs["pending"]
@@ -188,17 +191,10 @@ class RegistersScenario:
         masks = obs["masks"]
         distinct: dict[str, list[str]] = {}
         for k, v in masks.items():
-            base = k.split("_", 1)[1] if k[:2] in ("CQ", "VT", "IV") and k.split("_", 1)[0][-1].isdigit() else k
-            key = f"{base}={v}"
-            distinct.setdefault(key, []).append(k)
+            distinct.setdefault(f"{obs['kinds'][k]}={v}", []).append(k)
         lines = [f"register model: {len(masks)} read/write registers driven through the RAL, "
                  f"{obs['bus_accesses']} AXI4-Lite accesses",
                  "implemented bits (register=mask: instances):"]
         for key, names in sorted(distinct.items()):
             lines.append(f"  {key:<28} {len(names)}" + (f" ({names[0]})" if len(names) == 1 else ""))
         return lines
-
-
-@register("registers")
-def _factory() -> RegistersScenario:
-    return RegistersScenario()

@@ -22,10 +22,7 @@ from tb.uvm.regmodel import IrqloopRegBlock
 
 ENTRY_BYTES = 16
 _RING_REGS = {REG.RING_BASE_LO, REG.RING_BASE_HI, REG.SLOT_COUNT, REG.SLOT_SIZE}
-_CQ_FIRST = REG.array("CQ", 0, "BASE_LO")
-_CQ_STRIDE = REG.array("CQ", 1, "BASE_LO") - _CQ_FIRST
-_CQ_END = REG.array("VT", 0, "ADDR_LO")
-_CQ_LAYOUT_OFFS = {REG.array("CQ", 0, n) - _CQ_FIRST for n in ("BASE_LO", "BASE_HI", "SIZE")}
+_CQ_LAYOUT = {"BASE_LO", "BASE_HI", "SIZE"}
 
 
 class MsiMonitor(uvm_component):
@@ -61,8 +58,10 @@ class DmaMonitor(uvm_component):
     def _on_csr(self, write: bool, offset: int, value: int) -> None:
         """A write that moves a queue or the ring: look the layout up again at the next drain.
         (The writes reach the mirror through the predictor; the drain reads it from there.)"""
-        if write and (offset in _RING_REGS or (offset >= _CQ_FIRST and offset < _CQ_END
-                                                and (offset - _CQ_FIRST) % _CQ_STRIDE in _CQ_LAYOUT_OFFS)):
+        if not write or self.regs is None:
+            return
+        element = self.regs.elements.get(offset)
+        if offset in _RING_REGS or (element is not None and element[0] == "CQ" and element[2] in _CQ_LAYOUT):
             self._layout = None
 
     def attach(self, platform: Any) -> None:

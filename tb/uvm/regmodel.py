@@ -35,14 +35,17 @@ class IrqloopRegBlock(uvm_reg_block):
         self.set_default_map(self.map)
         self.by_offset: dict[int, uvm_reg] = {}
         self.by_name: dict[str, uvm_reg] = {}      # (uvm_reg_block.get_reg_by_name is a linear search)
+        #: offset -> (array, index, register) for the elements of register arrays ("CQ", 3, "HEAD")
+        self.elements: dict[int, tuple[str, int, str]] = {}
         self.access: dict[str, str] = {}
         for name_, offset in regs.offsets.items():
             self._add(name_, offset, regs.access[name_], volatile=regs.access[name_] != "RW")
         for arr, count in array_sizes(num_cq).items():
             for i in range(count):
                 for rname, (_off, acc, _doc) in regs.array_regs[arr].items():
-                    self._add(f"{arr}{i}_{rname}", regs.array(arr, i, rname), acc,
-                              volatile=acc != "RW" or f"{arr}_{rname}" in _VOLATILE_RW)
+                    offset = regs.array(arr, i, rname)
+                    self._add(f"{arr}{i}_{rname}", offset, acc, volatile=acc != "RW" or f"{arr}_{rname}" in _VOLATILE_RW)
+                    self.elements[offset] = (arr, i, rname)
         self.lock_model()
 
     def _add(self, name: str, offset: int, access: str, volatile: bool) -> None:

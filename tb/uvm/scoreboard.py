@@ -24,6 +24,7 @@ from typing import Any, Optional
 
 from pyuvm import uvm_component, uvm_subscriber
 
+from hostmodel.cq_scoreboard import generator_fields
 from hostmodel.pattern import first_mismatch
 from hostmodel.regs import REG
 from tb.uvm.items import ChunkItem, CqEntryItem, CsrAccess, MsiItem
@@ -87,7 +88,8 @@ class DeviceScoreboard(uvm_component):
         if not item.write:
             return
         a, d = item.addr, item.data
-        if a in MESSAGE_REGS or REG.array("VT", 0, "ADDR_LO") <= a < REG.array("PBA", 0, "BITS"):
+        element = self.regs.elements.get(a) if self.regs is not None else None
+        if a in MESSAGE_REGS or (element is not None and element[0] == "VT"):
             self._messages = None             # the message table may have changed
         if a == REG.TG_CTRL:
             run = bool(d & 1)
@@ -102,13 +104,12 @@ class DeviceScoreboard(uvm_component):
                 self.dma_seq = 0
                 self.chunk_seq = 0
             self.stream_on = on
-        elif self.regs is not None and a >= REG.array("CQ", 0, "BASE_LO") and a < REG.array("CQ", self.regs.num_cq, "BASE_LO"):
-            stride = REG.array("CQ", 1, "BASE_LO") - REG.array("CQ", 0, "BASE_LO")
-            q, off = divmod(a - REG.array("CQ", 0, "BASE_LO"), stride)
-            if off == REG.array("CQ", 0, "SIZE") - REG.array("CQ", 0, "BASE_LO"):
+        elif self.regs is not None and (el := self.regs.elements.get(a)) is not None and el[0] == "CQ":
+            _, q, name = el
+            if name == "SIZE":
                 old = self.queues.get(q)
                 self.queues[q] = QueueModel(size=d & 0xFFFF, tg_next=old.tg_next if old else 0)
-            elif off == REG.array("CQ", 0, "HEAD") - REG.array("CQ", 0, "BASE_LO") and q in self.queues:
+            elif name == "HEAD" and q in self.queues:
                 self.queues[q].doorbells.append((item.t_ps, d & 0xFFFF))
 
     # ---- completion entries ----
@@ -132,8 +133,9 @@ class DeviceScoreboard(uvm_component):
             status = 1 if every and self.err_count + 1 == every else 0
             self.err_count = 0 if status else self.err_count + 1
             qm.tg_next += 1
-            for name, got, exp in (("DW0", e.dw0, want), ("command id", e.cid, want & 0xFFFF),
-                                   ("SQ head", e.sqhead, e.queue), ("status", e.status, status)):
+            rule = generator_fields(e.queue, want)
+            for name, got, exp in (("DW0", e.dw0, rule["dw0"]), ("command id", e.cid, rule["cid"]),
+                                   ("SQ head", e.sqhead, rule["sqhead"]), ("status", e.status, status)):
                 if got != exp:
                     self._error(f"{where}: generator completion #{want}: {name} {got:#x}, expected {exp:#x}")
                     break
