@@ -50,7 +50,7 @@ localparam [11:0] REG_CQ_FULL       = 12'h084; // RO  queues that are full now (
 localparam [11:0] REG_CNT_CQ_STALL  = 12'h088; // RO  cycles a completion waited for room in a full queue
 localparam [11:0] REG_CNT_CQ_ENTRY  = 12'h08C; // RO  completion entries written
 localparam [11:0] REG_CNT_DB_ERROR  = 12'h090; // RO  head doorbells refused (head past tail or outside the queue)
-localparam [11:0] REG_DB_ERROR_Q    = 12'h094; // RO  [4:0] queue of the last refused doorbell or queue size, bit 31 valid
+localparam [11:0] REG_DB_ERROR_Q    = 12'h094; // RO  [4:0] queue of the last refused head doorbell, bit 31 valid (a refused size is CFGERR)
 localparam [11:0] REG_CNT_COALESCED = 12'h098; // RO  vector events merged by coalescing or rate limiting
 localparam [11:0] REG_CNT_COAL_THR  = 12'h09C; // RO  aggregations that ended at the threshold (THR + 1 events)
 localparam [11:0] REG_CNT_COAL_TIME = 12'h0A0; // RO  aggregations that ended when the aggregation time ran out
@@ -102,7 +102,7 @@ localparam integer ST_DONE       = 5; // STATUS: CHUNK_LIMIT chunks written
 localparam integer CAUSE_DATA    = 0; // INT_CAUSE: chunk(s) ready (data vector)
 localparam integer CAUSE_OVERRUN = 1; // INT_CAUSE: ring overrun (error vector)
 localparam integer CAUSE_CFGERR  = 2; // INT_CAUSE: invalid setting refused (error vector)
-localparam integer CAUSE_DBERR   = 3; // INT_CAUSE: head doorbell or queue size refused (error vector)
+localparam integer CAUSE_DBERR   = 3; // INT_CAUSE: head doorbell refused (error vector; a refused queue size is CFGERR)
 
 localparam integer MSIX_ENABLE   = 0; // MSIX_CTRL: 1 = per-vector table address/data, 0 = MSI (MSI_ADDR, MSI_DATA + v)
 localparam integer MSIX_FUNC_MASK = 1; // MSIX_CTRL: Function Mask (MSI-X only): every vector masked

