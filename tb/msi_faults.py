@@ -76,7 +76,7 @@ def _parse_time(text: str, rule: str) -> int:
             except ValueError:
                 break
             if not math.isfinite(value * scale) or value <= 0:     # float() takes 'inf', 'nan', '1e999'
-                raise FaultSpecError(f"msi fault rule {rule!r}: delay must be a finite number > 0, e.g. delay=20us")
+                raise FaultSpecError(f"msi fault rule {rule!r}: delay must be > 0 and finite, e.g. delay=20us")
             return round(value * scale)
     raise FaultSpecError(f"msi fault rule {rule!r}: delay {text!r} needs a number and a unit "
                          f"({', '.join(_UNITS_PS)}), e.g. delay=20us")

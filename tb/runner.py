@@ -9,7 +9,7 @@ Every scenario run gets its own directory, runs/<TEST>/seed<SEED>[-<changed para
 report.json, results.xml, the simulator log and, with waves, dump.fst (or dump.vcd) and view.gtkw.
 A run simulates into a sibling staging directory (<run dir>.tmp-<pid>) and replaces the run
 directory only when it has finished, so an interrupted or crashed run leaves the earlier results
-as they were.
+as they were; a run that produced no report is kept in <run dir>.failed for its log.
 
 Exit codes (the same in tb.compare):
     0  the observed outcome matches the scenario's declared expectation

@@ -73,7 +73,7 @@ BAD_INPUTS: list[tuple[list[str], str]] = [
     (["sim", "PARAMS=interference=dpc:inf:20"], "error: interference rule 'dpc:inf:20': expected "
      "kind:rate_per_s:service_us[:cpu=N][:pareto=ALPHA] with finite numbers"),
     (["sim", "PARAMS=msi_faults=delay=nanus"],
-     "error: msi fault rule 'delay=nanus': delay must be a finite number > 0, e.g. delay=20us"),
+     "error: msi fault rule 'delay=nanus': delay must be > 0 and finite, e.g. delay=20us"),
     (["sim", "PARAMS=bogus=1"], r"re:^error: unknown parameter 'bogus'; parameters: mode, slots, .*spike_us"),
     (["sim", "PARAMS='slots=8"], r"re:^error: PARAMS=\"'slots=8\" cannot be split: No closing quotation$"),
     (["sim", "TEST=nosuch"], r"re:^error: unknown test 'nosuch'; valid tests: .*\boverrun\b"),
@@ -195,7 +195,7 @@ def run_main_with_simulation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 def test_a_failed_build_is_exit_3_and_keeps_the_earlier_results(
         tmp_path: Path, earlier_run: tuple[Path, dict[str, bytes]], monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    def failing_build(waves: str, num_cq: int = 1) -> Path:
+    def failing_build(waves: str, num_cq: int = 1) -> Path:     # as tb/simbuild.py stops
         raise SystemExit("error: Verilator build of tb_irqloop-none failed (exit 1); full log: build.log")
     monkeypatch.setattr(runner, "build", failing_build)
     run_dir, files = earlier_run
@@ -204,6 +204,20 @@ def test_a_failed_build_is_exit_3_and_keeps_the_earlier_results(
     assert err == ["error: Verilator build of tb_irqloop-none failed (exit 1); full log: build.log"]
     assert contents(run_dir) == files
     assert sorted(p.name for p in run_dir.parent.iterdir()) == ["seed1"]       # no staging directory left
+
+
+def test_compare_gives_the_same_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from tb import compare
+
+    def failing_build(waves: str, num_cq: int = 1) -> Path:
+        raise SystemExit("error: Verilator build of tb_irqloop-none-cq32 failed (exit 1); full log: build.log")
+    monkeypatch.setattr(runner, "build", failing_build)
+    assert compare.main(["--test", "rearm_race", "--runs", str(tmp_path)]) == runner.EXIT_INFRASTRUCTURE
+    assert compare.main(["--test", "rearm_race", "--runs", str(tmp_path), "jitter_us=inf"]) == runner.EXIT_BAD_INPUT
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "error: Verilator build of tb_irqloop-none-cq32 failed (exit 1); full log: build.log",
+        "error: jitter_us='inf' is not valid; expected a finite number in 0..1000000"]
 
 
 @pytest.mark.parametrize("how", ["no report", "simulator crashed"])
@@ -292,17 +306,20 @@ def test_an_interrupted_rerun_leaves_the_earlier_results_byte_identical(tmp_path
     before = contents(run_dir)
     assert {"report.json", "report.txt", "results.xml", "sim.log"} <= before.keys()
 
+    # its own process group, as a shell's foreground job; SIGINT at its default action, since a
+    # process started in the background (a CI script's `&`, a test worker) may inherit it ignored
     rerun = subprocess.Popen(["make", "-s", "sim", f"RUNS={runs}"], cwd=ROOT, env=user_env(), text=True,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while not list(run_dir.parent.glob("seed1.tmp-*/sim.log")):      # the simulator has started
         assert rerun.poll() is None and time.monotonic() < deadline, "the rerun never started simulating"
         time.sleep(0.05)
-    time.sleep(0.5)
+    time.sleep(0.3)
     os.killpg(rerun.pid, signal.SIGINT)
     out, err = rerun.communicate(timeout=120)
 
-    assert rerun.returncode != 0
+    assert rerun.returncode != 0 and front_end_exit_code(err) == runner.EXIT_INTERRUPTED, err
     assert f"interrupted: overrun seed 1 did not finish; the earlier results in {run_dir} are untouched" in err
     assert "Traceback" not in out + err
     assert contents(run_dir) == before
