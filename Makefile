@@ -9,10 +9,17 @@ STAMP  := $(VENV)/.irqloop-setup
 
 SIM    ?= verilator
 TEST   ?= overrun
-# pyuvm test class (tb/uvm/tests.py): factory overrides of the driver strategy and MSI faults
+# pyuvm test class (tb/uvm/tests.py): factory overrides of the driver strategy and MSI faults;
+# UVM_TESTNAME, the name UVM and cocotb users know, works too (the runner refuses the two disagreeing)
 UVM_TEST ?=
-SEED   ?= 1
-WAVES  ?= 0
+UVM_TESTNAME ?=
+# cocotb's seed variables set the default seed, as they would in a cocotb Makefile flow
+SEED   ?= $(or $(COCOTB_RANDOM_SEED),$(RANDOM_SEED),1)
+# GUI=1: open the run's waveform in GTKWave after `make sim` (records waves unless WAVES is given)
+GUI    ?= 0
+ifeq ($(origin WAVES),undefined)
+WAVES  := $(if $(filter 1,$(GUI)),1,0)
+endif
 PARAMS ?=
 # PARAMS reaches the runner through the environment, unparsed by the shell, so values may hold
 # ';' or spaces in quotes: PARAMS='spike_us=0 msi_faults="drop:nth=5;dup:nth=9"'
@@ -39,8 +46,9 @@ VALID_SIMS := verilator
 
 help:
 	@echo "irqloop targets:"
-	@echo "  make sim TEST=overrun [SEED=1] [WAVES=0|1|fst|vcd] [PARAMS='name=value ...'] [UVM_TEST=ScenarioTest]"
+	@echo "  make sim TEST=overrun [SEED=1] [WAVES=0|1|fst|vcd] [GUI=1] [PARAMS='name=value ...'] [UVM_TEST=ScenarioTest]"
 	@echo "                          run a scenario; exit 0 only if its outcome matches the expectation"
+	@echo "                          SEED defaults to COCOTB_RANDOM_SEED or RANDOM_SEED; UVM_TESTNAME works as UVM_TEST"
 	@echo "  make compare [TEST=multiqueue] [SEED=1] [PARAMS=...]"
 	@echo "                          run every strategy/setting of a scenario; table, plots and compare.md in its run directory"
 	@echo "  make regress [SUITE=smoke|nightly] [SEEDS=N] [JOBS=N] [SHARD=i/N] [COVERAGE=1]"
@@ -58,7 +66,11 @@ help:
 	@echo "  make bench              simulated cycles per wall second, cocotb vs plain Verilator"
 	@echo "  make setup              install the pinned toolchain into $(VENV)"
 	@echo "  make clean              remove builds and run directories"
-	@echo "variables: SIM=$(SIM) (only verilator) TEST=$(TEST) SEED=$(SEED) WAVES=$(WAVES) PARAMS='$(PARAMS)'"
+	@echo "variables: SIM=$(SIM) (only verilator) TEST=$(TEST) SEED=$(SEED) WAVES=$(WAVES) GUI=$(GUI) PARAMS='$(PARAMS)'"
+	@echo "exit codes of sim, compare, waves, wave-png, list, params (python -m tb.runner / tb.compare):"
+	@echo "  0 outcome as declared, 1 outcome differs, 2 bad input, 3 infrastructure (build failure,"
+	@echo "  missing tool, simulation crashed or wrote no report), 130 interrupted (earlier results kept);"
+	@echo "  make itself exits 2 on any failure and shows the code as 'Error N'"
 
 $(STAMP): pyproject.toml scripts/bootstrap.sh
 	@scripts/bootstrap.sh $(VENV)
@@ -71,14 +83,14 @@ check-sim:
 	  echo "error: SIM=$(SIM) is not supported; valid: $(VALID_SIMS)" >&2; exit 2; fi
 
 sim: check-sim $(STAMP)
-	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(PY) -m tb.runner sim "$(TEST)" --seed "$(SEED)" --waves "$(WAVES)" --runs "$(RUNS)" --uvm-test "$(UVM_TEST)"
+	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(PY) -m tb.runner sim "$(TEST)" --seed "$(SEED)" --waves "$(WAVES)" --runs "$(RUNS)" --uvm-test "$(UVM_TEST)" --uvm-testname "$(UVM_TESTNAME)" --gui "$(GUI)"
 
 # compare defaults to multiqueue unless TEST is given on the command line
 compare: check-sim $(STAMP)
 	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(PY) -m tb.compare --test "$(if $(filter command line environment,$(origin TEST)),$(TEST),multiqueue)" --seed "$(SEED)" --runs "$(RUNS)"
 
 waves wave-png: $(STAMP)
-	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(PY) -m tb.runner $@ "$(TEST)" --seed "$(SEED)" --runs "$(RUNS)" --uvm-test "$(UVM_TEST)"
+	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(PY) -m tb.runner $@ "$(TEST)" --seed "$(SEED)" --runs "$(RUNS)" --uvm-test "$(UVM_TEST)" --uvm-testname "$(UVM_TESTNAME)"
 
 list: $(STAMP)
 	@$(PY) -m tb.runner list

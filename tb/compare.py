@@ -9,14 +9,15 @@ strategy on the same RTL traffic and seed) and write, into its run directory:
 - cpu.png: ISR and DPC CPU time per strategy.
 
     python -m tb.compare [--test multiqueue] [--seed 1] [name=value ...]
+
+Exit codes as tb/runner.py's: 0 every variant as declared, 1 one differs, 2 bad input,
+3 infrastructure (build failure, no report), 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -133,28 +134,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", default=None)
     ap.add_argument("params", nargs="*")
     a = ap.parse_args(argv)
-    try:
-        params = shlex.split(os.environ.get("IRQLOOP_PARAMS", "")) + a.params
-        sc = scenarios.get(a.test)
-        if not hasattr(sc, "variants"):
-            multi = [n for n in scenarios.names() if hasattr(scenarios.get(n), "variants")]
-            raise ParamError(f"compare needs a scenario that runs several strategies or settings; "
-                             f"'{a.test}' runs one; choose one of: {', '.join(multi)}")
-        if not a.seed.isdigit() or int(a.seed) >= 2**32:
-            raise ParamError(f"SEED={a.seed!r} is not valid; use an integer in 0..4294967295")
-        seed = int(a.seed)
-        values = parse_overrides(sc.spec, params)
-    except ParamError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
     run_root = Path(a.runs).resolve() if a.runs else None
-    rc = runner.run_scenario(a.test, seed, "none", params, run_root=run_root, quiet=True)
-    run_dir = runner.run_dir_for(a.test, seed, values, run_root)
-    report_path = run_dir / "report.json"
-    if not report_path.exists():
-        return 2
-    report = json.loads(report_path.read_text())
-    command = f"make compare TEST={a.test} SEED={seed}{runner.make_params(params)}"
+    return runner.exit_code_of(lambda: compare(a.test, a.seed, a.params, run_root))
+
+
+def compare(test: str, seed_text: str, command_line_params: list[str], run_root: Path | None) -> int:
+    """Run ``test`` and write its comparison; raises what tb.runner.exit_code_of turns into an exit code."""
+    from tb import runner
+
+    params = runner.with_make_params(command_line_params)
+    sc = scenarios.get(test)
+    if not hasattr(sc, "variants"):
+        multi = [n for n in scenarios.names() if hasattr(scenarios.get(n), "variants")]
+        raise ParamError(f"compare needs a scenario that runs several strategies or settings; "
+                         f"'{test}' runs one; choose one of: {', '.join(multi)}")
+    seed = runner.parse_seed(seed_text)
+    values = parse_overrides(sc.spec, params)
+    rc = runner.run_scenario(test, seed, "none", params, run_root=run_root, quiet=True)
+    run_dir = runner.run_dir_for(test, seed, values, run_root)
+    report = json.loads((run_dir / "report.json").read_text())
+    command = f"make compare TEST={test} SEED={seed}{runner.make_params(params)}"
     plots = plot(report, run_dir)
     md = markdown(report, plots, command)
     (run_dir / "compare.md").write_text(md)
@@ -162,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     print("  ".join(h.rjust(w) for h, w in zip(HEAD, widths)))
     for r in rows(report):
         print("  ".join(x.rjust(w) for x, w in zip(r, widths)))
-    shown = run_dir.relative_to(runner.ROOT) if run_dir.is_relative_to(runner.ROOT) else run_dir
+    shown = runner.shown_path(run_dir)
     print(f"\nreport: {shown}/compare.md  plots: {', '.join(plots)}  (full report: {shown}/report.txt)")
     if rc != 0:
         print(f"reproduce: {command}")

@@ -16,6 +16,8 @@ Example: ``drop:vec=0:nth=5;delay=20us:vec=0:every=7;dup:p=0.01``. The first mat
 
 from __future__ import annotations
 
+import math
+
 import random
 from dataclasses import dataclass, field
 from typing import Callable, Optional
@@ -73,8 +75,8 @@ def _parse_time(text: str, rule: str) -> int:
                 value = float(text[:-len(unit)])
             except ValueError:
                 break
-            if value <= 0:
-                raise FaultSpecError(f"msi fault rule {rule!r}: delay must be > 0")
+            if not math.isfinite(value * scale) or value <= 0:     # float() takes 'inf', 'nan', '1e999'
+                raise FaultSpecError(f"msi fault rule {rule!r}: delay must be > 0 and finite, e.g. delay=20us")
             return round(value * scale)
     raise FaultSpecError(f"msi fault rule {rule!r}: delay {text!r} needs a number and a unit "
                          f"({', '.join(_UNITS_PS)}), e.g. delay=20us")

@@ -1,27 +1,41 @@
 """irqloop's simulation runner: `make sim TEST=...` and friends call this.
 
     python -m tb.runner list
-    python -m tb.runner sim TEST [--seed N] [--waves none|fst|vcd] [--uvm-test NAME] [name=value ...]
+    python -m tb.runner sim TEST [--seed N] [--waves none|fst|vcd] [--uvm-test NAME] [--gui 0|1] [name=value ...]
     python -m tb.runner params TEST
+    python -m tb.runner waves|wave-png TEST [--seed N] [name=value ...]
 
 Every scenario run gets its own directory, runs/<TEST>/seed<SEED>[-<changed params>]/, holding report.txt,
-report.json, the simulator log and, with waves, dump.fst (or dump.vcd). The exit status is 0
-only when the observed outcome matches the scenario's declared expectation.
+report.json, results.xml, the simulator log and, with waves, dump.fst (or dump.vcd) and view.gtkw.
+A run simulates into a sibling staging directory (<run dir>.tmp-<pid>) and replaces the run
+directory only when it has finished, so an interrupted or crashed run leaves the earlier results
+as they were; a run that produced no report is kept in <run dir>.failed for its log.
+
+Exit codes (the same in tb.compare):
+    0  the observed outcome matches the scenario's declared expectation
+    1  the outcome differs from the declaration (the report says which checks failed)
+    2  bad input: unknown test, parameter, value, seed, WAVES/GUI/UVM_TEST, unusable RUNS folder
+    3  infrastructure: the Verilator build failed, a tool is missing, the simulation crashed or
+       produced no report
+  130  interrupted (Ctrl-C or SIGTERM); the earlier results are untouched
+`make` itself exits 2 whenever a recipe fails and shows the runner's code as "Error N".
 """
 
 from __future__ import annotations
 
 import argparse
+import glob
 import hashlib
 import json
 import os
 import shlex
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from tb import scenarios, simbuild, toolchain
 from tb.scenarios.params import ParamError, describe, parse_overrides
@@ -29,6 +43,17 @@ from tb.scenarios.params import ParamError, describe, parse_overrides
 ROOT = toolchain.ROOT
 TOPLEVEL = "tb_irqloop"
 DEFAULT_UVM_TEST = "ScenarioTest"     #: tb/uvm/tests.py; UVM_TEST= picks another (factory overrides)
+
+EXIT_AS_DECLARED = 0
+EXIT_OUTCOME_DIFFERS = 1
+EXIT_BAD_INPUT = 2
+EXIT_INFRASTRUCTURE = 3
+EXIT_INTERRUPTED = 130                #: 128 + SIGINT, what a shell reports for Ctrl-C
+
+
+class InfrastructureError(Exception):
+    """Not the user's input and not the design's verdict: a missing tool, a crashed simulation.
+    Its message is one line; the front ends exit EXIT_INFRASTRUCTURE."""
 
 
 def tb_sources() -> list[Path]:
@@ -72,8 +97,80 @@ def uvm_test_class(name: str) -> Any:
     return cls
 
 
+def shown_path(path: Path) -> Path:
+    """``path`` relative to the checkout when it is inside it (shorter lines for the user)."""
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
+def staging_dir_for(run_dir: Path) -> Path:
+    """Where a run simulates before it replaces ``run_dir``: a sibling, so the final rename stays
+    on one file system and is atomic; the pid keeps two concurrent runs apart."""
+    return run_dir.with_name(f"{run_dir.name}.tmp-{os.getpid()}")
+
+
+def _remove_stale_staging_dirs(run_dir: Path) -> None:
+    """Staging directories of runs that were killed outright (SIGKILL gives no chance to clean up)."""
+    for stale in run_dir.parent.glob(f"{glob.escape(run_dir.name)}.tmp-*"):
+        pid = stale.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def create_staging_dir(run_dir: Path, run_root: Path | None) -> Path:
+    """The empty staging directory of ``run_dir``; a RUNS that cannot hold results is bad input,
+    found here, before anything is built."""
+    staging = staging_dir_for(run_dir)
+    try:
+        run_dir.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_staging_dirs(run_dir)
+        if staging.exists():
+            shutil.rmtree(staging)
+        staging.mkdir()
+    except OSError as exc:
+        root = run_root or ROOT / "runs"
+        blocker = next((p for p in staging.parents if p.exists()), None)
+        why = (f"{blocker} is a file, not a folder" if blocker is not None and not blocker.is_dir()
+               else f"cannot create {exc.filename or staging} ({exc.strerror or exc})")
+        raise ParamError(f"RUNS={root} cannot hold results: {why}; RUNS must be a folder you can write to") from None
+    return staging
+
+
+def replace_run_dir(staging: Path, run_dir: Path) -> None:
+    """Put the finished ``staging`` directory in place of ``run_dir``. Two renames (a directory
+    cannot be renamed over a non-empty one); SIGINT and SIGTERM are held back in between, so an
+    interrupt finds either the old results or the new ones, never neither."""
+    previous = run_dir.with_name(f"{run_dir.name}.old-{os.getpid()}")
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        if run_dir.exists():
+            run_dir.rename(previous)
+        try:
+            staging.rename(run_dir)
+        except OSError:
+            if previous.exists() and not run_dir.exists():
+                previous.rename(run_dir)
+            raise
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
 def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_root: Path | None = None,
-                 quiet: bool = False, uvm_test: str = DEFAULT_UVM_TEST) -> int:
+                 quiet: bool = False, uvm_test: str = DEFAULT_UVM_TEST, gui: bool = False) -> int:
+    """Run one scenario into its run directory; returns EXIT_AS_DECLARED or EXIT_OUTCOME_DIFFERS.
+    Raises ParamError on bad input (before any build), InfrastructureError when the simulation
+    produces no report, SystemExit(message) when the Verilator build fails, and KeyboardInterrupt
+    when interrupted; in every one of those cases the earlier run directory is left as it was."""
     sc = scenarios.get(test)
     values = parse_overrides(sc.spec, overrides)
     cls = uvm_test_class(uvm_test)
@@ -82,44 +179,101 @@ def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_roo
         raise ParamError(f"UVM_TEST={uvm_test} overrides the driver strategy and MSI faults, which scenario {test} "
                          f"fixes itself; use it with: {', '.join(takers)}")
     plan = sc.prepare(values, seed)
-    build_dir = build(waves, getattr(sc, "num_cq", 1))
-
     run_dir = run_dir_for(test, seed, values, run_root, uvm_test)
-    if run_dir.exists():
-        shutil.rmtree(run_dir)
-    run_dir.mkdir(parents=True)
-    report_path = run_dir / "report.json"
-    wave_file = run_dir / f"dump.{waves}"
-    env = {"IRQLOOP_TEST": test, "IRQLOOP_PLAN": json.dumps(plan), "IRQLOOP_SEED": str(seed),
-           "IRQLOOP_REPORT": str(report_path), "IRQLOOP_WAVES": "0" if waves == "none" else "1",
-           "IRQLOOP_UVM_TEST": uvm_test}
-    log = run_dir / "sim.log"
-    simbuild.run(TOPLEVEL, build_dir, "tb.test_scenario", run_dir, env=env, seed=seed, waves=waves,
-                 test_args=["--trace-file", str(wave_file)] if waves != "none" else [], log_file=log)
-    if not report_path.exists():
-        tail = log.read_text().splitlines()[-40:] if log.exists() else []
-        print("\n".join(tail), file=sys.stderr)
-        print(f"error: {test} (seed {seed}) produced no report: the simulation failed; log: {log}", file=sys.stderr)
-        return 2
-    from tb.report import format_report
+    staging = create_staging_dir(run_dir, run_root)
+    had_results = run_dir.exists()
+    try:
+        report = _simulate_into(staging, run_dir, test, seed, waves, plan, uvm_test, getattr(sc, "num_cq", 1))
+        replace_run_dir(staging, run_dir)
+        shutil.rmtree(failed_attempt_dir(run_dir), ignore_errors=True)    # superseded by this finished run
+    except KeyboardInterrupt:
+        if staging.exists():        # not yet swapped in: nothing of this run reached the run directory
+            print(f"interrupted: {test} seed {seed} did not finish; " +
+                  (f"the earlier results in {shown_path(run_dir)} are untouched" if had_results
+                   else f"nothing was written to {shown_path(run_dir)}"), file=sys.stderr, flush=True)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
-    report: dict[str, Any] = json.loads(report_path.read_text())
-    text = format_report(report)
-    (run_dir / "report.txt").write_text(text + "\n")
+    rc = EXIT_AS_DECLARED if report["pass"] else EXIT_OUTCOME_DIFFERS
     if quiet:
-        return 0 if report["pass"] else 1
-    print(text)
-    print(f"\nrun directory: {run_dir.relative_to(ROOT) if run_dir.is_relative_to(ROOT) else run_dir}")
+        return rc
+    print((run_dir / "report.txt").read_text(), end="")
+    print(f"\nrun directory: {shown_path(run_dir)}")
     if waves != "none":
-        from tb.gtkw import key_moments, write_view
-        view = write_view(run_dir, wave_file, report, getattr(scenarios.get(test), "num_cq", 1))
-        print(f"waves: {wave_file}")
-        print(f"view:  {view}   (make waves TEST={test} opens it)")
+        from tb.gtkw import key_moments
+        print(f"waves: {run_dir / f'dump.{waves}'}")
+        print(f"view:  {run_dir / 'view.gtkw'}   (make waves TEST={test} opens it)")
         for letter, (what, t) in zip("ABCDEFGH", key_moments(report)):
             print(f"  marker {letter}: {what} at {t / 1e6:.3f} us")
     if not report["pass"]:
         print(f"reproduce: {repro_command(test, seed, overrides, uvm_test)}")
-    return 0 if report["pass"] else 1
+    if gui:
+        _open_view_after_run(run_dir / "view.gtkw")
+    return rc
+
+
+def _simulate_into(staging: Path, run_dir: Path, test: str, seed: int, waves: str, plan: dict[str, Any],
+                   uvm_test: str, num_cq: int) -> dict[str, Any]:
+    """Build, simulate into ``staging`` and complete it (report.txt, view.gtkw) as the run
+    directory ``run_dir`` it will become: every path written inside names ``run_dir``."""
+    build_dir = build(waves, num_cq)
+    report_path = staging / "report.json"
+    wave_name = f"dump.{waves}"
+    log = staging / "sim.log"
+    env = {"IRQLOOP_TEST": test, "IRQLOOP_PLAN": json.dumps(plan), "IRQLOOP_SEED": str(seed),
+           "IRQLOOP_REPORT": str(report_path), "IRQLOOP_WAVES": "0" if waves == "none" else "1",
+           "IRQLOOP_UVM_TEST": uvm_test,
+           # cocotb names results.xml's attachments after its own guess of the dump (always
+           # dump.vcd for Verilator) in the directory it runs in; name the real files where they
+           # will be once the run directory is in place
+           "COCOTB_RESULTS_ATTACHMENTS": ",".join(
+               str(run_dir / name) for name in ([wave_name] if waves != "none" else []) + ["sim.log"])}
+    simulator_error = ""
+    try:
+        simbuild.run(TOPLEVEL, build_dir, "tb.test_scenario", staging, env=env, seed=seed, waves=waves,
+                     test_args=["--trace-file", str(staging / wave_name)] if waves != "none" else [], log_file=log)
+    except RuntimeError as exc:     # cocotb 2.1 raises RuntimeError (not SystemExit) when the simulator exits non-zero
+        simulator_error = f" ({exc})"
+    if not report_path.exists():
+        raise InfrastructureError(_keep_failed_attempt(staging, run_dir, test, seed, simulator_error))
+    from tb.report import format_report
+
+    report: dict[str, Any] = json.loads(report_path.read_text())
+    (staging / "report.txt").write_text(format_report(report) + "\n")
+    if waves != "none":
+        from tb.gtkw import write_view
+        write_view(run_dir, run_dir / wave_name, report, num_cq, written_in=staging)
+    return report
+
+
+def failed_attempt_dir(run_dir: Path) -> Path:
+    """Where the last attempt at ``run_dir`` that produced no report is kept, until a run finishes."""
+    return run_dir.with_name(f"{run_dir.name}.failed")
+
+
+def _keep_failed_attempt(staging: Path, run_dir: Path, test: str, seed: int, simulator_error: str) -> str:
+    """Move a run that produced no report to <run dir>.failed (its log is what the user needs next)
+    and return the one-line error; the log's tail goes to stderr first."""
+    failed = failed_attempt_dir(run_dir)
+    shutil.rmtree(failed, ignore_errors=True)
+    staging.rename(failed)
+    log = failed / "sim.log"
+    tail = log.read_text(errors="replace").splitlines()[-40:] if log.exists() else []
+    print("\n".join(tail), file=sys.stderr)
+    earlier = (f"the earlier results in {shown_path(run_dir)} are untouched" if run_dir.exists()
+               else f"nothing was written to {shown_path(run_dir)}")
+    return (f"{test} (seed {seed}) produced no report: the simulation failed{simulator_error}; "
+            f"log: {shown_path(log)}; {earlier}")
+
+
+def _open_view_after_run(view: Path) -> None:
+    """GUI=1: open the run's view; where that cannot work, say how to open it (the run's own exit
+    code stands either way)."""
+    try:
+        open_waves(view)
+    except (ParamError, InfrastructureError) as exc:
+        print(f"GUI=1: {exc}", file=sys.stderr)
 
 
 def repro_command(test: str, seed: int, overrides: list[str], uvm_test: str = DEFAULT_UVM_TEST) -> str:
@@ -146,10 +300,11 @@ def _existing_view(test: str, seed: int, overrides: list[str], run_root: Path | 
 
 def open_waves(view: Path) -> int:
     if shutil.which("gtkwave") is None:
-        raise ParamError("gtkwave not found; install it with: sudo apt-get install gtkwave")
+        raise InfrastructureError(f"gtkwave not found; install it with: sudo apt-get install gtkwave; "
+                                  f"then open the view with: gtkwave {view}")
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        raise ParamError(f"no display to open GTKWave on; open {view} on a machine with one, "
-                         f"or render it with make wave-png")
+        raise InfrastructureError(f"no display to open GTKWave on; open the view on a machine with one "
+                                  f"(gtkwave {view}), or render it with make wave-png")
     return subprocess.call(["gtkwave", view.name], cwd=view.parent)
 
 
@@ -159,7 +314,7 @@ def wave_png(view: Path, report: dict[str, Any]) -> Path:
 
     for tool, pkg in (("gtkwave", "gtkwave"), ("xvfb-run", "xvfb xauth")):
         if shutil.which(tool) is None:
-            raise ParamError(f"{tool} not found; install it with: sudo apt-get install {pkg}")
+            raise InfrastructureError(f"{tool} not found; install it with: sudo apt-get install {pkg}")
     times = [t for _, t in key_moments(report)] or [0, report["observed"]["end_ps"]]
     span = max(times) - min(times) or report["observed"]["end_ps"]
     start, end = max(0, min(times) - span // 4), max(times) + span // 4
@@ -167,11 +322,73 @@ def wave_png(view: Path, report: dict[str, Any]) -> Path:
     script = view.with_name("render.tcl")
     script.write_text(f"gtkwave::setZoomRangeTimes {start} {end}\n"
                       f"gtkwave::/File/Grab_To_File {png}\ngtkwave::/File/Quit\n")
-    r = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1600x1200x24", "gtkwave", "-S", str(script), view.name],
-                       cwd=view.parent, capture_output=True, text=True, timeout=120)
+    try:
+        r = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1600x1200x24", "gtkwave", "-S", str(script),
+                            view.name], cwd=view.parent, capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        raise InfrastructureError(f"GTKWave did not render {view} within 120 s") from None
     if r.returncode != 0 or not png.exists():
-        raise SystemExit(f"error: GTKWave could not render {view}: {(r.stderr or r.stdout).strip()[-300:]}")
+        detail = " ".join((r.stderr or r.stdout).split())[-300:]    # one line, however GTKWave wrapped it
+        raise InfrastructureError(f"GTKWave could not render {view}: {detail}")
     return png
+
+
+def parse_seed(text: str) -> int:
+    """SEED as given on the command line; the simulator's own seed is 32 bits."""
+    if not text.isdigit() or int(text) >= 2**32:
+        raise ParamError(f"SEED={text!r} is not valid; use an integer in 0..4294967295")
+    return int(text)
+
+
+def parse_waves(text: str) -> str:
+    waves = {"0": "none", "": "none", "none": "none", "1": "fst", "fst": "fst", "vcd": "vcd"}.get(text.lower())
+    if waves is None:
+        raise ParamError(f"WAVES={text!r} is not valid; use 0, 1 (FST), fst or vcd")
+    return waves
+
+
+def parse_gui(text: str) -> bool:
+    if text not in ("", "0", "1"):
+        raise ParamError(f"GUI={text!r} is not valid; use 0 or 1 (1: open the run's waveform in GTKWave)")
+    return text == "1"
+
+
+def resolve_uvm_test(uvm_test: str, uvm_testname: str) -> str:
+    """UVM_TEST, or UVM_TESTNAME (the name UVM and cocotb users know it by); both only if they agree."""
+    if uvm_test and uvm_testname and uvm_test != uvm_testname:
+        raise ParamError(f"UVM_TEST={uvm_test} and UVM_TESTNAME={uvm_testname} disagree; give one of them")
+    return uvm_test or uvm_testname or DEFAULT_UVM_TEST
+
+
+def exit_code_of(action: Callable[[], int]) -> int:
+    """Run a front end's ``action`` and turn what it raises into one line on stderr and the
+    documented exit code (see the module doc); used by every front end (tb.runner, tb.compare)."""
+    # SIGTERM (a regression's timeout, a CI cancel) cleans up like Ctrl-C instead of killing the
+    # process with its staging directory left behind
+    previous_sigterm = signal.signal(signal.SIGTERM, _interrupt_on_sigterm)
+    try:
+        return action()
+    except ParamError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (InfrastructureError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INFRASTRUCTURE
+    except SystemExit as exc:
+        # tb/simbuild.py and tb/toolchain.py stop with SystemExit("error: ...") when a build fails
+        # or a system prerequisite is missing: infrastructure, not the user's input
+        if not isinstance(exc.code, str):
+            raise
+        print(exc.code if exc.code.startswith("error:") else f"error: {exc.code}", file=sys.stderr)
+        return EXIT_INFRASTRUCTURE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGTERM, previous_sigterm)
+
+
+def _interrupt_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -186,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("--seed", default="1")
     sp.add_argument("--waves", default="none")
     sp.add_argument("--runs", default=None, help="results root (default: runs/)")
-    sp.add_argument("--uvm-test", default="", help=f"pyuvm test class (default {DEFAULT_UVM_TEST})")
+    sp.add_argument("--gui", default="0", help="1: open the waveform view in GTKWave after the run")
     sp.add_argument("params", nargs="*", help="name=value overrides")
     sub.add_parser("build", help="build the simulator")
     for cmd in ("waves", "wave-png"):
@@ -195,49 +412,50 @@ def main(argv: list[str] | None = None) -> int:
         wp.add_argument("params", nargs="*")
         wp.add_argument("--seed", default="1")
         wp.add_argument("--runs", default=None)
-        wp.add_argument("--uvm-test", default="")
+    for p in (sp, *(sub.choices[c] for c in ("waves", "wave-png"))):
+        p.add_argument("--uvm-test", default="", help=f"pyuvm test class (default {DEFAULT_UVM_TEST})")
+        p.add_argument("--uvm-testname", default="", help="the same, under UVM's and cocotb's name UVM_TESTNAME")
     a = ap.parse_args(argv)
-    if hasattr(a, "params"):       # make passes PARAMS in the environment (see Makefile)
-        try:
-            a.params = shlex.split(os.environ.get("IRQLOOP_PARAMS", "")) + a.params
-        except ValueError as e:
-            print(f"error: PARAMS={os.environ.get('IRQLOOP_PARAMS', '')!r} cannot be split: {e}", file=sys.stderr)
-            return 2
+    return exit_code_of(lambda: _dispatch(a))
+
+
+def with_make_params(params: list[str]) -> list[str]:
+    """make passes PARAMS in the environment (IRQLOOP_PARAMS, see the Makefile), unsplit by the
+    shell so that values may hold quotes and ';'; the command line's own items follow."""
+    text = os.environ.get("IRQLOOP_PARAMS", "")
     try:
-        if a.cmd == "list":
-            for n in scenarios.names():
-                print(f"{n:<20} {scenarios.get(n).question}")
-            return 0
-        if a.cmd == "params":
-            print(describe(scenarios.get(a.test).spec))
-            return 0
-        if a.cmd == "build":
-            build("none")
-            return 0
-        if a.cmd in ("waves", "wave-png"):
-            if not a.seed.isdigit():
-                raise ParamError(f"SEED={a.seed!r} is not valid; use an integer in 0..4294967295")
-            view = _existing_view(a.test, int(a.seed), a.params, Path(a.runs).resolve() if a.runs else None,
-                                  a.uvm_test or DEFAULT_UVM_TEST)
-            if a.cmd == "waves":
-                return open_waves(view)
-            png = wave_png(view, json.loads(view.with_name("report.json").read_text()))
-            print(f"wave-png: {png}")
-            return 0
-        waves = {"0": "none", "": "none", "none": "none", "1": "fst", "fst": "fst", "vcd": "vcd"}.get(a.waves.lower())
-        if waves is None:
-            raise ParamError(f"WAVES={a.waves!r} is not valid; use 0, 1 (FST), fst or vcd")
-        try:
-            seed = int(a.seed)
-            if seed < 0 or seed >= 2**32:
-                raise ValueError
-        except ValueError:
-            raise ParamError(f"SEED={a.seed!r} is not valid; use an integer in 0..4294967295") from None
-        return run_scenario(a.test, seed, waves, a.params, run_root=Path(a.runs).resolve() if a.runs else None,
-                            uvm_test=a.uvm_test or DEFAULT_UVM_TEST)
-    except ParamError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return shlex.split(text) + params
+    except ValueError as e:
+        raise ParamError(f"PARAMS={text!r} cannot be split: {e}") from None
+
+
+def _dispatch(a: argparse.Namespace) -> int:
+    if hasattr(a, "params"):
+        a.params = with_make_params(a.params)
+    if a.cmd == "list":
+        for n in scenarios.names():
+            print(f"{n:<20} {scenarios.get(n).question}")
+        return EXIT_AS_DECLARED
+    if a.cmd == "params":
+        print(describe(scenarios.get(a.test).spec))
+        return EXIT_AS_DECLARED
+    if a.cmd == "build":
+        build("none")
+        return EXIT_AS_DECLARED
+    run_root = Path(a.runs).resolve() if a.runs else None
+    uvm_test = resolve_uvm_test(a.uvm_test, a.uvm_testname)
+    if a.cmd in ("waves", "wave-png"):
+        view = _existing_view(a.test, parse_seed(a.seed), a.params, run_root, uvm_test)
+        if a.cmd == "waves":
+            return open_waves(view)
+        png = wave_png(view, json.loads(view.with_name("report.json").read_text()))
+        print(f"wave-png: {png}")
+        return EXIT_AS_DECLARED
+    waves, gui, seed = parse_waves(a.waves), parse_gui(a.gui), parse_seed(a.seed)
+    if gui and waves == "none":
+        raise ParamError("GUI=1 opens the run's waveform, but WAVES=0 records none; "
+                         "use WAVES=1 (or leave WAVES out)")
+    return run_scenario(a.test, seed, waves, a.params, run_root=run_root, uvm_test=uvm_test, gui=gui)
 
 
 if __name__ == "__main__":

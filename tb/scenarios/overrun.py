@@ -11,6 +11,8 @@ The expected outcome is derived from the parameters (`expect=auto`) or declared.
 
 from __future__ import annotations
 
+import math
+
 import random
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Optional
@@ -68,8 +70,11 @@ def parse_interference(text: str, cpus: int = 64) -> list[dict[str, Any]]:
             rate, service_us = float(parts[1]), float(parts[2])
             opts = dict(p.split("=", 1) for p in parts[3:])
             cpu, alpha = int(opts.pop("cpu", 0)), float(opts.pop("pareto", 0))
+            # float() takes 'inf' and 'nan' (and 1e308 us overflows in picoseconds): not a rate or a time
+            if not all(math.isfinite(x) for x in (rate, service_us * 1e6, alpha)):
+                raise ValueError
         except ValueError:
-            raise ValueError(f"interference rule {rule!r}: expected {form} with numbers") from None
+            raise ValueError(f"interference rule {rule!r}: expected {form} with finite numbers") from None
         if opts:
             raise ValueError(f"interference rule {rule!r}: unknown option {', '.join(opts)}; options: cpu, pareto")
         if rate <= 0 or service_us <= 0 or alpha < 0 or not 0 <= cpu < cpus:
