@@ -148,7 +148,7 @@ def predict(v: dict[str, Any]) -> Prediction:
         raise ParamError("the ordinary DPC latency plus jitter and one chunk's copy does not fit in one chunk period; "
                          "the outcome is not predicted: set expect=loss or expect=clean")
     over = reaches_ring and late > headroom - margin
-    if v["driver"] == "free_first" and v["mode"] == "flow" and over and v["expect"] == "auto":
+    if v.get("driver") == "free_first" and v["mode"] == "flow" and over and v["expect"] == "auto":
         # the late DPC finds a full ring and frees it before copying: the chunk the device held
         # starts at once into the slot the DPC copies first, and whether the device's writes
         # overtake the copy depends on the copy and DMA rates and the bus timing
@@ -226,7 +226,7 @@ class OverrunScenario:
                   f"duplicates={sb['duplicates'][:5]} out_of_order={sb['out_of_order'][:5]}"))
         c.append(("lost + delivered = produced", len(lost) + sb["delivered"] == sb["produced"],
                   f"{len(lost)} + {sb['delivered']} vs {sb['produced']}"))
-        if expected == "loss" and v["driver"] == "free_first" and v["mode"] == "flow":
+        if expected == "loss" and v.get("driver") == "free_first" and v["mode"] == "flow":
             c += self.refill_checks(v, obs)
         elif expected == "loss":
             c.append(("scoreboard found lost chunks", bool(lost), f"lost: {ranges(lost)}"))
@@ -255,7 +255,7 @@ class OverrunScenario:
                 c.append(("flow control held the device (stall cycles counted)", hw["CNT_STALL"] > 0,
                           f"CNT_STALL={hw['CNT_STALL']} cycles"))
                 late = obs.get("late_dpc")
-                if late and v["interference"] == "none" and p["dpc_keeps_pace"]:
+                if late and v["interference"] == "none" and p.get("dpc_keeps_pace", True):
                     # the chunk that needs the late DPC's slot is due at cycle (s + slots) x period + 1;
                     # it waits at least until that DPC starts, plus its copy of the full ring (a driver
                     # that frees first skips that wait), its run and the catch-up (< 10 us)
