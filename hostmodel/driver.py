@@ -9,6 +9,10 @@ MSI at once and no completion is stranded (PCIe 6.1.4 pending-bit rule).
 
 If the device has lapped the driver (producer - consumer > slots), the oldest chunks are gone:
 the DPC counts them as lost and copies only what can still be in the ring.
+
+The copy takes simulated CPU time per byte (``CpuCosts.copy_ps_per_kib``) and reads host memory
+as the copy proceeds, so a slot the device refills during the copy is copied torn or replaced.
+:class:`FreeFirstDriver` has the bug of freeing the slots before copying them.
 """
 
 from __future__ import annotations
@@ -28,6 +32,11 @@ CAUSE_OVERRUN = 1 << REG.bit("CAUSE_OVERRUN")
 CAUSE_CFGERR = 1 << REG.bit("CAUSE_CFGERR")
 VEC_DATA = REG.bit("VEC_DATA")
 VEC_ERROR = REG.bit("VEC_ERROR")
+
+#: the DPC's memcpy reads a slot in pieces of this size, each at its own simulated time: fine
+#: enough that a DMA burst (128 bytes) landing mid-copy shows, coarse enough to wake the
+#: simulator only a few times per chunk
+COPY_PIECE_BYTES = 256
 
 
 class DeviceStartError(RuntimeError):
@@ -140,6 +149,14 @@ class StreamDriver:
 
     # ---- EvtInterruptDpc (DISPATCH_LEVEL) ----
     async def DpcForIsr(self, dpc: KDPC, context: Any, arg1: Any, arg2: Any) -> None:
+        prod = await self.take_ready()
+        copied = await self.copy_ready(prod)
+        await self.free_slots(prod)          # only now may the device reuse them (flow control)
+        await self.rearm(copied)
+
+    async def take_ready(self) -> int:
+        """Read the producer index; if the device has lapped the driver, count the overwritten
+        chunks as lost and skip them. Returns the producer index read."""
         k, c = self.k, self.cfg
         prod = await k.READ_REGISTER_ULONG(REG.PROD_IDX)
         avail = (prod - self.cons) & 0xFFFFFFFF
@@ -152,25 +169,65 @@ class StreamDriver:
                 for s in range(self.cons, self.cons + lost):
                     self.sb.driver_skipped(s, k.now())
             self.cons += lost
+        return prod
+
+    async def copy_ready(self, prod: int) -> int:
+        """Copy every ready slot, oldest first, into the cyclic buffer; returns how many."""
         copied = 0
-        mem = k.platform.memory
         while self.cons != prod:
-            slot = self.cons % c.slot_count
-            base = c.ring_base + slot * c.slot_bytes
-            data = mem[base:base + c.slot_bytes].view(np.uint32).copy()   # memory as it is now
+            data = await self.copy_slot(self.cons)
             if self.sb is not None:
-                self.sb.dpc_copied(self.cons, data, k.now())
+                self.sb.dpc_copied(self.cons, data, self.k.now())    # as the copy ended up
             if not self.cyclic.put(CyclicEntry(self.cons, data)):
                 self.stats.chunks_lost_cyclic += 1
             self.cons += 1
             copied += 1
-            await k.execute(c.slot_bytes * k.costs.copy_ps_per_kib // 1024 + k.costs.per_chunk_ps)
         self.stats.chunks_copied += copied
         self.stats.per_dpc_chunks.append(copied)
-        await k.WRITE_REGISTER_ULONG(REG.CONS_IDX, prod)
-        k.log("dpc_copied", chunks=copied, cons=self.cons)
-        if c.rearm_by_mask:
-            await k.WRITE_REGISTER_ULONG(REG.MSI_MASK, 0)
+        return copied
+
+    async def copy_slot(self, seq: int) -> np.ndarray:
+        """memcpy of chunk ``seq``'s slot, then the per-chunk bookkeeping, in simulated CPU time.
+
+        The copy reads host memory piece by piece, each piece at the simulated time it is copied,
+        so a DMA write landing in the slot during the copy shows in what the driver got (a torn
+        chunk), as it would on a real machine; a snapshot at the start would hide it."""
+        c, k = self.cfg, self.k
+        base = c.ring_base + (seq % c.slot_count) * c.slot_bytes
+        mem = k.platform.memory
+        out = np.empty(c.slot_bytes, np.uint8)
+        per_kib = k.costs.copy_ps_per_kib
+        for off in range(0, c.slot_bytes, COPY_PIECE_BYTES):
+            end = min(off + COPY_PIECE_BYTES, c.slot_bytes)
+            out[off:end] = mem[base + off:base + end]
+            # cumulative rounding: the pieces add up to exactly the whole slot's copy time
+            await k.execute(end * per_kib // 1024 - off * per_kib // 1024)
+        await k.execute(k.costs.per_chunk_ps)
+        return out.view(np.uint32)
+
+    async def free_slots(self, prod: int) -> None:
+        """Tell the device the slots up to ``prod`` are free (one CONS_IDX write)."""
+        await self.k.WRITE_REGISTER_ULONG(REG.CONS_IDX, prod)
+
+    async def rearm(self, copied: int) -> None:
+        self.k.log("dpc_copied", chunks=copied, cons=self.cons)
+        if self.cfg.rearm_by_mask:
+            await self.k.WRITE_REGISTER_ULONG(REG.MSI_MASK, 0)
+
+
+class FreeFirstDriver(StreamDriver):
+    """The bug: the DPC frees the ready slots (writes CONS_IDX) before it has copied them.
+
+    The device is then free to refill them. In flow-controlled mode a device held by a full ring
+    resumes at once and writes into the slots the DPC is still copying; once it produces chunks
+    faster than the DPC copies them, it overtakes the copy and the DPC copies later chunks (or a
+    mix) in place of the ones it meant to. The hardware sees no overwrite: the slots were freed."""
+
+    async def DpcForIsr(self, dpc: KDPC, context: Any, arg1: Any, arg2: Any) -> None:
+        prod = await self.take_ready()
+        await self.free_slots(prod)
+        copied = await self.copy_ready(prod)
+        await self.rearm(copied)
 
 
 class SeparateVectorsDriver(StreamDriver):

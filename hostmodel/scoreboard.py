@@ -29,11 +29,16 @@ class Divergence:
     observed: int
     seq_observed: int        #: word 0 of what was found
     kind: str                #: "overwritten" (a later chunk), "torn" (mixed), "corrupt"
+    words_differing: int = 0
+    #: the later chunk of the same slot whose words were found from ``word`` on (the device
+    #: refilled the slot); None if the differing words are no chunk of that slot
+    seq_refill: Optional[int] = None
 
     def describe(self) -> str:
+        refill = f"; {self.words_differing} words from seq {self.seq_refill}" if self.seq_refill is not None else ""
         return (f"{self.where}: seq {self.seq_expected} in slot {self.slot} at {self.t_ps / 1e6:.3f} us "
                 f"(cycle {self.cycle}): word {self.word} expected {self.expected:#010x} observed "
-                f"{self.observed:#010x}; slot held seq {self.seq_observed} ({self.kind})")
+                f"{self.observed:#010x}; slot held seq {self.seq_observed} ({self.kind}{refill})")
 
 
 @dataclass
@@ -45,6 +50,8 @@ class ScoreboardResult:
     out_of_order: list[int]
     first_divergence: Optional[Divergence]
     divergences: int
+    corrupted_copies: list[int]      #: chunks the DPC copied with content other than their own
+    copy_divergences: list[dict[str, Any]]   #: each such copy: seq, slot, when, what the slot held
 
     @property
     def clean(self) -> bool:
@@ -53,6 +60,7 @@ class ScoreboardResult:
     def as_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
         d["first_divergence"] = self.first_divergence.__dict__ if self.first_divergence else None
+        d["copy_divergences"] = [dict(x) for x in self.copy_divergences]
         d["clean"] = self.clean
         return d
 
@@ -77,6 +85,7 @@ class StreamScoreboard:
             return True
         w = int(bad[0])
         seq_obs = int(data[0])
+        refill = self._refilling_seq(seq, w, int(data[w]))
         if seq_obs != seq and (seq_obs - seq) % self.slot_count == 0 and \
                 not len(np.flatnonzero(data != chunk_words(seq_obs, self.slot_words, self.key))):
             kind = "overwritten"
@@ -86,10 +95,24 @@ class StreamScoreboard:
             kind = "corrupt"
         self.divergences.append(Divergence(where, t_ps, t_ps // self.clock_period_ps, seq,
                                            seq % self.slot_count, w, int(exp[w]), int(data[w]),
-                                           seq_obs, kind))
+                                           seq_obs, kind, len(bad), refill))
         for observer in self.observers:
             observer()
         return False
+
+    def _refilling_seq(self, seq: int, word: int, observed: int) -> Optional[int]:
+        """The later chunk of ``seq``'s slot (seq + k * slot_count) that word ``word`` belongs to,
+        decoded from the pattern (word 0 is the sequence number, word j > 0 carries its low 16 bits)."""
+        if word == 0:
+            candidate = observed
+        else:
+            low16 = ((observed ^ self.key) >> 16) & 0xFFFF
+            candidate = seq + ((low16 - seq) & 0xFFFF)
+        if candidate <= seq or (candidate - seq) % self.slot_count:
+            return None
+        if int(chunk_words(candidate, self.slot_words, self.key)[word]) != observed:
+            return None
+        return candidate
 
     def dpc_copied(self, seq: int, data: np.ndarray, t_ps: int) -> bool:
         ok = self._check("dpc_copy", seq, data, t_ps)
@@ -119,4 +142,8 @@ class StreamScoreboard:
             last = max(last, s)
         lost = [s for s in range(produced) if s not in seen]
         first = min(self.divergences, key=lambda d: (d.t_ps, d.seq_expected)) if self.divergences else None
-        return ScoreboardResult(produced, len(seen), lost, dups, ooo, first, len(self.divergences))
+        at_copy = sorted((d for d in self.divergences if d.where == "dpc_copy"), key=lambda d: (d.t_ps, d.seq_expected))
+        corrupted = sorted({d.seq_expected for d in at_copy})
+        detail = [{"seq": d.seq_expected, "slot": d.slot, "t_ps": d.t_ps, "kind": d.kind, "word": d.word,
+                   "words_differing": d.words_differing, "seq_refill": d.seq_refill} for d in at_copy]
+        return ScoreboardResult(produced, len(seen), lost, dups, ooo, first, len(self.divergences), corrupted, detail)

@@ -10,7 +10,7 @@ from typing import Any
 from cocotb.triggers import RisingEdge, Timer
 
 from hostmodel.cyclic import CyclicBuffer
-from hostmodel.driver import Consumer, SeparateVectorsDriver, SharedNoCauseDriver, StreamConfig, StreamDriver
+from hostmodel.driver import Consumer, FreeFirstDriver, SeparateVectorsDriver, SharedNoCauseDriver, StreamConfig, StreamDriver
 from hostmodel.kernel import CpuCosts, Kernel, KernelSettings
 from hostmodel import metrics
 from hostmodel.latency import DpcLatencyModel, LatencySpike
@@ -24,9 +24,10 @@ from hostmodel.latency import Pareto
 from tb.scenarios.overrun import CLOCK_PS, RING_BASE, parse_interference, pattern_key_for
 
 #: the streaming drivers by name: the seed's (reads INT_CAUSE in every ISR), and the variants of
-#: the error_vector scenario ("shared" is the seed's driver on one message for data and errors)
+#: the error_vector scenario ("shared" is the seed's driver on one message for data and errors), and
+#: the overrun scenario's free_first (frees the slots before copying them)
 STREAM_DRIVERS = {"stream": StreamDriver, "separate": SeparateVectorsDriver, "shared": StreamDriver,
-                  "shared_no_cause": SharedNoCauseDriver}
+                  "shared_no_cause": SharedNoCauseDriver, "free_first": FreeFirstDriver}
 
 HW_COUNTERS = ("PROD_IDX", "CONS_IDX", "CNT_CHUNKS", "CNT_OVERWRITE", "CNT_IRQS", "CNT_STALL",
                "OVERRUN_SEQ", "OVERRUN_CYCLE", "STATUS", "MSI_PENDING")
@@ -79,7 +80,8 @@ async def _run_stream(dut: Any, plan: dict[str, Any], seed: int, platform: Cocot
     latency = DpcLatencyModel(base_ps=round(v["dpc_latency_us"] * 1e6),
                               jitter_ps=round(v["jitter_us"] * 1e6), seed=seed)
     kernel = Kernel(platform, latency=latency, settings=KernelSettings(cpus=v.get("cpus", 4)),
-                    costs=CpuCosts(mmio_read_extra_ps=round(v.get("mmio_read_us", 0.0) * 1e6)))
+                    costs=CpuCosts(mmio_read_extra_ps=round(v.get("mmio_read_us", 0.0) * 1e6),
+                                   copy_ps_per_kib=round(v.get("copy_ns_per_kib", 100.0) * 1000)))
     cyclic = CyclicBuffer(v["cyclic_chunks"])
     sb = StreamScoreboard(cfg.slot_bytes // 4, cfg.pattern_key, cfg.slot_count, CLOCK_PS)
     driver = STREAM_DRIVERS[v.get("driver", "stream")](kernel, cfg, cyclic, sb)

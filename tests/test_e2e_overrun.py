@@ -14,7 +14,7 @@ import pytest
 
 from tb import scenarios
 from tb.runner import run_dir_for, run_scenario
-from tb.scenarios.params import parse_overrides
+from tb.scenarios.params import ParamError, parse_overrides
 
 
 def run_dir(tmp_path: Path, *overrides: str, seed: int = 1) -> Path:
@@ -53,6 +53,57 @@ def test_lossless_variants_show_zero_loss(tmp_path: Path, overrides: tuple[str, 
     assert hw["CNT_OVERWRITE"] == 0 and not hw["overrun_flag"]
     if "mode=flow" in overrides:
         assert hw["CNT_STALL"] > 0
+
+
+#: A flow-controlled stream near the DPC's copy-rate limit: a 1 KiB chunk every 1.2 us against
+#: 1.05 us of DPC time per chunk (the copy at 1 GB/s, an uncached buffer, plus 50 ns of
+#: bookkeeping), so per byte the device's DMA (~1.5 GB/s) outruns the copy. 32 slots absorb the
+#: ordinary batches; the late DPC (62 us against 38.4 us of headroom) finds the ring full with a
+#: chunk held. Freeing or copying first only matters then.
+NEAR_COPY_LIMIT = ("mode=flow", "copy_ns_per_kib=1000", "period_us=1.2", "slots=32", "chunks=96", "spike_us=60")
+
+
+@pytest.mark.sim
+def test_freeing_before_copying_loses_the_refilled_slots_and_copying_first_loses_nothing(tmp_path: Path) -> None:
+    """Rule (README, the driver): the DPC copies every ready slot, then frees them with one
+    CONS_IDX write. A DPC that frees first lets the held chunk and its successors refill the
+    slots it is still copying: the copies are torn or replaced by the chunk one ring later, the
+    hardware sees no overwrite, and only the scoreboard (checking each copy as it ended up)
+    notices. Same parameters and seed, the correct driver delivers everything."""
+    rc, bad = run(tmp_path, *NEAR_COPY_LIMIT, "driver=free_first", "expect=loss")
+    assert rc == 0 and bad["pass"], [c for c in bad["checks"] if not c["ok"]]
+    sb, hw = bad["observed"]["scoreboard"], bad["observed"]["hardware"]
+    assert (sb["produced"], sb["delivered"], sb["lost"]) == (96, 87, list(range(15, 24)))
+    assert sb["corrupted_copies"] == sb["lost"] and bad["observed"]["driver"]["chunks_lost_ring"] == 0
+    # each copy as it ended up: (seq, slot, completed at ps, kind, first bad word, words from the refill)
+    # the device gains on the copy at first, then the DPC pulls ahead by 150 ns a slot
+    assert [(d["seq"], d["slot"], d["t_ps"], d["kind"], d["word"], d["words_differing"])
+            for d in sb["copy_divergences"]] == [
+        (15, 15, 89_848_000, "torn", 64, 160), (16, 16, 90_898_000, "overwritten", 0, 256),
+        (17, 17, 91_948_000, "overwritten", 0, 256), (18, 18, 92_998_000, "overwritten", 0, 256),
+        (19, 19, 94_048_000, "overwritten", 0, 256), (20, 20, 95_098_000, "overwritten", 0, 256),
+        (21, 21, 96_148_000, "torn", 0, 192), (22, 22, 97_198_000, "torn", 128, 96),
+        (23, 23, 98_248_000, "torn", 192, 8)]
+    assert all(d["seq_refill"] == d["seq"] + 32 for d in sb["copy_divergences"])
+    assert bad["observed"]["late_dpc"]["start_ps"] == 88_790_000
+    assert (hw["CNT_OVERWRITE"], hw["overrun_flag"], hw["CNT_STALL"]) == (0, False, 8039)
+
+    rc, good = run(tmp_path, *NEAR_COPY_LIMIT, "expect=clean")
+    assert rc == 0 and good["pass"], [c for c in good["checks"] if not c["ok"]]
+    sb, hw = good["observed"]["scoreboard"], good["observed"]["hardware"]
+    assert (sb["produced"], sb["delivered"], sb["lost"], sb["divergences"]) == (96, 96, [], 0)
+    assert good["observed"]["late_dpc"]["start_ps"] == 88_866_000
+    # the device waits for the late DPC's copy of the full ring instead
+    assert (hw["CNT_OVERWRITE"], hw["overrun_flag"], hw["CNT_STALL"]) == (0, False, 16457)
+
+
+def test_free_first_with_a_full_ring_is_not_predicted() -> None:
+    """Whether the refill overtakes the copy depends on rates and bus timing: expect=auto refuses."""
+    spec = scenarios.get("overrun").spec
+    with pytest.raises(ParamError, match="set expect=loss or expect=clean"):
+        scenarios.get("overrun").prepare(parse_overrides(spec, ["mode=flow", "driver=free_first"]))
+    plan = scenarios.get("overrun").prepare(parse_overrides(spec, ["driver=free_first"]))
+    assert plan["expected"] == "loss"        # free-running: the device overwrites regardless of CONS_IDX
 
 
 @pytest.mark.sim
