@@ -42,5 +42,13 @@ def lint() -> int:
     return 0
 
 
+def main() -> int:
+    try:
+        return lint()
+    except toolchain.InfrastructureError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return toolchain.EXIT_INFRASTRUCTURE
+
+
 if __name__ == "__main__":
-    sys.exit(lint())
+    sys.exit(main())

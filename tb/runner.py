@@ -39,21 +39,13 @@ from typing import Any, Callable
 
 from tb import scenarios, simbuild, toolchain
 from tb.scenarios.params import ParamError, describe, parse_overrides
+from tb.toolchain import (EXIT_AS_DECLARED, EXIT_BAD_INPUT, EXIT_INFRASTRUCTURE, EXIT_INTERRUPTED,
+                          EXIT_OUTCOME_DIFFERS, InfrastructureError)
 
 ROOT = toolchain.ROOT
 TOPLEVEL = "tb_irqloop"
 DEFAULT_UVM_TEST = "ScenarioTest"     #: tb/uvm/tests.py; UVM_TEST= picks another (factory overrides)
 
-EXIT_AS_DECLARED = 0
-EXIT_OUTCOME_DIFFERS = 1
-EXIT_BAD_INPUT = 2
-EXIT_INFRASTRUCTURE = 3
-EXIT_INTERRUPTED = 130                #: 128 + SIGINT, what a shell reports for Ctrl-C
-
-
-class InfrastructureError(Exception):
-    """Not the user's input and not the design's verdict: a missing tool, a crashed simulation.
-    Its message is one line; the front ends exit EXIT_INFRASTRUCTURE."""
 
 
 def tb_sources() -> list[Path]:
@@ -168,8 +160,8 @@ def replace_run_dir(staging: Path, run_dir: Path) -> None:
 def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_root: Path | None = None,
                  quiet: bool = False, uvm_test: str = DEFAULT_UVM_TEST, gui: bool = False) -> int:
     """Run one scenario into its run directory; returns EXIT_AS_DECLARED or EXIT_OUTCOME_DIFFERS.
-    Raises ParamError on bad input (before any build), InfrastructureError when the simulation
-    produces no report, SystemExit(message) when the Verilator build fails, and KeyboardInterrupt
+    Raises ParamError on bad input (before any build), InfrastructureError when a system package
+    is missing, the Verilator build fails or the simulation produces no report, and KeyboardInterrupt
     when interrupted; in every one of those cases the earlier run directory is left as it was."""
     sc = scenarios.get(test)
     values = parse_overrides(sc.spec, overrides)
@@ -299,12 +291,10 @@ def _existing_view(test: str, seed: int, overrides: list[str], run_root: Path | 
 
 
 def open_waves(view: Path) -> int:
-    if shutil.which("gtkwave") is None:
-        raise InfrastructureError(f"gtkwave not found; install it with: sudo apt-get install gtkwave; "
-                                  f"then open the view with: gtkwave {view}")
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         raise InfrastructureError(f"no display to open GTKWave on; open the view on a machine with one "
                                   f"(gtkwave {view}), or render it with make wave-png")
+    toolchain.require_system("make waves (GTKWave)", toolchain.VIEWER_NEEDS)
     return subprocess.call(["gtkwave", view.name], cwd=view.parent)
 
 
@@ -312,9 +302,7 @@ def wave_png(view: Path, report: dict[str, Any]) -> Path:
     """Render the view to view.png with GTKWave under Xvfb, zoomed on the key moments."""
     from tb.gtkw import key_moments
 
-    for tool, pkg in (("gtkwave", "gtkwave"), ("xvfb-run", "xvfb xauth")):
-        if shutil.which(tool) is None:
-            raise InfrastructureError(f"{tool} not found; install it with: sudo apt-get install {pkg}")
+    toolchain.require_system("make wave-png (GTKWave under Xvfb)", toolchain.RENDER_NEEDS)
     times = [t for _, t in key_moments(report)] or [0, report["observed"]["end_ps"]]
     span = max(times) - min(times) or report["observed"]["end_ps"]
     start, end = max(0, min(times) - span // 4), max(times) + span // 4
@@ -375,8 +363,8 @@ def exit_code_of(action: Callable[[], int]) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INFRASTRUCTURE
     except SystemExit as exc:
-        # tb/simbuild.py and tb/toolchain.py stop with SystemExit("error: ...") when a build fails
-        # or a system prerequisite is missing: infrastructure, not the user's input
+        # a tool stopping with SystemExit("error: ...") (tb/bench.py): infrastructure, not the
+        # user's input
         if not isinstance(exc.code, str):
             raise
         print(exc.code if exc.code.startswith("error:") else f"error: {exc.code}", file=sys.stderr)

@@ -27,14 +27,15 @@ def _runner(lean: bool) -> object:
 
 def build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, object] | None = None,
           waves: str = "none", timing: bool = False, dpi: bool = False, name: str | None = None,
-          public_vlt: Path | None = None) -> Path:
-    """Build once per inputs. With `public_vlt`, only the signals that file names are visible to Python."""
+          public_vlt: Path | None = None, quick: bool = False) -> Path:
+    """Build once per inputs. With `public_vlt`, only the signals that file names are visible to
+    Python; `quick` trades simulation speed for compile time (see toolchain.CXX_FLAGS_QUICK)."""
     toolchain.setup_env()
     if waves == "fst":
         toolchain.require_system("FST waves (Verilator's FST writer)", toolchain.FST_NEEDS)
 
     parameters = dict(parameters or {})
-    args = toolchain.build_args(waves, timing=timing, dpi=dpi)
+    args = toolchain.build_args(waves, timing=timing, dpi=dpi, quick=quick)
     if public_vlt is not None:
         args.append(str(public_vlt))
     deps = list(sources) + ([public_vlt] if public_vlt is not None else []) + [toolchain.RTL / "irqloop_regs.vh"] + ([toolchain.TB / "hostmem_dpi.cpp"] if dpi else [])
@@ -45,6 +46,8 @@ def build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, objec
     h.update(repr((args, waves, timing, dpi, sorted(parameters.items()), str(toolchain.verilator_root()))).encode())
     digest = h.hexdigest()[:16]
     tag = name or "-".join([toplevel] + [f"{k}{v}" for k, v in sorted(parameters.items())] + [waves])
+    if quick:
+        tag += "-quick"
     if toolchain.coverage_enabled():
         tag += "-cov"
     build_dir = toolchain.ROOT / "sim_build" / tag
@@ -72,7 +75,7 @@ def _build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, obje
     except (SystemExit, Exception) as exc:
         tail = log.read_text().splitlines()[-30:] if log.exists() else []
         print("\n".join(tail), file=sys.stderr)
-        raise toolchain.ToolchainError(f"error: Verilator build of {tag} failed ({exc}); full log: {log}") from None
+        raise toolchain.InfrastructureError(f"Verilator build of {tag} failed ({exc}); full log: {log}") from None
     stamp.write_text(digest)
     return build_dir
 

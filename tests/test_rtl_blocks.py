@@ -1,5 +1,9 @@
 """RTL block tests: each module in its own cocotb testbench (tb/block/), parametrized like
-verilog-axi's tests. Each build is cached in sim_build/ per parameter set."""
+verilog-axi's tests. Each build is cached in sim_build/ per parameter set.
+
+`make test` runs each block at the extremes of its parameters (fewest and most queues or vectors,
+narrowest and widest bus); the parameter sets in between are marked `nightly` and run by
+`make test-nightly`. Builds are quick (-O0: block tests run a few thousand cycles)."""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ RTL = toolchain.RTL
 
 def run_block(toplevel: str, sources: list[str], module: str, parameters: dict[str, object],
               tmp_path: Path, seed: int = 1) -> None:
-    build_dir = simbuild.build(toplevel, [RTL / s for s in sources], parameters)
+    build_dir = simbuild.build(toplevel, [RTL / s for s in sources], parameters, quick=True)
     results = simbuild.run(toplevel, build_dir, module, tmp_path, seed=seed, log_file=tmp_path / "sim.log")
     assert results.exists(), f"no results: see {tmp_path / 'sim.log'}"
     cases = ET.parse(results).getroot().iter("testcase")
@@ -32,14 +36,15 @@ def run_block(toplevel: str, sources: list[str], module: str, parameters: dict[s
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("num_vec", [1, 2, 5])
+@pytest.mark.parametrize("num_vec", [1, pytest.param(2, marks=pytest.mark.nightly), 5])
 def test_msi_vector_ctrl(num_vec: int, tmp_path: Path) -> None:
     run_block("msi_vector_ctrl", ["msi_vector_ctrl.v"], "tb.block.tb_msi_vector_ctrl",
               {"NUM_VEC": num_vec}, tmp_path)
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("data_w,max_burst", [(64, 16), (32, 4), (128, 8), (256, 4)])
+@pytest.mark.parametrize("data_w,max_burst", [pytest.param(64, 16, marks=pytest.mark.nightly), (32, 4),
+                                              pytest.param(128, 8, marks=pytest.mark.nightly), (256, 4)])
 def test_dma_axi_writer(data_w: int, max_burst: int, tmp_path: Path) -> None:
     run_block("dma_axi_writer", ["dma_axi_writer.v", "chunk_pattern.v"], "tb.block.tb_dma_axi_writer",
               {"DATA_W": data_w, "MAX_BURST": max_burst}, tmp_path)
@@ -48,10 +53,30 @@ def test_dma_axi_writer(data_w: int, max_burst: int, tmp_path: Path) -> None:
 DEVICE = toolchain.RTL_SOURCES
 
 
+# The whole device, built once per parameter set and shared by its two testbenches (streaming;
+# queues and interrupts). COAL_TICK is shortened to 64 cycles per 100 us unit so aggregation times
+# fit a block test; the streaming testbench does not use aggregation.
+DEVICE_BUILDS = [
+    pytest.param({"NUM_CQ": 1, "DATA_W": 64, "MAX_BURST": 16, "COAL_TICK": 64}, id="cq1-w64-b16"),
+    pytest.param({"NUM_CQ": 32, "DATA_W": 128, "MAX_BURST": 4, "COAL_TICK": 64}, id="cq32-w128-b4"),
+    pytest.param({"NUM_CQ": 4, "DATA_W": 32, "MAX_BURST": 16, "COAL_TICK": 64}, id="cq4-w32-b16",
+                 marks=pytest.mark.nightly),
+    pytest.param({"NUM_CQ": 4, "DATA_W": 256, "MAX_BURST": 4, "COAL_TICK": 64}, id="cq4-w256-b4",
+                 marks=pytest.mark.nightly),
+]
+
+
 @pytest.mark.sim
-@pytest.mark.parametrize("data_w,max_burst", [(64, 16), (128, 4)])
-def test_irqloop_dev(data_w: int, max_burst: int, tmp_path: Path) -> None:
-    run_block("irqloop_dev", DEVICE, "tb.block.tb_irqloop_dev", {"DATA_W": data_w, "MAX_BURST": max_burst}, tmp_path)
+@pytest.mark.parametrize("params", DEVICE_BUILDS)
+def test_irqloop_dev(params: dict[str, int], tmp_path: Path) -> None:
+    run_block("irqloop_dev", DEVICE, "tb.block.tb_irqloop_dev", params, tmp_path)
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("params", DEVICE_BUILDS)
+def test_irqloop_dev_queues_and_interrupts(params: dict[str, int], tmp_path: Path) -> None:
+    """Completion queues, mapping table, coalescing, rate limit and MSI-X at 1, 4 and 32 queues."""
+    run_block("irqloop_dev", DEVICE, "tb.block.tb_irqloop_dev_cq", params, tmp_path)
 
 
 @pytest.mark.sim
@@ -65,18 +90,9 @@ def test_ring_producer(tmp_path: Path) -> None:
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("num_cq", [1, 4, 32])
+@pytest.mark.parametrize("num_cq", [1, pytest.param(4, marks=pytest.mark.nightly), 32])
 def test_cq_engine(num_cq: int, tmp_path: Path) -> None:
     run_block("cq_engine", ["cq_engine.v"], "tb.block.tb_cq_engine", {"NUM_CQ": num_cq}, tmp_path)
-
-
-@pytest.mark.sim
-@pytest.mark.parametrize("num_cq,data_w", [(1, 64), (4, 32), (32, 128)])
-def test_irqloop_dev_queues_and_interrupts(num_cq: int, data_w: int, tmp_path: Path) -> None:
-    """Completion queues, mapping table, coalescing, rate limit and MSI-X at 1, 4 and 32 queues
-    (COAL_TICK shortened to 64 cycles per 100 us unit so aggregation times fit a block test)."""
-    run_block("irqloop_dev", DEVICE, "tb.block.tb_irqloop_dev_cq",
-              {"NUM_CQ": num_cq, "DATA_W": data_w, "COAL_TICK": 64}, tmp_path)
 
 
 @pytest.mark.sim
