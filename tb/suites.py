@@ -5,9 +5,9 @@ run by CI. Each entry is a scenario with fixed parameters; a run is (entry, seed
 1..`seeds` (SEEDS= overrides it for every entry).
 
 Each run has a time limit (`timeout_s`; TIMEOUT= overrides it for every entry): a run still going
-then is killed and counted as a TIMEOUT failure, and the regression goes on. Measured on 2 cores
-(one job): smoke runs take 2-5 s each; the slowest nightly entries (multiqueue, latency_sweep)
-take well under a minute. The limits leave room for a loaded machine and coverage builds while a
+then is killed and counted as a TIMEOUT failure, and the regression goes on. Measured on 2 busy
+cores (one job): smoke runs take 2-5 s each; the slowest nightly entry, multiqueue, 26 s (then
+hw_coalescing, 7 s). The limits leave 20x room for a loaded machine and coverage builds while a
 hung run costs little: 600 s by default, 120 s for the smoke suite, which runs inside `make test`.
 """
 

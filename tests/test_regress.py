@@ -284,6 +284,20 @@ def test_line_coverage_as_lcov_tracefile(tmp_path: Path) -> None:
     assert r.returncode == 0 and "(1 of 3 lines)" in r.stdout, r.stdout + r.stderr
 
 
+def test_ci_nightly_runs_every_shard_and_merges_them() -> None:
+    import yaml
+
+    ci = yaml.safe_load((ROOT / "ci" / "github-actions.yml").read_text())
+    triggers = ci[True]                   # YAML 1.1 reads the key `on` as true
+    assert "schedule" in triggers and "workflow_dispatch" in triggers
+    shards = ci["env"]["NIGHTLY_SHARDS"]
+    nightly, merge = ci["jobs"]["nightly"], ci["jobs"]["nightly-merge"]
+    assert nightly["strategy"]["matrix"]["shard"] == list(range(1, shards + 1))
+    run = " ".join(step.get("run", "") for step in nightly["steps"])
+    assert "make regress SUITE=nightly SHARD=${{ matrix.shard }}/${{ env.NIGHTLY_SHARDS }}" in run
+    assert merge["needs"] == "nightly" and "make regress-merge DIRS=" in " ".join(s.get("run", "") for s in merge["steps"])
+
+
 def test_every_test_the_plan_names_exists() -> None:
     import tomllib
 
