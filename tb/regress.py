@@ -162,7 +162,7 @@ def run_one(run: dict[str, Any], out: Path) -> dict[str, Any]:
                   reproduce=repro(run), timeout_s=timeout_s, coverage={}, observations={})
     report_path = run_dir / "report.json"
     if timed_out:
-        result.update(verdict=TIMEOUT, failed_checks=[f"TIMEOUT: still running after {timeout_s:g} s; killed"])
+        result.update(verdict=TIMEOUT, failed_checks=[f"still running after {timeout_s:g} s; killed"])
     elif report_path.exists() and p.returncode in (RUNNER_PASSED, RUNNER_OUTCOME_DIFFERS):
         report = json.loads(report_path.read_text())
         passed = bool(report["pass"]) and p.returncode == RUNNER_PASSED

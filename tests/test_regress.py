@@ -28,9 +28,13 @@ def regress_cli(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="session")
 def smoke(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The smoke suite run once as shards 1/2 and 2/2 and merged: s1/, s2/, m/ (and each command's
-    stdout in <dir>.out). pytest-xdist workers share the temporary root, and a lock makes the
-    first worker that needs it run it while the others wait, so the suite runs once per session."""
-    root = tmp_path_factory.getbasetemp().parent / "smoke-regress"
+    stdout in <dir>.out). pytest-xdist workers share the session's temporary root (the parent of
+    theirs), and a lock makes the first worker that needs it run it while the others wait, so the
+    suite runs once per session."""
+    session_tmp = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        session_tmp = session_tmp.parent
+    root = session_tmp / "smoke-regress"
     root.mkdir(exist_ok=True)
     with open(root / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -131,7 +135,7 @@ def test_a_hung_run_is_killed_at_its_time_limit_and_the_suite_goes_on(tmp_path: 
     assert by_name["overrun"]["pass"] and by_name["registers"]["pass"]
     assert elapsed < 90, elapsed      # the run's own length is minutes; the others take seconds each
     assert "reproduce: make sim TEST=overrun SEED=1 PARAMS=period_us=100000 WAVES=1" in out
-    assert "TIMEOUT overrun hang seed 1: TIMEOUT: still running after 6 s; killed" in out
+    assert "TIMEOUT overrun hang seed 1: still running after 6 s; killed" in out
     assert "2 passed, 1 failed (1 timed out) of 3 runs" in out
     assert (Path(hung["run_dir"]) / "sim.log").exists()      # the simulator had started
     assert not processes_under(tmp_path), "the killed run left processes behind"
