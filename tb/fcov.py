@@ -1,14 +1,31 @@
-"""Functional coverage of scenario runs: which behaviours a run exercised, as named bins.
+"""Functional coverage of scenario runs on cocotb-coverage: coverpoints and crosses.
 
-Bins come from a run's report.json (what the device counted and the host model saw), so the
-coverage of a regression is the union of its runs' bins and merging shards is a sum of counts.
-`BINS` declares every bin the regressions are meant to hit; `report()` lists the hit counts and
-the bins never hit.
+Sampling happens in the regression process, not inside cocotb: each run's report.json is
+reduced to plain observations (`observe`), which results.json keeps, and a fresh coverage
+model (`CoverageModel`) samples them with cocotb-coverage's CoverPoint/CoverCross decorators.
+The model is written as cocotb-coverage's XML (`coverage_db.export_to_xml`); shards are
+combined with its `merge_coverage`, and the printed report (`report`) is read back from that
+XML, so a regression and a merge of its shards print from the same kind of file.
+
+The model:
+- `events.<area>`: one coverpoint per area (stream, msi, dpc, cq, host, dma, strategy) whose
+  bins are the named behaviours of `BINS` (a run hits a bin at most once);
+- per completion-queue variant: strategy, shared vector, MSI fault, aggregation trigger,
+  Coalescing Disable, and the crosses strategy x shared vector x MSI fault and aggregation
+  trigger x Coalescing Disable;
+- per streaming run: ring mode x overrun.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import ast
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from hostmodel.strategies import DRIVERS
+from tb.msi_faults import ACTIONS as MSI_FAULT_ACTIONS
 
 BINS: dict[str, str] = {
     "stream.overrun": "the ring overran (hardware overrun flag)",
@@ -49,8 +66,9 @@ ENV_BINS: dict[str, str] = {
     "dma.chunks_checked": "the DMA monitor checked ring chunks against the pattern",
 }
 BINS.update(ENV_BINS)
-STRATEGIES = ("naive", "interlocked_list", "spinlock_bitmap", "interlocked_or", "scan_phase", "per_queue_dpc",
-              "napi", "napi_racy", "scan_timer", "hybrid_poll")
+# every driver the host model has, including the ones only a scenario configures (hybrid_poll)
+# and the deliberately broken ones (scan_unlocked, napi_racy): the list is the host model's
+STRATEGIES = tuple(DRIVERS)
 BINS.update({f"strategy.{s}": f"strategy {s} ran on the RTL" for s in STRATEGIES})
 
 
@@ -62,6 +80,15 @@ def _ratio(bins: dict[str, int], isrs: int, dpc_runs: int) -> None:
 
 def _cpus(bins: dict[str, int], n: int) -> None:
     bins["host.cpus.1" if n == 1 else "host.cpus.2-4" if n <= 4 else "host.cpus.5+"] = 1
+
+
+def _shares_vector(setup: dict[str, Any]) -> bool:
+    return bool(setup.get("vector_of")) and len(set(setup["vector_of"])) < setup["queues"]
+
+
+def _coalescing_disable(setup: dict[str, Any]) -> bool:
+    # the CQ_COAL register value per vector: bit 16 is Coalescing Disable
+    return any(int(c) >> 16 & 1 for c in setup.get("coal", {}).values())
 
 
 def bins(report: dict[str, Any]) -> dict[str, int]:
@@ -80,9 +107,8 @@ def bins(report: dict[str, Any]) -> dict[str, int]:
                 b["cq.phase_wrap.many"] = 1
             if hw["CNT_CQ_STALL"] > 0:
                 b["cq.queue_full"] = 1
-            if s.get("vector_of") and len(set(s["vector_of"])) < s["queues"]:
+            if _shares_vector(s):
                 b["cq.vector_shared"] = 1
-            coal = [int(x) for x in s.get("coal", {}).values()]
             # the device counts how each aggregation ended (CNT_COAL_THR / CNT_COAL_TIME)
             if hw.get("CNT_COAL_THR", 0) > 0:
                 b["cq.coalescing.threshold"] = 1
@@ -90,7 +116,7 @@ def bins(report: dict[str, Any]) -> dict[str, int]:
                 b["cq.coalescing.time"] = 1
             if hw["CNT_COALESCED"] > 0 and any(int(x) for x in s.get("rate", {}).values()):
                 b["cq.rate_limit"] = 1
-            if any(c >> 16 & 1 for c in coal):
+            if _coalescing_disable(s):
                 b["cq.coalescing.cd"] = 1
             if r["scoreboard"]["lost"]:
                 b["cq.loss_caught"] = 1
@@ -137,12 +163,197 @@ def merge(parts: list[dict[str, int]]) -> dict[str, int]:
     return out
 
 
-def report(merged: dict[str, int]) -> str:
-    hit = [k for k in BINS if merged.get(k)]
-    lines = [f"functional coverage: {len(hit)}/{len(BINS)} bins hit ({100 * len(hit) / len(BINS):.1f} %)"]
-    for k, doc in BINS.items():
-        lines.append(f"  {merged.get(k, 0):>5}  {k:<28} {doc}")
-    missed = [k for k in BINS if not merged.get(k)]
-    if missed:
-        lines.append("  not hit: " + ", ".join(missed))
+# ---- observations: what the coverpoints of one run sample, as plain JSON (kept in results.json)
+
+def observe(report: dict[str, Any]) -> dict[str, Any]:
+    """One run's coverage observations: the event bins it hit, and one sample per
+    completion-queue variant and per streaming run. Each field holds the list of bins it hit
+    (an MSI fault point hears every kind of fault the variant met, none when there was none)."""
+    obs, plan = report["observed"], report["plan"]
+    cq: list[dict[str, list[str]]] = []
+    stream: list[dict[str, list[str]]] = []
+    if "runs" in obs and obs["runs"] and "scoreboard" in obs["runs"][0]:
+        for var, r in zip(plan.get("variants", []), obs["runs"]):
+            s, hw = var["setup"], r["hardware"]
+            faults = sorted({f["action"] for f in r.get("msi_faults", [])})
+            ended = [name for name, counter in (("threshold", "CNT_COAL_THR"), ("time", "CNT_COAL_TIME"))
+                     if hw.get(counter, 0) > 0]
+            cq.append({"strategy": [var["strategy"]],
+                       "shared_vector": ["shared" if _shares_vector(s) else "own"],
+                       "msi_fault": faults or ["none"],
+                       "aggregation": ended or ["none"],
+                       "coalescing_disable": ["set" if _coalescing_disable(s) else "clear"]})
+    elif "hardware" in obs and "scoreboard" in obs:
+        hw, v = obs["hardware"], plan["values"]
+        # the producer caught up with an unfreed slot: it overwrote it (free-running) or was
+        # held by flow control; the same pressure on the ring, seen through each mode
+        caught_up = bool(hw.get("overrun_flag")) or hw.get("CNT_STALL", 0) > 0
+        stream.append({"ring_mode": [v.get("mode", "free")], "overrun": ["overrun" if caught_up else "none"]})
+    return {"events": sorted(bins(report)), "cq": cq, "stream": stream}
+
+
+# ---- the coverage model
+
+ROOT_NAME = "irqloop"
+
+
+@dataclass(frozen=True)
+class Point:
+    name: str                   #: under irqloop.; the part after the last dot is the observation field
+    bins: tuple[str, ...]
+    doc: str
+
+
+@dataclass(frozen=True)
+class Cross:
+    name: str
+    items: tuple[str, ...]      #: Point names
+    doc: str
+
+
+def _areas() -> dict[str, tuple[str, ...]]:
+    areas: dict[str, list[str]] = {}
+    for name in BINS:
+        areas.setdefault(name.split(".")[0], []).append(name)
+    return {a: tuple(names) for a, names in areas.items()}
+
+
+EVENT_POINTS = tuple(Point(f"events.{area}", names, f"named {area} behaviours a run showed (tb/fcov.py BINS)")
+                     for area, names in _areas().items())
+CQ_POINTS = (
+    Point("cq.strategy", STRATEGIES, "the driver's ISR-to-DPC strategy"),
+    Point("cq.shared_vector", ("shared", "own"), "queues shared an MSI-X vector, or each had its own"),
+    Point("cq.msi_fault", ("none",) + MSI_FAULT_ACTIONS, "MSI faults injected on the way to the host"),
+    Point("cq.aggregation", ("threshold", "time", "none"),
+          "how interrupt aggregations ended (device counters CNT_COAL_THR / CNT_COAL_TIME); none: no aggregation ended"),
+    Point("cq.coalescing_disable", ("set", "clear"), "Coalescing Disable on some vector"),
+)
+STREAM_POINTS = (
+    Point("stream.ring_mode", ("free", "flow"), "ring mode: free-running (overwrites, drops) or flow-controlled"),
+    Point("stream.overrun", ("overrun", "none"),
+          "the producer reached an unfreed slot (overwrote it, or stalled in flow mode)"),
+)
+CQ_CROSSES = (
+    Cross("cq.strategy_x_shared_vector_x_msi_fault", ("cq.strategy", "cq.shared_vector", "cq.msi_fault"),
+          "each strategy with and without shared vectors, under each MSI fault"),
+    Cross("cq.aggregation_x_coalescing_disable", ("cq.aggregation", "cq.coalescing_disable"),
+          "each aggregation ending with Coalescing Disable set and clear"),
+)
+STREAM_CROSSES = (
+    Cross("stream.ring_mode_x_overrun", ("stream.ring_mode", "stream.overrun"),
+          "each ring mode with the ring caught up and not"),
+)
+POINTS = EVENT_POINTS + CQ_POINTS + STREAM_POINTS
+CROSSES = CQ_CROSSES + STREAM_CROSSES
+
+
+def _full(name: str) -> str:
+    return f"{ROOT_NAME}.{name}"
+
+
+class CoverageModel:
+    """A fresh cocotb-coverage model: cocotb-coverage keeps one process-wide database
+    (`coverage_db`), so making a model empties it; one model at a time per process."""
+
+    def __init__(self) -> None:
+        from cocotb_coverage.coverage import CoverCross, CoverPoint, coverage_db, coverage_section
+
+        self.db = coverage_db
+        self.db.clear()
+
+        def sampler(points: tuple[Point, ...], crosses: tuple[Cross, ...],
+                    field_of: Callable[[Point], Callable[[Any], Any]]) -> Callable[[Any], None]:
+            # points before crosses: a cross combines the bins its points hit in the same sample
+            items = [CoverPoint(_full(p.name), xf=field_of(p), rel=lambda hit, b: b in hit, bins=list(p.bins),
+                                inj=False) for p in points]
+            items += [CoverCross(_full(c.name), items=[_full(i) for i in c.items]) for c in crosses]
+
+            @coverage_section(*items)
+            def sample(observation: Any) -> None:
+                pass
+            return sample
+
+        def whole(p: Point) -> Callable[[Any], Any]:
+            return lambda hit: hit
+
+        def field(p: Point) -> Callable[[Any], Any]:
+            key = p.name.rsplit(".", 1)[1]
+            return lambda observation: observation[key]
+
+        self._events = sampler(EVENT_POINTS, (), whole)
+        self._cq = sampler(CQ_POINTS, CQ_CROSSES, field)
+        self._stream = sampler(STREAM_POINTS, STREAM_CROSSES, field)
+
+    def sample(self, observations: dict[str, Any]) -> None:
+        """Sample one run's observations (`observe`)."""
+        self._events(set(observations.get("events", [])))
+        for variant in observations.get("cq", []):
+            self._cq(variant)
+        for run in observations.get("stream", []):
+            self._stream(run)
+
+    def export_xml(self, path: Path) -> None:
+        self.db.export_to_xml(filename=str(path))
+
+
+def write_xml(observations: list[dict[str, Any]], path: Path) -> None:
+    """The coverage of these runs as cocotb-coverage XML."""
+    model = CoverageModel()
+    for o in observations:
+        model.sample(o)
+    model.export_xml(path)
+
+
+def merge_xml(files: list[Path], path: Path) -> None:
+    """cocotb-coverage's merge of coverage XML files (hits add up per bin)."""
+    from cocotb_coverage.coverage import merge_coverage
+
+    merge_coverage(lambda message: None, str(path), *[str(f) for f in files])
+
+
+def read_xml(path: Path) -> dict[str, dict[str, int]]:
+    """Hits per bin of every coverpoint and cross of the model in a cocotb-coverage XML file:
+    {item name: {bin: hits}} (cross bins as 'a, b, c')."""
+    by_abs_name = {e.get("abs_name", ""): e for e in ET.parse(path).getroot().iter()}
+    out: dict[str, dict[str, int]] = {}
+    for item in (*POINTS, *CROSSES):
+        elem = by_abs_name.get(f"top.{_full(item.name)}")
+        if elem is None:
+            raise ValueError(f"{path}: no {item.name} in this coverage file (made by another version of tb/fcov.py?)")
+        hits: dict[str, int] = {}
+        for b in elem:
+            key = b.get("bin", "")
+            if isinstance(item, Cross):        # cocotb-coverage writes a cross bin as str(tuple)
+                key = ", ".join(ast.literal_eval(key))
+            hits[key] = int(b.get("hits", "0"))
+        out[item.name] = hits
+    return out
+
+
+def report(path: Path) -> str:
+    """covered/total per coverpoint and per cross, read from a cocotb-coverage XML file."""
+    hits = read_xml(path)
+    total = sum(len(h) for h in hits.values())
+    covered = sum(1 for h in hits.values() for n in h.values() if n)
+    lines = [f"functional coverage: {covered}/{total} bins hit ({100 * covered / max(1, total):.1f} %) in "
+             f"{len(POINTS)} coverpoints and {len(CROSSES)} crosses (cocotb-coverage XML: {path.name})",
+             "coverpoints (covered/total):"]
+    for p in POINTS:
+        h = hits[p.name]
+        lines.append(f"  {p.name:<40} {sum(1 for n in h.values() if n):>3}/{len(h):<3} {p.doc}")
+        for b, n in h.items():
+            lines.append(f"      {n:>5}  {b:<28} {BINS.get(b, '')}".rstrip())
+    lines.append("crosses (covered/total):")
+    for c in CROSSES:
+        h = hits[c.name]
+        hit = {b: n for b, n in h.items() if n}
+        lines.append(f"  {c.name:<40} {len(hit):>3}/{len(h):<3} {c.doc}")
+        for b, n in hit.items():
+            lines.append(f"      {n:>5}  {b}")
+        missed = [b for b, n in h.items() if not n]
+        if missed:
+            lines.append(f"      not hit: {len(missed)}" + (f": {'; '.join(missed)}" if len(missed) <= 12 else ""))
+    missed_events = [b for p in EVENT_POINTS for b, n in hits[p.name].items() if not n]
+    if missed_events:
+        lines.append("events not hit: " + ", ".join(missed_events))
     return "\n".join(lines)

@@ -1,53 +1,85 @@
 """`make regress`: scenario regressions as lists of tests x seeds, run in parallel.
 
-    python -m tb.regress run [--suite smoke|nightly] [--seeds N] [--jobs N] [--shard i/N] [--out DIR]
+    python -m tb.regress run [--suite smoke|nightly] [--seeds N] [--jobs N] [--shard i/N] [--timeout S] [--out DIR]
     python -m tb.regress merge DIR [DIR ...] [--out DIR]
 
-A suite (tb/suites.py) is a list of entries, each a scenario with parameters and a number of
-seeds. Every (entry, seed) is one run in its own directory under OUT/runs; runs of the same
-simulator build share it (builds happen once, before the runs start). A live line shows done /
-total, passes, failures and the time left. At the end OUT holds:
+A suite (tb/suites.py) is a list of entries, each a scenario with parameters, a number of seeds
+and a time limit per run. Every (entry, seed) is one run in its own directory under OUT/runs;
+runs of the same simulator build share it (builds happen once, before the runs start). A live
+line shows done / total, passes, failures and the time left. A run still going at its time limit
+(`timeout_s`, or --timeout for every run) is killed with its whole process group (the runner and
+the simulator it started) and counted as a TIMEOUT failure; the other runs go on. At the end OUT
+holds:
 
-- results.json: every run's verdict, time, command and functional-coverage bins;
-- junit.xml: one testcase per run (classname = scenario, name = entry[seed]);
-- coverage.txt: the functional coverage (tb/fcov.py) merged over the runs;
+- results.json: every run's verdict, time, command and functional-coverage observations;
+- junit.xml: one testcase per run (classname = scenario, name = entry[seed]) with properties
+  (seed, parameters, UVM test, scenario, entry, time limit), the run directory and the reproduce
+  command in system-out, and a failure typed outcome, timeout or infrastructure;
+- coverage.xml: the functional coverage (tb/fcov.py) in cocotb-coverage's XML; coverage.txt: the
+  same printed as covered/total per coverpoint and cross;
+- with COVERAGE=1 (IRQLOOP_COVERAGE=1): line_coverage.txt and line_coverage.info (lcov, for
+  genhtml) of rtl/, merged over the runs;
 - for each failure, one line with the command that reproduces it.
 
 SHARD=i/N keeps the runs whose index modulo N is i-1 (the order is fixed by the suite), so N
-machines can each run a shard and `merge` combines their results.json into one report.
+machines can each run a shard and `merge` combines their results, their coverage XML (with
+cocotb-coverage's merge) and their line coverage into one report.
+
+Exit status: 0 every run passed; 1 a run failed or timed out; 2 bad input; 3 a simulator build
+failed (or a system prerequisite is missing) before any run.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
+import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
-from typing import Any
-from xml.sax.saxutils import escape, quoteattr
+from types import FrameType
+from typing import Any, Sequence
 
 from tb import fcov, runner, scenarios
 from tb.scenarios.params import ParamError, parse_overrides
-from tb.suites import SUITES
+from tb.suites import DEFAULT_TIMEOUT_S, SUITES, RegressEntry
+
+# exit status of `make regress` / `make regress-merge`
+EXIT_PASSED, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INFRASTRUCTURE = 0, 1, 2, 3
+# exit status of the runner (tb/runner.py): 0 outcome as declared, 1 outcome differs, 2 bad
+# input, 3 infrastructure (build failure, no report, timeout)
+RUNNER_PASSED, RUNNER_OUTCOME_DIFFERS = 0, 1
+# why a run failed: the junit failure type
+OUTCOME, TIMEOUT, INFRASTRUCTURE = "outcome", "timeout", "infrastructure"
 
 
-def plan_runs(suite: str, seeds: int | None) -> list[dict[str, Any]]:
-    if suite not in SUITES:
-        raise ParamError(f"SUITE={suite!r} is not a suite; suites: {', '.join(SUITES)}")
+def runs_of(entries: Sequence[RegressEntry], seeds: int | None = None,
+            timeout_s: float | None = None) -> list[dict[str, Any]]:
+    """The runs of these entries: seeds 1..`seeds` (default: each entry's), each with its time
+    limit (`timeout_s` overrides every entry's)."""
     runs = []
-    for e in SUITES[suite]:
+    for e in entries:
         sc = scenarios.get(e.test)
         parse_overrides(sc.spec, list(e.params))          # a bad suite entry fails before anything runs
         for seed in range(1, (seeds or e.seeds) + 1):
             runs.append({"test": e.test, "params": list(e.params), "seed": seed, "name": e.name,
-                         "num_cq": getattr(sc, "num_cq", 1), "uvm_test": e.uvm_test})
+                         "num_cq": getattr(sc, "num_cq", 1), "uvm_test": e.uvm_test,
+                         "timeout_s": timeout_s or e.timeout_s})
     return runs
+
+
+def plan_runs(suite: str, seeds: int | None, timeout_s: float | None = None) -> list[dict[str, Any]]:
+    if suite not in SUITES:
+        raise ParamError(f"SUITE={suite!r} is not a suite; suites: {', '.join(SUITES)}")
+    return runs_of(SUITES[suite], seeds, timeout_s)
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -64,66 +96,145 @@ def repro(run: dict[str, Any]) -> str:
     return runner.repro_command(run["test"], run["seed"], run["params"], run.get("uvm_test", runner.DEFAULT_UVM_TEST))
 
 
+class LiveProcesses:
+    """The process groups of the runs under way. Each run is started in its own session, so a
+    timeout can kill the runner and the simulator it started together; that also takes them out
+    of the terminal's process group, so Ctrl-C (or CI cancelling the job) reaches only this
+    process, which then kills every group still running."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._groups: set[int] = set()
+
+    def add(self, pid: int) -> None:
+        with self._lock:
+            self._groups.add(pid)
+
+    def discard(self, pid: int) -> None:
+        with self._lock:
+            self._groups.discard(pid)
+
+    def kill_all(self) -> None:
+        with self._lock:
+            groups = list(self._groups)
+        for pgid in groups:
+            kill_group(pgid)
+
+
+LIVE = LiveProcesses()
+
+
+def kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)     # a hung run has nothing left worth a graceful stop
+    except ProcessLookupError:
+        pass
+
+
 def run_one(run: dict[str, Any], out: Path) -> dict[str, Any]:
-    """One scenario run in a subprocess (the simulator is one process per run)."""
+    """One scenario run in a subprocess (the simulator is one process per run), killed with its
+    process group when it exceeds its time limit."""
     root = out / "runs"
     t0 = time.perf_counter()
     uvm_test = run.get("uvm_test", runner.DEFAULT_UVM_TEST)
+    timeout_s = float(run.get("timeout_s", DEFAULT_TIMEOUT_S))
     cmd = [sys.executable, "-m", "tb.runner", "sim", run["test"], "--seed", str(run["seed"]), "--runs", str(root),
            "--uvm-test", uvm_test]
     env = dict(os.environ, IRQLOOP_PARAMS=shlex.join(run["params"]))
     if os.environ.get("IRQLOOP_COVERAGE") == "1":
         env["IRQLOOP_COVERAGE_DIR"] = str(out / "linecov")
-    p = subprocess.run(cmd, cwd=runner.ROOT, capture_output=True, text=True, env=env)
     values = parse_overrides(scenarios.get(run["test"]).spec, run["params"])
     run_dir = runner.run_dir_for(run["test"], run["seed"], values, root, uvm_test)
-    report_path = run_dir / "report.json"
+    timed_out = False
+    p = subprocess.Popen(cmd, cwd=runner.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                         start_new_session=True)
+    LIVE.add(p.pid)
+    try:
+        try:
+            stdout, stderr = p.communicate(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            kill_group(p.pid)
+            stdout, stderr = p.communicate()
+    finally:
+        LIVE.discard(p.pid)
     result = dict(run, rc=p.returncode, wall_s=round(time.perf_counter() - t0, 2), run_dir=str(run_dir),
-                  reproduce=repro(run))
-    if report_path.exists():
+                  reproduce=repro(run), timeout_s=timeout_s, coverage={}, observations={})
+    report_path = run_dir / "report.json"
+    if timed_out:
+        result.update(verdict=TIMEOUT, failed_checks=[f"still running after {timeout_s:g} s; killed"])
+    elif report_path.exists() and p.returncode in (RUNNER_PASSED, RUNNER_OUTCOME_DIFFERS):
         report = json.loads(report_path.read_text())
-        result["pass"] = bool(report["pass"]) and p.returncode == 0
-        result["failed_checks"] = [c["name"] for c in report["checks"] if not c["ok"]]
-        result["coverage"] = fcov.bins(report)
-    else:
-        result["pass"] = False
-        result["failed_checks"] = ["no report: " + (p.stderr.strip().splitlines() or ["simulation failed"])[-1]]
-        result["coverage"] = {}
+        passed = bool(report["pass"]) and p.returncode == RUNNER_PASSED
+        result.update(verdict="pass" if passed else OUTCOME,
+                      failed_checks=[c["name"] for c in report["checks"] if not c["ok"]],
+                      coverage=fcov.bins(report), observations=fcov.observe(report))
+        if not passed and not result["failed_checks"]:
+            result["failed_checks"] = [f"the runner exited with {p.returncode} but every check passed"]
+    else:       # no report, bad input, a crash: the harness, not the design, needs a look
+        last = (stderr.strip().splitlines() or stdout.strip().splitlines() or ["no output"])[-1]
+        result.update(verdict=INFRASTRUCTURE, failed_checks=[f"runner exit {p.returncode}: {last}"])
+    result["pass"] = result["verdict"] == "pass"
     return result
 
 
-def write_outputs(results: list[dict[str, Any]], out: Path, label: str, linecov: list[Path] | None = None) -> int:
+def junit(results: list[dict[str, Any]], label: str) -> ET.ElementTree:
+    """One testsuite, one testcase per run (JUnit XML as CI test-report tools read it)."""
+    fails = [r for r in results if not r["pass"]]
+    suite = ET.Element("testsuite", name=f"irqloop {label}", tests=str(len(results)), failures=str(len(fails)),
+                       errors="0", skipped="0", time=f"{sum(r['wall_s'] for r in results):.2f}")
+    for r in results:
+        case = ET.SubElement(suite, "testcase", classname=r["test"], name=f"{r['name']}[seed{r['seed']}]",
+                             time=f"{r['wall_s']:.2f}")
+        props = ET.SubElement(case, "properties")
+        for name, value in (("scenario", r["test"]), ("entry", r["name"]), ("seed", r["seed"]),
+                            ("parameters", shlex.join(r["params"])),
+                            ("uvm_test", r.get("uvm_test", runner.DEFAULT_UVM_TEST)),
+                            ("timeout_s", f"{r.get('timeout_s', DEFAULT_TIMEOUT_S):g}")):
+            ET.SubElement(props, "property", name=name, value=str(value))
+        if not r["pass"]:
+            message = "; ".join(r["failed_checks"])
+            failure = ET.SubElement(case, "failure", message=message[:500], type=r.get("verdict", OUTCOME))
+            failure.text = f"{message}\nreproduce: {r['reproduce']}"
+        ET.SubElement(case, "system-out").text = f"run directory: {r['run_dir']}\nreproduce: {r['reproduce']}\n"
+    ET.indent(suite)
+    return ET.ElementTree(suite)
+
+
+def write_outputs(results: list[dict[str, Any]], out: Path, label: str, linecov: list[Path] | None = None,
+                  shard_coverage: list[Path] | None = None) -> int:
+    """results.json, junit.xml, coverage.xml/.txt (and line coverage) in `out`; prints the summary.
+    `shard_coverage`: the shards' coverage XML files to merge, instead of sampling the results."""
     results = sorted(results, key=lambda r: (r["test"], r["name"], r["seed"]))
     (out / "results.json").write_text(json.dumps({"label": label, "results": results}, indent=1))
     fails = [r for r in results if not r["pass"]]
-    cases = []
-    for r in results:
-        body = ""
-        if not r["pass"]:
-            body = (f"<failure message={quoteattr('; '.join(r['failed_checks'])[:500])}>"
-                    f"{escape(r['reproduce'])}</failure>")
-        case = f"{r['name']}[seed{r['seed']}]"
-        cases.append(f'  <testcase classname={quoteattr(r["test"])} name={quoteattr(case)} '
-                     f'time="{r["wall_s"]}">{body}</testcase>')
-    (out / "junit.xml").write_text(
-        f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name={quoteattr("irqloop " + label)} '
-        f'tests="{len(results)}" failures="{len(fails)}" errors="0">\n' + "\n".join(cases) + "\n</testsuite>\n")
-    merged = fcov.merge([r["coverage"] for r in results])
-    text = fcov.report(merged)
+    junit(results, label).write(out / "junit.xml", encoding="UTF-8", xml_declaration=True)
+    coverage_xml = out / "coverage.xml"
+    if shard_coverage is None:
+        fcov.write_xml([r.get("observations", {}) for r in results], coverage_xml)
+    else:
+        fcov.merge_xml(shard_coverage, coverage_xml)
+    text = fcov.report(coverage_xml)
     (out / "coverage.txt").write_text(text + "\n")
-    print(f"\n{label}: {len(results) - len(fails)} passed, {len(fails)} failed of {len(results)} runs")
+    timeouts = sum(r.get("verdict") == TIMEOUT for r in results)
+    print(f"\n{label}: {len(results) - len(fails)} passed, {len(fails)} failed"
+          + (f" ({timeouts} timed out)" if timeouts else "") + f" of {len(results)} runs")
     print(text)
+    line_files = ""
     if linecov:                     # COVERAGE=1: the runs' Verilator line/toggle coverage, merged
         from tb import coverage
         line_text = coverage.text(linecov)
         (out / "line_coverage.txt").write_text(line_text + "\n")
+        coverage.write_lcov(linecov, out / "line_coverage.info")
         print(line_text)
+        line_files = f"\nline coverage: {out}/line_coverage.txt  lcov: {out}/line_coverage.info (genhtml reads it)"
     for r in fails:
-        print(f"FAIL {r['test']} {r['name']} seed {r['seed']}: {'; '.join(r['failed_checks'])[:200]}")
+        what = "TIMEOUT" if r.get("verdict") == TIMEOUT else "FAIL"
+        print(f"{what} {r['test']} {r['name']} seed {r['seed']}: {'; '.join(r['failed_checks'])[:200]}")
         print(f"  reproduce: {r['reproduce']}")
-    print(f"results: {out}/results.json  junit: {out}/junit.xml  coverage: {out}/coverage.txt"
-          + (f"  line coverage: {out}/line_coverage.txt" if linecov else ""))
-    return 1 if fails else 0
+    print(f"results: {out}/results.json  junit: {out}/junit.xml\n"
+          f"functional coverage: {out}/coverage.txt  {out}/coverage.xml (cocotb-coverage)" + line_files)
+    return EXIT_FAILED if fails else EXIT_PASSED
 
 
 def positive(name: str, text: str) -> int | None:
@@ -134,52 +245,105 @@ def positive(name: str, text: str) -> int | None:
     return int(text)
 
 
+def positive_seconds(name: str, text: str) -> float | None:
+    if text == "":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise ParamError(f"{name}={text!r} is not valid; use a positive number of seconds, e.g. {name}=600")
+    return value
+
+
+def execute(runs: list[dict[str, Any]], out: Path, jobs: int, label: str) -> list[dict[str, Any]]:
+    """Run every run (up to `jobs` at once) with a live progress line; each simulator build is
+    made before the runs start (a failing build raises SystemExit)."""
+    for num_cq in sorted({r["num_cq"] for r in runs}):
+        runner.build("none", num_cq)
+    print(f"{label}: {len(runs)} runs on {jobs} jobs", flush=True)
+    results: list[dict[str, Any]] = []
+    t0 = time.perf_counter()
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        futures = [pool.submit(run_one, r, out) for r in runs]
+        for f in as_completed(futures):
+            result = f.result()
+            results.append(result)
+            if result["verdict"] == TIMEOUT:
+                print(f"TIMEOUT {result['name']} seed {result['seed']} after {result['timeout_s']:g} s (killed); "
+                      f"reproduce: {result['reproduce']}", flush=True)
+            done = len(results)
+            passed = sum(r["pass"] for r in results)
+            eta = (time.perf_counter() - t0) / done * (len(runs) - done)
+            line = f"[{done}/{len(runs)}] pass {passed} fail {done - passed}  ETA {eta:4.0f} s"
+            print("\r" + line if sys.stdout.isatty() else line, end="" if sys.stdout.isatty() else "\n", flush=True)
+    except BaseException:
+        # interrupted (Ctrl-C, SIGTERM): the runs live in their own sessions, so stop them here
+        pool.shutdown(wait=False, cancel_futures=True)
+        LIVE.kill_all()
+        raise
+    pool.shutdown()
+    return results
+
+
 def cmd_run(a: argparse.Namespace) -> int:
     seeds, jobs_arg = positive("SEEDS", a.seeds), positive("JOBS", a.jobs)
-    runs = plan_runs(a.suite, seeds)
+    timeout_s = positive_seconds("TIMEOUT", a.timeout)
+    runs = plan_runs(a.suite, seeds, timeout_s)
     label = f"{a.suite}"
     if a.shard:
         i, n = parse_shard(a.shard)
         runs = [r for k, r in enumerate(runs) if k % n == i - 1]
         label += f" shard {i}/{n}"
     jobs = jobs_arg or os.cpu_count() or 1
-    out = Path(a.out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    out = prepare_out(a.out)
     shutil.rmtree(out / "linecov", ignore_errors=True)
-    for num_cq in sorted({r["num_cq"] for r in runs}):         # each build once, before the runs
-        runner.build("none", num_cq)
-    print(f"{label}: {len(runs)} runs on {jobs} jobs", flush=True)
-    results: list[dict[str, Any]] = []
-    t0 = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(run_one, r, out) for r in runs]
-        for f in as_completed(futures):
-            results.append(f.result())
-            done = len(results)
-            passed = sum(r["pass"] for r in results)
-            eta = (time.perf_counter() - t0) / done * (len(runs) - done)
-            line = f"[{done}/{len(runs)}] pass {passed} fail {done - passed}  ETA {eta:4.0f} s"
-            print("\r" + line if sys.stdout.isatty() else line, end="" if sys.stdout.isatty() else "\n", flush=True)
+    try:
+        results = execute(runs, out, jobs, label)
+    except SystemExit as exc:       # a simulator build failed, or a system prerequisite is missing
+        if not isinstance(exc.code, str):
+            raise
+        print(exc.code if exc.code.startswith("error:") else f"error: {exc.code}", file=sys.stderr)
+        return EXIT_INFRASTRUCTURE
     return write_outputs(results, out, label, sorted((out / "linecov").glob("*.dat")))
+
+
+def prepare_out(text: str) -> Path:
+    out = Path(text).resolve()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".irqloop-write-test"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise ParamError(f"REGRESS_OUT={text!r} is not a writable directory ({exc.strerror})") from None
+    return out
 
 
 def cmd_merge(a: argparse.Namespace) -> int:
     results: list[dict[str, Any]] = []
     labels = []
     for d in a.dirs:
-        path = Path(d) / "results.json"
-        if not path.exists():
-            raise ParamError(f"{path} not found: give the OUT directories of the shards")
+        path, cov = Path(d) / "results.json", Path(d) / "coverage.xml"
+        for needed in (path, cov):
+            if not needed.exists():
+                raise ParamError(f"{needed} not found: give the OUT directories of the shards")
         data = json.loads(path.read_text())
         labels.append(data["label"])
         results += data["results"]
     keys = [(r["test"], r["name"], r["seed"]) for r in results]
     if len(keys) != len(set(keys)):
         raise ParamError("the shards overlap: a run appears twice (were they made with the same SHARD?)")
-    out = Path(a.out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    out = prepare_out(a.out)
     linecov = sorted(f for d in a.dirs for f in (Path(d) / "linecov").glob("*.dat"))
-    return write_outputs(results, out, "merged " + " + ".join(labels), linecov)
+    return write_outputs(results, out, "merged " + " + ".join(labels), linecov,
+                         shard_coverage=[Path(d) / "coverage.xml" for d in a.dirs])
+
+
+def stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt      # unwinds through execute(), which kills the runs' process groups
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,6 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--seeds", default="", help="seeds per entry (default: the suite's)")
     r.add_argument("--jobs", default="", help="parallel runs (default: all cores)")
     r.add_argument("--shard", default="")
+    r.add_argument("--timeout", default="", help="time limit of every run in seconds (default: each entry's)")
     r.add_argument("--out", default=str(runner.ROOT / "regress"))
     m = sub.add_parser("merge")
     m.add_argument("dirs", nargs="+")
@@ -200,8 +365,12 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_run(a) if a.cmd == "run" else cmd_merge(a)
     except ParamError as e:
         print(f"error: {e}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("\nregress: interrupted; the runs under way were stopped", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     sys.exit(main())

@@ -3,11 +3,20 @@
 smoke runs inside `make test` (a few minutes on 2 cores); nightly is its own target and is not
 run by CI. Each entry is a scenario with fixed parameters; a run is (entry, seed), seeds
 1..`seeds` (SEEDS= overrides it for every entry).
+
+Each run has a time limit (`timeout_s`; TIMEOUT= overrides it for every entry): a run still going
+then is killed and counted as a TIMEOUT failure, and the regression goes on. Measured on 2 busy
+cores (one job): smoke runs take 2-5 s each; the slowest nightly entry, multiqueue, 26 s (then
+hw_coalescing, 7 s). The limits leave 20x room for a loaded machine and coverage builds while a
+hung run costs little: 600 s by default, 120 s for the smoke suite, which runs inside `make test`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+DEFAULT_TIMEOUT_S = 600.0
+SMOKE_TIMEOUT_S = 120.0
 
 
 @dataclass(frozen=True)
@@ -17,10 +26,11 @@ class RegressEntry:
     params: tuple[str, ...] = ()
     seeds: int = 1
     uvm_test: str = "ScenarioTest"      #: tb/uvm/tests.py: factory overrides of strategy and MSI faults
+    timeout_s: float = DEFAULT_TIMEOUT_S  #: wall-clock limit of one run (seconds)
 
 
 SUITES: dict[str, list[RegressEntry]] = {
-    "smoke": [
+    "smoke": [replace(e, timeout_s=SMOKE_TIMEOUT_S) for e in [
         RegressEntry("random_cq_small", "random_cq", ("max_queues=8", "max_per_queue=16"), seeds=2),
         RegressEntry("random_cq_lost_vector", "random_cq", ("max_queues=8", "max_per_queue=16"),
                      uvm_test="LostVectorTest"),
@@ -28,7 +38,7 @@ SUITES: dict[str, list[RegressEntry]] = {
         RegressEntry("overrun", "overrun"),
         RegressEntry("registers", "registers"),
         RegressEntry("coalescing_small", "coalescing", ("per_queue=16",)),
-    ],
+    ]],
     "nightly": [
         RegressEntry("random_cq", "random_cq", seeds=40),
         RegressEntry("random_cq_lost_vector", "random_cq", uvm_test="LostVectorTest", seeds=10),
