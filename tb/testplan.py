@@ -17,6 +17,7 @@ from tb.toolchain import ROOT
 
 PLAN = ROOT / "tests" / "testplan.toml"
 JUNIT = ROOT / "build" / "pytest-junit.xml"
+NIGHTLY_JUNIT = ROOT / "build" / "pytest-nightly-junit.xml"      #: make test-nightly
 
 
 def pytest_results(path: Path) -> dict[str, bool]:
@@ -33,22 +34,28 @@ def pytest_results(path: Path) -> dict[str, bool]:
     return out
 
 
-def regress_results(root: Path) -> dict[str, bool]:
-    out: dict[str, bool] = {}
+def regress_results(root: Path) -> dict[str, dict[str, bool]]:
+    """where ("make regress SUITE=smoke") -> regress:<entry> -> passed, from regress/*/results.json."""
+    out: dict[str, dict[str, bool]] = {}
     for f in sorted(root.glob("*/results.json")):
-        for r in json.loads(f.read_text())["results"]:
+        data = json.loads(f.read_text())
+        where = f"make regress ({data.get('label', f.parent.name)})"
+        for r in data["results"]:
             key = f"regress:{r['name']}"
-            out[key] = out.get(key, True) and bool(r["pass"])
+            out.setdefault(where, {})[key] = out.get(where, {}).get(key, True) and bool(r["pass"])
     return out
 
 
 def main() -> int:
     plan = tomllib.loads(PLAN.read_text())["item"]
-    results = pytest_results(JUNIT) | regress_results(ROOT / "regress")
-    if not results:
+    # which command ran each result: the plan says where each item is covered
+    sources = {"make test": pytest_results(JUNIT), "make test-nightly": pytest_results(NIGHTLY_JUNIT)} \
+        | regress_results(ROOT / "regress")
+    if not any(sources.values()):
         print(f"error: no results found: run `make test` (writes {JUNIT.relative_to(ROOT)}) or `make regress` first",
               file=sys.stderr)
         return 2
+    results = {k: ok for by_test in sources.values() for k, ok in by_test.items()}
     status_count = {"covered": 0, "FAILED": 0, "not run": 0}
     for item in plan:
         ran = {k: ok for k, ok in results.items() if any(k.startswith(t) for t in item["tests"])}
@@ -57,12 +64,16 @@ def main() -> int:
         passed = sum(ran.values())
         print(f"{status:<8} {item['id']:<36} {passed}/{len(ran)} passing  ({item['source']})")
         print(f"         {item['rule']}")
+        where = [f"{name} ({n})" for name, by_test in sources.items()
+                 if (n := sum(1 for k in by_test if any(k.startswith(t) for t in item["tests"])))]
+        if where:
+            print(f"         covered by: {', '.join(where)}")
         for k, ok in ran.items():
             if not ok:
                 print(f"         failed: {k}")
     print(f"\ntest plan: {status_count['covered']} of {len(plan)} items covered by passing tests, "
           f"{status_count['FAILED']} failing, {status_count['not run']} not run "
-          f"(from {JUNIT.relative_to(ROOT)} and regress/*/results.json)")
+          f"(from {JUNIT.relative_to(ROOT)}, {NIGHTLY_JUNIT.relative_to(ROOT)} and regress/*/results.json)")
     return 1 if status_count["FAILED"] else 0
 
 

@@ -20,6 +20,7 @@ import pytest
 
 from tb import runner, scenarios, simbuild
 from tb.scenarios.params import parse_overrides
+from tb.toolchain import InfrastructureError
 
 ROOT = Path(__file__).resolve().parent.parent
 MAKE_FAILURE = re.compile(r"^make: \*\*\* \[[^\]]*\] Error (\d+)$")
@@ -196,7 +197,7 @@ def test_a_failed_build_is_exit_3_and_keeps_the_earlier_results(
         tmp_path: Path, earlier_run: tuple[Path, dict[str, bytes]], monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     def failing_build(waves: str, num_cq: int = 1) -> Path:     # as tb/simbuild.py stops
-        raise SystemExit("error: Verilator build of tb_irqloop-none failed (exit 1); full log: build.log")
+        raise InfrastructureError("Verilator build of tb_irqloop-none failed (exit 1); full log: build.log")
     monkeypatch.setattr(runner, "build", failing_build)
     run_dir, files = earlier_run
     assert runner.main(["sim", "overrun", "--runs", str(tmp_path)]) == runner.EXIT_INFRASTRUCTURE
@@ -211,7 +212,7 @@ def test_compare_gives_the_same_exit_codes(tmp_path: Path, monkeypatch: pytest.M
     from tb import compare
 
     def failing_build(waves: str, num_cq: int = 1) -> Path:
-        raise SystemExit("error: Verilator build of tb_irqloop-none-cq32 failed (exit 1); full log: build.log")
+        raise InfrastructureError("Verilator build of tb_irqloop-none-cq32 failed (exit 1); full log: build.log")
     monkeypatch.setattr(runner, "build", failing_build)
     assert compare.main(["--test", "rearm_race", "--runs", str(tmp_path)]) == runner.EXIT_INFRASTRUCTURE
     assert compare.main(["--test", "rearm_race", "--runs", str(tmp_path), "jitter_us=inf"]) == runner.EXIT_BAD_INPUT

@@ -19,6 +19,7 @@ import pytest
 from tb import coverage, fcov, regress
 from tb.runner import ROOT
 from tb.suites import RegressEntry
+from tb.toolchain import InfrastructureError
 
 
 def regress_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -137,7 +138,9 @@ def test_a_hung_run_is_killed_at_its_time_limit_and_the_suite_goes_on(tmp_path: 
     assert "reproduce: make sim TEST=overrun SEED=1 PARAMS=period_us=100000 WAVES=1" in out
     assert "TIMEOUT overrun hang seed 1: still running after 6 s; killed" in out
     assert "2 passed, 1 failed (1 timed out) of 3 runs" in out
-    assert (Path(hung["run_dir"]) / "sim.log").exists()      # the simulator had started
+    kept = Path(hung["run_dir"]).with_name(Path(hung["run_dir"]).name + ".failed")
+    assert (kept / "sim.log").exists() and f"log: {kept / 'sim.log'}" in out     # the simulator had started
+    assert not list(kept.parent.glob("*.tmp-*")), "the killed run's staging directory was left behind"
     assert not processes_under(tmp_path), "the killed run left processes behind"
     case = next(c for c in ET.parse(tmp_path / "junit.xml").getroot().iter("testcase") if c.get("name") == "hang[seed1]")
     failure = case.find("failure")
@@ -194,7 +197,7 @@ def test_a_run_the_runner_refuses_is_an_infrastructure_failure(tmp_path: Path) -
 def test_a_build_failure_before_any_run_exits_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     def failing_build(waves: str, num_cq: int = 1) -> Path:
-        raise SystemExit("error: Verilator build of tb_irqloop-none failed (exit 1); full log: build.log")
+        raise InfrastructureError("Verilator build of tb_irqloop-none failed (exit 1); full log: build.log")
     monkeypatch.setattr(regress.runner, "build", failing_build)
     assert regress.main(["run", "--suite", "smoke", "--out", str(tmp_path)]) == 3
     err = capsys.readouterr().err
@@ -302,17 +305,25 @@ def test_ci_nightly_runs_every_shard_and_merges_them() -> None:
     assert merge["needs"] == "nightly" and "make regress-merge DIRS=" in " ".join(s.get("run", "") for s in merge["steps"])
 
 
-def test_every_test_the_plan_names_exists() -> None:
+def test_every_test_the_plan_names_exists_and_every_item_is_in_make_test_or_a_suite() -> None:
     import tomllib
 
     from tb.suites import SUITES
 
     plan = tomllib.loads((ROOT / "tests" / "testplan.toml").read_text())["item"]
-    r = subprocess.run([sys.executable, "-m", "pytest", "tests", "--collect-only", "-q"], cwd=ROOT,
-                       capture_output=True, text=True)
-    nodes = [line.strip() for line in r.stdout.splitlines() if "::" in line]
+
+    def collected(*marker: str) -> list[str]:
+        r = subprocess.run([sys.executable, "-m", "pytest", "tests", "--collect-only", "-q", *marker], cwd=ROOT,
+                           capture_output=True, text=True)
+        return [line.strip() for line in r.stdout.splitlines() if "::" in line]
+
+    make_test, nightly = collected(), collected("-m", "nightly")
+    assert make_test and nightly and not set(make_test) & set(nightly)
     entries = {f"regress:{e.name}" for suite in SUITES.values() for e in suite}
     for item in plan:
         assert item["tests"], item["id"]
         for t in item["tests"]:
-            assert t in entries if t.startswith("regress:") else any(n.startswith(t) for n in nodes), (item["id"], t)
+            assert t in entries if t.startswith("regress:") else any(n.startswith(t) for n in make_test + nightly), \
+                (item["id"], t)
+        # nothing falls out of the plan: make test, or a regression suite the README names, runs it
+        assert any(t in entries or any(n.startswith(t) for n in make_test) for t in item["tests"]), item["id"]
