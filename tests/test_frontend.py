@@ -135,17 +135,23 @@ def test_bad_input_through_make_is_one_line_and_exit_2(args: list[str], expected
 
 
 def test_a_read_only_runs_folder_is_bad_input(tmp_path: Path) -> None:
+    # root writes through a read-only mode, but not into an immutable folder (chattr +i)
     read_only = tmp_path / "read-only"
     read_only.mkdir()
-    read_only.chmod(0o555)
+    as_root = os.geteuid() == 0
+    if as_root:
+        subprocess.run(["chattr", "+i", str(read_only)], check=True)
+    else:
+        read_only.chmod(0o555)
     try:
-        if os.access(read_only, os.W_OK):
-            pytest.skip("running as root: a read-only mode does not stop writes (RUNS=/proc/irqloop covers it)")
         r = make("sim", f"RUNS={read_only}")
     finally:
+        if as_root:
+            subprocess.run(["chattr", "-i", str(read_only)], check=True)
         read_only.chmod(0o755)
+    reason = "Operation not permitted" if as_root else "Permission denied"
     assert own_lines(r.stderr) == [f"error: RUNS={read_only} cannot hold results: cannot create {read_only}/overrun "
-                                   f"(Permission denied); RUNS must be a folder you can write to"]
+                                   f"({reason}); RUNS must be a folder you can write to"]
     assert front_end_exit_code(r.stderr) == 2 and "Traceback" not in r.stdout + r.stderr
 
 
