@@ -56,7 +56,7 @@ help:
 	@echo "  make regress [SUITE=smoke|nightly] [SEEDS=N] [JOBS=N] [SHARD=i/N] [TIMEOUT=seconds] [COVERAGE=1]"
 	@echo "                          scenario regression: parallel runs with a time limit each, progress, JUnit,"
 	@echo "                          functional coverage (cocotb-coverage XML), line coverage (lcov), repro lines"
-	@echo "                          exit 0 all passed, 1 a run failed or timed out, 2 bad input, 3 build failure"
+	@echo "                          exit 0 all passed, 1 an outcome differed, 2 bad input, 3 build failure or only timeouts"
 	@echo "  make testplan           which test plan items (tests/testplan.toml) are covered by passing tests"
 	@echo "  make regress-merge DIRS=\"d1 d2\"  merge shard results"
 	@echo "  make waves TEST=name    open the run's waveform in GTKWave (after make sim ... WAVES=1)"
@@ -115,7 +115,7 @@ test-nightly: check-sim $(STAMP)
 # the inner loop: what breaks most often, in under a minute once the overrun simulator is built
 check: check-sim $(STAMP)
 	@$(PY) -m tb.lint
-	@$(PY) -m pytest tests -m "not sim and not nightly" -n $(TEST_JOBS) -q $(if $(FILTER),-k "$(FILTER)")
+	@$(PY) -m pytest tests -m "not sim and not nightly and not tools" -n $(TEST_JOBS) -q $(if $(FILTER),-k "$(FILTER)")
 	@$(PY) -m tb.runner sim overrun --runs build/check --summary
 
 testplan: $(STAMP)

@@ -33,10 +33,11 @@ CAUSE_CFGERR = 1 << REG.bit("CAUSE_CFGERR")
 VEC_DATA = REG.bit("VEC_DATA")
 VEC_ERROR = REG.bit("VEC_ERROR")
 
-#: the DPC's memcpy reads a slot in pieces of this size, each at its own simulated time: fine
-#: enough that a DMA burst (128 bytes) landing mid-copy shows, coarse enough to wake the
-#: simulator only a few times per chunk
+# The DPC's memcpy reads a slot in pieces, each at its own simulated time: fine enough that a DMA
+# burst (128 bytes) landing mid-copy shows, coarse enough to wake the simulator only a few times
+# per chunk (a slot of up to 2 KiB in 256-byte pieces, a larger one in 8)
 COPY_PIECE_BYTES = 256
+MAX_COPY_PIECES = 8
 
 
 class DeviceStartError(RuntimeError):
@@ -196,12 +197,12 @@ class StreamDriver:
         base = c.ring_base + (seq % c.slot_count) * c.slot_bytes
         mem = k.platform.memory
         out = np.empty(c.slot_bytes, np.uint8)
-        per_kib = k.costs.copy_ps_per_kib
-        for off in range(0, c.slot_bytes, COPY_PIECE_BYTES):
-            end = min(off + COPY_PIECE_BYTES, c.slot_bytes)
+        # a few pieces per chunk at most: each piece is one wake of the simulation
+        piece = max(COPY_PIECE_BYTES, -(-c.slot_bytes // MAX_COPY_PIECES) + 3 & ~3)
+        for off in range(0, c.slot_bytes, piece):
+            end = min(off + piece, c.slot_bytes)
             out[off:end] = mem[base + off:base + end]
-            # cumulative rounding: the pieces add up to exactly the whole slot's copy time
-            await k.execute(end * per_kib // 1024 - off * per_kib // 1024)
+            await k.execute(k.costs.copy_ps(end) - k.costs.copy_ps(off))
         await k.execute(k.costs.per_chunk_ps)
         return out.view(np.uint32)
 

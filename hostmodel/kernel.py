@@ -84,6 +84,14 @@ class CpuCosts:
     #: default, ~1 us on real machines
     mmio_read_extra_ps: int = 0
 
+    def copy_ps(self, nbytes: int) -> int:
+        """memcpy of ``nbytes``; cumulative, so the pieces of a copy add up to the whole copy."""
+        return nbytes * self.copy_ps_per_kib // 1024
+
+    def chunk_copy_ps(self, slot_bytes: int) -> int:
+        """What a DPC spends on one chunk: the copy of its slot and the per-chunk bookkeeping."""
+        return self.copy_ps(slot_bytes) + self.per_chunk_ps
+
 
 @dataclass
 class KernelSettings:

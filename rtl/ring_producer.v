@@ -3,7 +3,9 @@
 // While running, a chunk becomes due every CHUNK_PERIOD cycles (the first in the cycle the
 // stream starts). A due chunk is written into slot (seq mod SLOT_COUNT) of the host ring by
 // dma_axi_writer. PROD_IDX counts chunks completely written; the host frees slots by writing
-// CONS_IDX. When a chunk is due and the ring is full (PROD_IDX - CONS_IDX == SLOT_COUNT):
+// CONS_IDX. A chunk occupies its slot from the cycle its write starts, so the ring is full when
+// the chunks started (PROD_IDX plus one still being written) minus CONS_IDX equal SLOT_COUNT.
+// When a chunk is due and the ring is full:
 //   - free-running mode writes it anyway: the unfreed slot is overwritten, the overrun flag and
 //     counter are set and an overrun event is raised;
 //   - flow-controlled mode holds the chunk and counts stall cycles until a slot is freed.

@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from tb import runner, scenarios, toolchain
-from tb.scenarios.params import parse_overrides
+from tb.scenarios.params import ParamError, parse_overrides
 from tb.scenarios.overrun import CLOCK_PS
 
 BENCH = toolchain.TB / "bench"
@@ -39,7 +39,7 @@ def build_plain() -> Path:
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         print((r.stdout + r.stderr)[-3000:], file=sys.stderr)
-        raise SystemExit("error: plain Verilator bench build failed")
+        raise toolchain.InfrastructureError("plain Verilator bench build failed")
     return exe
 
 
@@ -48,7 +48,7 @@ def run_plain(cycles: int, period: int) -> dict[str, float]:
     r = subprocess.run([str(exe), str(cycles), str(period)], capture_output=True, text=True, check=True)
     m = re.search(r"cycles=(\d+) wall_s=([\d.]+) cycles_per_s=(\d+) chunks=(\d+) msis=(\d+)", r.stdout)
     if not m:
-        raise SystemExit(f"error: unexpected plain bench output: {r.stdout!r}")
+        raise toolchain.InfrastructureError(f"unexpected plain bench output: {r.stdout!r}")
     return {"cycles": int(m[1]), "wall_s": float(m[2]), "rate": float(m[3]), "chunks": int(m[4]), "msis": int(m[5])}
 
 
@@ -58,7 +58,7 @@ def run_cocotb(cycles: int, period: int) -> dict[str, float]:
         rc = runner.run_scenario("overrun", 1, "none", [f"chunks={chunks}", "spike_us=0"], run_root=Path(tmp),
                                  quiet=True)
         if rc != 0:
-            raise SystemExit("error: the cocotb bench run did not pass")
+            raise toolchain.InfrastructureError("the cocotb bench run did not pass")
         values = parse_overrides(scenarios.get("overrun").spec, [f"chunks={chunks}", "spike_us=0"])
         run_dir = runner.run_dir_for("overrun", 1, values, Path(tmp))
         case = next(ET.parse(run_dir / "results.xml").getroot().iter("testcase"))
@@ -71,17 +71,22 @@ def run_cocotb(cycles: int, period: int) -> dict[str, float]:
 
 
 def main() -> int:
+    return runner.exit_code_of(bench)
+
+
+def bench() -> int:
     ap = argparse.ArgumentParser(prog="python -m tb.bench")
-    ap.add_argument("--cycles", type=int, default=2_000_000)
-    ap.add_argument("--repeat", type=int, default=3, help="runs of each; the median is reported")
+    ap.add_argument("--cycles", default="2000000")
+    ap.add_argument("--repeat", default="3", help="runs of each; the median is reported")
     a = ap.parse_args()
-    if a.cycles < 10_000:
-        print("error: --cycles must be >= 10000", file=sys.stderr)
-        return 2
+    if not a.cycles.isdigit() or int(a.cycles) < 10_000:
+        raise ParamError(f"BENCH_CYCLES={a.cycles!r} is not valid; use an integer >= 10000")
+    if not a.repeat.isdigit() or int(a.repeat) < 1:
+        raise ParamError(f"--repeat={a.repeat!r} is not valid; use an integer >= 1")
+    a.cycles, a.repeat = int(a.cycles), int(a.repeat)
     period = round(10.0 * 1e6 / CLOCK_PS)     # the default overrun chunk period
     if a.repeat < 1:
-        print("error: --repeat must be >= 1", file=sys.stderr)
-        return 2
+        raise ParamError(f"--repeat={a.repeat} is not valid; use an integer >= 1")
     median = lambda runs: sorted(runs, key=lambda r: r["rate"])[len(runs) // 2]  # noqa: E731
     cocotb_runs, plain_runs = [], []
     for _ in range(a.repeat):                 # interleaved, so load changes hit both alike

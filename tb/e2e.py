@@ -11,7 +11,7 @@ from cocotb.triggers import RisingEdge, Timer
 
 from hostmodel.cyclic import CyclicBuffer
 from hostmodel.driver import Consumer, FreeFirstDriver, SeparateVectorsDriver, SharedNoCauseDriver, StreamConfig, StreamDriver
-from hostmodel.kernel import CpuCosts, Kernel, KernelSettings
+from hostmodel.kernel import Kernel, KernelSettings
 from hostmodel import metrics
 from hostmodel.latency import DpcLatencyModel, LatencySpike
 from hostmodel.regs import REG
@@ -21,7 +21,7 @@ from tb.msi_faults import MsiFaultInjector, parse_faults
 from tb.probe import HostActivityProbe
 from hostmodel.interference import InterferenceSource, start_interference
 from hostmodel.latency import Pareto
-from tb.scenarios.overrun import CLOCK_PS, RING_BASE, parse_interference, pattern_key_for
+from tb.scenarios.overrun import CLOCK_PS, RING_BASE, parse_interference, pattern_key_for, stream_costs
 
 #: the streaming drivers by name: the seed's (reads INT_CAUSE in every ISR), and the variants of
 #: the error_vector scenario ("shared" is the seed's driver on one message for data and errors), and
@@ -80,8 +80,7 @@ async def _run_stream(dut: Any, plan: dict[str, Any], seed: int, platform: Cocot
     latency = DpcLatencyModel(base_ps=round(v["dpc_latency_us"] * 1e6),
                               jitter_ps=round(v["jitter_us"] * 1e6), seed=seed)
     kernel = Kernel(platform, latency=latency, settings=KernelSettings(cpus=v.get("cpus", 4)),
-                    costs=CpuCosts(mmio_read_extra_ps=round(v.get("mmio_read_us", 0.0) * 1e6),
-                                   copy_ps_per_kib=round(v.get("copy_ns_per_kib", 100.0) * 1000)))
+                    costs=stream_costs(v))
     cyclic = CyclicBuffer(v["cyclic_chunks"])
     sb = StreamScoreboard(cfg.slot_bytes // 4, cfg.pattern_key, cfg.slot_count, CLOCK_PS)
     driver = STREAM_DRIVERS[v.get("driver", "stream")](kernel, cfg, cyclic, sb)

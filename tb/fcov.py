@@ -155,14 +155,6 @@ def bins(report: dict[str, Any]) -> dict[str, int]:
     return b
 
 
-def merge(parts: list[dict[str, int]]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for p in parts:
-        for k, n in p.items():
-            out[k] = out.get(k, 0) + n
-    return out
-
-
 # ---- observations: what the coverpoints of one run sample, as plain JSON (kept in results.json)
 
 def observe(report: dict[str, Any]) -> dict[str, Any]:

@@ -25,15 +25,15 @@ SHARD=i/N keeps the runs whose index modulo N is i-1 (the order is fixed by the 
 machines can each run a shard and `merge` combines their results, their coverage XML (with
 cocotb-coverage's merge) and their line coverage into one report.
 
-Exit status: 0 every run passed; 1 a run failed or timed out; 2 bad input; 3 a simulator build
-failed (or a system prerequisite is missing) before any run.
+Exit status: 0 every run passed; 1 a run's outcome differed from its declaration; 2 bad input;
+3 infrastructure: a simulator build failed or a system package is missing, or the only failures
+are runs that timed out or could not run; 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import shlex
 import shutil
@@ -45,20 +45,13 @@ import time
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
-from types import FrameType
 from typing import Any, Sequence
 
 from tb import fcov, runner, scenarios
-from tb.scenarios.params import ParamError, parse_overrides
+from tb.scenarios.params import ParamError, finite_float, parse_overrides
 from tb.suites import DEFAULT_TIMEOUT_S, SUITES, RegressEntry
-from tb.toolchain import (EXIT_AS_DECLARED, EXIT_BAD_INPUT, EXIT_INFRASTRUCTURE, EXIT_INTERRUPTED,
-                          EXIT_OUTCOME_DIFFERS, InfrastructureError)
+from tb.toolchain import EXIT_AS_DECLARED, EXIT_INFRASTRUCTURE, EXIT_OUTCOME_DIFFERS
 
-# exit status of `make regress` / `make regress-merge`: the front ends' codes (tb/toolchain.py)
-EXIT_PASSED, EXIT_FAILED = EXIT_AS_DECLARED, EXIT_OUTCOME_DIFFERS
-# exit status of the runner (tb/runner.py): 0 outcome as declared, 1 outcome differs, 2 bad
-# input, 3 infrastructure (build failure, no report, timeout)
-RUNNER_PASSED, RUNNER_OUTCOME_DIFFERS = 0, 1
 # why a run failed: the junit failure type
 OUTCOME, TIMEOUT, INFRASTRUCTURE = "outcome", "timeout", "infrastructure"
 
@@ -173,9 +166,9 @@ def run_one(run: dict[str, Any], out: Path) -> dict[str, Any]:
             staging.rename(kept)
             where = f"; log: {kept / 'sim.log'}"
         result.update(verdict=TIMEOUT, failed_checks=[f"still running after {timeout_s:g} s; killed{where}"])
-    elif report_path.exists() and p.returncode in (RUNNER_PASSED, RUNNER_OUTCOME_DIFFERS):
+    elif report_path.exists() and p.returncode in (EXIT_AS_DECLARED, EXIT_OUTCOME_DIFFERS):
         report = json.loads(report_path.read_text())
-        passed = bool(report["pass"]) and p.returncode == RUNNER_PASSED
+        passed = bool(report["pass"]) and p.returncode == EXIT_AS_DECLARED
         result.update(verdict="pass" if passed else OUTCOME,
                       failed_checks=[c["name"] for c in report["checks"] if not c["ok"]],
                       coverage=fcov.bins(report), observations=fcov.observe(report))
@@ -244,7 +237,11 @@ def write_outputs(results: list[dict[str, Any]], out: Path, label: str, linecov:
         print(f"  reproduce: {r['reproduce']}")
     print(f"results: {out}/results.json  junit: {out}/junit.xml\n"
           f"functional coverage: {out}/coverage.txt  {out}/coverage.xml (cocotb-coverage)" + line_files)
-    return EXIT_FAILED if fails else EXIT_PASSED
+    # a design verdict outranks the harness's own trouble: 1 when any run's outcome differed,
+    # 3 when the only failures are runs that timed out or could not run
+    if any(r.get("verdict") == OUTCOME for r in fails):
+        return EXIT_OUTCOME_DIFFERS
+    return EXIT_INFRASTRUCTURE if fails else EXIT_AS_DECLARED
 
 
 def positive(name: str, text: str) -> int | None:
@@ -258,11 +255,8 @@ def positive(name: str, text: str) -> int | None:
 def positive_seconds(name: str, text: str) -> float | None:
     if text == "":
         return None
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value <= 0:
+    value = finite_float(text)
+    if value is None or value <= 0:
         raise ParamError(f"{name}={text!r} is not valid; use a positive number of seconds, e.g. {name}=600")
     return value
 
@@ -293,6 +287,7 @@ def execute(runs: list[dict[str, Any]], out: Path, jobs: int, label: str) -> lis
         # interrupted (Ctrl-C, SIGTERM): the runs live in their own sessions, so stop them here
         pool.shutdown(wait=False, cancel_futures=True)
         LIVE.kill_all()
+        print("\nregress: interrupted; the runs under way were stopped", file=sys.stderr)
         raise
     pool.shutdown()
     return results
@@ -310,11 +305,7 @@ def cmd_run(a: argparse.Namespace) -> int:
     jobs = jobs_arg or os.cpu_count() or 1
     out = prepare_out(a.out)
     shutil.rmtree(out / "linecov", ignore_errors=True)
-    try:
-        results = execute(runs, out, jobs, label)
-    except InfrastructureError as exc:   # a simulator build failed, or a system prerequisite is missing
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INFRASTRUCTURE
+    results = execute(runs, out, jobs, label)
     return write_outputs(results, out, label, sorted((out / "linecov").glob("*.dat")))
 
 
@@ -338,9 +329,14 @@ def cmd_merge(a: argparse.Namespace) -> int:
         for needed in (path, cov):
             if not needed.exists():
                 raise ParamError(f"{needed} not found: give the OUT directories of the shards")
-        data = json.loads(path.read_text())
-        labels.append(data["label"])
-        results += data["results"]
+        try:
+            data = json.loads(path.read_text())
+            labels.append(data["label"])
+            results += data["results"]
+            fcov.read_xml(cov)
+        except (ValueError, KeyError, TypeError, ET.ParseError) as exc:
+            raise ParamError(f"{d} does not hold a shard's results ({type(exc).__name__}: {exc}); "
+                             f"give the OUT directories of make regress SHARD=i/N") from None
     keys = [(r["test"], r["name"], r["seed"]) for r in results]
     if len(keys) != len(set(keys)):
         raise ParamError("the shards overlap: a run appears twice (were they made with the same SHARD?)")
@@ -348,10 +344,6 @@ def cmd_merge(a: argparse.Namespace) -> int:
     linecov = sorted(f for d in a.dirs for f in (Path(d) / "linecov").glob("*.dat"))
     return write_outputs(results, out, "merged " + " + ".join(labels), linecov,
                          shard_coverage=[Path(d) / "coverage.xml" for d in a.dirs])
-
-
-def stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt      # unwinds through execute(), which kills the runs' process groups
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -369,16 +361,10 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("dirs", nargs="+")
     m.add_argument("--out", default=str(runner.ROOT / "regress" / "merged"))
     a = ap.parse_args(argv)
-    try:
-        return cmd_run(a) if a.cmd == "run" else cmd_merge(a)
-    except ParamError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("\nregress: interrupted; the runs under way were stopped", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    # the front ends' one error handling: 2 bad input, 3 a build failed or a package is missing,
+    # 130 interrupted (SIGTERM too: execute() then stops the runs under way)
+    return runner.exit_code_of(lambda: cmd_run(a) if a.cmd == "run" else cmd_merge(a))
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, stop_on_sigterm)
     sys.exit(main())

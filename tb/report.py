@@ -25,6 +25,12 @@ def sim_time(ps: int | None, t0: int, clock_ps: int) -> str:
     return f"{ps / 1e6:.3f} us (cycle {ps // clock_ps}, stream cycle {(ps - t0) // clock_ps})"
 
 
+def verdict_line(r: dict[str, Any]) -> str:
+    """The outcome in one line: what was declared, what happened, and whether they match."""
+    return (f"expected outcome: {r['plan']['expected']}   observed: {r['observed']['outcome']}"
+            f"   verdict: {'PASS (matches expectation)' if r['pass'] else 'FAIL (differs from expectation)'}")
+
+
 def format_report(r: dict[str, Any]) -> str:
     """Header, the scenario's own lines, and the checks."""
     from tb import scenarios
@@ -34,8 +40,7 @@ def format_report(r: dict[str, Any]) -> str:
     lines = [
         f"== irqloop {r['test']} (seed {obs['seed']}) ==",
         "parameters: " + " ".join(f"{k}={v[k]}" for k in sorted(v)),
-        f"expected outcome: {plan['expected']}   observed: {obs['outcome']}"
-        f"   verdict: {'PASS (matches expectation)' if r['pass'] else 'FAIL (differs from expectation)'}",
+        verdict_line(r),
         "",
     ]
     lines += scenarios.get(r["test"]).describe(r)

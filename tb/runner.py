@@ -102,8 +102,11 @@ def staging_dir_for(run_dir: Path, pid: int | None = None) -> Path:
 
 
 def _remove_stale_staging_dirs(run_dir: Path) -> None:
-    """Staging directories of runs that were killed outright (SIGKILL gives no chance to clean up)."""
-    for stale in run_dir.parent.glob(f"{glob.escape(run_dir.name)}.tmp-*"):
+    """Staging (and replaced) directories of runs that were killed outright (SIGKILL gives no
+    chance to clean up)."""
+    stale_dirs = [*run_dir.parent.glob(f"{glob.escape(run_dir.name)}.tmp-*"),
+                  *run_dir.parent.glob(f"{glob.escape(run_dir.name)}.old-*")]
+    for stale in stale_dirs:
         pid = stale.name.rsplit("-", 1)[-1]
         if pid.isdigit() and not _process_alive(int(pid)):
             shutil.rmtree(stale, ignore_errors=True)
@@ -153,13 +156,14 @@ def replace_run_dir(staging: Path, run_dir: Path) -> None:
             if previous.exists() and not run_dir.exists():
                 previous.rename(run_dir)
             raise
+        shutil.rmtree(previous, ignore_errors=True)
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
-    shutil.rmtree(previous, ignore_errors=True)
 
 
 def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_root: Path | None = None,
-                 quiet: bool = False, uvm_test: str = DEFAULT_UVM_TEST, gui: bool = False) -> int:
+                 quiet: bool = False, uvm_test: str = DEFAULT_UVM_TEST, gui: bool = False,
+                 summary: bool = False) -> int:
     """Run one scenario into its run directory; returns EXIT_AS_DECLARED or EXIT_OUTCOME_DIFFERS.
     Raises ParamError on bad input (before any build), InfrastructureError when a system package
     is missing, the Verilator build fails or the simulation produces no report, and KeyboardInterrupt
@@ -190,6 +194,10 @@ def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_roo
 
     rc = EXIT_AS_DECLARED if report["pass"] else EXIT_OUTCOME_DIFFERS
     if quiet:
+        return rc
+    if summary:
+        from tb.report import verdict_line
+        print(f"{test} seed {seed}: {' '.join(verdict_line(report).split())}  ({shown_path(run_dir)})")
         return rc
     print((run_dir / "report.txt").read_text(), end="")
     print(f"\nrun directory: {shown_path(run_dir)}")
@@ -222,14 +230,10 @@ def _simulate_into(staging: Path, run_dir: Path, test: str, seed: int, waves: st
            # will be once the run directory is in place
            "COCOTB_RESULTS_ATTACHMENTS": ",".join(
                str(run_dir / name) for name in ([wave_name] if waves != "none" else []) + ["sim.log"])}
-    simulator_error = ""
-    try:
-        simbuild.run(TOPLEVEL, build_dir, "tb.test_scenario", staging, env=env, seed=seed, waves=waves,
-                     test_args=["--trace-file", str(staging / wave_name)] if waves != "none" else [], log_file=log)
-    except RuntimeError as exc:     # cocotb 2.1 raises RuntimeError (not SystemExit) when the simulator exits non-zero
-        simulator_error = f" ({exc})"
+    simbuild.run(TOPLEVEL, build_dir, "tb.test_scenario", staging, env=env, seed=seed, waves=waves,
+                 test_args=["--trace-file", str(staging / wave_name)] if waves != "none" else [], log_file=log)
     if not report_path.exists():
-        raise InfrastructureError(_keep_failed_attempt(staging, run_dir, test, seed, simulator_error))
+        raise InfrastructureError(_keep_failed_attempt(staging, run_dir, test, seed))
     from tb.report import format_report
 
     report: dict[str, Any] = json.loads(report_path.read_text())
@@ -245,7 +249,7 @@ def failed_attempt_dir(run_dir: Path) -> Path:
     return run_dir.with_name(f"{run_dir.name}.failed")
 
 
-def _keep_failed_attempt(staging: Path, run_dir: Path, test: str, seed: int, simulator_error: str) -> str:
+def _keep_failed_attempt(staging: Path, run_dir: Path, test: str, seed: int) -> str:
     """Move a run that produced no report to <run dir>.failed (its log is what the user needs next)
     and return the one-line error; the log's tail goes to stderr first."""
     failed = failed_attempt_dir(run_dir)
@@ -256,7 +260,7 @@ def _keep_failed_attempt(staging: Path, run_dir: Path, test: str, seed: int, sim
     print("\n".join(tail), file=sys.stderr)
     earlier = (f"the earlier results in {shown_path(run_dir)} are untouched" if run_dir.exists()
                else f"nothing was written to {shown_path(run_dir)}")
-    return (f"{test} (seed {seed}) produced no report: the simulation failed{simulator_error}; "
+    return (f"{test} (seed {seed}) produced no report: the simulation failed; "
             f"log: {shown_path(log)}; {earlier}")
 
 
@@ -363,13 +367,6 @@ def exit_code_of(action: Callable[[], int]) -> int:
     except (InfrastructureError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INFRASTRUCTURE
-    except SystemExit as exc:
-        # a tool stopping with SystemExit("error: ...") (tb/bench.py): infrastructure, not the
-        # user's input
-        if not isinstance(exc.code, str):
-            raise
-        print(exc.code if exc.code.startswith("error:") else f"error: {exc.code}", file=sys.stderr)
-        return EXIT_INFRASTRUCTURE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     finally:
@@ -445,14 +442,8 @@ def _dispatch(a: argparse.Namespace) -> int:
     if gui and waves == "none":
         raise ParamError("GUI=1 opens the run's waveform, but WAVES=0 records none; "
                          "use WAVES=1 (or leave WAVES out)")
-    rc = run_scenario(a.test, seed, waves, a.params, run_root=run_root, uvm_test=uvm_test, gui=gui,
-                      quiet=a.summary)
-    if a.summary:
-        values = parse_overrides(scenarios.get(a.test).spec, a.params)
-        run_dir = run_dir_for(a.test, seed, values, run_root, uvm_test)
-        verdict = next(line for line in (run_dir / "report.txt").read_text().splitlines() if "verdict:" in line)
-        print(f"{a.test} seed {seed}: {' '.join(verdict.split())}  ({shown_path(run_dir)})")
-    return rc
+    return run_scenario(a.test, seed, waves, a.params, run_root=run_root, uvm_test=uvm_test, gui=gui,
+                        summary=a.summary)
 
 
 if __name__ == "__main__":

@@ -107,6 +107,13 @@ def run(toplevel: str, build_dir: Path, test_module: str, test_dir: Path, env: M
                                 # uninitialized state is random but follows the seed: same seed, same waves
                                 plusargs=plusargs))
     except SystemExit:
-        # cocotb's runner exits on a failed test or a non-zero simulator exit; the caller reads
-        # the verdict from results.xml and the scenario report, and reports a missing one
+        # cocotb's runner exits on a failed test; the caller reads the verdict from results.xml
+        # and the scenario report, and reports a missing one
+        return test_dir / "results.xml"
+    except RuntimeError as exc:
+        # cocotb 2.1 raises RuntimeError when the simulator exits non-zero (a crash): say so at
+        # the end of the log, which is where the caller sends the user
+        if log_file is not None:
+            with open(log_file, "a") as log:
+                log.write(f"irqloop: the simulator exited abnormally ({exc})\n")
         return test_dir / "results.xml"

@@ -55,7 +55,10 @@ def main() -> int:
         print(f"error: no results found: run `make test` (writes {JUNIT.relative_to(ROOT)}) or `make regress` first",
               file=sys.stderr)
         return 2
-    results = {k: ok for by_test in sources.values() for k, ok in by_test.items()}
+    results: dict[str, bool] = {}
+    for by_test in sources.values():        # a test that failed anywhere fails its items
+        for k, ok in by_test.items():
+            results[k] = results.get(k, True) and ok
     status_count = {"covered": 0, "FAILED": 0, "not run": 0}
     for item in plan:
         ran = {k: ok for k, ok in results.items() if any(k.startswith(t) for t in item["tests"])}

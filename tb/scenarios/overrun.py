@@ -98,10 +98,15 @@ def chunk_write_cycles(slot_bytes: int) -> int:
     return beats + 4 * bursts
 
 
+def stream_costs(v: dict[str, Any]) -> CpuCosts:
+    """The host's CPU costs for a streaming run with parameters ``v``."""
+    return CpuCosts(mmio_read_extra_ps=round(v.get("mmio_read_us", 0.0) * 1e6),
+                    copy_ps_per_kib=round(v.get("copy_ns_per_kib", CpuCosts().copy_ps_per_kib / 1000) * 1000))
+
+
 def chunk_copy_ps(v: dict[str, Any]) -> int:
-    """CPU time the DPC spends on one chunk: the memcpy of the slot and the per-chunk bookkeeping
-    (hostmodel.driver.StreamDriver.copy_slot)."""
-    return round(v["slot_bytes"] * v["copy_ns_per_kib"] * 1000) // 1024 + CpuCosts().per_chunk_ps
+    """CPU time the DPC spends on one chunk (hostmodel.driver.StreamDriver.copy_slot)."""
+    return stream_costs(v).chunk_copy_ps(v["slot_bytes"])
 
 
 @dataclass
