@@ -47,9 +47,8 @@ class MsiVectors:
 
 
 class StreamDeviceModel:
-    BUS_BYTES = 8
-
-    def __init__(self, memory: np.ndarray, send_msi: Callable[[int], None]) -> None:
+    def __init__(self, memory: np.ndarray, send_msi: Callable[[int], None], bus_bytes: int = 8) -> None:
+        self.BUS_BYTES = bus_bytes          #: the DMA bus width (DATA_W / 8): slot sizes and the ring base align to it
         self.mem = memory
         self.send_msi = send_msi
         self.regs = {name: 0 for name in REG.offsets}

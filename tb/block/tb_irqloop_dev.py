@@ -38,7 +38,8 @@ class Env:
         self.csr.read_if.r_channel.set_pause_generator(pauses(seed + 4, 0.3))
         self.msis: list[int] = []
         self.model_msis: list[int] = []
-        self.model = StreamDeviceModel(np.zeros(MEM, np.uint8), self.model_msis.append)
+        self.model = StreamDeviceModel(np.zeros(MEM, np.uint8), self.model_msis.append,
+                                       bus_bytes=len(dut.m_axi_wdata) // 8)
         cocotb.start_soon(self._watch_msi())
 
     async def _watch_msi(self) -> None:
@@ -131,7 +132,10 @@ async def registers_read_back_and_w1c(dut) -> None:
 async def invalid_settings_are_refused_with_the_error_vector(dut) -> None:
     env, width = await begin(dut, 1)
     good = {"SLOT_COUNT": 4, "SLOT_SIZE": 8 * width, "RING_BASE_LO": RING, "CHUNK_PERIOD": 100, "MSI_ADDR_LO": MSI_ADDR}
-    bad_cases = [("SLOT_COUNT", 0), ("SLOT_SIZE", 0), ("SLOT_SIZE", width + 4), ("RING_BASE_LO", RING + 4),
+    # half a bus word off: a slot size and a ring base misaligned at every DATA_W (the cases were
+    # width + 4 and RING + 4, which a 32-bit bus accepts)
+    bad_cases = [("SLOT_COUNT", 0), ("SLOT_SIZE", 0), ("SLOT_SIZE", 8 * width + width // 2),
+                 ("RING_BASE_LO", RING + width // 2),
                  ("CHUNK_PERIOD", 0), ("SLOT_COUNT", 70000)]
     await env.wr("MSI_DATA", MSI_DATA)
     await env.wr("INT_ENABLE", 3)
@@ -228,7 +232,8 @@ async def reset_mid_stream_returns_to_defaults_and_restarts(dut) -> None:
     await ClockCycles(dut.clk, 3)
     for name in ("CTRL", "PROD_IDX", "CNT_CHUNKS", "INT_CAUSE", "STATUS"):
         assert await env.rd(name) == 0, name
-    env.model = StreamDeviceModel(np.zeros(MEM, np.uint8), env.model_msis.append)
+    env.model = StreamDeviceModel(np.zeros(MEM, np.uint8), env.model_msis.append,
+                                   bus_bytes=len(dut.m_axi_wdata) // 8)
     env.msis.clear()
     env.model_msis.clear()
     await env.configure(4, 8 * width, period=120, limit=6, flow=False, key=0xABC)
