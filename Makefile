@@ -64,7 +64,7 @@ help:
 	@echo "  make list               list the scenarios (TEST values)"
 	@echo "  make params TEST=name   list a scenario's PARAMS with defaults"
 	@echo "  make check              the inner loop (under a minute once built): lint, the simulator-free tests, one overrun run"
-	@echo "  make test [FILTER=expr] unit, RTL block and end-to-end tests (pytest -k FILTER); about 4 min on 2 cores"
+	@echo "  make test [FILTER=expr] unit, RTL block and end-to-end tests (pytest -k FILTER); 4.5 min on a fresh 2-core clone"
 	@echo "  make test-nightly       the block tests' parameter sets between the extremes (pytest -m nightly)"
 	@echo "  make lint               verilator --lint-only -Wall of rtl/"
 	@echo "  make coverage           line/toggle coverage of rtl/ from the RTL and end-to-end tests (and an lcov file)"

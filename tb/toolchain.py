@@ -131,7 +131,7 @@ def setup_env() -> Path:
     # Every build compiles the same Verilator and cocotb runtime files (5 of a block test's 6
     # compiles): with ccache they are compiled once per flag set, and a rebuilt design only
     # recompiles what changed
-    require_system("faster Verilator builds (ccache)", CCACHE, optional=True)
+    require_system("faster Verilator builds", CCACHE, optional=True)
     if "OBJCACHE" not in flags and shutil.which("ccache") is not None:
         flags += " OBJCACHE=ccache"
     os.environ["MAKEFLAGS"] = flags.strip()
