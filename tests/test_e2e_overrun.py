@@ -65,7 +65,7 @@ NEAR_COPY_LIMIT = ("mode=flow", "copy_ns_per_kib=1000", "period_us=1.2", "slots=
 
 @pytest.mark.sim
 def test_freeing_before_copying_loses_the_refilled_slots_and_copying_first_loses_nothing(tmp_path: Path) -> None:
-    """Rule (README, the driver): the DPC copies every ready slot, then frees them with one
+    """Rule (docs/host-model.md, the driver): the DPC copies every ready slot, then frees them with one
     CONS_IDX write. A DPC that frees first lets the held chunk and its successors refill the
     slots it is still copying: the copies are torn or replaced by the chunk one ring later, the
     hardware sees no overwrite, and only the scoreboard (checking each copy as it ended up)
