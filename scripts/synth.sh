@@ -31,7 +31,8 @@ flow() {  # top: the checks shared by every run
           select -assert-none t:\$_DLATCH_* t:\$_SR_*; check -assert; stat"
 }
 
-sources=$(sed -n 's/^read_verilog_sources: //p' scripts/synth.ys)
+# rtl/sources.f: the one list of the device's files (one a line, // comments)
+sources=$(sed -e 's|//.*||' -e '/^[[:space:]]*$/d' -e 's|^|rtl/|' rtl/sources.f | tr '\n' ' ')
 for n in ${SYNTH_QUEUES:-1 4 32}; do
     run "irqloop_dev NUM_CQ=$n" "build/synth_irqloop_dev_$n.log" \
         "read_verilog -sv -Irtl $sources; chparam -set NUM_CQ $n irqloop_dev; $(flow irqloop_dev)"

@@ -24,9 +24,15 @@ ROOT = Path(__file__).resolve().parent.parent
 RTL = ROOT / "rtl"
 TB = ROOT / "tb"
 
-RTL_SOURCES = ["irqloop_dev.v", "irqloop_csr.v", "ring_producer.v", "dma_axi_writer.v",
-               "msi_vector_ctrl.v", "chunk_pattern.v", "cq_csr.v", "cq_engine.v", "cpl_traffic_gen.v",
-               "cq_vector_map.v", "irq_moderation.v", "msix_table.v"]
+
+def _file_list(path: Path) -> list[str]:
+    """The file names in a Verilator-style file list (one a line, // comments)."""
+    lines = (line.split("//", 1)[0].strip() for line in path.read_text().splitlines())
+    return [line for line in lines if line]
+
+
+RTL_SOURCES = _file_list(RTL / "sources.f")     #: the device's RTL files, in rtl/sources.f
+
 CXX_FLAGS = "-std=c++20 -fcoroutines -O2"
 # block tests run a few thousand cycles: an unoptimized C++ build compiles ~2.5x faster and the
 # run barely notices (cq_engine: 6 s instead of 15 s to build, the same 0.9 s to run)
