@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tb import runner, scenarios, toolchain
 from tb.scenarios.params import ParamError, parse_overrides
-from tb.scenarios.overrun import CLOCK_PS
+from tb.board import CLOCK_PS
 
 BENCH = toolchain.TB / "bench"
 

@@ -24,9 +24,9 @@ from cocotb._gpi_triggers import GPITrigger
 from cocotb.task import current_task
 from cocotb.triggers import Event, NullTrigger, Timer
 
+from tb.board import CLOCK_PS
 from tb.msi_faults import MsiFaultInjector
 
-CLOCK_PERIOD_PS = 4000   # tb_irqloop.v: 250 MHz
 HOOK_MSI, HOOK_MMIO_READ = 1, 2
 HOOK_T = ctypes.CFUNCTYPE(None, ctypes.c_int)
 
@@ -156,7 +156,7 @@ class CocotbPlatform:
     access (reads when their data returns), ``msi_listeners(t_ps, addr, data)`` for every message
     the device sent (before fault injection), ``reset_listeners()`` when the host side is reset."""
 
-    clock_period_ps = CLOCK_PERIOD_PS
+    clock_period_ps = CLOCK_PS
     observers: list[Callable[["CocotbPlatform"], None]] = []
 
     def __init__(self, dut: Any) -> None:

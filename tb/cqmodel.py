@@ -27,8 +27,9 @@ from typing import Callable
 
 import numpy as np
 
+from tb.board import CLOCK_PS, CQ_AREA
+
 ENTRY_BYTES = 16
-CLOCK_PS = 4000
 
 REG_ARM_SET = 0x800
 REG_ARM_CLR = 0x804
@@ -57,7 +58,7 @@ class CqState:
 
 class CompletionQueueDeviceModel:
     def __init__(self, memory: np.ndarray, send_msi: Callable[[int], None], now_ps: Callable[[], int],
-                 num_cq: int, queue_entries: int = 64, base: int = 0x20_0000, vector_base: int = 0x100,
+                 num_cq: int, queue_entries: int = 64, base: int = CQ_AREA, vector_base: int = 0x100,
                  arm_checks_pending: bool = False) -> None:
         if not 1 <= num_cq <= 32:
             raise ValueError(f"num_cq={num_cq}: 1 to 32 completion queues")

@@ -23,16 +23,13 @@ from hostmodel.kernel import Kernel, KernelSettings
 from hostmodel.latency import DpcLatencyModel, LatencySpike
 from hostmodel.regs import REG
 from hostmodel.strategies import DRIVERS, CompletionQueueDriver, CqLayout
+from tb.board import CLOCK_PS, CQ_AREA, HOSTMEM_BYTES, MSI_ADDR, US
 from tb.cocotb_platform import CocotbPlatform
 from tb.e2e import reset
 from tb.msi_faults import MsiFaultInjector, parse_faults
 
-CLOCK_PS = 4000
-CQ_AREA = 0x20_0000                  #: host memory of the queues (tb host memory is 16 MiB)
-MSI_ADDR = 0xFEE0_0000
 MESSAGE_BASE = 0x100                 #: queue q's MSI-X message data is MESSAGE_BASE + q
 NUM_CQ = 32                          #: the scenarios' device build (runner.build(num_cq=32))
-US = 1_000_000
 HW_COUNTERS = ("CNT_CQ_ENTRY", "CNT_IRQS", "CNT_COALESCED", "CNT_COAL_THR", "CNT_COAL_TIME", "CNT_CQ_STALL",
                "CNT_DB_ERROR", "CQ_FULL")
 
@@ -98,8 +95,8 @@ def validate(setup: CqSetup) -> Optional[str]:
         return f"queues={setup.queues} is not in 1..{NUM_CQ}"
     if not 2 <= setup.entries <= 65535:
         return f"entries={setup.entries} is not in 2..65535"
-    if CQ_AREA + setup.queues * setup.entries * 16 > 16 << 20:
-        return f"queues x entries x 16 bytes = {setup.queues * setup.entries * 16} does not fit the 14 MiB queue area"
+    if CQ_AREA + setup.queues * setup.entries * 16 > HOSTMEM_BYTES:
+        return f"queues x entries x 16 bytes = {setup.queues * setup.entries * 16} does not fit the {(HOSTMEM_BYTES - CQ_AREA) >> 20} MiB queue area"
     if any(p < 1 for p in setup.period_cycles) or any(not 1 <= b <= 65535 for b in setup.burst):
         return "every queue needs a period >= 1 cycle and a burst of 1..65535"
     if setup.burst_phases and len(set(setup.period_cycles)) != 1:

@@ -10,7 +10,8 @@ import pytest
 
 from hostmodel.regs import REG, RegisterMap
 from tb import scenarios
-from tb.scenarios.overrun import CLOCK_PS, SPEC, predict
+from tb.board import CLOCK_PS
+from tb.scenarios.overrun import SPEC, predict
 from tb.scenarios.params import ParamError, parse_overrides
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,11 +13,10 @@ import random
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
 
+from tb.board import CLOCK_PS, US
 from tb.msi_faults import parse_faults
 from tb.scenarios.params import Check, Param, ParamError
 
-CLOCK_PS = 4000
-US = 1_000_000
 
 
 def common_params(**defaults: Any) -> list[Param]:

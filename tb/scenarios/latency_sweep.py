@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from tb.scenarios import register
-from tb.scenarios.overrun import CLOCK_PS, chunk_write_cycles, stream_values, validate
+from tb.board import CLOCK_PS
+from tb.scenarios.overrun import chunk_write_cycles, stream_values, validate
 from tb.scenarios.params import Check, Param, ParamError
 
 SPEC = [

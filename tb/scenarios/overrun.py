@@ -18,13 +18,11 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, Optional
 
 from hostmodel.kernel import CpuCosts
+from tb.board import CLOCK_PS, HOSTMEM_BYTES, RING_BASE
 from tb.msi_faults import FaultRecord, parse_faults
 from tb.scenarios import register
 from tb.scenarios.params import Check, Param, ParamError
 
-CLOCK_PS = 4000             # tb_irqloop.v
-RING_BASE = 0x10_0000
-HOSTMEM_BYTES = 16 << 20
 MAX_BURST = 16
 
 SPEC = [

@@ -16,7 +16,8 @@ import random
 from typing import Any
 
 from tb.scenarios import register
-from tb.scenarios.cqbase import CLOCK_PS, US, CqScenario, Variant
+from tb.board import CLOCK_PS, US
+from tb.scenarios.cqbase import CqScenario, Variant
 from tb.scenarios.params import Param
 
 #: correct strategies that need one message per queue, and those that scan every queue

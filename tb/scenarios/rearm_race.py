@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from tb.scenarios import register
-from tb.scenarios.cqbase import US, CqScenario, Variant, base_setup, common_params
+from tb.board import US
+from tb.scenarios.cqbase import CqScenario, Variant, base_setup, common_params
 from tb.scenarios.params import Param
 
 

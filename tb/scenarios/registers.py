@@ -27,6 +27,7 @@ import random
 from typing import Any, Optional
 
 from hostmodel.regs import REG
+from tb.board import CQ_AREA, MSI_ADDR
 from tb.scenarios import register
 from tb.scenarios.params import Check, Param
 
@@ -125,9 +126,9 @@ class RegistersScenario:
         platform.spawn(platform.msi_monitor(lambda data: None))
         regs, v = env.regs, REG.bit("VEC_CQ0")
         await regs.reg("MSIX_CTRL").write(1 << REG.bit("MSIX_ENABLE"))
-        for field, value in (("ADDR_LO", 0xFEE0_0000), ("ADDR_HI", 0), ("DATA", 0x100), ("CTRL", 1)):
+        for field, value in (("ADDR_LO", MSI_ADDR), ("ADDR_HI", 0), ("DATA", 0x100), ("CTRL", 1)):
             await regs.reg("VT", v, field).write(value)
-        for field, value in (("BASE_LO", 0x20_0000), ("BASE_HI", 0), ("SIZE", 4), ("IV", v | 1 << REG.bit("CQ_IEN")),
+        for field, value in (("BASE_LO", CQ_AREA), ("BASE_HI", 0), ("SIZE", 4), ("IV", v | 1 << REG.bit("CQ_IEN")),
                              ("TG_PERIOD", 100), ("TG_BURST", 1)):
             await regs.reg("CQ", 0, field).write(value)
         await regs.reg("TG_LIMIT").write(1)
