@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import asdict
 from typing import Any
@@ -17,6 +16,7 @@ from hostmodel.latency import DpcLatencyModel, LatencySpike
 from hostmodel.regs import REG
 from hostmodel.scoreboard import StreamScoreboard
 from tb.cocotb_platform import CocotbPlatform
+from tb.run_request import current
 from tb.msi_faults import MsiFaultInjector, parse_faults
 from tb.probe import HostActivityProbe
 from hostmodel.interference import InterferenceSource, start_interference
@@ -87,7 +87,7 @@ async def _run_stream(dut: Any, plan: dict[str, Any], seed: int, platform: Cocot
     driver = STREAM_DRIVERS[v.get("driver", "stream")](kernel, cfg, cyclic, sb)
     consumer = Consumer(kernel, cyclic, sb, period_ps=round(v["consumer_period_us"] * 1e6))
 
-    if os.environ.get("IRQLOOP_WAVES") == "1":     # the driver's activity in the waveform
+    if current().waves:     # the driver's activity in the waveform
         HostActivityProbe(dut.u_act, kernel, driver, cyclic, consumer, sb).refresh()
 
     producer = dut.dut.u_producer

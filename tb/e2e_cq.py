@@ -9,7 +9,6 @@ the other in one simulation on the same traffic and seed (the device is reset in
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Optional
@@ -26,6 +25,7 @@ from hostmodel.strategies import DRIVERS, CompletionQueueDriver, CqLayout
 from tb.board import CLOCK_PS, CQ_AREA, HOSTMEM_BYTES, MSI_ADDR, US
 from tb.cocotb_platform import CocotbPlatform
 from tb.e2e import reset
+from tb.run_request import current
 from tb.msi_faults import MsiFaultInjector, parse_faults
 
 MESSAGE_BASE = 0x100                 #: queue q's MSI-X message data is MESSAGE_BASE + q
@@ -164,7 +164,7 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
     faults = MsiFaultInjector(parse_faults(setup.msi_faults), seed, vector_of=lambda data: data - MESSAGE_BASE)
     router.target = k.deliver_msi
     platform.spawn(platform.msi_monitor(router, faults))
-    if os.environ.get("IRQLOOP_WAVES") == "1":     # the driver's activity in the waveform
+    if current().waves:     # the driver's activity in the waveform
         from tb.probe import HostActivityProbe
         HostActivityProbe(dut.u_act, k).refresh()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from typing import Any
 
 
@@ -16,6 +18,11 @@ def evaluate(scenario: Any, plan: dict[str, Any], obs: dict[str, Any]) -> dict[s
                                        f"({env['uvm_test']})")})
     return {"test": scenario.name, "plan": plan, "observed": obs, "checks": checks,
             "pass": all(c["ok"] for c in checks)}
+
+
+def report_json(report: dict[str, Any]) -> str:
+    """report.json: keys sorted."""
+    return json.dumps(report, indent=1, sort_keys=True)
 
 
 def sim_time(ps: int | None, t0: int, clock_ps: int) -> str:

@@ -7,6 +7,8 @@
 
 Every scenario run gets its own directory, runs/<TEST>/seed<SEED>[-<changed params>]/, holding report.txt,
 report.json, results.xml, the simulator log and, with waves, dump.fst (or dump.vcd) and view.gtkw.
+The run crosses into the simulator as files there (tb/run_request.py): run.json, the request with
+the prepared plan, goes in; observations.json comes back; the verdict is computed here, once.
 A run simulates into a sibling staging directory (<run dir>.tmp-<pid>) and replaces the run
 directory only when it has finished, so an interrupted or crashed run leaves the earlier results
 as they were; a run that produced no report is kept in <run dir>.failed for its log.
@@ -38,6 +40,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from tb import scenarios, simbuild, toolchain
+from tb.run_request import ENV_VAR, OBSERVATIONS_FILE, RUN_FILE, RunRequest, read_observations
 from tb.scenarios.params import ParamError, describe, parse_overrides
 from tb.toolchain import (EXIT_AS_DECLARED, EXIT_BAD_INPUT, EXIT_INFRASTRUCTURE, EXIT_INTERRUPTED,
                           EXIT_OUTCOME_DIFFERS, InfrastructureError)
@@ -219,12 +222,10 @@ def _simulate_into(staging: Path, run_dir: Path, test: str, seed: int, waves: st
     """Build, simulate into ``staging`` and complete it (report.txt, view.gtkw) as the run
     directory ``run_dir`` it will become: every path written inside names ``run_dir``."""
     build_dir = build(waves, num_cq)
-    report_path = staging / "report.json"
     wave_name = f"dump.{waves}"
     log = staging / "sim.log"
-    env = {"IRQLOOP_TEST": test, "IRQLOOP_PLAN": json.dumps(plan), "IRQLOOP_SEED": str(seed),
-           "IRQLOOP_REPORT": str(report_path), "IRQLOOP_WAVES": "0" if waves == "none" else "1",
-           "IRQLOOP_UVM_TEST": uvm_test,
+    request = RunRequest(test=test, seed=seed, uvm_test=uvm_test, waves=waves != "none", plan=plan)
+    env = {ENV_VAR: str(request.save(staging)),
            # cocotb names results.xml's attachments after its own guess of the dump (always
            # dump.vcd for Verilator) in the directory it runs in; name the real files where they
            # will be once the run directory is in place
@@ -232,11 +233,15 @@ def _simulate_into(staging: Path, run_dir: Path, test: str, seed: int, waves: st
                str(run_dir / name) for name in ([wave_name] if waves != "none" else []) + ["sim.log"])}
     simbuild.run(TOPLEVEL, build_dir, "tb.test_scenario", staging, env=env, seed=seed, waves=waves,
                  test_args=["--trace-file", str(staging / wave_name)] if waves != "none" else [], log_file=log)
-    if not report_path.exists():
+    if not (staging / OBSERVATIONS_FILE).exists():
         raise InfrastructureError(_keep_failed_attempt(staging, run_dir, test, seed))
-    from tb.report import format_report
+    from tb.report import evaluate, format_report, report_json
 
-    report: dict[str, Any] = json.loads(report_path.read_text())
+    # the verdict, computed here and only here, from the plan as the simulator read it and what it observed
+    judged = evaluate(scenarios.get(test), RunRequest.load(staging / RUN_FILE).plan, read_observations(staging))
+    (staging / "report.json").write_text(report_json(judged))
+    # everything after reads the report as saved (its maps keyed and ordered as in report.json)
+    report: dict[str, Any] = json.loads(report_json(judged))
     (staging / "report.txt").write_text(format_report(report) + "\n")
     if waves != "none":
         from tb.gtkw import write_view

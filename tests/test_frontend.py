@@ -280,17 +280,20 @@ def test_a_finished_rerun_replaces_the_earlier_results_and_the_failed_attempt(
 
     def simulate(toplevel: str, build_dir: Path, module: str, test_dir: Path, **kw: Any) -> Path:
         kw["log_file"].write_text("new log\n")
-        (test_dir / "report.json").write_text('{"pass": false}')
+        (test_dir / "observations.json").write_text("{}")       # what the simulator side hands back
         return test_dir / "results.xml"
 
     run_dir, _ = earlier_run
     runner.failed_attempt_dir(run_dir).mkdir()
+    monkeypatch.setattr(tb.report, "evaluate", lambda scenario, plan, obs: {"pass": False})
     monkeypatch.setattr(tb.report, "format_report", lambda report: "the new report")
     monkeypatch.setattr(runner, "build", lambda waves, num_cq=1: tmp_path / "no-build")
     monkeypatch.setattr(simbuild, "run", simulate)
     assert runner.run_scenario("overrun", 1, "none", [], run_root=tmp_path, quiet=True) == runner.EXIT_OUTCOME_DIFFERS
-    assert contents(run_dir) == {"report.json": b'{"pass": false}', "report.txt": b"the new report\n",
-                                 "sim.log": b"new log\n"}
+    files = contents(run_dir)
+    assert files.pop("run.json").startswith(b'{\n "test": "overrun",')     # the request the simulator was given
+    assert files == {"report.json": b'{\n "pass": false\n}', "report.txt": b"the new report\n",
+                     "sim.log": b"new log\n", "observations.json": b"{}"}
     assert sorted(p.name for p in run_dir.parent.iterdir()) == ["seed1"]
 
 

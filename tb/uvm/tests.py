@@ -11,8 +11,6 @@ checks that the plan it was handed is the one its overrides give.
 
 from __future__ import annotations
 
-import json
-import os
 from typing import Any
 
 import cocotb
@@ -20,12 +18,13 @@ from pyuvm import ConfigDB, uvm_active_passive_enum, uvm_factory, uvm_test
 
 from tb.uvm.choices import (CqStrategy, DropQueue0Messages, DropSomeMessages, InterlockedOrStrategy,
                              MsiFaultPolicy, NaiveStrategy, ScanTimerStrategy)
+from tb.run_request import current
 from tb.uvm.env import IrqloopEnv
 
 
 # ---- tests ----
 class ScenarioTest(uvm_test):
-    """Runs the scenario the runner prepared (IRQLOOP_TEST / IRQLOOP_PLAN) in the environment."""
+    """Runs the scenario the runner prepared (its RunRequest, tb/run_request.py) in the environment."""
 
     overrides: list[tuple[type, type]] = []
     result: dict[str, Any] = {}
@@ -39,7 +38,7 @@ class ScenarioTest(uvm_test):
         from tb import scenarios
         self.apply_overrides()
         # the host model drives the CSR bus; the agent only watches, unless the scenario drives it
-        active = getattr(scenarios.get(os.environ["IRQLOOP_TEST"]), "uses_csr_agent", False)
+        active = getattr(scenarios.get(current().test), "uses_csr_agent", False)
         ConfigDB().set(self, "env.csr", "is_active",
                        uvm_active_passive_enum.UVM_ACTIVE if active else uvm_active_passive_enum.UVM_PASSIVE)
         self.env = IrqloopEnv.create("env", self)
@@ -47,10 +46,9 @@ class ScenarioTest(uvm_test):
     async def run_phase(self) -> None:
         from tb import scenarios
         self.raise_objection()
-        name = os.environ["IRQLOOP_TEST"]
-        plan = json.loads(os.environ["IRQLOOP_PLAN"])
-        seed = int(os.environ["IRQLOOP_SEED"])
-        sc = scenarios.get(name)
+        request = current()
+        plan, seed = request.plan, request.seed
+        sc = scenarios.get(request.test)
         self.check_plan(sc, plan, seed)
         try:
             obs = await sc.run(cocotb.top, plan, seed)

@@ -1,0 +1,57 @@
+"""What crosses the process boundary of a run, as files in its run directory.
+
+The runner (tb/runner.py, no cocotb) writes ``run.json``, a ``RunRequest``: which scenario, seed
+and pyuvm test, whether waves are recorded, and the scenario's prepared plan. The simulator side
+(tb/test_scenario.py, under cocotb) reads it through ``current()`` and writes back what it
+observed, ``observations.json``; the runner computes the verdict from the two (tb/report.py
+``evaluate``) and writes ``report.json``. The environment carries only the path of run.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+RUN_FILE = "run.json"
+OBSERVATIONS_FILE = "observations.json"
+TIMING_FILE = "timing.json"           #: wall-clock figures of the simulation (make bench), not part of the report
+ENV_VAR = "IRQLOOP_RUN"               #: the path of run.json, for the simulator process
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    test: str
+    seed: int
+    uvm_test: str
+    waves: bool
+    plan: dict[str, Any]
+
+    def save(self, directory: Path) -> Path:
+        path = directory / RUN_FILE
+        # in the plan's own order: the simulator side sees its dicts as the scenario built them
+        path.write_text(json.dumps(asdict(self), indent=1))
+        return path
+
+    @classmethod
+    def load(cls, path: Path) -> RunRequest:
+        return cls(**json.loads(path.read_text()))
+
+
+@cache
+def current() -> RunRequest:
+    """The request of the run this simulator process was started for."""
+    return RunRequest.load(Path(os.environ[ENV_VAR]))
+
+
+def write_observations(directory: Path, observations: dict[str, Any]) -> None:
+    """The simulator side's result: what the scenario observed, in the order it observed it (the
+    checks that quote a part of it quote it in that order)."""
+    (directory / OBSERVATIONS_FILE).write_text(json.dumps(observations, indent=1))
+
+
+def read_observations(directory: Path) -> dict[str, Any]:
+    return json.loads((directory / OBSERVATIONS_FILE).read_text())
