@@ -144,8 +144,8 @@ def compare(test: str, seed_text: str, command_line_params: list[str], run_root:
 
     params = runner.with_make_params(command_line_params)
     sc = scenarios.get(test)
-    if not hasattr(sc, "variants"):
-        multi = [n for n in scenarios.names() if hasattr(scenarios.get(n), "variants")]
+    if not sc.compares_variants:
+        multi = [n for n in scenarios.names() if scenarios.get(n).compares_variants]
         raise ParamError(f"compare needs a scenario that runs several strategies or settings; "
                          f"'{test}' runs one; choose one of: {', '.join(multi)}")
     seed = runner.parse_seed(seed_text)

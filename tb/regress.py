@@ -66,7 +66,7 @@ def runs_of(entries: Sequence[RegressEntry], seeds: int | None = None,
         parse_overrides(sc.spec, list(e.params))          # a bad suite entry fails before anything runs
         for seed in range(1, (seeds or e.seeds) + 1):
             runs.append({"test": e.test, "params": list(e.params), "seed": seed, "name": e.name,
-                         "num_cq": getattr(sc, "num_cq", 1), "uvm_test": e.uvm_test,
+                         "num_cq": sc.num_cq, "uvm_test": e.uvm_test,
                          "timeout_s": timeout_s or e.timeout_s})
     return runs
 

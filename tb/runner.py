@@ -174,8 +174,8 @@ def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_roo
     sc = scenarios.get(test)
     values = parse_overrides(sc.spec, overrides)
     cls = uvm_test_class(uvm_test)
-    if cls.overrides and not getattr(sc, "takes_overrides", False):
-        takers = [n for n in scenarios.names() if getattr(scenarios.get(n), "takes_overrides", False)]
+    if cls.overrides and not sc.takes_overrides:
+        takers = [n for n in scenarios.names() if scenarios.get(n).takes_overrides]
         raise ParamError(f"UVM_TEST={uvm_test} overrides the driver strategy and MSI faults, which scenario {test} "
                          f"fixes itself; use it with: {', '.join(takers)}")
     plan = sc.prepare(values, seed)
@@ -183,7 +183,7 @@ def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_roo
     staging = create_staging_dir(run_dir, run_root)
     had_results = run_dir.exists()
     try:
-        report = _simulate_into(staging, run_dir, test, seed, waves, plan, uvm_test, getattr(sc, "num_cq", 1))
+        report = _simulate_into(staging, run_dir, test, seed, waves, plan, uvm_test, sc.num_cq)
         replace_run_dir(staging, run_dir)
         shutil.rmtree(failed_attempt_dir(run_dir), ignore_errors=True)    # superseded by this finished run
     except KeyboardInterrupt:

@@ -15,6 +15,7 @@ from typing import Any, Optional
 
 from tb.board import CLOCK_PS, US
 from tb.msi_faults import parse_faults
+from tb.scenarios.base import Scenario
 from tb.scenarios.params import Check, Param, ParamError
 
 
@@ -74,12 +75,13 @@ def check_setup(setup: dict[str, Any]) -> None:
         raise ParamError(problem)
 
 
-class CqScenario:
+class CqScenario(Scenario):
     """Subclasses set name, question, spec, and define variants(); they may add checks and lines."""
     name = "cq"
     question = ""
     spec: list[Param] = []
     num_cq = 32                            #: the simulator build these scenarios need
+    compares_variants = True
 
     def variants(self, v: dict[str, Any], seed: int) -> list[Variant]:
         raise NotImplementedError

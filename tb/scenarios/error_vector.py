@@ -16,6 +16,7 @@ from typing import Any, Optional
 from tb.scenarios import register
 from tb.board import CLOCK_PS
 from tb.scenarios.overrun import stream_values, validate
+from tb.scenarios.base import Scenario
 from tb.scenarios.params import Check, Param, ParamError
 
 VARIANTS = [("separate", "noticed", "correct: data and error on their own messages; only the error ISR reads INT_CAUSE"),
@@ -31,7 +32,7 @@ SPEC = [Param("spike_us", 200.0, "extra latency of the one late DPC, which cause
 
 
 @register
-class ErrorVectorScenario:
+class ErrorVectorScenario(Scenario):
     name = "error_vector"
     question = ("Data and error interrupts on separate vectors or one shared vector whose ISR must read a cause "
                 "register: what do the extra MMIO reads cost, and what does an ISR that skips them miss?")

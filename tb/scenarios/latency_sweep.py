@@ -14,6 +14,7 @@ from typing import Any, Optional
 from tb.scenarios import register
 from tb.board import CLOCK_PS
 from tb.scenarios.overrun import chunk_write_cycles, stream_values, validate
+from tb.scenarios.base import Scenario
 from tb.scenarios.params import Check, Param, ParamError
 
 SPEC = [
@@ -29,7 +30,7 @@ SPIKE_AT = 4                    #: the late DPC is queued for this chunk
 
 
 @register
-class LatencySweepScenario:
+class LatencySweepScenario(Scenario):
     name = "latency_sweep"
     question = ("For this ring size and chunk rate, what is the largest DPC latency with zero loss, "
                 "and how does it compare with the analytic headroom (slots x chunk period)?")

@@ -21,6 +21,7 @@ from hostmodel.kernel import CpuCosts
 from tb.board import CLOCK_PS, HOSTMEM_BYTES, RING_BASE
 from tb.msi_faults import FaultRecord, parse_faults
 from tb.scenarios import register
+from tb.scenarios.base import Scenario
 from tb.scenarios.params import Check, Param, ParamError
 
 MAX_BURST = 16
@@ -190,7 +191,7 @@ def ranges(seqs: list[int]) -> str:
 
 
 @register
-class OverrunScenario:
+class OverrunScenario(Scenario):
     name = "overrun"
     question = ("Once in a while a DPC starts ~60 ms late and the DMA overwrites data not yet copied: "
                 "which chunks are lost, when, and by how much did the latency exceed the ring's headroom?")

@@ -29,6 +29,7 @@ from typing import Any, Optional
 from hostmodel.regs import REG
 from tb.board import CQ_AREA, MSI_ADDR
 from tb.scenarios import register
+from tb.scenarios.base import Scenario
 from tb.scenarios.params import Check, Param
 
 #: writes with side effects (starting the stream or generator, re-creating a queue, doorbells)
@@ -40,7 +41,7 @@ DOCUMENTED_BITS = {"MSI_ADDR_LO": 0xFFFFFFFC, "INT_ENABLE": 0x3, "CQ0_BASE_LO": 
 
 
 @register
-class RegistersScenario:
+class RegistersScenario(Scenario):
     name = "registers"
     question = ("Does every register behave as the map says when driven through the register model on the "
                 "AXI4-Lite bus (identity, read-only, implemented bits, mirror)?")

@@ -38,7 +38,7 @@ class ScenarioTest(uvm_test):
         from tb import scenarios
         self.apply_overrides()
         # the host model drives the CSR bus; the agent only watches, unless the scenario drives it
-        active = getattr(scenarios.get(current().test), "uses_csr_agent", False)
+        active = scenarios.get(current().test).uses_csr_agent
         ConfigDB().set(self, "env.csr", "is_active",
                        uvm_active_passive_enum.UVM_ACTIVE if active else uvm_active_passive_enum.UVM_PASSIVE)
         self.env = IrqloopEnv.create("env", self)

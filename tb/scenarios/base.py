@@ -1,0 +1,36 @@
+"""What every scenario is. The runner side uses the specification (parameters -> a plan; the plan
+and what the simulator observed -> checks and a description) and never the run; the simulator
+side calls ``run`` with the plan from the run's request (tb/run_request.py)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar, Optional
+
+from tb.scenarios.params import Check, Param
+
+
+class Scenario(ABC):
+    name: ClassVar[str]
+    question: ClassVar[str]                 #: the user's question the scenario answers (make list)
+    spec: ClassVar[list[Param]]             #: its parameters (make params)
+    num_cq: ClassVar[int] = 1               #: the simulator build it needs: completion queues of the device
+    takes_overrides: ClassVar[bool] = False     #: a UVM test's factory overrides may pick its strategy and faults
+    uses_csr_agent: ClassVar[bool] = False      #: it drives the register bus through the UVM CSR agent
+    compares_variants: ClassVar[bool] = False   #: it runs several strategies or settings side by side (make compare)
+
+    @abstractmethod
+    def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> dict[str, Any]:
+        """The plan: validated values, what is predicted and the declared outcome; raises ParamError."""
+
+    @abstractmethod
+    async def run(self, dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any]:
+        """Simulate the plan on ``dut`` (under cocotb) and return what was observed."""
+
+    @abstractmethod
+    def checks(self, plan: dict[str, Any], obs: dict[str, Any]) -> list[Check]:
+        """The verdict's checks: (name, ok, detail)."""
+
+    @abstractmethod
+    def describe(self, rep: dict[str, Any]) -> list[str]:
+        """The report's lines between its header and its checks."""
