@@ -22,7 +22,7 @@ from tb.probe import HostActivityProbe
 from hostmodel.interference import InterferenceSource, start_interference
 from hostmodel.latency import Pareto
 from tb.board import CLOCK_PS, RING_BASE
-from tb.scenarios.overrun import parse_interference, pattern_key_for, stream_costs
+from tb.streaming import parse_interference, pattern_key_for, stream_costs
 
 #: the streaming drivers by name: the seed's (reads INT_CAUSE in every ISR), and the variants of
 #: the error_vector scenario ("shared" is the seed's driver on one message for data and errors), and

@@ -25,13 +25,6 @@ def report_json(report: dict[str, Any]) -> str:
     return json.dumps(report, indent=1, sort_keys=True)
 
 
-def sim_time(ps: int | None, t0: int, clock_ps: int) -> str:
-    """A simulation time with its clock edge since time 0 and since the stream started (t0)."""
-    if ps is None:
-        return "-"
-    return f"{ps / 1e6:.3f} us (cycle {ps // clock_ps}, stream cycle {(ps - t0) // clock_ps})"
-
-
 def verdict_line(r: dict[str, Any]) -> str:
     """The outcome in one line: what was declared, what happened, and whether they match."""
     return (f"expected outcome: {r['plan']['expected']}   observed: {r['observed']['outcome']}"

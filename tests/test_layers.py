@@ -12,7 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 RUNNER_SIDE = ["tb.runner", "tb.regress", "tb.compare", "tb.testplan", "tb.lint", "tb.coverage", "tb.bench",
-               "tb.fcov", "tb.report", "tb.suites", "tb.run_request", "tb.simbuild", "tb.toolchain", "tb.board"]
+               "tb.fcov", "tb.report", "tb.suites", "tb.run_request", "tb.simbuild", "tb.toolchain", "tb.board",
+               "tb.streaming"]
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -11,7 +11,6 @@ The expected outcome is derived from the parameters (`expect=auto`) or declared.
 
 from __future__ import annotations
 
-import math
 
 import random
 from dataclasses import asdict, dataclass, replace
@@ -19,6 +18,7 @@ from typing import Any, Optional
 
 from hostmodel.kernel import CpuCosts
 from tb.board import CLOCK_PS, HOSTMEM_BYTES, RING_BASE
+from tb.streaming import parse_interference, stream_costs
 from tb.msi_faults import FaultRecord, parse_faults
 from tb.scenarios import register
 from tb.scenarios.base import Scenario
@@ -60,34 +60,11 @@ def stream_values(**overrides: Any) -> dict[str, Any]:
     return {p.name: p.default for p in SPEC} | overrides
 
 
-def parse_interference(text: str, cpus: int = 64) -> list[dict[str, Any]]:
-    """``kind:rate_per_s:service_us[:cpu=N][:pareto=ALPHA]`` sources separated by ';' as
-    InterferenceSource fields (JSON-ready); ValueError with a one-line message on bad input."""
-    if text.strip() in ("", "none"):
-        return []
-    out = []
-    for i, rule in enumerate(r for r in text.split(";") if r.strip()):
-        parts = [p.strip() for p in rule.split(":")]
-        form = "kind:rate_per_s:service_us[:cpu=N][:pareto=ALPHA]"
-        if len(parts) < 3 or parts[0] not in ("dpc", "isr"):
-            raise ValueError(f"interference rule {rule!r}: expected {form} with kind dpc or isr")
-        try:
-            rate, service_us = float(parts[1]), float(parts[2])
-            opts = dict(p.split("=", 1) for p in parts[3:])
-            cpu, alpha = int(opts.pop("cpu", 0)), float(opts.pop("pareto", 0))
-            # float() takes 'inf' and 'nan' (and 1e308 us overflows in picoseconds): not a rate or a time
-            if not all(math.isfinite(x) for x in (rate, service_us * 1e6, alpha)):
-                raise ValueError
-        except ValueError:
-            raise ValueError(f"interference rule {rule!r}: expected {form} with finite numbers") from None
-        if opts:
-            raise ValueError(f"interference rule {rule!r}: unknown option {', '.join(opts)}; options: cpu, pareto")
-        if rate <= 0 or service_us <= 0 or alpha < 0 or not 0 <= cpu < cpus:
-            raise ValueError(f"interference rule {rule!r}: rate and service must be > 0, pareto >= 0, "
-                             f"cpu in 0..{cpus - 1}")
-        out.append({"name": f"foreign-{parts[0]}{i}", "cpu": cpu, "kind": parts[0], "rate_per_s": rate,
-                    "service_ps": round(service_us * 1e6), "pareto": alpha})
-    return out
+def sim_time(ps: int | None, t0: int, clock_ps: int) -> str:
+    """A simulation time with its clock edge since time 0 and since the stream started (t0)."""
+    if ps is None:
+        return "-"
+    return f"{ps / 1e6:.3f} us (cycle {ps // clock_ps}, stream cycle {(ps - t0) // clock_ps})"
 
 
 def chunk_write_cycles(slot_bytes: int) -> int:
@@ -95,12 +72,6 @@ def chunk_write_cycles(slot_bytes: int) -> int:
     beats = slot_bytes // 8
     bursts = -(-beats // MAX_BURST) + slot_bytes // 4096 + 1
     return beats + 4 * bursts
-
-
-def stream_costs(v: dict[str, Any]) -> CpuCosts:
-    """The host's CPU costs for a streaming run with parameters ``v``."""
-    return CpuCosts(mmio_read_extra_ps=round(v.get("mmio_read_us", 0.0) * 1e6),
-                    copy_ps_per_kib=round(v.get("copy_ns_per_kib", CpuCosts().copy_ps_per_kib / 1000) * 1000))
 
 
 def chunk_copy_ps(v: dict[str, Any]) -> int:
@@ -306,7 +277,6 @@ class OverrunScenario(Scenario):
 
     # ---- report ----
     def describe(self, r: dict[str, Any]) -> list[str]:
-        from tb.report import sim_time
 
         plan, obs = r["plan"], r["observed"]
         v, p = plan["values"], plan["prediction"]
@@ -376,10 +346,6 @@ class OverrunScenario(Scenario):
             lines += ["  " + line for line in table({"StreamDriver": obs["metrics"]}).splitlines()]
         return lines
 
-
-
-def pattern_key_for(seed: int) -> int:
-    return random.Random(seed).getrandbits(32)
 
 
 @register
