@@ -48,3 +48,43 @@ def test_the_host_model_imports_nothing_of_the_testbench() -> None:
 def test_the_board_facts_import_nothing_of_the_project() -> None:
     bad = sorted(m for m in imported_modules(ROOT / "tb" / "board.py") if m.split(".")[0] in ("tb", "hostmodel"))
     assert not bad
+
+
+def test_no_module_imports_itself_through_others() -> None:
+    """No import circle among the project's modules (imports inside functions count too)."""
+    paths = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
+             for folder in ("tb", "hostmodel") for p in (ROOT / folder).rglob("*.py")}
+
+    def module_of(name: str) -> str | None:
+        """The project module an import names: itself, or the package that holds it."""
+        while name and name not in paths:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph: dict[str, set[str]] = {}
+    for m, path in paths.items():
+        deps: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                deps |= {module_of(a.name) for a in node.names} - {None}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                # `from tb import scenarios` imports the module tb.scenarios, not only the package tb
+                deps |= {module_of(f"{node.module}.{a.name}") for a in node.names} - {None}
+        graph[m] = deps - {m}
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(m: str) -> None:
+        state[m] = 1
+        path.append(m)
+        for n in sorted(graph[m]):
+            if state.get(n) == 1:
+                raise AssertionError("import circle: " + " -> ".join(path[path.index(n):] + [n]))
+            if n not in state:
+                visit(n)
+        path.pop()
+        state[m] = 2
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m)

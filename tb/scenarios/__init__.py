@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
+from tb.scenarios.base import REGISTRY as _REGISTRY
 from tb.scenarios.params import ParamError
-
-_REGISTRY: dict[str, Callable[[], Any]] = {}
-
-
-def register(cls: type) -> type:
-    """Class decorator: the scenario class is listed under its ``name`` (an instance per get())."""
-    from tb.scenarios.base import Scenario
-    if not issubclass(cls, Scenario):
-        raise TypeError(f"{cls.__name__} is not a Scenario (tb/scenarios/base.py)")
-    if cls.name in _REGISTRY:
-        raise ValueError(f"two scenarios are named {cls.name!r}")
-    _REGISTRY[cls.name] = cls
-    return cls
 
 
 def names() -> list[str]:

@@ -10,6 +10,20 @@ from typing import Any, ClassVar, Optional
 from tb.scenarios.params import Check, Param
 
 
+REGISTRY: dict[str, type[Scenario]] = {}     #: scenario name -> class (tb.scenarios.get() makes one)
+
+
+def register(cls: type[Scenario]) -> type[Scenario]:
+    """Class decorator: the scenario class is listed under its ``name``. It lives here, beside the
+    contract, so a scenario module imports this one and never the package that lists it."""
+    if not issubclass(cls, Scenario):
+        raise TypeError(f"{cls.__name__} is not a Scenario (tb/scenarios/base.py)")
+    if cls.name in REGISTRY:
+        raise ValueError(f"two scenarios are named {cls.name!r}")
+    REGISTRY[cls.name] = cls
+    return cls
+
+
 class Scenario(ABC):
     name: ClassVar[str]
     question: ClassVar[str]                 #: the user's question the scenario answers (make list)

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from tb.scenarios import register
 from tb.board import CLOCK_PS
 from tb.scenarios.overrun import stream_values, validate
-from tb.scenarios.base import Scenario
+from tb.scenarios.base import Scenario, register
 from tb.scenarios.params import Check, Param, ParamError
 
 VARIANTS = [("separate", "noticed", "correct: data and error on their own messages; only the error ISR reads INT_CAUSE"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tb.scenarios import register
+from tb.scenarios.base import register
 from tb.board import CLOCK_PS, US
 from tb.scenarios.cqbase import CqScenario, Variant, base_setup, common_params
 from tb.scenarios.params import Check

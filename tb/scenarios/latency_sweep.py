@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from tb.scenarios import register
 from tb.board import CLOCK_PS
 from tb.scenarios.overrun import chunk_write_cycles, stream_values, validate
-from tb.scenarios.base import Scenario
+from tb.scenarios.base import Scenario, register
 from tb.scenarios.params import Check, Param, ParamError
 
 SPEC = [

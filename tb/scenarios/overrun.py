@@ -20,8 +20,7 @@ from hostmodel.kernel import CpuCosts
 from tb.board import CLOCK_PS, HOSTMEM_BYTES, RING_BASE
 from tb.streaming import parse_interference, stream_costs
 from tb.msi_faults import FaultRecord, parse_faults
-from tb.scenarios import register
-from tb.scenarios.base import Scenario
+from tb.scenarios.base import Scenario, register
 from tb.scenarios.params import Check, Param, ParamError
 
 MAX_BURST = 16

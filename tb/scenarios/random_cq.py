@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from tb.scenarios import register
+from tb.scenarios.base import register
 from tb.board import CLOCK_PS, US
 from tb.scenarios.cqbase import CqScenario, Variant
 from tb.scenarios.params import Param

@@ -28,8 +28,7 @@ from typing import Any, Optional
 
 from hostmodel.regs import REG
 from tb.board import CQ_AREA, MSI_ADDR
-from tb.scenarios import register
-from tb.scenarios.base import Scenario
+from tb.scenarios.base import Scenario, register
 from tb.scenarios.params import Check, Param
 
 #: writes with side effects (starting the stream or generator, re-creating a queue, doorbells)
