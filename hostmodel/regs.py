@@ -1,55 +1,90 @@
-"""The device register map, read from the RTL header ``rtl/irqloop_regs.vh``.
+"""The device register map, from the one description ``regs/irqloop.rdl``.
 
-The header is the only place the map is written down; this module parses it so the Python
-side can never drift from the RTL.
+``make regs`` compiles the SystemRDL into ``hostmodel/regs_map.py`` (data), the RTL header, the
+C header and the documentation; this module gives that data the API the host model, the
+testbench and the scenarios use:
+
+- ``REG.PROD_IDX``: a register's offset; ``REG.array("CQ", q, "HEAD")``: an array element's;
+- ``REG.access["INT_CAUSE"]`` (RO, RW, W1C), ``REG.bit("CAUSE_DATA")``, ``REG.consts["DEVICE_ID"]``;
+- fields by name: ``REG.pack("CQ_IV", VECTOR=v, IEN=1)``, ``REG.unpack("IV_COAL", value)``,
+  ``REG.field("IV_COAL", "TIME")``. Array registers are named ``<array>_<register>`` (CQ_IV,
+  VT_ADDR_LO, PBA_BITS, IV_COAL), as a driver writer would name them.
 """
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
+from dataclasses import dataclass
+from typing import Any, Mapping
 
-REGS_VH = Path(__file__).resolve().parent.parent / "rtl" / "irqloop_regs.vh"
+from hostmodel import regs_map
 
-_REG_RE = re.compile(r"localparam\s+\[11:0\]\s+REG_(\w+)\s*=\s*12'h([0-9A-Fa-f]+);\s*//\s*(\w+)\s+(.*)")
-_INT_RE = re.compile(r"localparam\s+integer\s+(\w+)\s*=\s*(\d+);")
-_HEX_RE = re.compile(r"localparam\s+\[\d+:0\]\s+(DEVICE_\w+)\s*=\s*\d+'h([0-9A-Fa-f_]+);")
-_BLOCK_RE = re.compile(r"localparam\s+\[11:0\]\s+(\w+)_(BLOCK|STRIDE)\s*=\s*12'h([0-9A-Fa-f]+);")
-_AREG_RE = re.compile(r"localparam\s+\[7:0\]\s+([A-Z]+?)R_(\w+)\s*=\s*8'h([0-9A-Fa-f]+);\s*//\s*(\w+)\s+(.*)")
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a register: bits [lsb + width - 1 : lsb]."""
+    name: str
+    lsb: int
+    width: int
+    access: str          # RO, RW, W1C (uvm_reg_field policy names)
+    reset: int           # reset value (of element 0 of an array; element i adds i * reset_step)
+    reset_step: int
+    volatile: bool       # hardware changes it
+    doc: str
+
+    @property
+    def mask(self) -> int:
+        """The field's bits in place in the register (the C header's ``_bm``)."""
+        return ((1 << self.width) - 1) << self.lsb
+
+    @property
+    def max(self) -> int:
+        return (1 << self.width) - 1
 
 
 class RegisterMap:
     """Register offsets (``REG.PROD_IDX``), access kinds and bit positions (``REG.bit("CAUSE_DATA")``),
-    and register arrays (``REG.array("CQ", q, "HEAD")``: the head doorbell of completion queue q)."""
+    register arrays (``REG.array("CQ", q, "HEAD")``: the head doorbell of completion queue q) and
+    fields packed by name (``REG.pack("IV_COAL", THR=3, TIME=1)``)."""
 
-    def __init__(self, path: Path = REGS_VH) -> None:
+    def __init__(self, registers: Mapping[str, Any] = regs_map.REGISTERS, arrays: Mapping[str, Any] = regs_map.ARRAYS,
+                 bit_names: Mapping[str, int] = regs_map.BIT_NAMES,
+                 constants: Mapping[str, int] = regs_map.CONSTANTS) -> None:
         self.offsets: dict[str, int] = {}
         self.access: dict[str, str] = {}
         self.doc: dict[str, str] = {}
-        self.bits: dict[str, int] = {}
-        self.consts: dict[str, int] = {}
-        self.blocks: dict[str, dict[str, int]] = {}          # array -> {"BLOCK": addr, "STRIDE": n}
+        self.bits: dict[str, int] = dict(bit_names)
+        self.consts: dict[str, int] = dict(constants)
+        self.blocks: dict[str, dict[str, int]] = {}          # array -> {"BLOCK": addr, "STRIDE": n, "COUNT": n}
         self.array_regs: dict[str, dict[str, tuple[int, str, str]]] = {}   # array -> name -> (offset, access, doc)
-        for lineno, line in enumerate(path.read_text().splitlines(), 1):
-            if m := _BLOCK_RE.search(line):
-                self.blocks.setdefault(m.group(1), {})[m.group(2)] = int(m.group(3), 16)
-            elif m := _AREG_RE.search(line):
-                self.array_regs.setdefault(m.group(1), {})[m.group(2)] = (int(m.group(3), 16), m.group(4),
-                                                                          m.group(5).strip())
-            elif m := _REG_RE.search(line):
-                name, addr, acc, doc = m.group(1), int(m.group(2), 16), m.group(3), m.group(4)
-                if addr in self.offsets.values():
-                    raise ValueError(f"{path}:{lineno}: register {name} reuses offset {addr:#x}")
-                self.offsets[name], self.access[name], self.doc[name] = addr, acc, doc.strip()
-            elif m := _INT_RE.search(line):
-                self.bits[m.group(1)] = int(m.group(2))
-            elif m := _HEX_RE.search(line):
-                self.consts[m.group(1)] = int(m.group(2).replace("_", ""), 16)
+        #: register name (CTRL, CQ_IV) -> field name -> Field, fields in bit order
+        self.fields: dict[str, dict[str, Field]] = {}
+        for name, r in registers.items():
+            if r["offset"] in self.offsets.values():
+                raise ValueError(f"register {name} reuses offset {r['offset']:#x}")
+            self.offsets[name], self.access[name], self.doc[name] = r["offset"], r["access"], r["doc"]
+            self._add_fields(name, r["fields"])
+        for arr, a in arrays.items():
+            self.blocks[arr] = {"BLOCK": a["block"], "STRIDE": a["stride"], "COUNT": a["count"]}
+            self.array_regs[arr] = {}
+            for name, r in a["registers"].items():
+                if r["offset"] >= a["stride"]:
+                    raise ValueError(f"register {arr}_{name} at {r['offset']:#x} lies outside its {a['stride']:#x}-byte element")
+                self.array_regs[arr][name] = (r["offset"], r["access"], r["doc"])
+                self._add_fields(f"{arr}_{name}", r["fields"])
         if not self.offsets:
-            raise ValueError(f"{path}: no register definitions found")
-        for arr in self.array_regs:
-            if set(self.blocks.get(arr, {})) != {"BLOCK", "STRIDE"}:
-                raise ValueError(f"{path}: register array {arr} has no {arr}_BLOCK / {arr}_STRIDE")
+            raise ValueError("no register definitions found")
+
+    def _add_fields(self, reg: str, fields: Mapping[str, Any]) -> None:
+        if reg in self.fields:
+            raise ValueError(f"register name {reg} is used twice")
+        made = {n: Field(n, f["lsb"], f["width"], f["access"], f["reset"], f["reset_step"], f["volatile"], f["doc"])
+                for n, f in fields.items()}
+        taken = 0
+        for f in made.values():
+            if f.mask & taken or f.lsb + f.width > 32:
+                raise ValueError(f"register {reg}: field {f.name} overlaps another field or leaves the 32 bits")
+            taken |= f.mask
+        self.fields[reg] = dict(sorted(made.items(), key=lambda kv: kv[1].lsb))
 
     def __getattr__(self, name: str) -> int:
         try:
@@ -71,6 +106,44 @@ class RegisterMap:
 
     def mask(self, *names: str) -> int:
         return sum(1 << self.bits[n] for n in names)
+
+    # ---- fields by name ----
+    def field(self, reg: str, name: str) -> Field:
+        """``REG.field("IV_COAL", "TIME")``: position, width, access and reset of one field."""
+        fields = self._fields_of(reg)
+        try:
+            return fields[name]
+        except KeyError:
+            raise KeyError(f"register {reg} has no field {name!r}; fields: {', '.join(fields)}") from None
+
+    def pack(self, reg: str, **values: int) -> int:
+        """The register value with the named fields set and every other bit 0:
+        ``REG.pack("IV_COAL", THR=thr - 1, TIME=units)``. A value wider than its field is refused."""
+        word = 0
+        for name, v in values.items():
+            f = self.field(reg, name)
+            if not 0 <= int(v) <= f.max:
+                raise ValueError(f"{reg}.{name} = {v} does not fit its {f.width} bits")
+            word |= int(v) << f.lsb
+        return word
+
+    def unpack(self, reg: str, value: int) -> dict[str, int]:
+        """Each field's value in ``value`` (bits outside the fields are dropped)."""
+        return {n: value >> f.lsb & f.max for n, f in self._fields_of(reg).items()}
+
+    def implemented(self, reg: str) -> int:
+        """The bits of ``reg`` its fields cover: what a written 1 can come back as."""
+        return sum(f.mask for f in self._fields_of(reg).values())
+
+    def reset(self, reg: str, index: int = 0) -> int:
+        """The value ``reg`` (element ``index`` of its array) has after reset."""
+        return sum((f.reset + index * f.reset_step) << f.lsb for f in self._fields_of(reg).values())
+
+    def _fields_of(self, reg: str) -> dict[str, Field]:
+        try:
+            return self.fields[reg]
+        except KeyError:
+            raise KeyError(f"no register {reg!r} (array registers are named like CQ_IV, IV_COAL)") from None
 
 
 REG = RegisterMap()

@@ -73,10 +73,8 @@ def message_queue(setup: CqSetup, q: int) -> int:
 
 def rtl_layout(setup: CqSetup) -> CqLayout:
     """The RTL device's register map, as the strategies reach it."""
-    ien = 1 << REG.bit("CQ_IEN")
-
     def arm(q: int, on: bool) -> tuple[int, int]:
-        return REG.array("CQ", q, "IV"), vector_of(setup, q) | (ien if on else 0)
+        return REG.array("CQ", q, "IV"), REG.pack("CQ_IV", VECTOR=vector_of(setup, q), IEN=int(on))
 
     covered: dict[int, list[int]] = {}
     for q in range(setup.queues):
@@ -118,7 +116,7 @@ class MessageRouter:
 async def program_device(k: Kernel, setup: CqSetup, layout: CqLayout) -> None:
     """What the driver's EvtDevicePrepareHardware / D0Entry would do, as MMIO."""
     w = k.WRITE_REGISTER_ULONG
-    await w(REG.MSIX_CTRL, 1 << REG.bit("MSIX_ENABLE"))
+    await w(REG.MSIX_CTRL, REG.pack("MSIX_CTRL", ENABLE=1))
     vectors = sorted({vector_of(setup, q) for q in range(setup.queues)})
     for q in range(setup.queues):
         v = vector_of(setup, q)
@@ -142,7 +140,7 @@ async def program_device(k: Kernel, setup: CqSetup, layout: CqLayout) -> None:
     await w(REG.TG_LIMIT, setup.per_queue)
     await w(REG.TG_ERR_EVERY, setup.err_every)
     status = await k.READ_REGISTER_ULONG(REG.STATUS)
-    if status >> REG.bit("ST_CFG_ERROR") & 1:
+    if REG.unpack("STATUS", status)["CFG_ERROR"]:
         raise RuntimeError(f"device refused the queue settings (STATUS={status:#x})")
 
 

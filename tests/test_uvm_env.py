@@ -54,6 +54,19 @@ def test_register_model_is_the_header_map(regs: IrqloopRegBlock) -> None:
         regs.reg("CQ", 9, "HEAD")
 
 
+def test_register_model_has_the_fields_and_resets_of_the_description(regs: IrqloopRegBlock) -> None:
+    iv = regs.reg("CQ", 3, "IV")
+    assert [(f.get_name(), f.get_lsb_pos(), f.get_n_bits(), f.get_access()) for f in iv.get_fields()] == \
+        [("VECTOR", 0, 6, "RW"), ("IEN", 16, 1, "RW")]
+    assert iv.get_reset() == REG.bit("VEC_CQ0") + 3                  # queue q's default vector
+    assert regs.reg("OVERRUN_SEQ").get_reset() == 0xFFFF_FFFF and regs.reg("ID").get_reset() == 0x49524C50
+    assert {f.get_name(): f.get_access() for f in regs.reg("INT_CAUSE").get_fields()} == \
+        {"DATA": "W1C", "OVERRUN": "W1C", "CFGERR": "W1C", "DBERR": "W1C"}
+    assert regs.reg("CQ", 0, "HEAD").get_fields()[0].is_volatile()   # a SIZE write moves it
+    coal = regs.reg("IV", 1, "COAL")
+    assert sum(f.get_register_mask() for f in coal.get_fields()) == REG.implemented("IV_COAL") == 0x3_FFFF
+
+
 def csr(addr: int, data: int, t_ps: int = 0) -> CsrAccess:
     return CsrAccess(True, addr, data, t_ps)
 
@@ -110,7 +123,7 @@ def test_scoreboard_error_status_every_nth_completion(sb: DeviceScoreboard) -> N
 
 
 def test_scoreboard_rejects_a_message_nobody_programmed(sb: DeviceScoreboard) -> None:
-    sb.regs.reg("MSIX_CTRL").predict(1 << REG.bit("MSIX_ENABLE"))
+    sb.regs.reg("MSIX_CTRL").predict(REG.pack("MSIX_CTRL", ENABLE=1))
     sb.regs.reg("VT", 3, "ADDR_LO").predict(0xFEE0_0000)
     sb.regs.reg("VT", 3, "DATA").predict(0x103)
     sb.write_msi(MsiItem(5000, 0xFEE0_0000, 0x103))

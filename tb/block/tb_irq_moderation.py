@@ -22,7 +22,10 @@ from cocotb.triggers import FallingEdge, RisingEdge
 from hostmodel.regs import REG
 from tb.block.common import start
 
-B = REG.bits
+
+def coal_word(**fields: int) -> int:
+    """An IVR_COAL value from its fields by name (THR, TIME, CD, DB_RESTART)."""
+    return REG.pack("IV_COAL", **fields)
 
 
 async def write_reg(dut, addr: int, value: int) -> None:
@@ -52,7 +55,8 @@ class Vector:
 async def run_case(dut, rng: random.Random, coal: int, rate: int, cycles: int, p_ev: float) -> dict[str, int]:
     n = len(dut.fire)
     tick = int(dut.TICK_CYCLES.value)
-    thr, units, cd, dbr = coal & 0xFF, coal >> 8 & 0xFF, coal >> B["COAL_CD"] & 1, coal >> B["COAL_DB_RESTART"] & 1
+    f = REG.unpack("IV_COAL", coal)
+    thr, units, cd, dbr = f["THR"], f["TIME"], f["CD"], f["DB_RESTART"]
     active = not cd and thr and units
     for v in range(n):
         await write_reg(dut, REG.array("IV", v, "COAL"), coal)
@@ -159,17 +163,18 @@ async def coalescing_rules_hold_under_random_traffic(dut) -> None:
     await idle(dut)
     await start(dut)
     cases = [
-        (3 | 2 << 8, 0),                              # THR 3 (4 per message), TIME 2 units
-        (7 | 1 << 8 | 1 << B["COAL_DB_RESTART"], 0),  # doorbells restart the time
-        (15 | 3 << 8 | 1 << B["COAL_CD"], 0),         # Coalescing Disable: one per event
-        (0 | 5 << 8, 0),                              # THR 0: no aggregation
-        (5 | 0 << 8, 0),                              # TIME 0 ("no delay"): no aggregation
+        (coal_word(THR=3, TIME=2), 0),                     # THR 3 (4 per message), TIME 2 units
+        (coal_word(THR=7, TIME=1, DB_RESTART=1), 0),       # doorbells restart the time
+        (coal_word(THR=15, TIME=3, CD=1), 0),              # Coalescing Disable: one per event
+        (coal_word(THR=0, TIME=5), 0),                     # THR 0: no aggregation
+        (coal_word(THR=5, TIME=0), 0),                     # TIME 0 ("no delay"): no aggregation
         (0, 40),                                      # rate limit only
     ]
     for coal, rate in cases:
         r = await run_case(dut, rng, coal, rate, 3000, 0.08)
         assert r["events"] > 100, r
-        thr, units, cd = coal & 0xFF, coal >> 8 & 0xFF, coal >> B["COAL_CD"] & 1
+        f = REG.unpack("IV_COAL", coal)
+        thr, units, cd = f["THR"], f["TIME"], f["CD"]
         if (cd or not thr or not units) and not rate:
             # no aggregation: every cycle with events sends one message at once; nothing is merged
             assert r["fires"] == r["event_cycles"] and r["merged"] == 0, r
@@ -187,7 +192,7 @@ async def merged_counts_events_without_their_own_message(dut) -> None:
     an immediate one: messages at events 3, 6, 9 and at the immediate 11th; merged = 11 - 4."""
     await idle(dut)
     await start(dut)
-    await write_reg(dut, REG.array("IV", 0, "COAL"), 2 | 100 << 8)
+    await write_reg(dut, REG.array("IV", 0, "COAL"), coal_word(THR=2, TIME=100))
     merged0 = int(dut.merged.value)
     thr0, time0 = int(dut.by_thr.value), int(dut.by_time.value)
     fires = []
@@ -213,7 +218,7 @@ async def aggregation_time_ends_an_aggregation_below_the_threshold(dut) -> None:
     await idle(dut)
     await start(dut)
     tick = int(dut.TICK_CYCLES.value)
-    await write_reg(dut, REG.array("IV", 0, "COAL"), 7 | 1 << 8)
+    await write_reg(dut, REG.array("IV", 0, "COAL"), coal_word(THR=7, TIME=1))
     thr0, time0, merged0 = int(dut.by_thr.value), int(dut.by_time.value), int(dut.merged.value)
     fired_at = []
     for cycle in range(tick + 20):

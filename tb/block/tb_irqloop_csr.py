@@ -71,7 +71,7 @@ async def byte_strobes_and_read_only_registers(dut) -> None:
     assert await csr.read_dword(0xFFC) == 0                            # unmapped reads 0
     assert await csr.read_dword(REG.ID) == REG.consts["DEVICE_ID"]
     n_cq = int(dut.NUM_CQ.value)
-    assert await csr.read_dword(REG.CAPS) == (n_cq + 2) << 8 | n_cq
+    assert await csr.read_dword(REG.CAPS) == REG.pack("CAPS", QUEUES=n_cq, VECTORS=n_cq + 2)
     assert await csr.read_dword(REG.COAL_TICK) == int(dut.COAL_TICK.value)
 
 

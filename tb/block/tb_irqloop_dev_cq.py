@@ -104,7 +104,7 @@ class Env:
         await self.wr(cq(q, "BASE_HI"), 0)
         await self.wr(cq(q, "SIZE"), size)
         v = REG.bit("VEC_CQ0") + q if vec is None else vec
-        await self.wr(cq(q, "IV"), v | (int(ien) << B["CQ_IEN"]))
+        await self.wr(cq(q, "IV"), REG.pack("CQ_IV", VECTOR=v, IEN=int(ien)))
 
     async def msi_mode(self) -> None:
         await self.wr(REG.MSI_ADDR_LO, MSI_BASE)
@@ -264,7 +264,7 @@ async def coalescing_by_threshold_and_by_time(dut) -> None:
     q, vec = 0, REG.bit("VEC_CQ0")
     thr, time_units, n = 3, 4, 10                       # 4 entries per MSI by count, rest by time
     await env.create_queue(q, 64)
-    await env.wr(REG.array("IV", vec, "COAL"), thr | time_units << 8)
+    await env.wr(REG.array("IV", vec, "COAL"), REG.pack("IV_COAL", THR=thr, TIME=time_units))
     await env.generate(q, period=60, burst=1, limit=n)
     await env.until(lambda: len(env.bus.entries(q)) == n, what="entries")
     await ClockCycles(dut.clk, time_units * env.tick + 200)
@@ -289,13 +289,13 @@ async def coalescing_disable_and_error_completions_are_never_coalesced(dut) -> N
     await env.msi_mode()
     q, vec = 0, REG.bit("VEC_CQ0")
     await env.create_queue(q, 64)
-    await env.wr(REG.array("IV", vec, "COAL"), 7 | 200 << 8 | 1 << B["COAL_CD"])
+    await env.wr(REG.array("IV", vec, "COAL"), REG.pack("IV_COAL", THR=7, TIME=200, CD=1))
     await env.generate(q, period=80, burst=1, limit=5)
     await env.until(lambda: len(env.bus.entries(q)) == 5)
     await ClockCycles(dut.clk, 100)
     assert len(msis_of(env, vec)) == 5, "CD set: one MSI per entry"
     # now coalescing on (8 per MSI, long time) and every 3rd completion an error
-    await env.wr(REG.array("IV", vec, "COAL"), 7 | 200 << 8)
+    await env.wr(REG.array("IV", vec, "COAL"), REG.pack("IV_COAL", THR=7, TIME=200))
     await env.wr(REG.TG_ERR_EVERY, 3)
     await env.wr(cq(q, "HEAD"), 5)
     before = len(msis_of(env, vec))
@@ -321,7 +321,7 @@ async def doorbell_restart_delays_the_interrupt(dut) -> None:
     q, vec = 0, REG.bit("VEC_CQ0")
     await env.create_queue(q, 64)
     for restart in (False, True):
-        await env.wr(REG.array("IV", vec, "COAL"), 15 | 2 << 8 | int(restart) << B["COAL_DB_RESTART"])
+        await env.wr(REG.array("IV", vec, "COAL"), REG.pack("IV_COAL", THR=15, TIME=2, DB_RESTART=int(restart)))
         n0, m0 = len(env.bus.entries(q)), len(msis_of(env, vec))
         await env.generate(q, period=50, burst=2, limit=2)
         await env.until(lambda: len(env.bus.entries(q)) == n0 + 2)

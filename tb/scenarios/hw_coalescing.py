@@ -13,18 +13,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from hostmodel.regs import REG
 from tb.scenarios.base import register
 from tb.board import CLOCK_PS, US
 from tb.scenarios.cqbase import CqScenario, Variant, base_setup, common_params
 from tb.scenarios.params import Check
 
-CD, DB_RESTART = 1 << 16, 1 << 17
 TIME_UNIT_PS = 100 * US                   # tb_irqloop: COAL_TICK 25000 cycles at 250 MHz
 
 
 def coal(thr: int, time_units: int, db_restart: bool = False) -> int:
     """IVR_COAL value: THR is zero-based (thr events per message), TIME in 100 us units."""
-    return (thr - 1) | time_units << 8 | (DB_RESTART if db_restart else 0)
+    return REG.pack("IV_COAL", THR=thr - 1, TIME=time_units, DB_RESTART=int(db_restart))
 
 
 @register

@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from hostmodel.regs import REG
 from tb.scenarios.base import register
 from tb.board import CLOCK_PS, US
 from tb.scenarios.cqbase import CqScenario, Variant
@@ -45,10 +46,10 @@ def draw(seed: int, max_queues: int, max_per_queue: int) -> dict[str, Any]:
         # took 2.8 ms). That is a configuration error, not a driver's, so it is left out here.
         if kind == "thr_time" and entries - 1 >= 2:
             thr, units = rng.randint(2, min(16, entries - 1)), rng.randint(1, 2)
-            coal[str(v)] = (thr - 1) | units << 8
+            coal[str(v)] = REG.pack("IV_COAL", THR=thr - 1, TIME=units)
             longest_ps = max(longest_ps, units * 100 * US)
         elif kind == "cd":
-            coal[str(v)] = 3 | 1 << 8 | 1 << 16
+            coal[str(v)] = REG.pack("IV_COAL", THR=3, TIME=1, CD=1)
         if rng.random() < 0.25:
             rate[str(v)] = round(rng.uniform(1, 20) * US / CLOCK_PS)
     # on a shared vector the drivers hear one message for every queue on it (CqLayout.shares)

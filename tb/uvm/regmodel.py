@@ -1,22 +1,23 @@
 """The device's register model (pyuvm RAL), built from the one description of the map.
 
-``rtl/irqloop_regs.vh`` is the only place the register map is written: the RTL includes it,
-``hostmodel/regs.py`` parses it, and this module turns that parse into a ``uvm_reg_block`` with
-one ``uvm_reg`` per register (array elements named ``CQ3_HEAD``, ``VT5_DATA``, ``IV2_COAL``,
-``PBA0_BITS``), the access kind the header declares, and one address map on the CSR bus.
-Nothing here repeats an offset.
+``regs/irqloop.rdl`` is the only place the register map is written; ``make regs`` generates the
+RTL header and ``hostmodel/regs_map.py`` from it, and this module turns the latter (through
+``hostmodel.regs``) into a ``uvm_reg_block``: one ``uvm_reg`` per register (array elements named
+``CQ3_HEAD``, ``VT5_DATA``, ``IV2_COAL``, ``PBA0_BITS``) with one ``uvm_reg_field`` per field of
+the description (its position, access and reset value), and one address map on the CSR bus.
+Nothing here repeats an offset or a field.
 """
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from pyuvm import uvm_endianness_e, uvm_reg, uvm_reg_block, uvm_reg_field
 
-from hostmodel.regs import REG, RegisterMap
+from hostmodel.regs import REG, Field, RegisterMap
 
-#: header access kind -> uvm_reg_field access policy
-_ACCESS = {"RW": "RW", "RO": "RO", "W1C": "W1C"}
-#: registers whose value changes without a CSR write (not checked against the mirror on read)
-_VOLATILE_RW = {"CQ_HEAD"}
+#: register access kinds of the description (a register's map rights are RO or RW)
+_ACCESS = {"RW", "RO", "W1C"}
 
 
 def array_sizes(num_cq: int) -> dict[str, int]:
@@ -39,21 +40,23 @@ class IrqloopRegBlock(uvm_reg_block):
         self.elements: dict[int, tuple[str, int, str]] = {}
         self.access: dict[str, str] = {}
         for name_, offset in regs.offsets.items():
-            self._add(name_, offset, regs.access[name_], volatile=regs.access[name_] != "RW")
+            self._add(name_, offset, regs.access[name_], regs.fields[name_].values(), 0)
         for arr, count in array_sizes(num_cq).items():
             for i in range(count):
                 for rname, (_off, acc, _doc) in regs.array_regs[arr].items():
                     offset = regs.array(arr, i, rname)
-                    self._add(f"{arr}{i}_{rname}", offset, acc, volatile=acc != "RW" or f"{arr}_{rname}" in _VOLATILE_RW)
+                    self._add(f"{arr}{i}_{rname}", offset, acc, regs.fields[f"{arr}_{rname}"].values(), i)
                     self.elements[offset] = (arr, i, rname)
         self.lock_model()
 
-    def _add(self, name: str, offset: int, access: str, volatile: bool) -> None:
+    def _add(self, name: str, offset: int, access: str, fields: Iterable[Field], index: int) -> None:
         if access not in _ACCESS:
             raise ValueError(f"register {name}: access {access!r} is not one of {sorted(_ACCESS)}")
         r = uvm_reg(name, 32)
-        f = uvm_reg_field("value")
-        f.configure(r, 32, 0, _ACCESS[access], volatile, 0, True, False, False)
+        for fd in fields:
+            f = uvm_reg_field(fd.name)
+            # volatile: hardware changes it, so the mirror is not compared on a read
+            f.configure(r, fd.width, fd.lsb, fd.access, fd.volatile, fd.reset + index * fd.reset_step, True, False, False)
         r.configure(self)
         self.map.add_reg(r, offset, "RO" if access == "RO" else "RW")
         self.by_offset[offset] = r
