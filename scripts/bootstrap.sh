@@ -40,7 +40,7 @@ fi
 # when the install fails
 log="$venv/pip.log"
 if ! { "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip &&
-       "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e .; } >"$log" 2>&1; then
+       "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -c constraints.txt -e .; } >"$log" 2>&1; then
     tail -n 20 "$log" >&2
     die "pip could not install the pinned toolchain; full log: $log"
 fi
