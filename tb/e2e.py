@@ -14,8 +14,8 @@ from hostmodel.kernel import Kernel, KernelSettings
 from hostmodel import metrics
 from hostmodel.latency import DpcLatencyModel, LatencySpike
 from hostmodel.regs import REG
-from hostmodel.scoreboard import StreamScoreboard
 from tb.cocotb_platform import CocotbPlatform
+from tb.stream_scoreboard import StreamScoreboard
 from tb.run_request import current
 from tb.msi_faults import MsiFaultInjector, parse_faults
 from tb.probe import HostActivityProbe
@@ -84,8 +84,9 @@ async def _run_stream(dut: Any, plan: dict[str, Any], seed: int, platform: Cocot
                     costs=stream_costs(v))
     cyclic = CyclicBuffer(v["cyclic_chunks"])
     sb = StreamScoreboard(cfg.slot_bytes // 4, cfg.pattern_key, cfg.slot_count, CLOCK_PS)
-    driver = STREAM_DRIVERS[v.get("driver", "stream")](kernel, cfg, cyclic, sb)
-    consumer = Consumer(kernel, cyclic, sb, period_ps=round(v["consumer_period_us"] * 1e6))
+    kernel.trace_consumers.append(sb.consume)    # the scoreboard judges what driver and consumer log
+    driver = STREAM_DRIVERS[v.get("driver", "stream")](kernel, cfg, cyclic)
+    consumer = Consumer(kernel, cyclic, period_ps=round(v["consumer_period_us"] * 1e6))
 
     if current().waves:     # the driver's activity in the waveform
         HostActivityProbe(dut.u_act, kernel, driver, cyclic, consumer, sb).refresh()

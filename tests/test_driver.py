@@ -13,8 +13,8 @@ from hostmodel.driver import Consumer, StreamConfig, StreamDriver
 from hostmodel.eventsim import EventSim, EventSimPlatform
 from hostmodel.kernel import Kernel
 from hostmodel.latency import DpcLatencyModel, LatencySpike
-from hostmodel.scoreboard import StreamScoreboard
 from tb.refmodel import StreamDeviceModel
+from tb.stream_scoreboard import StreamScoreboard
 
 US = 1_000_000
 PERIOD = 10 * US
@@ -31,8 +31,9 @@ def run(slots: int = 8, chunks: int = 40, spike_at: int | None = None, spike_us:
     cfg = StreamConfig(slot_count=slots, slot_bytes=256, chunks=chunks, flow_control=flow)
     cyc = CyclicBuffer(4096)
     sb = StreamScoreboard(cfg.slot_bytes // 4, cfg.pattern_key, slots, 4000)
-    drv = StreamDriver(k, cfg, cyc, sb)
-    cons = Consumer(k, cyc, sb, period_ps=20 * US)
+    k.trace_consumers.append(sb.consume)
+    drv = StreamDriver(k, cfg, cyc)
+    cons = Consumer(k, cyc, period_ps=20 * US)
     sim.spawn(drv.start_device())
     sim.run()
     t0 = sim.now
