@@ -1,14 +1,26 @@
-"""The streaming driver of the second seed thread, written as a KMDF/WDM driver would be.
+"""The streaming driver of the second seed thread, written as a KMDF driver would be.
 
-MSI ISR: read and clear the interrupt cause; for data-ready, mask the data vector and queue
-the DPC (``KeInsertQueueDpc``; FALSE if it is still queued, which is fine: the DPC handles
-all outstanding work). DPC: read the producer index, copy *every* ready slot into the cyclic
-buffer, free them with one consumer-index write, then re-arm by unmasking the data vector. A
-chunk that completed while the vector was masked left it pending, so the unmask sends one
-MSI at once and no completion is stranded (PCIe 6.1.4 pending-bit rule).
+Bring-up (:func:`hostmodel.pnp.start_device` calls these in the framework's order):
+``EvtDevicePrepareHardware`` takes the resources the PnP manager assigned (the register space and
+the interrupt messages) and connects an interrupt object to each message;
+``EvtDeviceD0Entry`` programs the ring; the PCI bus driver then programs the messages
+(:mod:`hostmodel.pci`: the driver never writes a message register); and
+``EvtDeviceD0EntryPostInterruptsEnabled`` enables the device's interrupt sources and starts the
+stream, so no interrupt can come before its ISR is connected.
+
+``EvtInterruptIsr`` (for each message): read and clear the interrupt cause; for data-ready, mask
+the data vector and queue the DPC (``KeInsertQueueDpc``; FALSE if it is still queued, which is
+fine: the DPC handles all outstanding work). ``EvtInterruptDpc``: read the producer index, copy
+*every* ready slot into the cyclic buffer, free them with one consumer-index write, then re-arm by
+unmasking the data vector. A chunk that completed while the vector was masked left it pending, so
+the unmask sends one MSI at once and no completion is stranded (PCIe 6.1.4 pending-bit rule).
 
 If the device has lapped the driver (producer - consumer > slots), the oldest chunks are gone:
 the DPC counts them as lost and copies only what can still be in the ring.
+
+The driver reports what it does as trace events (``Kernel.log``): ``chunk_copied`` (seq and the
+data as copied), ``ring_overrun_found`` (the lost range: ``lost`` chunks from seq ``cons``). It calls
+no checker; the testbench's scoreboard subscribes to the trace.
 
 The copy takes simulated CPU time per byte (``CpuCosts.copy_ps_per_kib``) and reads host memory
 as the copy proceeds, so a slot the device refills during the copy is copied torn or replaced.
@@ -24,14 +36,18 @@ import numpy as np
 
 from hostmodel.cyclic import CyclicBuffer, CyclicEntry
 from hostmodel.kernel import KDPC, KINTERRUPT, Kernel
+from hostmodel.pci import DeviceResources, MessageInterrupt, RegisterSpace
+from hostmodel.pnp import WDF_POWER_DEVICE_STATE
 from hostmodel.regs import REG
-from hostmodel.scoreboard import StreamScoreboard
 
 CAUSE_DATA = 1 << REG.bit("CAUSE_DATA")
 CAUSE_OVERRUN = 1 << REG.bit("CAUSE_OVERRUN")
 CAUSE_CFGERR = 1 << REG.bit("CAUSE_CFGERR")
 VEC_DATA = REG.bit("VEC_DATA")
 VEC_ERROR = REG.bit("VEC_ERROR")
+# with a message per vector, message n is device vector n; with one message it is message 0
+MESSAGE_DATA = VEC_DATA
+MESSAGE_ERROR = VEC_ERROR
 
 # The DPC's memcpy reads a slot in pieces, each at its own simulated time: fine enough that a DMA
 # burst (128 bytes) landing mid-copy shows, coarse enough to wake the simulator only a few times
@@ -52,11 +68,8 @@ class StreamConfig:
     chunk_period_cycles: int = 2500
     chunks: int = 64                   #: CHUNK_LIMIT; 0 runs until stopped
     flow_control: bool = False
-    msi_addr: int = 0xFEE0_0000
-    msi_data: int = 0x40               #: vector v sends msi_data + v
     pattern_key: int = 0x5A5A_0000
     rearm_by_mask: bool = True         #: ISR masks the data vector, DPC unmasks it
-    shared_message: bool = False       #: MSI-X with one message for data and error (the ISR reads INT_CAUSE)
 
 
 @dataclass
@@ -76,23 +89,38 @@ class DriverStats:
 
 
 class StreamDriver:
-    def __init__(self, kernel: Kernel, cfg: StreamConfig, cyclic: CyclicBuffer,
-                 scoreboard: Optional[StreamScoreboard] = None) -> None:
+    def __init__(self, kernel: Kernel, cfg: StreamConfig, cyclic: CyclicBuffer) -> None:
         self.k = kernel
         self.cfg = cfg
         self.cyclic = cyclic
-        self.sb = scoreboard
         self.stats = DriverStats()
         self.cons = 0                  # next sequence number the driver expects
         self.slot_words = cfg.slot_bytes // 4
-        self.dpc: KDPC = kernel.KeInitializeDpc(self.DpcForIsr, self, name="StreamDpc")
-        self.data_interrupt: KINTERRUPT = kernel.IoConnectInterruptEx(
-            cfg.msi_data + VEC_DATA, self.MsiIsr, self, name="DataIsr")
-        self.error_interrupt: KINTERRUPT = kernel.IoConnectInterruptEx(
-            cfg.msi_data + VEC_ERROR, self.MsiIsr, self, name="ErrorIsr")
+        self.dpc: KDPC = kernel.KeInitializeDpc(self._deferred_routine, self, name="StreamDpc")
+        # connected in EvtDevicePrepareHardware, once the messages are known; the error interrupt
+        # stays None when the device was granted a single message for both vectors
+        self.registers: Optional[RegisterSpace] = None
+        self.data_interrupt: Optional[KINTERRUPT] = None
+        self.error_interrupt: Optional[KINTERRUPT] = None
 
-    # ---- bring-up (PASSIVE_LEVEL) ----
-    async def start_device(self) -> None:
+    # ---- bring-up ----
+    def EvtDevicePrepareHardware(self, resources: DeviceResources) -> None:
+        """Take the assigned resources. Each message gets an interrupt object whose ISR is told the
+        message's ID (what WdfInterruptCreate does when called here, as KMDF 1.11 allows)."""
+        self.registers = resources.registers
+        names = {MESSAGE_DATA: "DataIsr", MESSAGE_ERROR: "ErrorIsr"}
+        connected = {m.message_id: self._connect(m, names[m.message_id]) for m in resources.messages}
+        self.data_interrupt = connected[MESSAGE_DATA]
+        self.error_interrupt = connected.get(MESSAGE_ERROR)
+
+    def _connect(self, message: MessageInterrupt, name: str) -> KINTERRUPT:
+        # the kernel dispatches on the message's data; the framework hands the ISR the MessageID
+        async def service_routine(interrupt: KINTERRUPT, context: Any) -> bool:
+            return await self.EvtInterruptIsr(interrupt, message.message_id)
+        return self.k.IoConnectInterruptEx(message.data, service_routine, self, name=name)
+
+    async def EvtDeviceD0Entry(self, previous_state: WDF_POWER_DEVICE_STATE) -> None:
+        """Program the ring and the stream (PASSIVE_LEVEL); the device stays stopped."""
         c, k = self.cfg, self.k
         await k.WRITE_REGISTER_ULONG(REG.RING_BASE_LO, c.ring_base & 0xFFFFFFFF)
         await k.WRITE_REGISTER_ULONG(REG.RING_BASE_HI, c.ring_base >> 32)
@@ -101,15 +129,12 @@ class StreamDriver:
         await k.WRITE_REGISTER_ULONG(REG.CHUNK_PERIOD, c.chunk_period_cycles)
         await k.WRITE_REGISTER_ULONG(REG.CHUNK_LIMIT, c.chunks)
         await k.WRITE_REGISTER_ULONG(REG.PATTERN_KEY, c.pattern_key)
-        await k.WRITE_REGISTER_ULONG(REG.MSI_ADDR_LO, c.msi_addr & 0xFFFFFFFF)
-        await k.WRITE_REGISTER_ULONG(REG.MSI_ADDR_HI, c.msi_addr >> 32)
-        await k.WRITE_REGISTER_ULONG(REG.MSI_DATA, c.msi_data)
-        if c.shared_message:        # MSI-X: vectors 0 (data) and 1 (error) send the same message
-            await k.WRITE_REGISTER_ULONG(REG.MSIX_CTRL, REG.pack("MSIX_CTRL", ENABLE=1))
-            for v in (VEC_DATA, VEC_ERROR):
-                await k.WRITE_REGISTER_ULONG(REG.array("VT", v, "ADDR_LO"), c.msi_addr & 0xFFFFFFFF)
-                await k.WRITE_REGISTER_ULONG(REG.array("VT", v, "ADDR_HI"), c.msi_addr >> 32)
-                await k.WRITE_REGISTER_ULONG(REG.array("VT", v, "DATA"), c.msi_data)
+
+    async def EvtDeviceD0EntryPostInterruptsEnabled(self, previous_state: WDF_POWER_DEVICE_STATE) -> None:
+        """The messages are programmed and the ISRs connected: enable the device's interrupt
+        sources and start the stream. Done here, not in EvtDeviceD0Entry, because before this
+        point the device could send a message no ISR is connected to yet."""
+        c, k = self.cfg, self.k
         await k.WRITE_REGISTER_ULONG(REG.MSI_MASK, 0)
         await k.WRITE_REGISTER_ULONG(REG.INT_ENABLE, REG.pack("INT_ENABLE", DATA=1, ERROR=1))
         ctrl = REG.pack("CTRL", ENABLE=1, FLOWCTL=int(c.flow_control))
@@ -120,8 +145,8 @@ class StreamDriver:
             raise DeviceStartError(f"device refused the settings (STATUS={status:#x}): {c}")
         self.k.log("device_started", ctrl=ctrl)
 
-    # ---- EvtInterruptIsr (DIRQL) ----
-    async def MsiIsr(self, interrupt: KINTERRUPT, context: Any) -> bool:
+    # ---- EvtInterruptIsr (DIRQL), for every message ----
+    async def EvtInterruptIsr(self, interrupt: KINTERRUPT, message_id: int) -> bool:
         k = self.k
         self.stats.isr_mmio_reads += 1
         cause = await k.READ_REGISTER_ULONG(REG.INT_CAUSE)
@@ -149,7 +174,11 @@ class StreamDriver:
             self.stats.dpc_already_queued += 1
 
     # ---- EvtInterruptDpc (DISPATCH_LEVEL) ----
-    async def DpcForIsr(self, dpc: KDPC, context: Any, arg1: Any, arg2: Any) -> None:
+    async def _deferred_routine(self, dpc: KDPC, context: Any, arg1: Any, arg2: Any) -> None:
+        # the kernel's DPC routine; only the data ISR queues the DPC (WdfInterruptQueueDpcForIsr)
+        await self.EvtInterruptDpc(self.data_interrupt, dpc)
+
+    async def EvtInterruptDpc(self, interrupt: KINTERRUPT, dpc: KDPC) -> None:
         prod = await self.take_ready()
         copied = await self.copy_ready(prod)
         await self.free_slots(prod)          # only now may the device reuse them (flow control)
@@ -165,10 +194,8 @@ class StreamDriver:
             lost = avail - c.slot_count
             self.stats.chunks_lost_ring += lost
             self.stats.overrun_reads.append({"t_ps": k.now(), "prod": prod, "cons": self.cons, "lost": lost})
+            # the lost range is seq cons .. cons + lost - 1: the driver skips those chunks
             k.log("ring_overrun_found", prod=prod, cons=self.cons, lost=lost)
-            if self.sb is not None:
-                for s in range(self.cons, self.cons + lost):
-                    self.sb.driver_skipped(s, k.now())
             self.cons += lost
         return prod
 
@@ -177,8 +204,9 @@ class StreamDriver:
         copied = 0
         while self.cons != prod:
             data = await self.copy_slot(self.cons)
-            if self.sb is not None:
-                self.sb.dpc_copied(self.cons, data, self.k.now())    # as the copy ended up
+            # the chunk as the copy ended up (torn or replaced if the device refilled the slot
+            # during the copy): what a driver's debug trace would show of it
+            self.k.log("chunk_copied", seq=self.cons, data=data)
             if not self.cyclic.put(CyclicEntry(self.cons, data)):
                 self.stats.chunks_lost_cyclic += 1
             self.cons += 1
@@ -224,7 +252,7 @@ class FreeFirstDriver(StreamDriver):
     faster than the DPC copies them, it overtakes the copy and the DPC copies later chunks (or a
     mix) in place of the ones it meant to. The hardware sees no overwrite: the slots were freed."""
 
-    async def DpcForIsr(self, dpc: KDPC, context: Any, arg1: Any, arg2: Any) -> None:
+    async def EvtInterruptDpc(self, interrupt: KINTERRUPT, dpc: KDPC) -> None:
         prod = await self.take_ready()
         await self.free_slots(prod)
         copied = await self.copy_ready(prod)
@@ -235,9 +263,9 @@ class SeparateVectorsDriver(StreamDriver):
     """Data and errors on their own messages: the data ISR knows what happened from the message
     and reads no register; only the error ISR reads (and clears) INT_CAUSE."""
 
-    async def MsiIsr(self, interrupt: KINTERRUPT, context: Any) -> bool:
-        if interrupt is not self.data_interrupt:
-            return await super().MsiIsr(interrupt, context)
+    async def EvtInterruptIsr(self, interrupt: KINTERRUPT, message_id: int) -> bool:
+        if message_id != MESSAGE_DATA:
+            return await super().EvtInterruptIsr(interrupt, message_id)
         await self.data_ready()
         return True
 
@@ -246,19 +274,19 @@ class SharedNoCauseDriver(StreamDriver):
     """The bug: one message for data and errors, and an ISR that takes every message for data
     without reading INT_CAUSE. The device's error interrupts reach it and are never noticed."""
 
-    async def MsiIsr(self, interrupt: KINTERRUPT, context: Any) -> bool:
+    async def EvtInterruptIsr(self, interrupt: KINTERRUPT, message_id: int) -> bool:
         await self.data_ready()
         return True
 
 
 class Consumer:
-    """The application thread that drains the cyclic buffer every ``period_ps``."""
+    """The application thread that drains the cyclic buffer every ``period_ps``.
 
-    def __init__(self, kernel: Kernel, cyclic: CyclicBuffer, scoreboard: Optional[StreamScoreboard],
-                 period_ps: int = 20_000_000) -> None:
+    It logs each chunk it takes (``chunk_consumed``) and, like the driver, calls no checker."""
+
+    def __init__(self, kernel: Kernel, cyclic: CyclicBuffer, period_ps: int = 20_000_000) -> None:
         self.k = kernel
         self.cyclic = cyclic
-        self.sb = scoreboard
         self.period_ps = period_ps
         self.consumed = 0
         self.stop = False
@@ -267,8 +295,7 @@ class Consumer:
     def drain(self) -> int:
         n = 0
         while (e := self.cyclic.get()) is not None:
-            if self.sb is not None:
-                self.sb.consumed(e.seq, e.data, self.k.now())
+            self.k.log("chunk_consumed", seq=e.seq, data=e.data)
             n += 1
         self.consumed += n
         if n:

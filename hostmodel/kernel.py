@@ -268,6 +268,9 @@ class Kernel:
         # current task is the key.
         self._task_cpu: dict[int, Cpu] = {}
         self.trace: list[TraceEvent] = []
+        #: called with each trace event as it is logged, like the consumers of an ETW real-time
+        #: session: how a testbench observes drivers that never call it (scoreboards, monitors)
+        self.trace_consumers: list[Callable[[TraceEvent], None]] = []
         self.warnings: list[str] = []
         self.violations: list[DpcWatchdogViolation] = []
         self._interrupts: dict[int, KINTERRUPT] = {}
@@ -282,7 +285,12 @@ class Kernel:
         return self.platform.now_ps()
 
     def log(self, kind: str, **info: Any) -> None:
-        self.trace.append(TraceEvent(self.now(), kind, info))
+        """A trace event (the model's TraceLoggingWrite): kept in ``trace`` and handed at once to
+        every consumer, in the same simulated instant the driver logged it."""
+        event = TraceEvent(self.now(), kind, info)
+        self.trace.append(event)
+        for consume in self.trace_consumers:
+            consume(event)
 
     def _changed(self) -> None:
         for observer in self.observers:

@@ -13,9 +13,11 @@ from hostmodel.driver import Consumer, FreeFirstDriver, SeparateVectorsDriver, S
 from hostmodel.kernel import Kernel, KernelSettings
 from hostmodel import metrics
 from hostmodel.latency import DpcLatencyModel, LatencySpike
+from hostmodel.pci import PciBus
+from hostmodel.pnp import start_device
 from hostmodel.regs import REG
-from hostmodel.scoreboard import StreamScoreboard
 from tb.cocotb_platform import CocotbPlatform
+from tb.stream_scoreboard import StreamScoreboard
 from tb.run_request import current
 from tb.msi_faults import MsiFaultInjector, parse_faults
 from tb.probe import HostActivityProbe
@@ -76,16 +78,19 @@ async def _run_stream(dut: Any, plan: dict[str, Any], seed: int, platform: Cocot
 
     cfg = StreamConfig(ring_base=RING_BASE, slot_count=v["slots"], slot_bytes=v["slot_bytes"],
                        chunk_period_cycles=period_cycles, chunks=v["chunks"],
-                       flow_control=v["mode"] == "flow", pattern_key=pattern_key_for(seed),
-                       shared_message=v.get("driver", "stream") in ("shared", "shared_no_cause"))
+                       flow_control=v["mode"] == "flow", pattern_key=pattern_key_for(seed))
     latency = DpcLatencyModel(base_ps=round(v["dpc_latency_us"] * 1e6),
                               jitter_ps=round(v["jitter_us"] * 1e6), seed=seed)
     kernel = Kernel(platform, latency=latency, settings=KernelSettings(cpus=v.get("cpus", 4)),
                     costs=stream_costs(v))
+    # the device's two vectors (data, error): a message each over MSI, or ("shared") one MSI-X
+    # message for both, so the ISR must read INT_CAUSE to tell them apart
+    bus = PciBus(kernel, vectors=2, msix_single_message=v.get("driver", "stream") in ("shared", "shared_no_cause"))
     cyclic = CyclicBuffer(v["cyclic_chunks"])
     sb = StreamScoreboard(cfg.slot_bytes // 4, cfg.pattern_key, cfg.slot_count, CLOCK_PS)
-    driver = STREAM_DRIVERS[v.get("driver", "stream")](kernel, cfg, cyclic, sb)
-    consumer = Consumer(kernel, cyclic, sb, period_ps=round(v["consumer_period_us"] * 1e6))
+    kernel.trace_consumers.append(sb.consume)    # the scoreboard judges what driver and consumer log
+    driver = STREAM_DRIVERS[v.get("driver", "stream")](kernel, cfg, cyclic)
+    consumer = Consumer(kernel, cyclic, period_ps=round(v["consumer_period_us"] * 1e6))
 
     if current().waves:     # the driver's activity in the waveform
         HostActivityProbe(dut.u_act, kernel, driver, cyclic, consumer, sb).refresh()
@@ -93,11 +98,11 @@ async def _run_stream(dut: Any, plan: dict[str, Any], seed: int, platform: Cocot
     producer = dut.dut.u_producer
     times: dict[str, int] = {}
     faults = MsiFaultInjector(parse_faults(v.get("msi_faults", "none")), seed,
-                              vector_of=lambda data: data - cfg.msi_data)
+                              vector_of=lambda data: data - bus.first_data)
     platform.spawn(platform.msi_monitor(kernel.deliver_msi, faults))
     platform.spawn(_watch_rise(producer.running, times, "stream_start_ps", platform))
 
-    await driver.start_device()
+    await start_device(bus, driver)
     t0 = times["stream_start_ps"]     # cycle 0 of the stream (device `cycle` counter)
     if v["spike_us"] > 0:
         latency.add_spike(LatencySpike(at_ps=t0 + v["spike_at_chunk"] * period_cycles * CLOCK_PS,

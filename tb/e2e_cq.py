@@ -16,7 +16,6 @@ from typing import Any, Callable, Optional
 from cocotb.triggers import RisingEdge, Timer
 
 from hostmodel import metrics
-from hostmodel.cq_scoreboard import CqScoreboard
 from hostmodel.interference import InterferenceSource, start_interference
 from hostmodel.kernel import Kernel, KernelSettings
 from hostmodel.latency import DpcLatencyModel, LatencySpike
@@ -24,6 +23,7 @@ from hostmodel.regs import REG
 from hostmodel.strategies import DRIVERS, CompletionQueueDriver, CqLayout
 from tb.board import CLOCK_PS, CQ_AREA, HOSTMEM_BYTES, MSI_ADDR, US
 from tb.cocotb_platform import CocotbPlatform
+from tb.cq_scoreboard import CqScoreboard
 from tb.e2e import reset
 from tb.run_request import current
 from tb.msi_faults import MsiFaultInjector, parse_faults

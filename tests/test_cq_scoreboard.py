@@ -1,11 +1,11 @@
-"""The completion scoreboard (hostmodel.cq_scoreboard) on hand-made entries: it must catch a
+"""The completion scoreboard (tb.cq_scoreboard) on hand-made entries: it must catch a
 skipped, a repeated and a corrupted completion, and name the first missing one."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from hostmodel.cq_scoreboard import CqScoreboard
+from tb.cq_scoreboard import CqScoreboard
 
 
 def entry(n: int, q: int, status: int = 0, phase: int = 1, sqid: int = 1) -> np.ndarray:

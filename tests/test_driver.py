@@ -13,8 +13,10 @@ from hostmodel.driver import Consumer, StreamConfig, StreamDriver
 from hostmodel.eventsim import EventSim, EventSimPlatform
 from hostmodel.kernel import Kernel
 from hostmodel.latency import DpcLatencyModel, LatencySpike
-from hostmodel.scoreboard import StreamScoreboard
+from hostmodel.pci import PciBus
+from hostmodel.pnp import start_device
 from tb.refmodel import StreamDeviceModel
+from tb.stream_scoreboard import StreamScoreboard
 
 US = 1_000_000
 PERIOD = 10 * US
@@ -31,9 +33,10 @@ def run(slots: int = 8, chunks: int = 40, spike_at: int | None = None, spike_us:
     cfg = StreamConfig(slot_count=slots, slot_bytes=256, chunks=chunks, flow_control=flow)
     cyc = CyclicBuffer(4096)
     sb = StreamScoreboard(cfg.slot_bytes // 4, cfg.pattern_key, slots, 4000)
-    drv = StreamDriver(k, cfg, cyc, sb)
-    cons = Consumer(k, cyc, sb, period_ps=20 * US)
-    sim.spawn(drv.start_device())
+    k.trace_consumers.append(sb.consume)
+    drv = StreamDriver(k, cfg, cyc)
+    cons = Consumer(k, cyc, period_ps=20 * US)
+    sim.spawn(start_device(PciBus(k, vectors=2), drv))
     sim.run()
     t0 = sim.now
     if spike_at is not None:
@@ -123,3 +126,42 @@ def test_reference_model_refuses_invalid_settings(bad: str, why: str) -> None:
     assert dev.read(REG.STATUS) >> REG.bit("ST_CFG_ERROR") & 1
     assert not dev.read(REG.STATUS) >> REG.bit("ST_RUNNING") & 1
     assert msis == [0x41]                              # the error vector
+
+
+def test_the_pci_layer_not_the_driver_writes_the_message_registers() -> None:
+    """Bring-up as on Windows: the bus driver programs MSI and the MSI-X table, the driver receives
+    message IDs; the message writes come between EvtDeviceD0Entry and the stream's start."""
+    from hostmodel.regs import REG
+    message_regs = {REG.MSI_ADDR_LO, REG.MSI_ADDR_HI, REG.MSI_DATA, REG.MSIX_CTRL} | {
+        REG.array("VT", v, f) for v in (0, 1) for f in ("ADDR_LO", "ADDR_HI", "DATA")}
+    sim = EventSim()
+    plat = EventSimPlatform(sim, memory_bytes=1 << 21)
+    k = Kernel(plat)
+    dev = StreamDeviceModel(plat.memory, k.deliver_msi)
+
+    class RecordingBus(PciBus):
+        writing = False
+
+        async def program_messages(self) -> None:
+            self.writing = True
+            await super().program_messages()
+            self.writing = False
+
+    bus = RecordingBus(k, vectors=2, msix_single_message=True)
+    writes: list[tuple[bool, int]] = []
+    original = plat.mmio_write
+
+    async def mmio_write(offset: int, value: int) -> None:
+        writes.append((bus.writing, offset))
+        await original(offset, value)
+
+    plat.mmio_write = mmio_write      # type: ignore[method-assign]
+    plat.read_hook, plat.write_hook = dev.read, dev.write
+    drv = StreamDriver(k, StreamConfig(slot_count=8, slot_bytes=256, chunks=4), CyclicBuffer(64))
+    sim.spawn(start_device(bus, drv))
+    sim.run()
+    assert {off for writing, off in writes if writing} == message_regs
+    assert not {off for writing, off in writes if not writing} & message_regs
+    assert writes[-1][1] == REG.CTRL                       # the stream starts after the messages
+    # one MSI-X message for both vectors: one interrupt object, its ISR told message 0
+    assert drv.error_interrupt is None and drv.data_interrupt.MessageId == bus.first_data

@@ -24,9 +24,9 @@ from typing import Any, Optional
 
 from pyuvm import uvm_component, uvm_subscriber
 
-from hostmodel.cq_scoreboard import generator_fields
 from hostmodel.pattern import first_mismatch
 from hostmodel.regs import REG
+from tb.cq_scoreboard import generator_fields
 from tb.uvm.items import ChunkItem, CqEntryItem, CsrAccess, MsiItem
 from tb.uvm.monitors import message_table
 from tb.uvm.regmodel import IrqloopRegBlock

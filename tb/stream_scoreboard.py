@@ -5,6 +5,10 @@ The device's source is deterministic: chunk ``seq`` has the payload of
 out of the device ring and again when the consumer takes it out of the cyclic buffer. At the
 end, every sequence number the device produced must have reached the consumer exactly once,
 in order, intact.
+
+It observes the host model through the kernel's trace (``consume``, a ``Kernel.trace_consumers``
+entry): the driver logs ``chunk_copied`` and ``ring_overrun_found``, the consumer
+``chunk_consumed``; neither knows the scoreboard exists.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
+from hostmodel.kernel import TraceEvent
 from hostmodel.pattern import chunk_words
 
 
@@ -113,6 +118,17 @@ class StreamScoreboard:
         if int(chunk_words(candidate, self.slot_words, self.key)[word]) != observed:
             return None
         return candidate
+
+    def consume(self, event: TraceEvent) -> None:
+        """One trace event of the run, as it is logged; events of other kinds are not for us."""
+        info = event.info
+        if event.kind == "chunk_copied":
+            self.dpc_copied(info["seq"], info["data"], event.t_ps)
+        elif event.kind == "ring_overrun_found":
+            for seq in range(info["cons"], info["cons"] + info["lost"]):
+                self.driver_skipped(seq, event.t_ps)
+        elif event.kind == "chunk_consumed":
+            self.consumed(info["seq"], info["data"], event.t_ps)
 
     def dpc_copied(self, seq: int, data: np.ndarray, t_ps: int) -> bool:
         ok = self._check("dpc_copy", seq, data, t_ps)
