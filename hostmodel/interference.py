@@ -13,8 +13,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
-from hostmodel.kernel import KDPC_IMPORTANCE, KINTERRUPT, KDPC, Kernel
-from hostmodel.latency import Distribution
+from irqloop.hostmodel.kernel import KDPC_IMPORTANCE, KINTERRUPT, KDPC, Kernel
+from irqloop.hostmodel.latency import Distribution
 
 #: message ids of foreign interrupts start here (the device's own are small numbers)
 FOREIGN_MESSAGE_BASE = 0x1_0000

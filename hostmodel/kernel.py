@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, Awaitable, Callable, Coroutine, Optional
 
-from hostmodel.latency import DpcLatencyModel
-from hostmodel.platform import Platform
+from irqloop.hostmodel.latency import DpcLatencyModel
+from irqloop.hostmodel.platform import Platform
 
 
 class Irql(IntEnum):

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional, Sequence
 
-from hostmodel.kernel import KDPC, KSPIN_LOCK, Kernel
-from hostmodel.latency import percentiles
+from irqloop.hostmodel.kernel import KDPC, KSPIN_LOCK, Kernel
+from irqloop.hostmodel.latency import percentiles
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hostmodel.kernel import Kernel
-from hostmodel.regs import REG
+from irqloop.hostmodel.kernel import Kernel
+from irqloop.hostmodel.regs import REG
 
 
 @dataclass(frozen=True)

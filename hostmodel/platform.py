@@ -1,7 +1,7 @@
 """What the host model needs from whatever runs it: time, tasks, events, MMIO and memory.
 
 Two implementations exist: :class:`hostmodel.eventsim.EventSimPlatform` (pure Python) and
-``tb.cocotb_platform.CocotbPlatform`` (the RTL simulation). Times are integer picoseconds.
+``irqloop.tb.sim.cocotb_platform.CocotbPlatform`` (the RTL simulation). Times are integer picoseconds.
 """
 
 from __future__ import annotations

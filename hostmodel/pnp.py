@@ -12,7 +12,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Protocol
 
-from hostmodel.pci import DeviceResources, PciBus
+from irqloop.hostmodel.pci import DeviceResources, PciBus
 
 
 class WDF_POWER_DEVICE_STATE(IntEnum):

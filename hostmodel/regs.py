@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from hostmodel import regs_map
+from irqloop.hostmodel import regs_map
 
 
 @dataclass(frozen=True)

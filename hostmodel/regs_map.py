@@ -1,4 +1,4 @@
-"""The irqloop register map as data. Generated from regs/irqloop.rdl by `make regs` (python -m tb.regs_gen); do not edit.
+"""The irqloop register map as data. Generated from regs/irqloop.rdl by `make regs` (python -m irqloop.regs_gen); do not edit.
 
 Read it through ``hostmodel.regs.REG`` (offsets, arrays, fields packed by name).
 """

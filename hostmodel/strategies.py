@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from hostmodel.kernel import INTERLOCKED_LIST, KDPC, KINTERRUPT, KSPIN_LOCK, KTIMER, LONG, Kernel
+from irqloop.hostmodel.kernel import INTERLOCKED_LIST, KDPC, KINTERRUPT, KSPIN_LOCK, KTIMER, LONG, Kernel
 
 ENTRY_BYTES = 16
 
@@ -34,8 +34,8 @@ def _model_arm(q: int, on: bool) -> tuple[int, int]:
 @dataclass
 class CqLayout:
     """Where the driver put its queues and how it reaches the device's registers. The defaults
-    are the register map of the pure-Python device (tb/cqmodel.py); the RTL device's are in
-    tb/e2e_cq.py."""
+    are the register map of the pure-Python device (tb/models/cqmodel.py); the RTL device's are in
+    tb/sim/e2e_cq.py."""
     bases: list[int]
     entries: int
     vector_base: int = 0x100            #: queue q's message id is vector_base + q

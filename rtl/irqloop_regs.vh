@@ -1,4 +1,4 @@
-// irqloop device register map. Generated from regs/irqloop.rdl by `make regs` (python -m tb.regs_gen); do not edit.
+// irqloop device register map. Generated from regs/irqloop.rdl by `make regs` (python -m irqloop.regs_gen); do not edit.
 //
 // REG_<name>: offset of a register. Arrays (one block per completion queue, per vector):
 // <ARR>_BLOCK + index * <ARR>_STRIDE + <ARR>R_<name>. Single-bit fields keep the names the RTL

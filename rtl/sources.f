@@ -1,5 +1,5 @@
 // The device's RTL files, leaf modules first and the top last: the one list that the simulator
-// builds, lint, synthesis and the block tests read (tb/toolchain.py RTL_SOURCES,
+// builds, lint, synthesis and the block tests read (irqloop/toolchain.py RTL_SOURCES,
 // scripts/synth.sh). One file a line; // comments. The order is the order Yosys reads them in,
 // and its cell counts depend on it.
 chunk_pattern.v

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Create the project-local virtual environment with the pinned toolchain (idempotent).
 # Usage: scripts/bootstrap.sh VENV_DIR
-# System packages it needs (tb/toolchain.py's build list, and python3.X-venv when the venv must be
+# System packages it needs (irqloop/toolchain.py's build list, and python3.X-venv when the venv must be
 # created) are installed by scripts/require-system.sh when this user may, or named with the
 # command to run. Exit codes: 0 ready, 2 bad input, 3 infrastructure (a missing package, pip).
 set -euo pipefail
@@ -17,10 +17,10 @@ for cand in python3.13 python3.12 python3.11 python3; do
     fi
 done
 [ -n "$py" ] || die "Python >= 3.11 not found; install it with: sudo apt-get install python3"
-# the packages come from the one list, tb/toolchain.py (standard library only, so $py can read
+# the packages come from the one list, irqloop/toolchain.py (standard library only, so $py can read
 # it before the venv exists); byte-code caches are not written into the tree from here
-needs=$(PYTHONDONTWRITEBYTECODE=1 "$py" -m tb.toolchain needs build 2>/dev/null) ||
-    die "could not read the system package list with $py (see: $py -m tb.toolchain needs build)"
+needs=$(PYTHONDONTWRITEBYTECODE=1 "$py" -m irqloop.toolchain needs build 2>/dev/null) ||
+    die "could not read the system package list with $py (see: $py -m irqloop.toolchain needs build)"
 mapfile -t items <<<"$needs"
 if [ ! -x "$venv/bin/python" ]; then
     # the venv is created by $py, so ensurepip must be importable by $py: Debian and Ubuntu ship

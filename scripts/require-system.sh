@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one place that checks for Debian/Ubuntu system packages and installs the missing ones.
-# (Which packages irqloop needs is listed in tb/toolchain.py: `python3 -m tb.toolchain needs all`.)
+# (Which packages irqloop needs is listed in irqloop/toolchain.py: `python3 -m irqloop.toolchain needs all`.)
 #
 #   scripts/require-system.sh [--optional] PURPOSE CHECK=PACKAGE [CHECK=PACKAGE ...]
 #
@@ -19,7 +19,7 @@
 # ${XDG_CACHE_HOME:-~/.cache}/irqloop/), so that an offline machine or a broken mirror does not
 # cost every later process an apt-get install and update.
 # IRQLOOP_REQUIRE_ERRFILE=FILE: the final "error: ..." line goes to FILE instead of stderr, so
-# that a caller (tb/toolchain.py) can let stderr through to the user as it happens and still
+# that a caller (irqloop/toolchain.py) can let stderr through to the user as it happens and still
 # print the error once, itself.
 set -uo pipefail
 

@@ -1,9 +1,9 @@
 """What crosses the process boundary of a run, as files in its run directory.
 
-The runner (tb/runner.py, no cocotb) writes ``run.json``, a ``RunRequest``: which scenario, seed
+The runner (irqloop/runner.py, no cocotb) writes ``run.json``, a ``RunRequest``: which scenario, seed
 and pyuvm test, whether waves are recorded, and the scenario's prepared plan. The simulator side
-(tb/test_scenario.py, under cocotb) reads it through ``current()`` and writes back what it
-observed, ``observations.json``; the runner computes the verdict from the two (tb/report.py
+(tb/sim/test_scenario.py, under cocotb) reads it through ``current()`` and writes back what it
+observed, ``observations.json``; the runner computes the verdict from the two (irqloop/report.py
 ``evaluate``) and writes ``report.json``. The environment carries only the path of run.json.
 """
 

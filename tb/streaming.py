@@ -1,6 +1,6 @@
 """What a streaming run's parameters mean to the host model: the CPU costs, other drivers'
 interference sources and the payload key. Shared by the scenario specifications (tb/scenarios/,
-which predict and validate with them) and the run engine (tb/e2e.py, which builds the host model
+which predict and validate with them) and the run engine (tb/sim/e2e.py, which builds the host model
 from them), so that neither imports the other."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import math
 import random
 from typing import Any
 
-from hostmodel.kernel import CpuCosts
+from irqloop.hostmodel.kernel import CpuCosts
 
 
 def parse_interference(text: str, cpus: int = 64) -> list[dict[str, Any]]:

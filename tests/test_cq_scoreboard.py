@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tb.cq_scoreboard import CqScoreboard
+from irqloop.tb.models.cq_scoreboard import CqScoreboard
 
 
 def entry(n: int, q: int, status: int = 0, phase: int = 1, sqid: int = 1) -> np.ndarray:

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from hostmodel.cyclic import CyclicBuffer
-from hostmodel.driver import Consumer, StreamConfig, StreamDriver
-from hostmodel.eventsim import EventSim, EventSimPlatform
-from hostmodel.kernel import Kernel
-from hostmodel.latency import DpcLatencyModel, LatencySpike
-from hostmodel.pci import PciBus
-from hostmodel.pnp import start_device
-from tb.refmodel import StreamDeviceModel
-from tb.stream_scoreboard import StreamScoreboard
+from irqloop.hostmodel.cyclic import CyclicBuffer
+from irqloop.hostmodel.driver import Consumer, StreamConfig, StreamDriver
+from irqloop.hostmodel.eventsim import EventSim, EventSimPlatform
+from irqloop.hostmodel.kernel import Kernel
+from irqloop.hostmodel.latency import DpcLatencyModel, LatencySpike
+from irqloop.hostmodel.pci import PciBus
+from irqloop.hostmodel.pnp import start_device
+from irqloop.tb.models.refmodel import StreamDeviceModel
+from irqloop.tb.models.stream_scoreboard import StreamScoreboard
 
 US = 1_000_000
 PERIOD = 10 * US
@@ -99,7 +99,7 @@ def test_flow_control_never_loses() -> None:
 
 
 def test_scoreboard_classifies_an_overwritten_slot() -> None:
-    from hostmodel.pattern import chunk_words
+    from irqloop.hostmodel.pattern import chunk_words
     sb = StreamScoreboard(64, 0x1234, 8, 4000)
     assert sb.dpc_copied(3, chunk_words(3, 64, 0x1234), 0)
     assert not sb.dpc_copied(4, chunk_words(12, 64, 0x1234), 8000)
@@ -115,7 +115,7 @@ def test_scoreboard_classifies_an_overwritten_slot() -> None:
                                      ("CHUNK_PERIOD", "chunk period")])
 def test_reference_model_refuses_invalid_settings(bad: str, why: str) -> None:
     import numpy as np
-    from hostmodel.regs import REG
+    from irqloop.hostmodel.regs import REG
     msis: list[int] = []
     dev = StreamDeviceModel(np.zeros(1 << 16, np.uint8), msis.append)
     for n, v in (("SLOT_COUNT", 4), ("SLOT_SIZE", 64), ("CHUNK_PERIOD", 100), ("INT_ENABLE", 3), ("MSI_DATA", 0x40)):
@@ -131,7 +131,7 @@ def test_reference_model_refuses_invalid_settings(bad: str, why: str) -> None:
 def test_the_pci_layer_not_the_driver_writes_the_message_registers() -> None:
     """Bring-up as on Windows: the bus driver programs MSI and the MSI-X table, the driver receives
     message IDs; the message writes come between EvtDeviceD0Entry and the stream's start."""
-    from hostmodel.regs import REG
+    from irqloop.hostmodel.regs import REG
     message_regs = {REG.MSI_ADDR_LO, REG.MSI_ADDR_HI, REG.MSI_DATA, REG.MSIX_CTRL} | {
         REG.array("VT", v, f) for v in (0, 1) for f in ("ADDR_LO", "ADDR_HI", "DATA")}
     sim = EventSim()

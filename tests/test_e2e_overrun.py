@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from tb import scenarios
-from tb.runner import run_dir_for, run_scenario
-from tb.scenarios.params import ParamError, parse_overrides
+from irqloop.tb import scenarios
+from irqloop.runner import run_dir_for, run_scenario
+from irqloop.tb.scenarios.params import ParamError, parse_overrides
 
 
 def run_dir(tmp_path: Path, *overrides: str, seed: int = 1) -> Path:

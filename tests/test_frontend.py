@@ -18,9 +18,11 @@ from typing import Any, Callable
 
 import pytest
 
-from tb import runner, scenarios, simbuild
-from tb.scenarios.params import parse_overrides
-from tb.toolchain import InfrastructureError
+from irqloop import runner, simbuild
+
+from irqloop.tb import scenarios
+from irqloop.tb.scenarios.params import parse_overrides
+from irqloop.toolchain import InfrastructureError
 
 ROOT = Path(__file__).resolve().parent.parent
 MAKE_FAILURE = re.compile(r"^make: \*\*\* \[[^\]]*\] Error (\d+)$")
@@ -106,7 +108,7 @@ BAD_INPUTS: list[tuple[list[str], str]] = [
     (["waves", "SEED=x"], "error: SEED='x' is not valid; use an integer in 0..4294967295"),
     (["wave-png", "TEST=nosuch"], r"re:^error: unknown test 'nosuch'; valid tests: "),
     (["params", "TEST=nosuch"], r"re:^error: unknown test 'nosuch'; valid tests: "),
-    # tb/regress.py's own checks: named variable and value, the same exit code
+    # irqloop/regress.py's own checks: named variable and value, the same exit code
     (["regress", "COVERAGE=2"], r"re:^error: COVERAGE=2 is not valid; use 0 or 1"),
     (["regress", "SUITE=nosuch"], r"re:^error: .*SUITE.*'nosuch'.*\bsmoke\b"),
     (["regress", "SHARD=3/2"], r"re:^error: SHARD='3/2' is not valid; use i/N with 1 <= i <= N"),
@@ -166,14 +168,14 @@ def test_a_read_only_runs_folder_is_bad_input(tmp_path: Path) -> None:
     ({}, [], '--seed "1"'),
     ({}, ["GUI=1"], '--waves "1" --runs "runs" --uvm-test "" --uvm-testname "" --gui "1"'),
     ({}, ["GUI=1", "WAVES=vcd"], '--waves "vcd"'),
-    ({}, ["UVM_TESTNAME=LostVectorTest"], '--uvm-test "" --uvm-testname "LostVectorTest"'),  # tb.runner resolves
+    ({}, ["UVM_TESTNAME=LostVectorTest"], '--uvm-test "" --uvm-testname "LostVectorTest"'),  # the runner resolves
 ])
 def test_make_sim_takes_cocotbs_variables(env: dict[str, str], args: list[str], expected: str) -> None:
     """SEED defaults to COCOTB_RANDOM_SEED, then RANDOM_SEED; GUI=1 records waves unless WAVES is
     given; UVM_TESTNAME stands for UVM_TEST (make -n: the command make would run)."""
     r = subprocess.run(["make", "-n", "-s", "sim", *args], cwd=ROOT, env=user_env(**env), capture_output=True,
                        text=True, timeout=30)
-    command = [line for line in r.stdout.splitlines() if "tb.runner sim" in line]
+    command = [line for line in r.stdout.splitlines() if "irqloop sim" in line]
     assert r.returncode == 0 and len(command) == 1 and expected in command[0], r.stdout + r.stderr
 
 
@@ -205,7 +207,7 @@ def run_main_with_simulation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 def test_a_failed_build_is_exit_3_and_keeps_the_earlier_results(
         tmp_path: Path, earlier_run: tuple[Path, dict[str, bytes]], monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    def failing_build(waves: str, num_cq: int = 1) -> Path:     # as tb/simbuild.py stops
+    def failing_build(waves: str, num_cq: int = 1) -> Path:     # as irqloop/simbuild.py stops
         raise InfrastructureError("Verilator build of tb_irqloop-none failed (exit 1); full log: build.log")
     monkeypatch.setattr(runner, "build", failing_build)
     run_dir, files = earlier_run
@@ -218,7 +220,7 @@ def test_a_failed_build_is_exit_3_and_keeps_the_earlier_results(
 
 def test_compare_gives_the_same_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    from tb import compare
+    from irqloop import compare
 
     def failing_build(waves: str, num_cq: int = 1) -> Path:
         raise InfrastructureError("Verilator build of tb_irqloop-none-cq32 failed (exit 1); full log: build.log")
@@ -276,7 +278,7 @@ def test_an_interrupt_keeps_the_earlier_results(tmp_path: Path, earlier_run: tup
 
 def test_a_finished_rerun_replaces_the_earlier_results_and_the_failed_attempt(
         tmp_path: Path, earlier_run: tuple[Path, dict[str, bytes]], monkeypatch: pytest.MonkeyPatch) -> None:
-    import tb.report
+    import irqloop.report
 
     def simulate(toplevel: str, build_dir: Path, module: str, test_dir: Path, **kw: Any) -> Path:
         kw["log_file"].write_text("new log\n")
@@ -285,8 +287,8 @@ def test_a_finished_rerun_replaces_the_earlier_results_and_the_failed_attempt(
 
     run_dir, _ = earlier_run
     runner.failed_attempt_dir(run_dir).mkdir()
-    monkeypatch.setattr(tb.report, "evaluate", lambda scenario, plan, obs: {"pass": False})
-    monkeypatch.setattr(tb.report, "format_report", lambda report: "the new report")
+    monkeypatch.setattr(irqloop.report, "evaluate", lambda scenario, plan, obs: {"pass": False})
+    monkeypatch.setattr(irqloop.report, "format_report", lambda report: "the new report")
     monkeypatch.setattr(runner, "build", lambda waves, num_cq=1: tmp_path / "no-build")
     monkeypatch.setattr(simbuild, "run", simulate)
     assert runner.run_scenario("overrun", 1, "none", [], run_root=tmp_path, quiet=True) == runner.EXIT_OUTCOME_DIFFERS

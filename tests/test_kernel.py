@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from hostmodel.eventsim import EventSim, EventSimPlatform
-from hostmodel.kernel import CpuCosts, Irql, Kernel
-from hostmodel.latency import DpcLatencyModel, LatencySpike
+from irqloop.hostmodel.eventsim import EventSim, EventSimPlatform
+from irqloop.hostmodel.kernel import CpuCosts, Irql, Kernel
+from irqloop.hostmodel.latency import DpcLatencyModel, LatencySpike
 
 US = 1_000_000
 NO_COST = CpuCosts(isr_dispatch_ps=0, isr_exit_ps=0, dpc_dispatch_ps=0, copy_ps_per_kib=0, per_chunk_ps=0)

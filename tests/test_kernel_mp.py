@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from hostmodel.eventsim import EventSim, EventSimPlatform
-from hostmodel.kernel import (KDPC_IMPORTANCE, CpuCosts, DpcWatchdogViolation, Irql, Kernel,
-                              KernelSettings)
-from hostmodel.latency import DpcLatencyModel
+from irqloop.hostmodel.eventsim import EventSim, EventSimPlatform
+from irqloop.hostmodel.kernel import (KDPC_IMPORTANCE, CpuCosts, DpcWatchdogViolation, Irql, Kernel,
+                                      KernelSettings)
+from irqloop.hostmodel.latency import DpcLatencyModel
 
 US = 1_000_000
 TICK = 100 * US
@@ -221,7 +221,7 @@ def test_interlocked_list_holds_interrupts_off_on_the_calling_cpu() -> None:
     sim = EventSim()
     k = Kernel(EventSimPlatform(sim, memory_bytes=4096), latency=DpcLatencyModel(base_ps=0), costs=costs,
                settings=KernelSettings(cpus=2))
-    from hostmodel.kernel import INTERLOCKED_LIST
+    from irqloop.hostmodel.kernel import INTERLOCKED_LIST
     head = INTERLOCKED_LIST("work")
     isr_at: list[int] = []
 
@@ -250,7 +250,7 @@ def test_interlocked_list_holds_interrupts_off_on_the_calling_cpu() -> None:
 def test_interlocked_or_returns_the_old_value_and_exchange_takes_all() -> None:
     """Rule (InterlockedOr): atomic *p |= v returning the old value: a lock-free pending bitmap."""
     sim, k = make()
-    from hostmodel.kernel import LONG
+    from irqloop.hostmodel.kernel import LONG
     bitmap = LONG()
     out: list[int] = []
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from hostmodel.eventsim import EventSim, EventSimPlatform
-from hostmodel.interference import InterferenceSource, start_interference
-from hostmodel.kernel import CpuCosts, Kernel, KernelSettings
-from hostmodel.latency import (DpcLatencyModel, Empirical, LatencyFileError, LogNormal, Pareto,
-                               load_latency_csv, percentiles)
+from irqloop.hostmodel.eventsim import EventSim, EventSimPlatform
+from irqloop.hostmodel.interference import InterferenceSource, start_interference
+from irqloop.hostmodel.kernel import CpuCosts, Kernel, KernelSettings
+from irqloop.hostmodel.latency import (DpcLatencyModel, Empirical, LatencyFileError, LogNormal, Pareto,
+                                       load_latency_csv, percentiles)
 
 US = 1_000_000
 NO_COST = CpuCosts(isr_dispatch_ps=0, isr_exit_ps=0, dpc_dispatch_ps=0, copy_ps_per_kib=0, per_chunk_ps=0,

@@ -1,6 +1,7 @@
-"""Imports run one way: the runner side (build, run, report, regress, compare, coverage, lint,
-bench, the scenarios' specifications) never imports cocotb or pyuvm, so it runs without a
-simulator; the host model imports nothing of the testbench; the board's facts import nothing."""
+"""Imports run one way: the runner side (irqloop/: build, run, report, regress, compare, coverage,
+lint, bench; and the scenarios' specifications) never imports cocotb or pyuvm, so it runs without
+a simulator; the host model imports nothing of the testbench or the runner; the board's facts
+import nothing; every module is named under the one namespace, irqloop."""
 
 from __future__ import annotations
 
@@ -10,10 +11,20 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: the folders of the checkout and the names they have in the package
+PACKAGES = {"irqloop": "irqloop", "tb": "irqloop.tb", "hostmodel": "irqloop.hostmodel"}
 
-RUNNER_SIDE = ["tb.runner", "tb.regress", "tb.compare", "tb.testplan", "tb.lint", "tb.coverage", "tb.bench",
-               "tb.fcov", "tb.report", "tb.suites", "tb.run_request", "tb.simbuild", "tb.toolchain", "tb.board",
-               "tb.streaming"]
+
+def modules() -> dict[str, Path]:
+    """Every Python module of the project under its package name (irqloop.tb.sim.e2e, ...)."""
+    out: dict[str, Path] = {}
+    for folder, package in PACKAGES.items():
+        for p in (ROOT / folder).rglob("*.py"):
+            rel = p.relative_to(ROOT / folder).with_suffix("").parts
+            out[".".join((package, *rel)).removesuffix(".__init__")] = p
+    return out
+
+SIMULATOR_SIDE = ("irqloop.tb.sim", "irqloop.tb.uvm", "irqloop.tb.block")   #: the only packages that import cocotb
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -28,9 +39,13 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def test_the_runner_side_and_every_scenario_import_without_cocotb() -> None:
+    """Every module outside the simulator side's packages (the runner, the scenarios, the models,
+    the host model) imports in a process where cocotb and pyuvm are never loaded."""
+    runner_side = sorted(m for m in modules() if not m.startswith(SIMULATOR_SIDE) and not m.endswith("__main__"))
+    assert "irqloop.runner" in runner_side and "irqloop.tb.scenarios.overrun" in runner_side
     code = ("import sys\n"
-            f"for m in {RUNNER_SIDE!r}: __import__(m)\n"
-            "from tb import scenarios\n"
+            f"for m in {runner_side!r}: __import__(m)\n"
+            "from irqloop.tb import scenarios\n"
             "for n in scenarios.names(): scenarios.get(n)\n"
             "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('cocotb', 'cocotb_tools', 'pyuvm'))\n"
             "print(' '.join(loaded))\n")
@@ -41,19 +56,27 @@ def test_the_runner_side_and_every_scenario_import_without_cocotb() -> None:
 
 def test_the_host_model_imports_nothing_of_the_testbench() -> None:
     for path in sorted((ROOT / "hostmodel").glob("*.py")):
-        bad = sorted(m for m in imported_modules(path) if m.split(".")[0] in ("tb", "cocotb", "pyuvm"))
+        bad = sorted(m for m in imported_modules(path) if m.split(".")[0] in ("tb", "cocotb", "pyuvm")
+                     or m.startswith("irqloop") and not m.startswith("irqloop.hostmodel"))
         assert not bad, f"{path.relative_to(ROOT)} imports {', '.join(bad)}"
 
 
 def test_the_board_facts_import_nothing_of_the_project() -> None:
-    bad = sorted(m for m in imported_modules(ROOT / "tb" / "board.py") if m.split(".")[0] in ("tb", "hostmodel"))
+    bad = sorted(m for m in imported_modules(ROOT / "tb" / "board.py") if m.split(".")[0] in ("irqloop", "tb", "hostmodel"))
     assert not bad
+
+
+def test_every_import_of_the_project_names_it_under_irqloop() -> None:
+    """`import tb.x` beside `import irqloop.tb.x` would load the module twice (two registries,
+    two sets of classes): the checkout's top-level folder names are never imported as such."""
+    for name, path in sorted(modules().items()):
+        old = sorted(m for m in imported_modules(path) if m.split(".")[0] in ("tb", "hostmodel"))
+        assert not old, f"{name} imports {', '.join(old)} (name it irqloop.{old[0]})"
 
 
 def test_no_module_imports_itself_through_others() -> None:
     """No import circle among the project's modules (imports inside functions count too)."""
-    paths = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
-             for folder in ("tb", "hostmodel") for p in (ROOT / folder).rglob("*.py")}
+    paths = modules()
 
     def module_of(name: str) -> str | None:
         """The project module an import names: itself, or the package that holds it."""
@@ -68,7 +91,7 @@ def test_no_module_imports_itself_through_others() -> None:
             if isinstance(node, ast.Import):
                 deps |= {module_of(a.name) for a in node.names} - {None}
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                # `from tb import scenarios` imports the module tb.scenarios, not only the package tb
+                # `from irqloop.tb import scenarios` imports the module irqloop.tb.scenarios, not only the package
                 deps |= {module_of(f"{node.module}.{a.name}") for a in node.names} - {None}
         graph[m] = deps - {m}
     state: dict[str, int] = {}

@@ -1,11 +1,11 @@
-"""MSI fault injection rules (tb/msi_faults.py): parsing with one-line errors, selection by vector,
+"""MSI fault injection rules (tb/models/msi_faults.py): parsing with one-line errors, selection by vector,
 count and seeded probability, and the delivery each action asks for."""
 
 from __future__ import annotations
 
 import pytest
 
-from tb.msi_faults import FaultSpecError, MsiFaultInjector, parse_faults
+from irqloop.tb.models.msi_faults import FaultSpecError, MsiFaultInjector, parse_faults
 
 
 @pytest.mark.parametrize("spec,message", [

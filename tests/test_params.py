@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from hostmodel.regs import REG, RegisterMap
-from tb import scenarios
-from tb.board import CLOCK_PS
-from tb.scenarios.overrun import SPEC, predict
-from tb.scenarios.params import ParamError, parse_overrides
+from irqloop.hostmodel.regs import REG, RegisterMap
+from irqloop.tb import scenarios
+from irqloop.tb.board import CLOCK_PS
+from irqloop.tb.scenarios.overrun import SPEC, predict
+from irqloop.tb.scenarios.params import ParamError, parse_overrides
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,7 +98,7 @@ def test_runner_cli_rejects_bad_input_with_exit_2() -> None:
                       (["sim", "overrun", "--seed", "x"], "SEED='x' is not valid"),
                       (["sim", "overrun", "--waves", "2"], "WAVES='2' is not valid"),
                       (["sim", "overrun", "slots=0"], "below its minimum")):
-        r = subprocess.run([sys.executable, "-m", "tb.runner", *args], cwd=ROOT, capture_output=True, text=True)
+        r = subprocess.run([sys.executable, "-m", "irqloop.runner", *args], cwd=ROOT, capture_output=True, text=True)
         assert r.returncode == 2, (args, r.stderr)
         assert msg in r.stderr and len(r.stderr.strip().splitlines()) == 1
 

@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from tb import coverage, fcov, regress, toolchain
-from tb.runner import ROOT
-from tb.suites import RegressEntry
-from tb.toolchain import InfrastructureError
+from irqloop import coverage, fcov, regress, toolchain
+ROOT = toolchain.SOURCE
+from irqloop.suites import RegressEntry
+from irqloop.toolchain import InfrastructureError
 
 
 def regress_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tb.regress", *args], cwd=ROOT, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "irqloop.regress", *args], cwd=ROOT, capture_output=True, text=True)
 
 
 @pytest.fixture(scope="session")
@@ -318,7 +318,7 @@ def test_ci_nightly_runs_every_shard_and_merges_them() -> None:
 def test_every_test_the_plan_names_exists_and_every_item_is_in_make_test_or_a_suite() -> None:
     import tomllib
 
-    from tb.suites import SUITES
+    from irqloop.suites import SUITES
 
     plan = tomllib.loads((ROOT / "tests" / "testplan.toml").read_text())["item"]
 

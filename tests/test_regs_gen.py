@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from hostmodel.regs import REG
-from tb import regs_gen
+from irqloop.hostmodel.regs import REG
+from irqloop import regs_gen
 
 ROOT = Path(__file__).resolve().parent.parent
 

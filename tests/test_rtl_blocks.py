@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tb import simbuild, toolchain
+from irqloop import simbuild, toolchain
 
 RTL = toolchain.RTL
 
@@ -38,7 +38,7 @@ def run_block(toplevel: str, sources: list[str], module: str, parameters: dict[s
 @pytest.mark.sim
 @pytest.mark.parametrize("num_vec", [1, pytest.param(2, marks=pytest.mark.nightly), 5])
 def test_msi_vector_ctrl(num_vec: int, tmp_path: Path) -> None:
-    run_block("msi_vector_ctrl", ["msi_vector_ctrl.v"], "tb.block.tb_msi_vector_ctrl",
+    run_block("msi_vector_ctrl", ["msi_vector_ctrl.v"], "irqloop.tb.block.tb_msi_vector_ctrl",
               {"NUM_VEC": num_vec}, tmp_path)
 
 
@@ -46,7 +46,7 @@ def test_msi_vector_ctrl(num_vec: int, tmp_path: Path) -> None:
 @pytest.mark.parametrize("data_w,max_burst", [pytest.param(64, 16, marks=pytest.mark.nightly), (32, 4),
                                               pytest.param(128, 8, marks=pytest.mark.nightly), (256, 4)])
 def test_dma_axi_writer(data_w: int, max_burst: int, tmp_path: Path) -> None:
-    run_block("dma_axi_writer", ["dma_axi_writer.v", "chunk_pattern.v"], "tb.block.tb_dma_axi_writer",
+    run_block("dma_axi_writer", ["dma_axi_writer.v", "chunk_pattern.v"], "irqloop.tb.block.tb_dma_axi_writer",
               {"DATA_W": data_w, "MAX_BURST": max_burst}, tmp_path)
 
 
@@ -69,59 +69,59 @@ DEVICE_BUILDS = [
 @pytest.mark.sim
 @pytest.mark.parametrize("params", DEVICE_BUILDS)
 def test_irqloop_dev(params: dict[str, int], tmp_path: Path) -> None:
-    run_block("irqloop_dev", DEVICE, "tb.block.tb_irqloop_dev", params, tmp_path)
+    run_block("irqloop_dev", DEVICE, "irqloop.tb.block.tb_irqloop_dev", params, tmp_path)
 
 
 @pytest.mark.sim
 @pytest.mark.parametrize("params", DEVICE_BUILDS)
 def test_irqloop_dev_queues_and_interrupts(params: dict[str, int], tmp_path: Path) -> None:
     """Completion queues, mapping table, coalescing, rate limit and MSI-X at 1, 4 and 32 queues."""
-    run_block("irqloop_dev", DEVICE, "tb.block.tb_irqloop_dev_cq", params, tmp_path)
+    run_block("irqloop_dev", DEVICE, "irqloop.tb.block.tb_irqloop_dev_cq", params, tmp_path)
 
 
 @pytest.mark.sim
 def test_irqloop_csr(tmp_path: Path) -> None:
-    run_block("irqloop_csr", ["irqloop_csr.v"], "tb.block.tb_irqloop_csr", {}, tmp_path)
+    run_block("irqloop_csr", ["irqloop_csr.v"], "irqloop.tb.block.tb_irqloop_csr", {}, tmp_path)
 
 
 @pytest.mark.sim
 def test_ring_producer(tmp_path: Path) -> None:
-    run_block("ring_producer", ["ring_producer.v"], "tb.block.tb_ring_producer", {}, tmp_path)
+    run_block("ring_producer", ["ring_producer.v"], "irqloop.tb.block.tb_ring_producer", {}, tmp_path)
 
 
 @pytest.mark.sim
 @pytest.mark.parametrize("num_cq", [1, pytest.param(4, marks=pytest.mark.nightly), 32])
 def test_cq_engine(num_cq: int, tmp_path: Path) -> None:
-    run_block("cq_engine", ["cq_engine.v"], "tb.block.tb_cq_engine", {"NUM_CQ": num_cq}, tmp_path)
+    run_block("cq_engine", ["cq_engine.v"], "irqloop.tb.block.tb_cq_engine", {"NUM_CQ": num_cq}, tmp_path)
 
 
 @pytest.mark.sim
 @pytest.mark.parametrize("num_vec", [1, 34])
 def test_irq_moderation(num_vec: int, tmp_path: Path) -> None:
-    run_block("irq_moderation", ["irq_moderation.v"], "tb.block.tb_irq_moderation",
+    run_block("irq_moderation", ["irq_moderation.v"], "irqloop.tb.block.tb_irq_moderation",
               {"NUM_VEC": num_vec, "TICK_CYCLES": 16}, tmp_path)
 
 
 @pytest.mark.sim
 @pytest.mark.parametrize("num_cq", [1, 32])
 def test_cpl_traffic_gen(num_cq: int, tmp_path: Path) -> None:
-    run_block("cpl_traffic_gen", ["cpl_traffic_gen.v"], "tb.block.tb_cpl_traffic_gen", {"NUM_CQ": num_cq}, tmp_path)
+    run_block("cpl_traffic_gen", ["cpl_traffic_gen.v"], "irqloop.tb.block.tb_cpl_traffic_gen", {"NUM_CQ": num_cq}, tmp_path)
 
 
 @pytest.mark.sim
 @pytest.mark.parametrize("num_vec", [3, 34])
 def test_msix_table(num_vec: int, tmp_path: Path) -> None:
-    run_block("msix_table", ["msix_table.v"], "tb.block.tb_msix_table", {"NUM_VEC": num_vec}, tmp_path)
+    run_block("msix_table", ["msix_table.v"], "irqloop.tb.block.tb_msix_table", {"NUM_VEC": num_vec}, tmp_path)
 
 
 @pytest.mark.sim
 @pytest.mark.parametrize("num_cq", [1, 32])
 def test_cq_csr(num_cq: int, tmp_path: Path) -> None:
-    run_block("cq_csr", ["cq_csr.v"], "tb.block.tb_cq_csr", {"NUM_CQ": num_cq, "NUM_VEC": num_cq + 2}, tmp_path)
+    run_block("cq_csr", ["cq_csr.v"], "irqloop.tb.block.tb_cq_csr", {"NUM_CQ": num_cq, "NUM_VEC": num_cq + 2}, tmp_path)
 
 
 @pytest.mark.sim
 @pytest.mark.parametrize("num_cq", [1, 32])
 def test_cq_vector_map(num_cq: int, tmp_path: Path) -> None:
-    run_block("cq_vector_map", ["cq_vector_map.v"], "tb.block.tb_cq_vector_map",
+    run_block("cq_vector_map", ["cq_vector_map.v"], "irqloop.tb.block.tb_cq_vector_map",
               {"NUM_CQ": num_cq, "NUM_VEC": num_cq + 2}, tmp_path)

@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from tb import scenarios
-from tb.runner import ROOT, run_dir_for, run_scenario
-from tb.scenarios.params import parse_overrides
+from irqloop.tb import scenarios
+from irqloop.runner import run_dir_for, run_scenario
+from irqloop.toolchain import SOURCE as ROOT
+from irqloop.tb.scenarios.params import parse_overrides
 
 
 def run(tmp_path: Path, test: str, *overrides: str, seed: int = 1) -> tuple[int, dict[str, Any]]:
@@ -134,7 +135,7 @@ def test_latency_sweep_finds_the_boundary_below_the_analytic_headroom(tmp_path: 
 
 @pytest.mark.sim
 def test_make_compare_writes_table_plots_and_report(tmp_path: Path) -> None:
-    r = subprocess.run([sys.executable, "-m", "tb.compare", "--runs", str(tmp_path), "strategies=naive,interlocked_or",
+    r = subprocess.run([sys.executable, "-m", "irqloop.compare", "--runs", str(tmp_path), "strategies=naive,interlocked_or",
                         "queues=4", "per_queue=8"], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-2000:]
     d = next(tmp_path.glob("multiqueue/seed1*"))
@@ -150,7 +151,7 @@ def test_make_compare_writes_table_plots_and_report(tmp_path: Path) -> None:
     (["queues=33"], "queues=33 is above its maximum 32"),
 ])
 def test_compare_rejects_bad_input_in_one_line(args: list[str], msg: str) -> None:
-    r = subprocess.run([sys.executable, "-m", "tb.compare", *args], cwd=ROOT, capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-m", "irqloop.compare", *args], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 2 and msg in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
 
 
@@ -162,7 +163,7 @@ def test_compare_rejects_bad_input_in_one_line(args: list[str], msg: str) -> Non
     ("multiqueue", ["queues=32", "entries=30000"], "does not fit the 14 MiB queue area"),
 ])
 def test_scenarios_reject_bad_input_before_simulating(test: str, args: list[str], msg: str) -> None:
-    r = subprocess.run([sys.executable, "-m", "tb.runner", "sim", test, *args], cwd=ROOT, capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-m", "irqloop.runner", "sim", test, *args], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 2 and msg in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
 
 

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from hostmodel import metrics
-from hostmodel.eventsim import EventSim, EventSimPlatform
-from hostmodel.kernel import Kernel, KernelSettings
-from hostmodel.latency import DpcLatencyModel
-from hostmodel.strategies import STRATEGIES, CqLayout
-from tb.cqmodel import CompletionQueueDeviceModel, Traffic, schedule_traffic, unconsumed
+from irqloop.hostmodel import metrics
+from irqloop.hostmodel.eventsim import EventSim, EventSimPlatform
+from irqloop.hostmodel.kernel import Kernel, KernelSettings
+from irqloop.hostmodel.latency import DpcLatencyModel
+from irqloop.hostmodel.strategies import STRATEGIES, CqLayout
+from irqloop.tb.models.cqmodel import CompletionQueueDeviceModel, Traffic, schedule_traffic, unconsumed
 
 US = 1_000_000
 CORRECT = ["interlocked_list", "spinlock_bitmap", "interlocked_or", "scan_phase", "per_queue_dpc", "napi"]

@@ -1,5 +1,5 @@
 """System packages: scripts/require-system.sh (the one place that checks for Debian packages and
-installs them), tb/toolchain.require_system() in front of it, the package list in tb/toolchain.py
+installs them), tb/toolchain.require_system() in front of it, the package list in irqloop/toolchain.py
 and the scripts that read it (bootstrap.sh, install-system-deps.sh).
 
 Simulator-free and fast. Nothing is ever installed: missing things are named so that no package
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tb import toolchain
-from tb.toolchain import InfrastructureError
+from irqloop import toolchain
+from irqloop.toolchain import InfrastructureError
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "require-system.sh"
@@ -152,7 +152,7 @@ def test_require_system_raises_the_line_once_without_prefix(tmp_path: Path, monk
 def test_failed_install_streams_progress_and_raises_the_error_once(tmp_path: Path) -> None:
     fake = fake_apt(tmp_path, installs=False)
     env = script_env(tmp_path, PATH=f"{fake}{os.pathsep}{os.environ['PATH']}", PYTHONPATH=str(ROOT))
-    code = ("from tb import toolchain\n"
+    code = ("from irqloop import toolchain\n"
             "try:\n"
             f"    toolchain.require_system('a test', ({MISSING!r},))\n"
             "except toolchain.InfrastructureError as exc:\n"
@@ -202,15 +202,15 @@ def system_python() -> str:
 def test_toolchain_imports_only_the_standard_library() -> None:
     code = ("import sys\n"
             "before = set(sys.modules)\n"
-            "import tb.toolchain\n"
-            "print(sorted({m.split('.')[0] for m in set(sys.modules) - before} - set(sys.stdlib_module_names) - {'tb'}))")
+            "import irqloop.toolchain\n"
+            "print(sorted({m.split('.')[0] for m in set(sys.modules) - before} - set(sys.stdlib_module_names) - {'irqloop'}))")
     r = subprocess.run([system_python(), "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
                        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
     assert (r.returncode, r.stdout.strip(), r.stderr) == (0, "[]", "")
 
 
 def test_needs_all_is_what_install_system_deps_installs(tmp_path: Path) -> None:
-    r = subprocess.run([system_python(), "-m", "tb.toolchain", "needs", "all"], cwd=ROOT, capture_output=True,
+    r = subprocess.run([system_python(), "-m", "irqloop.toolchain", "needs", "all"], cwd=ROOT, capture_output=True,
                        text=True, timeout=60, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
     assert r.returncode == 0 and r.stderr == ""
     items = r.stdout.split()
@@ -222,7 +222,7 @@ def test_needs_all_is_what_install_system_deps_installs(tmp_path: Path) -> None:
     # install-system-deps.sh in a copy of the tree whose require-system.sh only records its arguments
     (tmp_path / "scripts").mkdir()
     shutil.copy(ROOT / "scripts" / "install-system-deps.sh", tmp_path / "scripts")
-    (tmp_path / "tb").symlink_to(ROOT / "tb")
+    (tmp_path / "irqloop").symlink_to(ROOT / "irqloop")
     record = tmp_path / "args"
     (tmp_path / "scripts" / "require-system.sh").write_text(f'#!/bin/bash\necho "$*" >>"{record}"\n')
     (tmp_path / "scripts" / "require-system.sh").chmod(0o755)
@@ -233,7 +233,7 @@ def test_needs_all_is_what_install_system_deps_installs(tmp_path: Path) -> None:
 
 
 def test_needs_with_an_unknown_group_is_one_line_and_exit_2() -> None:
-    r = subprocess.run([system_python(), "-m", "tb.toolchain", "needs", "everything"], cwd=ROOT,
+    r = subprocess.run([system_python(), "-m", "irqloop.toolchain", "needs", "everything"], cwd=ROOT,
                        capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
     assert r.returncode == 2 and len(r.stderr.splitlines()) == 1 and r.stderr.startswith("error: usage: ")
 

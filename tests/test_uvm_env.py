@@ -9,10 +9,10 @@ from typing import Iterator
 import pytest
 from pyuvm import uvm_factory
 
-from hostmodel.regs import REG
-from tb.uvm.items import CqEntryItem, CsrAccess, MsiItem
-from tb.uvm.regmodel import IrqloopRegBlock, array_sizes
-from tb.uvm.scoreboard import DeviceScoreboard
+from irqloop.hostmodel.regs import REG
+from irqloop.tb.uvm.items import CqEntryItem, CsrAccess, MsiItem
+from irqloop.tb.uvm.regmodel import IrqloopRegBlock, array_sizes
+from irqloop.tb.uvm.scoreboard import DeviceScoreboard
 
 
 @pytest.fixture(scope="module")
@@ -134,8 +134,8 @@ def test_scoreboard_rejects_a_message_nobody_programmed(sb: DeviceScoreboard) ->
 
 
 def test_factory_overrides_pick_strategy_faults_and_the_declared_outcome(clean_factory: None) -> None:
-    from tb.scenarios import get
-    from tb.uvm.tests import LostVectorScanTimerTest, LostVectorTest
+    from irqloop.tb.scenarios import get
+    from irqloop.tb.uvm.tests import LostVectorScanTimerTest, LostVectorTest
 
     sc = get("random_cq")
     values = {"max_queues": 8, "max_per_queue": 16}
@@ -152,7 +152,7 @@ def test_factory_overrides_pick_strategy_faults_and_the_declared_outcome(clean_f
 
 
 def test_unknown_uvm_test_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
-    from tb import runner
+    from irqloop import runner
     assert runner.main(["sim", "random_cq", "--uvm-test", "NoSuchTest"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "unknown UVM_TEST 'NoSuchTest'; valid: ScenarioTest, LostVectorTest" in err[0]
@@ -160,7 +160,7 @@ def test_unknown_uvm_test_is_a_one_line_error(capsys: pytest.CaptureFixture[str]
 
 def test_an_overriding_uvm_test_on_a_scenario_that_ignores_overrides_is_refused(capsys: pytest.CaptureFixture[str],
                                                                                  clean_factory: None) -> None:
-    from tb import runner
+    from irqloop import runner
     assert runner.main(["sim", "multiqueue", "--uvm-test", "LostVectorTest"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "scenario multiqueue fixes itself; use it with: random_cq" in err[0]
@@ -174,8 +174,8 @@ def test_registers_scenario_drives_the_register_model_over_axi_lite(tmp_path) ->
     import subprocess
     import sys
 
-    from tb.toolchain import ROOT
-    r = subprocess.run([sys.executable, "-m", "tb.runner", "sim", "registers", "--seed", "2", "--runs", str(tmp_path)],
+    from irqloop.toolchain import SOURCE as ROOT
+    r = subprocess.run([sys.executable, "-m", "irqloop.runner", "sim", "registers", "--seed", "2", "--runs", str(tmp_path)],
                        cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-2000:]
     report = json.loads((tmp_path / "registers" / "seed2" / "report.json").read_text())

@@ -16,7 +16,7 @@ import random
 import cocotb
 from cocotb.triggers import FallingEdge, RisingEdge
 
-from tb.block.common import start
+from irqloop.tb.block.common import start
 
 
 async def idle(dut) -> None:

@@ -10,7 +10,7 @@ import random
 import cocotb
 from cocotb.triggers import ClockCycles, FallingEdge, RisingEdge
 
-from tb.block.common import start
+from irqloop.tb.block.common import start
 
 
 class Model:

@@ -12,8 +12,8 @@ import cocotb
 from cocotb.triggers import ClockCycles, FallingEdge, RisingEdge
 from cocotbext.axi import AxiRamWrite, AxiWriteBus
 
-from hostmodel.pattern import chunk_words
-from tb.block.common import pauses, start
+from irqloop.hostmodel.pattern import chunk_words
+from irqloop.tb.block.common import pauses, start
 
 MSI_ADDR = 0xF000
 MSI_DATA = 0xBEEF0040

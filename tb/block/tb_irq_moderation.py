@@ -19,8 +19,8 @@ import random
 import cocotb
 from cocotb.triggers import FallingEdge, RisingEdge
 
-from hostmodel.regs import REG
-from tb.block.common import start
+from irqloop.hostmodel.regs import REG
+from irqloop.tb.block.common import start
 
 
 def coal_word(**fields: int) -> int:

@@ -11,8 +11,8 @@ import cocotb
 from cocotb.triggers import ClockCycles, RisingEdge
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster
 
-from hostmodel.regs import REG
-from tb.block.common import pauses, start
+from irqloop.hostmodel.regs import REG
+from irqloop.tb.block.common import pauses, start
 
 # held by other register blocks on the internal bus (MSI_MASK, MSIX_CTRL: msix_table)
 EXT = ("MSI_MASK", "MSI_PENDING", "MSIX_CTRL")

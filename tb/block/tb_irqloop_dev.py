@@ -1,4 +1,4 @@
-"""Block test of the whole device (rtl/irqloop_dev.v) over real AXI buses, against tb/refmodel.py.
+"""Block test of the whole device (rtl/irqloop_dev.v) over real AXI buses, against tb/models/refmodel.py.
 
 CSR accesses go through cocotbext-axi's AXI4-Lite master; the device's DMA and MSI writes land in
 cocotbext-axi's AXI RAM with random backpressure on AW, W and B. The reference model runs the same
@@ -14,10 +14,10 @@ import numpy as np
 from cocotb.triggers import ClockCycles, RisingEdge
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster, AxiRamWrite, AxiWriteBus
 
-from hostmodel.pattern import chunk_words
-from hostmodel.regs import REG
-from tb.block.common import pauses, start
-from tb.refmodel import StreamDeviceModel
+from irqloop.hostmodel.pattern import chunk_words
+from irqloop.hostmodel.regs import REG
+from irqloop.tb.block.common import pauses, start
+from irqloop.tb.models.refmodel import StreamDeviceModel
 
 RING = 0x4000
 MSI_ADDR = 0xF000

@@ -17,8 +17,8 @@ import cocotb
 from cocotb.triggers import ClockCycles, RisingEdge
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster, AxiRamWrite, AxiWriteBus
 
-from hostmodel.regs import REG
-from tb.block.common import pauses, start
+from irqloop.hostmodel.regs import REG
+from irqloop.tb.block.common import pauses, start
 
 B = REG.bits
 MEM = 1 << 20

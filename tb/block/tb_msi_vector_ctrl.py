@@ -7,7 +7,7 @@ import random
 import cocotb
 from cocotb.triggers import ClockCycles, FallingEdge, RisingEdge, Timer
 
-from tb.block.common import start
+from irqloop.tb.block.common import start
 
 
 class Model:

@@ -10,8 +10,8 @@ import random
 import cocotb
 from cocotb.triggers import FallingEdge
 
-from hostmodel.regs import REG
-from tb.block.common import start
+from irqloop.hostmodel.regs import REG
+from irqloop.tb.block.common import start
 
 B = REG.bits
 

@@ -16,7 +16,7 @@ from typing import Any
 import cocotb
 from cocotb.triggers import ClockCycles, FallingEdge, RisingEdge
 
-from tb.block.common import start
+from irqloop.tb.block.common import start
 
 BASE = 0x10000
 

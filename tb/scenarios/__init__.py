@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tb.scenarios.base import REGISTRY as _REGISTRY
-from tb.scenarios.params import ParamError
+from irqloop.tb.scenarios.base import REGISTRY as _REGISTRY
+from irqloop.tb.scenarios.params import ParamError
 
 
 def names() -> list[str]:
@@ -21,14 +21,14 @@ def get(name: str) -> Any:
 
 
 def _load() -> None:
-    import tb.scenarios.overrun  # noqa: F401  (each registers itself)
-    import tb.scenarios.multiqueue  # noqa: F401
-    import tb.scenarios.coalescing  # noqa: F401
-    import tb.scenarios.msi_merge  # noqa: F401
-    import tb.scenarios.rearm_race  # noqa: F401
-    import tb.scenarios.latency_sweep  # noqa: F401
-    import tb.scenarios.hw_coalescing  # noqa: F401
-    import tb.scenarios.polling  # noqa: F401
-    import tb.scenarios.error_vector  # noqa: F401
-    import tb.scenarios.random_cq  # noqa: F401
-    import tb.scenarios.registers  # noqa: F401
+    import irqloop.tb.scenarios.overrun  # noqa: F401  (each registers itself)
+    import irqloop.tb.scenarios.multiqueue  # noqa: F401
+    import irqloop.tb.scenarios.coalescing  # noqa: F401
+    import irqloop.tb.scenarios.msi_merge  # noqa: F401
+    import irqloop.tb.scenarios.rearm_race  # noqa: F401
+    import irqloop.tb.scenarios.latency_sweep  # noqa: F401
+    import irqloop.tb.scenarios.hw_coalescing  # noqa: F401
+    import irqloop.tb.scenarios.polling  # noqa: F401
+    import irqloop.tb.scenarios.error_vector  # noqa: F401
+    import irqloop.tb.scenarios.random_cq  # noqa: F401
+    import irqloop.tb.scenarios.registers  # noqa: F401

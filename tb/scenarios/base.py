@@ -7,7 +7,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar, Optional
 
-from tb.scenarios.params import Check, Param
+from irqloop.tb.scenarios.params import Check, Param
 
 
 REGISTRY: dict[str, type[Scenario]] = {}     #: scenario name -> class (tb.scenarios.get() makes one)

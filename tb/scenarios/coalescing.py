@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tb.scenarios.base import register
-from tb.scenarios.cqbase import CqScenario, Variant, base_setup, common_params
-from tb.scenarios.params import Check
+from irqloop.tb.scenarios.base import register
+from irqloop.tb.scenarios.cqbase import CqScenario, Variant, base_setup, common_params
+from irqloop.tb.scenarios.params import Check
 
 
 @register

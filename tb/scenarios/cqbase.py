@@ -13,10 +13,10 @@ import random
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
 
-from tb.board import CLOCK_PS, US
-from tb.msi_faults import parse_faults
-from tb.scenarios.base import Scenario
-from tb.scenarios.params import Check, Param, ParamError
+from irqloop.tb.board import CLOCK_PS, US
+from irqloop.tb.models.msi_faults import parse_faults
+from irqloop.tb.scenarios.base import Scenario
+from irqloop.tb.scenarios.params import Check, Param, ParamError
 
 
 
@@ -35,7 +35,7 @@ def common_params(**defaults: Any) -> list[Param]:
         Param("cpus", d["cpus"], "host CPUs (queue q's message goes to CPU q mod cpus)", int, lo=1, hi=64),
         Param("dpc_latency_us", d["dpc_latency_us"], "ordinary ISR-to-DPC latency", float, lo=0.0, hi=1e6),
         Param("jitter_us", d["jitter_us"], "uniform random extra DPC latency (seeded)", float, lo=0.0, hi=1e6),
-        Param("msi_faults", d["msi_faults"], "MSI faults on the way to the host (tb/msi_faults.py); vec= is the "
+        Param("msi_faults", d["msi_faults"], "MSI faults on the way to the host (tb/models/msi_faults.py); vec= is the "
               "queue number", str, validate=parse_faults),
         Param("watchdog_us", d["watchdog_us"], "no completion consumed for this long while one is due: the "
               "stream stalled", float, lo=1.0, hi=1e6),
@@ -69,7 +69,7 @@ def base_setup(v: dict[str, Any], seed_for_traffic: int) -> dict[str, Any]:
 
 
 def check_setup(setup: dict[str, Any]) -> None:
-    from tb.e2e_cq import CqSetup, validate
+    from irqloop.tb.sim.e2e_cq import CqSetup, validate
     problem = validate(CqSetup(**setup))
     if problem:
         raise ParamError(problem)
@@ -94,8 +94,8 @@ class CqScenario(Scenario):
         return {"values": values, "variants": [asdict(x) for x in vs], "expected": expected}
 
     async def run(self, dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any]:
-        from tb.cocotb_platform import CocotbPlatform
-        from tb.e2e_cq import CqSetup, MessageRouter, run_cq
+        from irqloop.tb.sim.cocotb_platform import CocotbPlatform
+        from irqloop.tb.sim.e2e_cq import CqSetup, MessageRouter, run_cq
 
         platform = CocotbPlatform(dut)
         router = MessageRouter()
@@ -130,7 +130,7 @@ class CqScenario(Scenario):
 
     # ---- report ----
     def describe(self, rep: dict[str, Any]) -> list[str]:
-        from hostmodel.metrics import table
+        from irqloop.hostmodel.metrics import table
 
         plan, obs = rep["plan"], rep["observed"]
         lines = self.summary(plan, obs)
@@ -152,7 +152,7 @@ class CqScenario(Scenario):
 def driver_factory(variant: dict[str, Any]) -> Any:
     """(kernel, layout, affinity) -> the variant's driver: its strategy's class with the
     variant's options set (JSON turns tuples into lists and int keys into strings: undone here)."""
-    from hostmodel.strategies import DRIVERS
+    from irqloop.hostmodel.strategies import DRIVERS
 
     def make(k: Any, layout: Any, affinity: list[int]) -> Any:
         drv = DRIVERS[variant["strategy"]](k, layout, affinity=affinity)

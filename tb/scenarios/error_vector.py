@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from tb.board import CLOCK_PS
-from tb.scenarios.overrun import stream_values, validate
-from tb.scenarios.base import Scenario, register
-from tb.scenarios.params import Check, Param, ParamError
+from irqloop.tb.board import CLOCK_PS
+from irqloop.tb.scenarios.overrun import stream_values, validate
+from irqloop.tb.scenarios.base import Scenario, register
+from irqloop.tb.scenarios.params import Check, Param, ParamError
 
 VARIANTS = [("separate", "noticed", "correct: data and error on their own messages; only the error ISR reads INT_CAUSE"),
             ("shared", "noticed", "correct, costlier: one message; every ISR reads INT_CAUSE"),
@@ -53,7 +53,7 @@ class ErrorVectorScenario(Scenario):
                 "expected": "; ".join(f"{n}: error {e}" for n, e, _ in VARIANTS)}
 
     async def run(self, dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any]:
-        from tb.e2e import run_stream
+        from irqloop.tb.sim.e2e import run_stream
 
         runs = []
         for var in plan["variants"]:

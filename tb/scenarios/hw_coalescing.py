@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from hostmodel.regs import REG
-from tb.scenarios.base import register
-from tb.board import CLOCK_PS, US
-from tb.scenarios.cqbase import CqScenario, Variant, base_setup, common_params
-from tb.scenarios.params import Check
+from irqloop.hostmodel.regs import REG
+from irqloop.tb.scenarios.base import register
+from irqloop.tb.board import CLOCK_PS, US
+from irqloop.tb.scenarios.cqbase import CqScenario, Variant, base_setup, common_params
+from irqloop.tb.scenarios.params import Check
 
 TIME_UNIT_PS = 100 * US                   # tb_irqloop: COAL_TICK 25000 cycles at 250 MHz
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from tb.board import CLOCK_PS
-from tb.scenarios.overrun import chunk_write_cycles, stream_values, validate
-from tb.scenarios.base import Scenario, register
-from tb.scenarios.params import Check, Param, ParamError
+from irqloop.tb.board import CLOCK_PS
+from irqloop.tb.scenarios.overrun import chunk_write_cycles, stream_values, validate
+from irqloop.tb.scenarios.base import Scenario, register
+from irqloop.tb.scenarios.params import Check, Param, ParamError
 
 SPEC = [
     Param("slots", 8, "slots in the device's ring", int, lo=1, hi=65535),
@@ -55,7 +55,7 @@ class LatencySweepScenario(Scenario):
                 "expected": f"largest clean latency in [{(headroom - margin) / 1e6:g}, {headroom / 1e6:g}] us"}
 
     async def run(self, dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any]:
-        from tb.e2e import run_stream
+        from irqloop.tb.sim.e2e import run_stream
 
         v = plan["values"]
         headroom_us = plan["headroom_ps"] / 1e6

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tb.scenarios.base import register
-from tb.board import CLOCK_PS, US
-from tb.scenarios.cqbase import CqScenario, Variant, base_setup, common_params
-from tb.scenarios.params import Check, Param
+from irqloop.tb.scenarios.base import register
+from irqloop.tb.board import CLOCK_PS, US
+from irqloop.tb.scenarios.cqbase import CqScenario, Variant, base_setup, common_params
+from irqloop.tb.scenarios.params import Check, Param
 
 
 @register

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from hostmodel.strategies import STRATEGIES
-from tb.scenarios.base import register
-from tb.scenarios.cqbase import CqScenario, Variant, base_setup, common_params
-from tb.scenarios.params import Param, ParamError
+from irqloop.hostmodel.strategies import STRATEGIES
+from irqloop.tb.scenarios.base import register
+from irqloop.tb.scenarios.cqbase import CqScenario, Variant, base_setup, common_params
+from irqloop.tb.scenarios.params import Param, ParamError
 
 #: what each strategy must show on this traffic
 EXPECTED = {"naive": "loss", "napi_racy": "any", "scan_unlocked": "any"}

@@ -16,12 +16,12 @@ import random
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Optional
 
-from hostmodel.kernel import CpuCosts
-from tb.board import CLOCK_PS, HOSTMEM_BYTES, RING_BASE
-from tb.streaming import parse_interference, stream_costs
-from tb.msi_faults import FaultRecord, parse_faults
-from tb.scenarios.base import Scenario, register
-from tb.scenarios.params import Check, Param, ParamError
+from irqloop.hostmodel.kernel import CpuCosts
+from irqloop.tb.board import CLOCK_PS, HOSTMEM_BYTES, RING_BASE
+from irqloop.tb.streaming import parse_interference, stream_costs
+from irqloop.tb.models.msi_faults import FaultRecord, parse_faults
+from irqloop.tb.scenarios.base import Scenario, register
+from irqloop.tb.scenarios.params import Check, Param, ParamError
 
 MAX_BURST = 16
 
@@ -41,7 +41,7 @@ SPEC = [
     Param("interference", "none", "other drivers' work on the CPUs, ';'-separated sources "
           "kind:rate_per_s:service_us[:cpu=N][:pareto=ALPHA], kind dpc or isr, e.g. dpc:3000:20:pareto=1.5 "
           "(Poisson arrivals; service fixed or Pareto-tailed)", str, validate=lambda t: parse_interference(t)),
-    Param("msi_faults", "none", "MSI faults injected on the way to the host (tb/msi_faults.py), "
+    Param("msi_faults", "none", "MSI faults injected on the way to the host (tb/models/msi_faults.py), "
           "e.g. drop:vec=0:nth=5;delay=20us:every=7", str, validate=parse_faults),
     Param("copy_ns_per_kib", CpuCosts().copy_ps_per_kib / 1000, "CPU time the DPC's memcpy takes per KiB "
           "(the default is ~10 GB/s, a cached buffer; an uncached common buffer copies several times slower)",
@@ -187,7 +187,7 @@ class OverrunScenario(Scenario):
 
     # ---- simulation (cocotb) ----
     async def run(self, dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any]:
-        from tb.e2e import run_stream
+        from irqloop.tb.sim.e2e import run_stream
         return await run_stream(dut, plan, seed)
 
     # ---- verdict ----
@@ -340,7 +340,7 @@ class OverrunScenario(Scenario):
             f"simulated:       {obs['end_ps'] / 1e6:.3f} us = {obs['sim_cycles']} cycles at {1e6 / clk:g} MHz",
         ]
         if "metrics" in obs:
-            from hostmodel.metrics import table
+            from irqloop.hostmodel.metrics import table
             lines += ["", "host metrics (latency = a chunk's age at the consumer, from the cycle it was due):"]
             lines += ["  " + line for line in table({"StreamDriver": obs["metrics"]}).splitlines()]
         return lines

@@ -15,11 +15,11 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from hostmodel.regs import REG
-from tb.scenarios.base import register
-from tb.board import CLOCK_PS, US
-from tb.scenarios.cqbase import CqScenario, Variant
-from tb.scenarios.params import Param
+from irqloop.hostmodel.regs import REG
+from irqloop.tb.scenarios.base import register
+from irqloop.tb.board import CLOCK_PS, US
+from irqloop.tb.scenarios.cqbase import CqScenario, Variant
+from irqloop.tb.scenarios.params import Param
 
 #: correct strategies that need one message per queue, and those that scan every queue
 PER_MESSAGE = ("interlocked_list", "spinlock_bitmap", "interlocked_or", "per_queue_dpc", "napi")
@@ -76,7 +76,7 @@ class RandomCqScenario(CqScenario):
             Param("max_per_queue", 48, "upper bound of the completions per queue drawn", int, lo=1, hi=10000)]
 
     def variants(self, v: dict[str, Any], seed: int) -> list[Variant]:
-        from tb.uvm.choices import fault_choice, strategy_choice
+        from irqloop.tb.uvm.choices import fault_choice, strategy_choice
 
         setup = draw(seed, v["max_queues"], v["max_per_queue"])
         strategy, expected, role = setup.pop("strategy"), "clean", "drawn from the seed"

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tb.scenarios.base import register
-from tb.board import US
-from tb.scenarios.cqbase import CqScenario, Variant, base_setup, common_params
-from tb.scenarios.params import Param
+from irqloop.tb.scenarios.base import register
+from irqloop.tb.board import US
+from irqloop.tb.scenarios.cqbase import CqScenario, Variant, base_setup, common_params
+from irqloop.tb.scenarios.params import Param
 
 
 @register

@@ -28,10 +28,10 @@ import random
 import re
 from typing import Any, Optional
 
-from hostmodel.regs import REG
-from tb.board import CQ_AREA, MSI_ADDR
-from tb.scenarios.base import Scenario, register
-from tb.scenarios.params import Check, Param
+from irqloop.hostmodel.regs import REG
+from irqloop.tb.board import CQ_AREA, MSI_ADDR
+from irqloop.tb.scenarios.base import Scenario, register
+from irqloop.tb.scenarios.params import Check, Param
 
 #: writes with side effects (starting the stream or generator, re-creating a queue, doorbells)
 SIDE_EFFECTS = {"CTRL", "TG_CTRL", "CONS_IDX", "INT_CAUSE", "MSI_MASK", "DMA_CQ"}
@@ -62,9 +62,9 @@ class RegistersScenario(Scenario):
         return {"values": values, "expected": "every register as the map says"}
 
     async def run(self, dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any]:
-        from tb.cocotb_platform import CocotbPlatform
-        from tb.e2e import reset
-        from tb.uvm.env import current_env
+        from irqloop.tb.sim.cocotb_platform import CocotbPlatform
+        from irqloop.tb.sim.e2e import reset
+        from irqloop.tb.uvm.env import current_env
 
         env = current_env()
         platform = CocotbPlatform(dut)          # the environment attaches its agent and monitors to it
@@ -128,7 +128,7 @@ class RegistersScenario(Scenario):
         """One completion on queue 0 while its vector is masked, then unmask."""
         from cocotb.triggers import Timer
 
-        from tb.e2e import reset
+        from irqloop.tb.sim.e2e import reset
         platform.reset_host()
         await reset(dut)
         # no driver takes the messages here; the environment's MSI monitor sees them on the way

@@ -33,7 +33,7 @@ class NaiveStrategy(CqStrategy):
 
 
 class MsiFaultPolicy(uvm_object):
-    """Faults on the MSI path (tb/msi_faults.py syntax; vec= is the queue); None: the scenario's own."""
+    """Faults on the MSI path (tb/models/msi_faults.py syntax; vec= is the queue); None: the scenario's own."""
     rules: Optional[str] = None
 
     def expected_for(self, strategy: str) -> Optional[str]:

@@ -1,7 +1,7 @@
 """The CSR agent: sequencer, driver and monitor of the AXI4-Lite register bus, the register
 adapter and a predictor that keeps the register model's mirror in step with every access.
 
-The bus itself is RTL (tb/mmio_axil_master.v, a real AXI4-Lite master fed from the CPU's MMIO
+The bus itself is RTL (tb/hdl/mmio_axil_master.v, a real AXI4-Lite master fed from the CPU's MMIO
 queue); the driver hands each item to that queue through the platform, as the host model's
 READ_REGISTER_ULONG / WRITE_REGISTER_ULONG do. The monitor sees every access on the bus, the
 host model's as well as the agent's own, so the mirror knows what the driver programmed.
@@ -14,8 +14,8 @@ from typing import Any, Optional
 from pyuvm import (ConfigDB, uvm_access_e, uvm_agent, uvm_analysis_port, uvm_component, uvm_driver,
                    uvm_predict_e, uvm_reg_adapter, uvm_reg_bus_op, uvm_sequencer, uvm_status_e, uvm_subscriber)
 
-from tb.uvm.items import CsrAccess, CsrItem
-from tb.uvm.regmodel import IrqloopRegBlock
+from irqloop.tb.uvm.items import CsrAccess, CsrItem
+from irqloop.tb.uvm.regmodel import IrqloopRegBlock
 
 
 class CsrAdapter(uvm_reg_adapter):

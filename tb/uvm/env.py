@@ -3,7 +3,7 @@ DMA monitors, the device scoreboard and functional coverage.
 
 The host model is the driver side of the device: it programs the device and consumes what the
 device writes, through the same platform the monitors watch. Every scenario runs inside this
-environment (tb/test_scenario.py starts a test from tb/uvm/tests.py); the environment attaches
+environment (tb/sim/test_scenario.py starts a test from tb/uvm/tests.py); the environment attaches
 to each platform a scenario creates (``CocotbPlatform.observers``), so the scenarios need not
 know it is there.
 """
@@ -14,17 +14,17 @@ from typing import Any
 
 from pyuvm import ConfigDB, uvm_env, uvm_subscriber
 
-from tb.cocotb_platform import CocotbPlatform
-from tb.uvm.csr_agent import CsrAdapter, CsrAgent, CsrPredictor
-from tb.uvm.items import CsrAccess, MsiItem
-from tb.uvm.monitors import DmaMonitor, MsiMonitor
-from tb.uvm.regmodel import IrqloopRegBlock
-from tb.uvm.scoreboard import DeviceScoreboard
+from irqloop.tb.sim.cocotb_platform import CocotbPlatform
+from irqloop.tb.uvm.csr_agent import CsrAdapter, CsrAgent, CsrPredictor
+from irqloop.tb.uvm.items import CsrAccess, MsiItem
+from irqloop.tb.uvm.monitors import DmaMonitor, MsiMonitor
+from irqloop.tb.uvm.regmodel import IrqloopRegBlock
+from irqloop.tb.uvm.scoreboard import DeviceScoreboard
 
 
 class EnvCoverage(uvm_subscriber):
     """Functional coverage the monitors see directly (the rest comes from the run's report,
-    tb/fcov.py): vectors that fired, pending bits read while masked, queues that wrapped."""
+    irqloop/fcov.py): vectors that fired, pending bits read while masked, queues that wrapped."""
 
     def build_phase(self) -> None:
         self.bins: dict[str, int] = {}
@@ -68,7 +68,7 @@ _CURRENT: list["IrqloopEnv"] = []
 def current_env() -> "IrqloopEnv":
     """The environment of the running UVM test (for a scenario that drives the CSR agent itself)."""
     if not _CURRENT:
-        raise RuntimeError("no irqloop environment: run the scenario through tb/test_scenario.py (make sim)")
+        raise RuntimeError("no irqloop environment: run the scenario through tb/sim/test_scenario.py (make sim)")
     return _CURRENT[-1]
 
 

@@ -16,9 +16,9 @@ import numpy as np
 from cocotb.triggers import Timer
 from pyuvm import uvm_analysis_port, uvm_component
 
-from hostmodel.regs import REG
-from tb.uvm.items import ChunkItem, CqEntryItem, MsiItem
-from tb.uvm.regmodel import IrqloopRegBlock
+from irqloop.hostmodel.regs import REG
+from irqloop.tb.uvm.items import ChunkItem, CqEntryItem, MsiItem
+from irqloop.tb.uvm.regmodel import IrqloopRegBlock
 
 ENTRY_BYTES = 16
 _RING_REGS = {REG.RING_BASE_LO, REG.RING_BASE_HI, REG.SLOT_COUNT, REG.SLOT_SIZE}

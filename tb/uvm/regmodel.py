@@ -14,7 +14,7 @@ from typing import Iterable
 
 from pyuvm import uvm_endianness_e, uvm_reg, uvm_reg_block, uvm_reg_field
 
-from hostmodel.regs import REG, Field, RegisterMap
+from irqloop.hostmodel.regs import REG, Field, RegisterMap
 
 #: register access kinds of the description (a register's map rights are RO or RW)
 _ACCESS = {"RW", "RO", "W1C"}

@@ -24,12 +24,12 @@ from typing import Any, Optional
 
 from pyuvm import uvm_component, uvm_subscriber
 
-from hostmodel.pattern import first_mismatch
-from hostmodel.regs import REG
-from tb.cq_scoreboard import generator_fields
-from tb.uvm.items import ChunkItem, CqEntryItem, CsrAccess, MsiItem
-from tb.uvm.monitors import message_table
-from tb.uvm.regmodel import IrqloopRegBlock
+from irqloop.hostmodel.pattern import first_mismatch
+from irqloop.hostmodel.regs import REG
+from irqloop.tb.models.cq_scoreboard import generator_fields
+from irqloop.tb.uvm.items import ChunkItem, CqEntryItem, CsrAccess, MsiItem
+from irqloop.tb.uvm.monitors import message_table
+from irqloop.tb.uvm.regmodel import IrqloopRegBlock
 
 MAX_ERRORS = 20
 #: scalar registers that decide the messages' address and data

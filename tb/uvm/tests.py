@@ -16,10 +16,10 @@ from typing import Any
 import cocotb
 from pyuvm import ConfigDB, uvm_active_passive_enum, uvm_factory, uvm_test
 
-from tb.uvm.choices import (CqStrategy, DropQueue0Messages, DropSomeMessages, InterlockedOrStrategy,
-                             MsiFaultPolicy, NaiveStrategy, ScanTimerStrategy)
-from tb.run_request import current
-from tb.uvm.env import IrqloopEnv
+from irqloop.tb.uvm.choices import (CqStrategy, DropQueue0Messages, DropSomeMessages, InterlockedOrStrategy,
+                                    MsiFaultPolicy, NaiveStrategy, ScanTimerStrategy)
+from irqloop.tb.run_request import current
+from irqloop.tb.uvm.env import IrqloopEnv
 
 
 # ---- tests ----
@@ -35,7 +35,7 @@ class ScenarioTest(uvm_test):
             uvm_factory().set_type_override_by_type(base, override)
 
     def build_phase(self) -> None:
-        from tb import scenarios
+        from irqloop.tb import scenarios
         self.apply_overrides()
         # the host model drives the CSR bus; the agent only watches, unless the scenario drives it
         active = scenarios.get(current().test).uses_csr_agent
@@ -44,7 +44,7 @@ class ScenarioTest(uvm_test):
         self.env = IrqloopEnv.create("env", self)
 
     async def run_phase(self) -> None:
-        from tb import scenarios
+        from irqloop.tb import scenarios
         self.raise_objection()
         request = current()
         plan, seed = request.plan, request.seed

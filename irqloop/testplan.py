@@ -7,17 +7,19 @@ of its tests that ran passed; it fails when one of them failed; it is not run wh
 
 from __future__ import annotations
 
+import argparse
+
 import json
 import sys
 import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from tb.toolchain import ROOT
+from irqloop.toolchain import RESULTS, SOURCE, WORK
 
-PLAN = ROOT / "tests" / "testplan.toml"
-JUNIT = ROOT / "build" / "pytest-junit.xml"
-NIGHTLY_JUNIT = ROOT / "build" / "pytest-nightly-junit.xml"      #: make test-nightly
+PLAN = SOURCE / "tests" / "testplan.toml"
+JUNIT = WORK / "build" / "pytest-junit.xml"
+NIGHTLY_JUNIT = WORK / "build" / "pytest-nightly-junit.xml"      #: make test-nightly
 
 
 def pytest_results(path: Path) -> dict[str, bool]:
@@ -46,13 +48,14 @@ def regress_results(root: Path) -> dict[str, dict[str, bool]]:
     return out
 
 
-def main() -> int:
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    argparse.ArgumentParser(prog=prog or "python -m irqloop.testplan", description=(__doc__ or "").splitlines()[0]).parse_args(argv)
     plan = tomllib.loads(PLAN.read_text())["item"]
     # which command ran each result: the plan says where each item is covered
     sources = {"make test": pytest_results(JUNIT), "make test-nightly": pytest_results(NIGHTLY_JUNIT)} \
-        | regress_results(ROOT / "regress")
+        | regress_results(RESULTS / "regress")
     if not any(sources.values()):
-        print(f"error: no results found: run `make test` (writes {JUNIT.relative_to(ROOT)}) or `make regress` first",
+        print(f"error: no results found: run `make test` (writes {JUNIT.relative_to(WORK)}) or `make regress` first",
               file=sys.stderr)
         return 2
     results: dict[str, bool] = {}
@@ -76,7 +79,7 @@ def main() -> int:
                 print(f"         failed: {k}")
     print(f"\ntest plan: {status_count['covered']} of {len(plan)} items covered by passing tests, "
           f"{status_count['FAILED']} failing, {status_count['not run']} not run "
-          f"(from {JUNIT.relative_to(ROOT)}, {NIGHTLY_JUNIT.relative_to(ROOT)} and regress/*/results.json)")
+          f"(from {JUNIT.relative_to(WORK)}, {NIGHTLY_JUNIT.relative_to(WORK)} and regress/*/results.json)")
     return 1 if status_count["FAILED"] else 0
 
 

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from hostmodel.strategies import DRIVERS
-from tb.msi_faults import ACTIONS as MSI_FAULT_ACTIONS
+from irqloop.hostmodel.strategies import DRIVERS
+from irqloop.tb.models.msi_faults import ACTIONS as MSI_FAULT_ACTIONS
 
 BINS: dict[str, str] = {
     "stream.overrun": "the ring overran (hardware overrun flag)",
@@ -210,7 +210,7 @@ def _areas() -> dict[str, tuple[str, ...]]:
     return {a: tuple(names) for a, names in areas.items()}
 
 
-EVENT_POINTS = tuple(Point(f"events.{area}", names, f"named {area} behaviours a run showed (tb/fcov.py BINS)")
+EVENT_POINTS = tuple(Point(f"events.{area}", names, f"named {area} behaviours a run showed (irqloop/fcov.py BINS)")
                      for area, names in _areas().items())
 CQ_POINTS = (
     Point("cq.strategy", STRATEGIES, "the driver's ISR-to-DPC strategy"),
@@ -311,7 +311,7 @@ def read_xml(path: Path) -> dict[str, dict[str, int]]:
     for item in (*POINTS, *CROSSES):
         elem = by_abs_name.get(f"top.{_full(item.name)}")
         if elem is None:
-            raise ValueError(f"{path}: no {item.name} in this coverage file (made by another version of tb/fcov.py?)")
+            raise ValueError(f"{path}: no {item.name} in this coverage file (made by another version of irqloop/fcov.py?)")
         hits: dict[str, int] = {}
         for b in elem:
             key = b.get("bin", "")

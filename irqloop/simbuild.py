@@ -5,11 +5,12 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from tb import toolchain
+from irqloop import toolchain
 
 
 def _runner(lean: bool) -> object:
@@ -38,7 +39,7 @@ def build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, objec
     args = toolchain.build_args(waves, timing=timing, dpi=dpi, quick=quick)
     if public_vlt is not None:
         args.append(str(public_vlt))
-    deps = list(sources) + ([public_vlt] if public_vlt is not None else []) + [toolchain.RTL / "irqloop_regs.vh"] + ([toolchain.TB / "hostmem_dpi.cpp"] if dpi else [])
+    deps = list(sources) + ([public_vlt] if public_vlt is not None else []) + [toolchain.RTL / "irqloop_regs.vh"] + ([toolchain.HDL / "hostmem_dpi.cpp"] if dpi else [])
     h = hashlib.sha256()
     for s in deps:
         h.update(s.name.encode())
@@ -50,7 +51,7 @@ def build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, objec
         tag += "-quick"
     if toolchain.coverage_enabled():
         tag += "-cov"
-    build_dir = toolchain.ROOT / "sim_build" / tag
+    build_dir = toolchain.WORK / "sim_build" / tag
     stamp = build_dir / ".irqloop-build"
     if stamp.exists() and stamp.read_text() == digest and (build_dir / toplevel).exists():
         return build_dir
@@ -65,8 +66,12 @@ def build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, objec
 
 def _build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, object], args: list[str], waves: str,
            build_dir: Path, stamp: Path, digest: str, tag: str, public_vlt: Path | None) -> Path:
+    # a build of other sources or settings starts clean: make's dependency files of the last one
+    # may name files that have since moved (ccache keeps the rebuild of unchanged objects cheap)
+    for old in build_dir.iterdir():
+        shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
     log = build_dir / "build.log"
-    print(f"irqloop: building {tag} with Verilator; log: {log.relative_to(toolchain.ROOT)}", flush=True)
+    print(f"irqloop: building {tag} with Verilator; log: {log.relative_to(toolchain.WORK)}", flush=True)
     try:
         _runner(public_vlt is not None).build(sources=list(sources), includes=[toolchain.RTL], hdl_toplevel=toplevel,
                                       parameters=parameters, build_args=args, build_dir=build_dir,
@@ -90,12 +95,12 @@ def run(toplevel: str, build_dir: Path, test_module: str, test_dir: Path, env: M
     test_dir.mkdir(parents=True, exist_ok=True)
     # cocotb reads COVERAGE (deprecated) as "measure the testbench's Python coverage"; here it is
     # `make regress COVERAGE=1` (RTL coverage), so cocotb is told explicitly unless the user asked
-    full_env = {"PYTHONPATH": str(toolchain.ROOT),
+    full_env = {"PYTHONPATH": str(toolchain.PACKAGE.parent),
                 "COCOTB_USER_COVERAGE": os.environ.get("COCOTB_USER_COVERAGE", "0")} | dict(env or {})
     plusargs = ["+verilator+rand+reset+2", f"+verilator+seed+{seed + 1}"]
     if toolchain.coverage_enabled():
         # make regress COVERAGE=1 gives each regression its own directory
-        cov_dir = Path(os.environ.get("IRQLOOP_COVERAGE_DIR") or toolchain.ROOT / "build" / "coverage")
+        cov_dir = Path(os.environ.get("IRQLOOP_COVERAGE_DIR") or toolchain.WORK / "build" / "coverage")
         cov_dir.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256(f"{test_dir}:{test_module}:{testcase}".encode()).hexdigest()[:12]
         plusargs.append(f"+verilator+coverage+file+{cov_dir / f'{toplevel}-{digest}.dat'}")

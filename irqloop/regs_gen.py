@@ -9,9 +9,9 @@ Outputs, all committed (tests/test_regs_gen.py fails while one is stale):
 - ``hostmodel/regs_map.py``: the map as Python data, read by ``hostmodel/regs.py``;
 - ``docs/registers.md``: the register documentation.
 
-    python -m tb.regs_gen            write the files into the checkout
-    python -m tb.regs_gen --out DIR  write them under DIR (same relative paths)
-    python -m tb.regs_gen --check    exit 1 naming the committed files that differ from a fresh generation
+    python -m irqloop.regs_gen            write the files into the checkout
+    python -m irqloop.regs_gen --out DIR  write them under DIR (same relative paths)
+    python -m irqloop.regs_gen --check    exit 1 naming the committed files that differ from a fresh generation
 """
 
 from __future__ import annotations
@@ -27,11 +27,13 @@ from systemrdl import RDLCompileError, RDLCompiler
 from systemrdl.node import AddrmapNode, FieldNode, RegfileNode, RegNode
 from systemrdl.rdltypes import OnWriteType
 
-ROOT = Path(__file__).resolve().parent.parent
+from irqloop.toolchain import SOURCE
+
+ROOT = SOURCE                   #: the checkout (or the installed package) the outputs belong to
 RDL = Path("regs") / "irqloop.rdl"
 OUTPUTS = {"vh": Path("rtl") / "irqloop_regs.vh", "c": Path("include") / "irqloop_regs.h",
            "py": Path("hostmodel") / "regs_map.py", "md": Path("docs") / "registers.md"}
-BANNER = f"Generated from {RDL.as_posix()} by `make regs` (python -m tb.regs_gen); do not edit."
+BANNER = f"Generated from {RDL.as_posix()} by `make regs` (python -m irqloop.regs_gen); do not edit."
 
 
 def compile_map(rdl: Path = ROOT / RDL) -> AddrmapNode:
@@ -318,8 +320,8 @@ def stale(root: Path = ROOT) -> list[str]:
                 if not (root / p).is_file() or (root / p).read_bytes() != (Path(tmp) / p).read_bytes()]
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m tb.regs_gen", description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    ap = argparse.ArgumentParser(prog=prog or "python -m irqloop.regs_gen", description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT, help="directory to write into (default: the checkout)")
     ap.add_argument("--check", action="store_true", help="only compare the committed files with a fresh generation")
     args = ap.parse_args(argv)

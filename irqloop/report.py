@@ -33,7 +33,7 @@ def verdict_line(r: dict[str, Any]) -> str:
 
 def format_report(r: dict[str, Any]) -> str:
     """Header, the scenario's own lines, and the checks."""
-    from tb import scenarios
+    from irqloop.tb import scenarios
 
     plan, obs = r["plan"], r["observed"]
     v = plan["values"]

@@ -1,9 +1,9 @@
 """irqloop's simulation runner: `make sim TEST=...` and friends call this.
 
-    python -m tb.runner list
-    python -m tb.runner sim TEST [--seed N] [--waves none|fst|vcd] [--uvm-test NAME] [--gui 0|1] [name=value ...]
-    python -m tb.runner params TEST
-    python -m tb.runner waves|wave-png TEST [--seed N] [name=value ...]
+    python -m irqloop.runner list
+    python -m irqloop.runner sim TEST [--seed N] [--waves none|fst|vcd] [--uvm-test NAME] [--gui 0|1] [name=value ...]
+    python -m irqloop.runner params TEST
+    python -m irqloop.runner waves|wave-png TEST [--seed N] [name=value ...]
 
 Every scenario run gets its own directory, runs/<TEST>/seed<SEED>[-<changed params>]/, holding report.txt,
 report.json, results.xml, the simulator log and, with waves, dump.fst (or dump.vcd) and view.gtkw.
@@ -39,21 +39,21 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from tb import scenarios, simbuild, toolchain
-from tb.run_request import ENV_VAR, OBSERVATIONS_FILE, RUN_FILE, RunRequest, read_observations
-from tb.scenarios.params import ParamError, describe, parse_overrides
-from tb.toolchain import (EXIT_AS_DECLARED, EXIT_BAD_INPUT, EXIT_INFRASTRUCTURE, EXIT_INTERRUPTED,
-                          EXIT_OUTCOME_DIFFERS, InfrastructureError)
+from irqloop import simbuild, toolchain
+from irqloop.tb import scenarios
+from irqloop.tb.run_request import ENV_VAR, OBSERVATIONS_FILE, RUN_FILE, RunRequest, read_observations
+from irqloop.tb.scenarios.params import ParamError, describe, parse_overrides
+from irqloop.toolchain import (EXIT_AS_DECLARED, EXIT_BAD_INPUT, EXIT_INFRASTRUCTURE, EXIT_INTERRUPTED,
+                               EXIT_OUTCOME_DIFFERS, InfrastructureError)
 
-ROOT = toolchain.ROOT
 TOPLEVEL = "tb_irqloop"
 DEFAULT_UVM_TEST = "ScenarioTest"     #: tb/uvm/tests.py; UVM_TEST= picks another (factory overrides)
 
 
 
 def tb_sources() -> list[Path]:
-    return [toolchain.TB / "tb_irqloop.v", toolchain.TB / "host_mem_axi.v",
-            toolchain.TB / "mmio_axil_master.v", toolchain.TB / "host_activity.v"] + [toolchain.RTL / s for s in toolchain.RTL_SOURCES]
+    return [toolchain.HDL / "tb_irqloop.v", toolchain.HDL / "host_mem_axi.v",
+            toolchain.HDL / "mmio_axil_master.v", toolchain.HDL / "host_activity.v"] + [toolchain.RTL / s for s in toolchain.RTL_SOURCES]
 
 
 def build(waves: str, num_cq: int = 1) -> Path:
@@ -62,7 +62,7 @@ def build(waves: str, num_cq: int = 1) -> Path:
     params = {"NUM_CQ": num_cq} if num_cq != 1 else {}
     tag = f"{TOPLEVEL}-{waves}" + (f"-cq{num_cq}" if num_cq != 1 else "")
     return simbuild.build(TOPLEVEL, tb_sources(), parameters=params, waves=waves, timing=True, dpi=True,
-                          name=tag, public_vlt=toolchain.TB / "tb_irqloop.vlt")
+                          name=tag, public_vlt=toolchain.HDL / "tb_irqloop.vlt")
 
 
 def run_dir_for(test: str, seed: int, values: dict[str, Any], run_root: Path | None = None,
@@ -77,13 +77,13 @@ def run_dir_for(test: str, seed: int, values: dict[str, Any], run_root: Path | N
     suffix = re.sub(r"[^A-Za-z0-9=._-]", "_", "-".join(changed))
     if len(suffix) > 100:
         suffix = suffix[:60] + "-" + hashlib.sha256(suffix.encode()).hexdigest()[:10]
-    return (run_root or ROOT / "runs") / test / (f"seed{seed}" + (f"-{suffix}" if suffix else ""))
+    return (run_root or toolchain.RESULTS / "runs") / test / (f"seed{seed}" + (f"-{suffix}" if suffix else ""))
 
 
 def uvm_test_class(name: str) -> Any:
     """The pyuvm test class ``name`` (tb/uvm/tests.py), with its factory overrides applied in this
     process, so the plan a scenario prepares here follows them."""
-    from tb.uvm import tests as uvm_tests
+    from irqloop.tb.uvm import tests as uvm_tests
     try:
         cls = uvm_tests.get_test(name)
     except KeyError as exc:
@@ -93,8 +93,9 @@ def uvm_test_class(name: str) -> Any:
 
 
 def shown_path(path: Path) -> Path:
-    """``path`` relative to the checkout when it is inside it (shorter lines for the user)."""
-    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    """``path`` relative to the current folder when it is inside it (shorter lines for the user)."""
+    cwd = Path.cwd()
+    return path.relative_to(cwd) if path.is_absolute() and path.is_relative_to(cwd) else path
 
 
 def staging_dir_for(run_dir: Path, pid: int | None = None) -> Path:
@@ -136,7 +137,7 @@ def create_staging_dir(run_dir: Path, run_root: Path | None) -> Path:
             shutil.rmtree(staging)
         staging.mkdir()
     except OSError as exc:
-        root = run_root or ROOT / "runs"
+        root = run_root or toolchain.RESULTS / "runs"
         blocker = next((p for p in staging.parents if p.exists()), None)
         why = (f"{blocker} is a file, not a folder" if blocker is not None and not blocker.is_dir()
                else f"cannot create {exc.filename or staging} ({exc.strerror or exc})")
@@ -199,13 +200,13 @@ def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_roo
     if quiet:
         return rc
     if summary:
-        from tb.report import verdict_line
+        from irqloop.report import verdict_line
         print(f"{test} seed {seed}: {' '.join(verdict_line(report).split())}  ({shown_path(run_dir)})")
         return rc
     print((run_dir / "report.txt").read_text(), end="")
     print(f"\nrun directory: {shown_path(run_dir)}")
     if waves != "none":
-        from tb.gtkw import key_moments
+        from irqloop.gtkw import key_moments
         print(f"waves: {run_dir / f'dump.{waves}'}")
         print(f"view:  {run_dir / 'view.gtkw'}   (make waves TEST={test} opens it)")
         for letter, (what, t) in zip("ABCDEFGH", key_moments(report)):
@@ -231,11 +232,11 @@ def _simulate_into(staging: Path, run_dir: Path, test: str, seed: int, waves: st
            # will be once the run directory is in place
            "COCOTB_RESULTS_ATTACHMENTS": ",".join(
                str(run_dir / name) for name in ([wave_name] if waves != "none" else []) + ["sim.log"])}
-    simbuild.run(TOPLEVEL, build_dir, "tb.test_scenario", staging, env=env, seed=seed, waves=waves,
+    simbuild.run(TOPLEVEL, build_dir, "irqloop.tb.sim.test_scenario", staging, env=env, seed=seed, waves=waves,
                  test_args=["--trace-file", str(staging / wave_name)] if waves != "none" else [], log_file=log)
     if not (staging / OBSERVATIONS_FILE).exists():
         raise InfrastructureError(_keep_failed_attempt(staging, run_dir, test, seed))
-    from tb.report import evaluate, format_report, report_json
+    from irqloop.report import evaluate, format_report, report_json
 
     # the verdict, computed here and only here, from the plan as the simulator read it and what it observed
     judged = evaluate(scenarios.get(test), RunRequest.load(staging / RUN_FILE).plan, read_observations(staging))
@@ -244,7 +245,7 @@ def _simulate_into(staging: Path, run_dir: Path, test: str, seed: int, waves: st
     report: dict[str, Any] = json.loads(report_json(judged))
     (staging / "report.txt").write_text(format_report(report) + "\n")
     if waves != "none":
-        from tb.gtkw import write_view
+        from irqloop.gtkw import write_view
         write_view(run_dir, run_dir / wave_name, report, num_cq, written_in=staging)
     return report
 
@@ -310,7 +311,7 @@ def open_waves(view: Path) -> int:
 
 def wave_png(view: Path, report: dict[str, Any]) -> Path:
     """Render the view to view.png with GTKWave under Xvfb, zoomed on the key moments."""
-    from tb.gtkw import key_moments
+    from irqloop.gtkw import key_moments
 
     toolchain.require_system("make wave-png (GTKWave under Xvfb)", toolchain.RENDER_NEEDS)
     times = [t for _, t in key_moments(report)] or [0, report["observed"]["end_ps"]]
@@ -382,8 +383,8 @@ def _interrupt_on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m tb.runner", description=__doc__,
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    ap = argparse.ArgumentParser(prog=prog or "python -m irqloop.runner", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
     sub.add_parser("list", help="list the scenarios")

@@ -82,7 +82,7 @@ module tb_irqloop #(
         .msi_count(msi_count), .beat_count(beat_count)
     );
 
-    // the host model's activity, written by tb/probe.py while waves are on
+    // the host model's activity, written by tb/sim/probe.py while waves are on
     host_activity u_act ();
 
     wire unused_ok = &{1'b0, axi_awlock, axi_awcache, axi_awprot, mmio_busy, mmio_completed};

@@ -1,4 +1,4 @@
-"""cocotb entry point of every scenario: `make sim TEST=<name>` lands here via tb/runner.py.
+"""cocotb entry point of every scenario: `make sim TEST=<name>` lands here via irqloop/runner.py.
 
 The runner hands this process a RunRequest (tb/run_request.py, run.json in the run directory):
 the scenario, its prepared plan (validated parameters, prediction, declared outcome), the seed
@@ -16,9 +16,9 @@ from pathlib import Path
 import cocotb
 from pyuvm import uvm_root
 
-import tb.e2e  # noqa: F401  (imported before the test starts, so its import is not timed)
-from tb.run_request import ENV_VAR, TIMING_FILE, current, write_observations
-from tb.uvm.tests import get_test
+import irqloop.tb.sim.e2e  # noqa: F401  (imported before the test starts, so its import is not timed)
+from irqloop.tb.run_request import ENV_VAR, TIMING_FILE, current, write_observations
+from irqloop.tb.uvm.tests import get_test
 
 
 @cocotb.test()

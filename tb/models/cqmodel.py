@@ -27,7 +27,7 @@ from typing import Callable
 
 import numpy as np
 
-from tb.board import CLOCK_PS, CQ_AREA
+from irqloop.tb.board import CLOCK_PS, CQ_AREA
 
 ENTRY_BYTES = 16
 

@@ -1,9 +1,9 @@
 """`make regress`: scenario regressions as lists of tests x seeds, run in parallel.
 
-    python -m tb.regress run [--suite smoke|nightly] [--seeds N] [--jobs N] [--shard i/N] [--timeout S] [--out DIR]
-    python -m tb.regress merge DIR [DIR ...] [--out DIR]
+    python -m irqloop.regress run [--suite smoke|nightly] [--seeds N] [--jobs N] [--shard i/N] [--timeout S] [--out DIR]
+    python -m irqloop.regress merge DIR [DIR ...] [--out DIR]
 
-A suite (tb/suites.py) is a list of entries, each a scenario with parameters, a number of seeds
+A suite (irqloop/suites.py) is a list of entries, each a scenario with parameters, a number of seeds
 and a time limit per run. Every (entry, seed) is one run in its own directory under OUT/runs;
 runs of the same simulator build share it (builds happen once, before the runs start). A live
 line shows done / total, passes, failures and the time left. A run still going at its time limit
@@ -15,7 +15,7 @@ holds:
 - junit.xml: one testcase per run (classname = scenario, name = entry[seed]) with properties
   (seed, parameters, UVM test, scenario, entry, time limit), the run directory and the reproduce
   command in system-out, and a failure typed outcome, timeout or infrastructure;
-- coverage.xml: the functional coverage (tb/fcov.py) in cocotb-coverage's XML; coverage.txt: the
+- coverage.xml: the functional coverage (irqloop/fcov.py) in cocotb-coverage's XML; coverage.txt: the
   same printed as covered/total per coverpoint and cross;
 - with COVERAGE=1 (IRQLOOP_COVERAGE=1): line_coverage.txt and line_coverage.info (lcov, for
   genhtml) of rtl/, merged over the runs;
@@ -47,10 +47,12 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, Sequence
 
-from tb import fcov, runner, scenarios
-from tb.scenarios.params import ParamError, finite_float, parse_overrides
-from tb.suites import DEFAULT_TIMEOUT_S, SUITES, RegressEntry
-from tb.toolchain import EXIT_AS_DECLARED, EXIT_INFRASTRUCTURE, EXIT_OUTCOME_DIFFERS
+from irqloop import fcov, runner, toolchain
+
+from irqloop.tb import scenarios
+from irqloop.tb.scenarios.params import ParamError, finite_float, parse_overrides
+from irqloop.suites import DEFAULT_TIMEOUT_S, SUITES, RegressEntry
+from irqloop.toolchain import EXIT_AS_DECLARED, EXIT_INFRASTRUCTURE, EXIT_OUTCOME_DIFFERS
 
 # why a run failed: the junit failure type
 OUTCOME, TIMEOUT, INFRASTRUCTURE = "outcome", "timeout", "infrastructure"
@@ -133,7 +135,7 @@ def run_one(run: dict[str, Any], out: Path) -> dict[str, Any]:
     t0 = time.perf_counter()
     uvm_test = run.get("uvm_test", runner.DEFAULT_UVM_TEST)
     timeout_s = float(run.get("timeout_s", DEFAULT_TIMEOUT_S))
-    cmd = [sys.executable, "-m", "tb.runner", "sim", run["test"], "--seed", str(run["seed"]), "--runs", str(root),
+    cmd = [sys.executable, "-m", "irqloop.runner", "sim", run["test"], "--seed", str(run["seed"]), "--runs", str(root),
            "--uvm-test", uvm_test]
     env = dict(os.environ, IRQLOOP_PARAMS=shlex.join(run["params"]))
     if os.environ.get("IRQLOOP_COVERAGE") == "1":
@@ -141,7 +143,9 @@ def run_one(run: dict[str, Any], out: Path) -> dict[str, Any]:
     values = parse_overrides(scenarios.get(run["test"]).spec, run["params"])
     run_dir = runner.run_dir_for(run["test"], run["seed"], values, root, uvm_test)
     timed_out = False
-    p = subprocess.Popen(cmd, cwd=runner.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    # the run's process finds this irqloop whether it is installed or run from a checkout
+    env["PYTHONPATH"] = os.pathsep.join([str(toolchain.PACKAGE.parent)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                          start_new_session=True)
     LIVE.add(p.pid)
     try:
@@ -225,7 +229,7 @@ def write_outputs(results: list[dict[str, Any]], out: Path, label: str, linecov:
     print(text)
     line_files = ""
     if linecov:                     # COVERAGE=1: the runs' Verilator line/toggle coverage, merged
-        from tb import coverage
+        from irqloop import coverage
         line_text = coverage.text(linecov)
         (out / "line_coverage.txt").write_text(line_text + "\n")
         coverage.write_lcov(linecov, out / "line_coverage.info")
@@ -346,8 +350,8 @@ def cmd_merge(a: argparse.Namespace) -> int:
                          shard_coverage=[Path(d) / "coverage.xml" for d in a.dirs])
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m tb.regress", description=__doc__,
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    ap = argparse.ArgumentParser(prog=prog or "python -m irqloop.regress", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run")
@@ -356,10 +360,10 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--jobs", default="", help="parallel runs (default: all cores)")
     r.add_argument("--shard", default="")
     r.add_argument("--timeout", default="", help="time limit of every run in seconds (default: each entry's)")
-    r.add_argument("--out", default=str(runner.ROOT / "regress"))
+    r.add_argument("--out", default=str(toolchain.RESULTS / "regress"))
     m = sub.add_parser("merge")
     m.add_argument("dirs", nargs="+")
-    m.add_argument("--out", default=str(runner.ROOT / "regress" / "merged"))
+    m.add_argument("--out", default=str(toolchain.RESULTS / "regress" / "merged"))
     a = ap.parse_args(argv)
     # the front ends' one error handling: 2 bad input, 3 a build failed or a package is missing,
     # 130 interrupted (SIGTERM too: execute() then stops the runs under way)

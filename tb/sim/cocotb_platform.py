@@ -24,8 +24,8 @@ from cocotb._gpi_triggers import GPITrigger
 from cocotb.task import current_task
 from cocotb.triggers import Event, NullTrigger, Timer
 
-from tb.board import CLOCK_PS
-from tb.msi_faults import MsiFaultInjector
+from irqloop.tb.board import CLOCK_PS
+from irqloop.tb.models.msi_faults import MsiFaultInjector
 
 HOOK_MSI, HOOK_MMIO_READ = 1, 2
 HOOK_T = ctypes.CFUNCTYPE(None, ctypes.c_int)
@@ -68,7 +68,7 @@ class HostBridge:
             base = ctypes.addressof(ctypes.c_uint8.in_dll(lib, "irqloop_hostmem"))
         except ValueError as exc:
             raise RuntimeError("host memory symbols not found: the simulator must be built with "
-                               "tb/hostmem_dpi.cpp and -rdynamic (use tb/runner.py)") from exc
+                               "tb/hdl/hostmem_dpi.cpp and -rdynamic (use irqloop/runner.py)") from exc
         u64 = lambda name: ctypes.c_uint64.in_dll(lib, name)  # noqa: E731
         self.lib = lib
         self.memory = np.frombuffer((ctypes.c_uint8 * size).from_address(base), dtype=np.uint8)

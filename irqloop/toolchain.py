@@ -20,9 +20,35 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
-ROOT = Path(__file__).resolve().parent.parent
-RTL = ROOT / "rtl"
-TB = ROOT / "tb"
+PACKAGE = Path(__file__).resolve().parent
+
+
+def _source_root() -> Path:
+    """Where the RTL, the testbench and the scripts are: the package itself when it is installed
+    (the wheel carries them under irqloop/), the checkout's root when it runs from a checkout."""
+    return PACKAGE if (PACKAGE / "rtl" / "sources.f").is_file() else PACKAGE.parent
+
+
+SOURCE = _source_root()
+CHECKOUT = SOURCE != PACKAGE           #: running from a git checkout, not from an installed package
+RTL = SOURCE / "rtl"
+TB = SOURCE / "tb"
+HDL = TB / "hdl"                        #: the HDL host (memory, MMIO master, MSI window) and its C++
+SCRIPTS = SOURCE / "scripts"
+
+
+def _work_root() -> Path:
+    """Where builds go: $IRQLOOP_WORK, else the checkout (sim_build/, build/), else for an installed
+    package $XDG_CACHE_HOME/irqloop (~/.cache/irqloop): a folder of the user's, never site-packages."""
+    if os.environ.get("IRQLOOP_WORK"):
+        return Path(os.environ["IRQLOOP_WORK"]).resolve()
+    if CHECKOUT:
+        return SOURCE
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "irqloop"
+
+
+WORK = _work_root()                     #: builds: WORK/sim_build, WORK/build
+RESULTS = SOURCE if CHECKOUT else Path.cwd()     #: the default parent of runs/ and regress/
 
 
 def _file_list(path: Path) -> list[str]:
@@ -64,7 +90,7 @@ def verilator_root() -> Path:
 
 # What each use needs from the system, as scripts/require-system.sh's CHECK=PACKAGE items (several
 # packages separated by ','). This is the one list: scripts/bootstrap.sh and
-# scripts/install-system-deps.sh read it with `python3 -m tb.toolchain needs GROUP`, which is why
+# scripts/install-system-deps.sh read it with `python3 -m irqloop.toolchain needs GROUP`, which is why
 # this module imports only the standard library at module level and runs under the system
 # python3 without the virtual environment.
 VENV_NEEDS = ("py:ensurepip=python3-venv",)     #: `python3 -m venv` (bootstrap.sh adapts it to the Python it uses)
@@ -95,7 +121,7 @@ def require_system(purpose: str, needs: Sequence[str], optional: bool = False) -
         fd, errfile = tempfile.mkstemp(prefix="irqloop-require-", suffix=".err")
         os.close(fd)
         try:
-            r = subprocess.run(["bash", str(ROOT / "scripts" / "require-system.sh"),
+            r = subprocess.run(["bash", str(SCRIPTS / "require-system.sh"),
                                 *(["--optional"] if optional else []), purpose, *needs],
                                stdout=subprocess.DEVNULL, env={**os.environ, "IRQLOOP_REQUIRE_ERRFILE": errfile})
             error = Path(errfile).read_text(errors="replace").strip()
@@ -157,7 +183,7 @@ def build_args(waves: str, timing: bool = True, dpi: bool = True, quick: bool = 
     if timing:
         args += ["--timing"]
     if dpi:
-        args += ["-LDFLAGS", "-rdynamic", str(TB / "hostmem_dpi.cpp")]
+        args += ["-LDFLAGS", "-rdynamic", str(HDL / "hostmem_dpi.cpp")]
     if waves == "fst":
         args += ["--trace-fst", "--trace-structs"]
     elif waves == "vcd":
@@ -166,11 +192,11 @@ def build_args(waves: str, timing: bool = True, dpi: bool = True, quick: bool = 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python3 -m tb.toolchain needs GROUP`: print GROUP's CHECK=PACKAGE items, one a line, for
+    """`python3 -m irqloop.toolchain needs GROUP`: print GROUP's CHECK=PACKAGE items, one a line, for
     the shell scripts that install system packages (exit 2 for an unknown GROUP)."""
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 2 or args[0] != "needs" or args[1] not in NEEDS:
-        print(f"error: usage: python3 -m tb.toolchain needs {{{'|'.join(NEEDS)}}}", file=sys.stderr)
+        print(f"error: usage: python3 -m irqloop.toolchain needs {{{'|'.join(NEEDS)}}}", file=sys.stderr)
         return EXIT_BAD_INPUT
     print("\n".join(NEEDS[args[1]]))
     return EXIT_AS_DECLARED

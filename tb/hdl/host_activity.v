@@ -1,6 +1,6 @@
 // host_activity: the host model's activity as signals (simulation only).
 //
-// Nothing drives these in the HDL: tb/probe.py writes them at the host model's events (ISR and
+// Nothing drives these in the HDL: tb/sim/probe.py writes them at the host model's events (ISR and
 // DPC start and end, DPC queueing, cyclic buffer and consumer changes, scoreboard errors) while
 // waves are on, so GTKWave shows the driver on the same timeline as the RTL. The *_name signals
 // hold the state as ASCII text (GTKWave: Data Format > ASCII). The first four CPUs are shown.
@@ -10,7 +10,7 @@
 module host_activity ();
     // per CPU: state 0 IDLE, 1 ISR, 2 DPC, 3 DISPATCH (draining its DPC queue, between routines),
     // 4 DIRQL (DPC-level code holds an interrupt spin lock); who: the ISR's message id or the
-    // DPC's number (tb/probe.py assigns them in order of first use); irql; DPC queue depth
+    // DPC's number (tb/sim/probe.py assigns them in order of first use); irql; DPC queue depth
     reg [2:0]  cpu0_state = 3'd0, cpu1_state = 3'd0, cpu2_state = 3'd0, cpu3_state = 3'd0;
     reg [63:0] cpu0_name = "IDLE", cpu1_name = "IDLE", cpu2_name = "IDLE", cpu3_name = "IDLE";
     reg [31:0] cpu0_who = 0, cpu1_who = 0, cpu2_who = 0, cpu3_who = 0;

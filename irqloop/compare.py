@@ -8,9 +8,9 @@ strategy on the same RTL traffic and seed) and write, into its run directory:
 - timeline.png: per CPU, when ISRs and DPCs ran, one panel per strategy;
 - cpu.png: ISR and DPC CPU time per strategy.
 
-    python -m tb.compare [--test multiqueue] [--seed 1] [name=value ...]
+    python -m irqloop.compare [--test multiqueue] [--seed 1] [name=value ...]
 
-Exit codes as tb/runner.py's: 0 every variant as declared, 1 one differs, 2 bad input,
+Exit codes as irqloop/runner.py's: 0 every variant as declared, 1 one differs, 2 bad input,
 3 infrastructure (build failure, no report), 130 interrupted.
 """
 
@@ -22,8 +22,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tb import scenarios
-from tb.scenarios.params import ParamError, parse_overrides
+from irqloop.tb import scenarios
+from irqloop.tb.scenarios.params import ParamError, parse_overrides
 
 HEAD = ["strategy", "lost", "late", "ISRs", "DPC runs", "ISR CPU us", "DPC CPU us", "longest DPC us", "max lock hold us",
         "lat p50 us", "lat p99 us", "lat max us", "interrupts/s", "verdict"]
@@ -124,10 +124,10 @@ def plot(report: dict[str, Any], run_dir: Path) -> list[str]:
     return written
 
 
-def main(argv: list[str] | None = None) -> int:
-    from tb import runner
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    from irqloop import runner
 
-    ap = argparse.ArgumentParser(prog="python -m tb.compare", description=__doc__,
+    ap = argparse.ArgumentParser(prog=prog or "python -m irqloop.compare", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--test", default="multiqueue")
     ap.add_argument("--seed", default="1")
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def compare(test: str, seed_text: str, command_line_params: list[str], run_root: Path | None) -> int:
     """Run ``test`` and write its comparison; raises what tb.runner.exit_code_of turns into an exit code."""
-    from tb import runner
+    from irqloop import runner
 
     params = runner.with_make_params(command_line_params)
     sc = scenarios.get(test)

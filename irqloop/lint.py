@@ -3,10 +3,12 @@ once per top-level module (each with the modules it instantiates)."""
 
 from __future__ import annotations
 
+import argparse
+
 import subprocess
 import sys
 
-from tb import toolchain
+from irqloop import toolchain
 
 TOPS = {
     "irqloop_dev": toolchain.RTL_SOURCES,
@@ -42,7 +44,8 @@ def lint() -> int:
     return 0
 
 
-def main() -> int:
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    argparse.ArgumentParser(prog=prog or "python -m irqloop.lint", description=(__doc__ or "").splitlines()[0]).parse_args(argv)
     try:
         return lint()
     except toolchain.InfrastructureError as exc:

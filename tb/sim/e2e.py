@@ -8,23 +8,23 @@ from typing import Any
 
 from cocotb.triggers import RisingEdge, Timer
 
-from hostmodel.cyclic import CyclicBuffer
-from hostmodel.driver import Consumer, FreeFirstDriver, SeparateVectorsDriver, SharedNoCauseDriver, StreamConfig, StreamDriver
-from hostmodel.kernel import Kernel, KernelSettings
-from hostmodel import metrics
-from hostmodel.latency import DpcLatencyModel, LatencySpike
-from hostmodel.pci import PciBus
-from hostmodel.pnp import start_device
-from hostmodel.regs import REG
-from tb.cocotb_platform import CocotbPlatform
-from tb.stream_scoreboard import StreamScoreboard
-from tb.run_request import current
-from tb.msi_faults import MsiFaultInjector, parse_faults
-from tb.probe import HostActivityProbe
-from hostmodel.interference import InterferenceSource, start_interference
-from hostmodel.latency import Pareto
-from tb.board import CLOCK_PS, RING_BASE
-from tb.streaming import parse_interference, pattern_key_for, stream_costs
+from irqloop.hostmodel.cyclic import CyclicBuffer
+from irqloop.hostmodel.driver import Consumer, FreeFirstDriver, SeparateVectorsDriver, SharedNoCauseDriver, StreamConfig, StreamDriver
+from irqloop.hostmodel.kernel import Kernel, KernelSettings
+from irqloop.hostmodel import metrics
+from irqloop.hostmodel.latency import DpcLatencyModel, LatencySpike
+from irqloop.hostmodel.pci import PciBus
+from irqloop.hostmodel.pnp import start_device
+from irqloop.hostmodel.regs import REG
+from irqloop.tb.sim.cocotb_platform import CocotbPlatform
+from irqloop.tb.models.stream_scoreboard import StreamScoreboard
+from irqloop.tb.run_request import current
+from irqloop.tb.models.msi_faults import MsiFaultInjector, parse_faults
+from irqloop.tb.sim.probe import HostActivityProbe
+from irqloop.hostmodel.interference import InterferenceSource, start_interference
+from irqloop.hostmodel.latency import Pareto
+from irqloop.tb.board import CLOCK_PS, RING_BASE
+from irqloop.tb.streaming import parse_interference, pattern_key_for, stream_costs
 
 #: the streaming drivers by name: the seed's (reads INT_CAUSE in every ISR), and the variants of
 #: the error_vector scenario ("shared" is the seed's driver on one message for data and errors), and

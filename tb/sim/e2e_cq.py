@@ -15,18 +15,18 @@ from typing import Any, Callable, Optional
 
 from cocotb.triggers import RisingEdge, Timer
 
-from hostmodel import metrics
-from hostmodel.interference import InterferenceSource, start_interference
-from hostmodel.kernel import Kernel, KernelSettings
-from hostmodel.latency import DpcLatencyModel, LatencySpike
-from hostmodel.regs import REG
-from hostmodel.strategies import DRIVERS, CompletionQueueDriver, CqLayout
-from tb.board import CLOCK_PS, CQ_AREA, HOSTMEM_BYTES, MSI_ADDR, US
-from tb.cocotb_platform import CocotbPlatform
-from tb.cq_scoreboard import CqScoreboard
-from tb.e2e import reset
-from tb.run_request import current
-from tb.msi_faults import MsiFaultInjector, parse_faults
+from irqloop.hostmodel import metrics
+from irqloop.hostmodel.interference import InterferenceSource, start_interference
+from irqloop.hostmodel.kernel import Kernel, KernelSettings
+from irqloop.hostmodel.latency import DpcLatencyModel, LatencySpike
+from irqloop.hostmodel.regs import REG
+from irqloop.hostmodel.strategies import DRIVERS, CompletionQueueDriver, CqLayout
+from irqloop.tb.board import CLOCK_PS, CQ_AREA, HOSTMEM_BYTES, MSI_ADDR, US
+from irqloop.tb.sim.cocotb_platform import CocotbPlatform
+from irqloop.tb.models.cq_scoreboard import CqScoreboard
+from irqloop.tb.sim.e2e import reset
+from irqloop.tb.run_request import current
+from irqloop.tb.models.msi_faults import MsiFaultInjector, parse_faults
 
 MESSAGE_BASE = 0x100                 #: queue q's MSI-X message data is MESSAGE_BASE + q
 NUM_CQ = 32                          #: the scenarios' device build (runner.build(num_cq=32))
@@ -163,7 +163,7 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
     router.target = k.deliver_msi
     platform.spawn(platform.msi_monitor(router, faults))
     if current().waves:     # the driver's activity in the waveform
-        from tb.probe import HostActivityProbe
+        from irqloop.tb.sim.probe import HostActivityProbe
         HostActivityProbe(dut.u_act, k).refresh()
 
     await program_device(k, setup, layout)

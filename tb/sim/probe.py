@@ -1,4 +1,4 @@
-"""Drives tb/host_activity.v from the host model so the waveform shows the driver's activity.
+"""Drives tb/hdl/host_activity.v from the host model so the waveform shows the driver's activity.
 
 Only attached when waves are on: each write is a VPI call, and nothing here wakes Python (the
 writes happen inside host-model events that run anyway). Values are cached so only changes are
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hostmodel.kernel import KDPC, Kernel
+from irqloop.hostmodel.kernel import KDPC, Kernel
 
 IDLE, ISR, DPC, DISPATCH, DIRQL = range(5)
 NAMES = {IDLE: "IDLE", ISR: "ISR", DPC: "DPC", DISPATCH: "DISPATCH", DIRQL: "DIRQL"}

@@ -1,0 +1,7 @@
+"""`python -m irqloop` is the `irqloop` command."""
+
+import sys
+
+from irqloop.cli import main
+
+sys.exit(main())
