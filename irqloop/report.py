@@ -6,8 +6,10 @@ import json
 
 from typing import Any
 
+from irqloop.tb.plans import Plan
 
-def evaluate(scenario: Any, plan: dict[str, Any], obs: dict[str, Any]) -> dict[str, Any]:
+
+def evaluate(scenario: Any, plan: Plan, obs: dict[str, Any]) -> dict[str, Any]:
     checks = [{"name": n, "ok": bool(ok), "detail": d} for n, ok, d in scenario.checks(plan, obs)]
     env = obs.get("env")
     if env is not None:               # the pyuvm environment's device scoreboard (tb/uvm/scoreboard.py)
@@ -16,7 +18,7 @@ def evaluate(scenario: Any, plan: dict[str, Any], obs: dict[str, Any]) -> dict[s
                                   else f"{sum(env['entries_by_queue'].values())} queue entries, "
                                        f"{env['chunks_checked']} ring chunks, {env['messages']} messages checked "
                                        f"({env['uvm_test']})")})
-    return {"test": scenario.name, "plan": plan, "observed": obs, "checks": checks,
+    return {"test": scenario.name, "plan": plan.to_json(), "observed": obs, "checks": checks,
             "pass": all(c["ok"] for c in checks)}
 
 
@@ -43,7 +45,8 @@ def format_report(r: dict[str, Any]) -> str:
         verdict_line(r),
         "",
     ]
-    lines += scenarios.get(r["test"]).describe(r)
+    scenario = scenarios.get(r["test"])
+    lines += scenario.describe(scenario.plan_type.from_json(plan), r)
     lines += ["", "checks:"]
     lines += [f"  [{'ok' if c['ok'] else 'FAIL'}] {c['name']}: {c['detail']}" for c in r["checks"]]
     lines += [f"  warning: {w}" for w in obs.get("kernel", {}).get("warnings", [])]

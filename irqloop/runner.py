@@ -41,6 +41,7 @@ from typing import Any, Callable
 
 from irqloop import simbuild, toolchain
 from irqloop.tb import scenarios
+from irqloop.tb.plans import Plan
 from irqloop.tb.run_request import ENV_VAR, OBSERVATIONS_FILE, RUN_FILE, RunRequest, read_observations
 from irqloop.tb.scenarios.params import ParamError, describe, parse_overrides
 from irqloop.toolchain import (EXIT_AS_DECLARED, EXIT_BAD_INPUT, EXIT_INFRASTRUCTURE, EXIT_INTERRUPTED,
@@ -218,7 +219,7 @@ def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_roo
     return rc
 
 
-def _simulate_into(staging: Path, run_dir: Path, test: str, seed: int, waves: str, plan: dict[str, Any],
+def _simulate_into(staging: Path, run_dir: Path, test: str, seed: int, waves: str, plan: Plan,
                    uvm_test: str, num_cq: int) -> dict[str, Any]:
     """Build, simulate into ``staging`` and complete it (report.txt, view.gtkw) as the run
     directory ``run_dir`` it will become: every path written inside names ``run_dir``."""

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from irqloop.tb.plans import PLAN_TYPES, Plan
 
 RUN_FILE = "run.json"
 OBSERVATIONS_FILE = "observations.json"
@@ -28,17 +30,22 @@ class RunRequest:
     seed: int
     uvm_test: str
     waves: bool
-    plan: dict[str, Any]
+    plan: Plan
 
     def save(self, directory: Path) -> Path:
         path = directory / RUN_FILE
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         # in the plan's own order: the simulator side sees its dicts as the scenario built them
-        path.write_text(json.dumps(asdict(self), indent=1))
+        data["plan"] = self.plan.to_json()
+        data["plan_type"] = type(self.plan).__name__
+        path.write_text(json.dumps(data, indent=1))
         return path
 
     @classmethod
     def load(cls, path: Path) -> RunRequest:
-        return cls(**json.loads(path.read_text()))
+        data = json.loads(path.read_text())
+        plan = PLAN_TYPES[data.pop("plan_type")].from_json(data.pop("plan"))
+        return cls(**data, plan=plan)
 
 
 @cache

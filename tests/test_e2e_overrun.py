@@ -103,7 +103,7 @@ def test_free_first_with_a_full_ring_is_not_predicted() -> None:
     with pytest.raises(ParamError, match="set expect=loss or expect=clean"):
         scenarios.get("overrun").prepare(parse_overrides(spec, ["mode=flow", "driver=free_first"]))
     plan = scenarios.get("overrun").prepare(parse_overrides(spec, ["driver=free_first"]))
-    assert plan["expected"] == "loss"        # free-running: the device overwrites regardless of CONS_IDX
+    assert plan.expected == "loss"        # free-running: the device overwrites regardless of CONS_IDX
 
 
 @pytest.mark.sim

@@ -139,16 +139,16 @@ def test_factory_overrides_pick_strategy_faults_and_the_declared_outcome(clean_f
 
     sc = get("random_cq")
     values = {"max_queues": 8, "max_per_queue": 16}
-    base = sc.prepare(values, 3)["variants"][0]
-    assert base["role"] == "drawn from the seed" and base["setup"].get("msi_faults", "none") == "none"
+    base = sc.prepare(values, 3).variants[0]
+    assert base.role == "drawn from the seed" and base.setup.get("msi_faults", "none") == "none"
     LostVectorTest.apply_overrides()
-    v = sc.prepare(values, 3)["variants"][0]
-    assert (v["strategy"], v["expected"], v["setup"]["msi_faults"]) == ("interlocked_or", "loss", "drop:vec=0")
-    assert v["setup"]["queues"] == base["setup"]["queues"]          # same drawn configuration
+    v = sc.prepare(values, 3).variants[0]
+    assert (v.strategy, v.expected, v.setup["msi_faults"]) == ("interlocked_or", "loss", "drop:vec=0")
+    assert v.setup["queues"] == base.setup["queues"]          # same drawn configuration
     uvm_factory().clear_overrides()
     LostVectorScanTimerTest.apply_overrides()
-    v = sc.prepare(values, 3)["variants"][0]
-    assert (v["strategy"], v["expected"]) == ("scan_timer", "clean")
+    v = sc.prepare(values, 3).variants[0]
+    assert (v.strategy, v.expected) == ("scan_timer", "clean")
 
 
 def test_unknown_uvm_test_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from irqloop.tb.scenarios.base import register
-from irqloop.tb.scenarios.cqbase import CqScenario, Variant, base_setup, common_params
+from irqloop.tb.plans import CqPlan, Variant
+from irqloop.tb.scenarios.cqbase import CqScenario, base_setup, common_params
 from irqloop.tb.scenarios.params import Check
 
 
@@ -28,17 +29,17 @@ class CoalescingScenario(CqScenario):
                 Variant("interlocked_or", "interlocked_or", "clean", setup,
                         "correct: the DPC drains every queue the ISRs recorded")]
 
-    def extra_checks(self, plan: dict[str, Any], var: dict[str, Any], r: dict[str, Any],
+    def extra_checks(self, plan: CqPlan, var: Variant, r: dict[str, Any],
                      obs: dict[str, Any]) -> list[Check]:
         t = r["metrics"]["totals"]
-        if var["expected"] != "clean":
+        if var.expected != "clean":
             return []
-        return [(f"{var['name']}: DPC runs absorbed several ISRs each (KeInsertQueueDpc FALSE while queued)",
+        return [(f"{var.name}: DPC runs absorbed several ISRs each (KeInsertQueueDpc FALSE while queued)",
                  (t["isrs_per_dpc_run"] or 0) >= 2,
                  f"{t['isr_count']} ISRs / {t['dpc_runs']} DPC runs = {t['isrs_per_dpc_run']}; "
                  f"{t['dpc_insert_attempts'] - t['dpc_runs']} KeInsertQueueDpc calls found it queued")]
 
-    def summary(self, plan: dict[str, Any], obs: dict[str, Any]) -> list[str]:
+    def summary(self, plan: CqPlan, obs: dict[str, Any]) -> list[str]:
         lines = super().summary(plan, obs)
         for r in obs["runs"]:
             t = r["metrics"]["totals"]

@@ -10,11 +10,11 @@ completions), ``clean`` (the correct one: every completion consumed once, in ord
 from __future__ import annotations
 
 import random
-from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
 
 from irqloop.tb.board import CLOCK_PS, US
 from irqloop.tb.models.msi_faults import parse_faults
+from irqloop.tb.plans import CqPlan, Variant
 from irqloop.tb.scenarios.base import Scenario
 from irqloop.tb.scenarios.params import Check, Param, ParamError
 
@@ -44,17 +44,6 @@ def common_params(**defaults: Any) -> list[Param]:
     ]
 
 
-@dataclass
-class Variant:
-    name: str
-    strategy: str
-    expected: str                          #: "loss", "stall", "clean" or "any"
-    setup: dict[str, Any] = field(default_factory=dict)   #: CqSetup fields
-    role: str = ""                         #: what it shows ("buggy", "correct", ...)
-    #: driver attributes set after construction (read at run time: a poll budget, polled queues)
-    options: dict[str, Any] = field(default_factory=dict)
-
-
 def base_setup(v: dict[str, Any], seed_for_traffic: int) -> dict[str, Any]:
     """CqSetup fields from the common parameters. The traffic (each queue's period) comes from
     the seed, so every variant of a run sees the same traffic."""
@@ -80,96 +69,56 @@ class CqScenario(Scenario):
     name = "cq"
     question = ""
     spec: list[Param] = []
+    plan_type: type[CqPlan] = CqPlan
     num_cq = 32                            #: the simulator build these scenarios need
     compares_variants = True
 
     def variants(self, v: dict[str, Any], seed: int) -> list[Variant]:
         raise NotImplementedError
 
-    def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> dict[str, Any]:
+    def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> CqPlan:
         vs = self.variants(values, 1 if seed is None else seed)
         for var in vs:
             check_setup(var.setup)
-        expected = "; ".join(f"{x.name}: {x.expected}" for x in vs)
-        return {"values": values, "variants": [asdict(x) for x in vs], "expected": expected}
-
-    async def run(self, dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any]:
-        from irqloop.tb.sim.cocotb_platform import CocotbPlatform
-        from irqloop.tb.sim.e2e_cq import CqSetup, MessageRouter, run_cq
-
-        platform = CocotbPlatform(dut)
-        router = MessageRouter()
-        runs = []
-        timing = {}
-        try:
-            for var in plan["variants"]:
-                obs = await run_cq(dut, platform, router, CqSetup(**var["setup"]), var["strategy"], seed,
-                                   driver_factory=driver_factory(var))
-                timing[var["name"]] = obs.pop("timing")
-                obs["variant"] = var["name"]
-                runs.append(obs)
-        finally:
-            platform.bridge.close()
-        matched = [r["outcome"] == var["expected"] or var["expected"] == "any"
-                   for r, var in zip(runs, plan["variants"])]
-        return {"seed": seed, "clock_ps": CLOCK_PS, "runs": runs,
-                "outcome": "; ".join(f"{r['variant']}: {r['outcome']}" for r in runs),
-                "matched": matched, "end_ps": max(r["end_ps"] for r in runs), "timing": timing}
+        return self.plan_type(values, "; ".join(f"{x.name}: {x.expected}" for x in vs), vs)
 
     # ---- verdict ----
-    def checks(self, plan: dict[str, Any], obs: dict[str, Any]) -> list[Check]:
+    def checks(self, plan: CqPlan, obs: dict[str, Any]) -> list[Check]:
         c: list[Check] = []
-        for var, r in zip(plan["variants"], obs["runs"]):
+        for var, r in zip(plan.variants, obs["runs"]):
             c += variant_checks(var, r)
             c += self.extra_checks(plan, var, r, obs)
         return c
 
-    def extra_checks(self, plan: dict[str, Any], var: dict[str, Any], r: dict[str, Any],
+    def extra_checks(self, plan: CqPlan, var: Variant, r: dict[str, Any],
                      obs: dict[str, Any]) -> list[Check]:
         return []
 
     # ---- report ----
-    def describe(self, rep: dict[str, Any]) -> list[str]:
+    def describe(self, plan: CqPlan, rep: dict[str, Any]) -> list[str]:
         from irqloop.hostmodel.metrics import table
 
-        plan, obs = rep["plan"], rep["observed"]
+        obs = rep["observed"]
         lines = self.summary(plan, obs)
         lines += ["", "per variant (latency = consumed - due, from the cycle the generator made the completion):"]
         rows = {f"{r['variant']}": r["metrics"] for r in obs["runs"]}
         lines += ["  " + x for x in table(rows).splitlines()]
-        for var, r in zip(plan["variants"], obs["runs"]):
+        for var, r in zip(plan.variants, obs["runs"]):
             lines.append("")
             lines += variant_lines(var, r)
         return lines
 
-    def summary(self, plan: dict[str, Any], obs: dict[str, Any]) -> list[str]:
-        v = plan["values"]
+    def summary(self, plan: CqPlan, obs: dict[str, Any]) -> list[str]:
+        v = plan.values
         return [f"traffic: {v['queues']} queues x {v['per_queue']} completions, bursts of {v['burst']} every "
                 f"~{v['period_us']:g} us per queue; {v['cpus']} CPUs; DPC latency {v['dpc_latency_us']:g} us "
                 f"+ up to {v['jitter_us']:g} us"]
 
 
-def driver_factory(variant: dict[str, Any]) -> Any:
-    """(kernel, layout, affinity) -> the variant's driver: its strategy's class with the
-    variant's options set (JSON turns tuples into lists and int keys into strings: undone here)."""
-    from irqloop.hostmodel.strategies import DRIVERS
-
-    def make(k: Any, layout: Any, affinity: list[int]) -> Any:
-        drv = DRIVERS[variant["strategy"]](k, layout, affinity=affinity)
-        for name, value in variant.get("options", {}).items():
-            if isinstance(value, dict):
-                value = {int(q): tuple(v) for q, v in value.items()}
-            elif isinstance(value, list):
-                value = tuple(value)
-            setattr(drv, name, value)
-        return drv
-    return make
-
-
-def variant_checks(var: dict[str, Any], r: dict[str, Any]) -> list[Check]:
-    sb, hw, name = r["scoreboard"], r["hardware"], var["name"]
+def variant_checks(var: Variant, r: dict[str, Any]) -> list[Check]:
+    sb, hw, name = r["scoreboard"], r["hardware"], var.name
     c: list[Check] = []
-    if var["expected"] == "clean":
+    if var.expected == "clean":
         c.append((f"{name}: every completion consumed once, in order, intact",
                   sb["lost"] == 0 and sb["divergences"] == 0 and sb["consumed"] == sb["expected"],
                   f"consumed {sb['consumed']} of {sb['expected']}, lost {sb['lost']}, divergences {sb['divergences']}"))
@@ -178,12 +127,12 @@ def variant_checks(var: dict[str, Any], r: dict[str, Any]) -> list[Check]:
         c.append((f"{name}: device wrote every completion and refused no doorbell",
                   hw["CNT_CQ_ENTRY"] == sb["expected"] and hw["CNT_DB_ERROR"] == 0,
                   f"CNT_CQ_ENTRY={hw['CNT_CQ_ENTRY']} CNT_DB_ERROR={hw['CNT_DB_ERROR']}"))
-    elif var["expected"] == "stall":
+    elif var.expected == "stall":
         c.append((f"{name}: every completion consumed in the end, intact",
                   sb["lost"] == 0 and sb["divergences"] == 0, f"consumed {sb['consumed']} of {sb['expected']}"))
         c.append((f"{name}: the watchdog caught a queue waiting too long", r["watchdog"] is not None,
                   f"watchdog {r['watchdog']}"))
-    elif var["expected"] == "loss":
+    elif var.expected == "loss":
         c.append((f"{name}: the harness caught lost or stranded completions",
                   sb["lost"] > 0 or sb["divergences"] > 0,
                   f"lost {sb['lost']} of {sb['expected']}; divergences {sb['divergences']}"))
@@ -194,12 +143,12 @@ def variant_checks(var: dict[str, Any], r: dict[str, Any]) -> list[Check]:
     return c
 
 
-def variant_lines(var: dict[str, Any], r: dict[str, Any]) -> list[str]:
+def variant_lines(var: Variant, r: dict[str, Any]) -> list[str]:
     sb, hw, t = r["scoreboard"], r["hardware"], r["metrics"]["totals"]
     t0 = r["start_ps"]
     rel = lambda ps: f"{(ps - t0) / 1e6:.3f} us (stream cycle {(ps - t0) // CLOCK_PS})"  # noqa: E731
-    head = f"[{var['name']}] strategy {var['strategy']}" + (f" ({var['role']})" if var.get("role") else "")
-    lines = [head + f": expected {var['expected']}, observed {r['outcome']}",
+    head = f"[{var.name}] strategy {var.strategy}" + (f" ({var.role})" if var.role else "")
+    lines = [head + f": expected {var.expected}, observed {r['outcome']}",
              f"  completions: {sb['consumed']} of {sb['expected']} consumed, lost {sb['lost']}, late {r['late']}, "
              f"divergences {sb['divergences']}",
              f"  device: CNT_CQ_ENTRY={hw['CNT_CQ_ENTRY']} CNT_IRQS={hw['CNT_IRQS']} CNT_COALESCED={hw['CNT_COALESCED']} "

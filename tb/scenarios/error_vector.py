@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from irqloop.tb.board import CLOCK_PS
 from irqloop.tb.scenarios.overrun import stream_values, validate
+from irqloop.tb.plans import StreamVariant, StreamVariantsPlan
 from irqloop.tb.scenarios.base import Scenario, register
 from irqloop.tb.scenarios.params import Check, Param, ParamError
 
@@ -36,12 +36,13 @@ class ErrorVectorScenario(Scenario):
     question = ("Data and error interrupts on separate vectors or one shared vector whose ISR must read a cause "
                 "register: what do the extra MMIO reads cost, and what does an ISR that skips them miss?")
     spec = SPEC
+    plan_type = StreamVariantsPlan
 
     def stream_values(self, v: dict[str, Any], driver: str) -> dict[str, Any]:
         return stream_values(spike_us=v["spike_us"], chunks=v["chunks"], dpc_latency_us=v["dpc_latency_us"],
                              driver=driver, mmio_read_us=v["mmio_read_us"])
 
-    def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> dict[str, Any]:
+    def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> StreamVariantsPlan:
         base = self.stream_values(values, "separate")
         validate(base)
         if values["spike_us"] * 1e6 <= base["slots"] * base["period_us"] * 1e6:
@@ -49,39 +50,17 @@ class ErrorVectorScenario(Scenario):
                              f"({base['slots'] * base['period_us']:g} us): no error interrupt would be raised")
         if base["spike_at_chunk"] + base["slots"] >= values["chunks"]:
             raise ParamError(f"chunks={values['chunks']} ends before the late DPC's slot is overwritten")
-        return {"values": values, "variants": [{"name": n, "expected": e, "role": r} for n, e, r in VARIANTS],
-                "expected": "; ".join(f"{n}: error {e}" for n, e, _ in VARIANTS)}
+        return StreamVariantsPlan(values, "; ".join(f"{n}: error {e}" for n, e, _ in VARIANTS),
+                                  [StreamVariant(n, e, r) for n, e, r in VARIANTS])
 
-    async def run(self, dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any]:
-        from irqloop.tb.sim.e2e import run_stream
-
-        runs = []
-        for var in plan["variants"]:
-            obs = await run_stream(dut, {"values": self.stream_values(plan["values"], var["name"])}, seed)
-            obs.pop("timing", None)
-            m = obs["metrics"]
-            isr_runs = {name: x["isr_run_us"] for name, x in m["interrupts"].items()}
-            seen = obs["driver"]["hw_overrun_seen_ps"]
-            runs.append({"variant": var["name"], "outcome": "noticed" if seen is not None else "missed",
-                         "hw_overrun_ps": obs["hw_overrun_ps"], "seen_ps": seen, "stream_start_ps": obs["stream_start_ps"],
-                         "isr_mmio_reads": obs["driver"]["isr_mmio_reads"], "isr_count": obs["kernel"]["isr_count"],
-                         "dpc_latency_p50_us": m["dpcs"]["StreamDpc"]["latency_us"].get("p50", 0),
-                         "data_isrs": obs["driver"]["data_isrs"], "error_isrs": obs["driver"]["error_isrs"],
-                         "isr_run_us": isr_runs, "isr_cpu_us": m["totals"]["isr_cpu_us"],
-                         "lost": len(obs["scoreboard"]["lost"]), "hardware": obs["hardware"],
-                         "mmio_transactions": obs["mmio_transactions"], "end_ps": obs["end_ps"],
-                         "latency_us": m["totals"]["completion_latency_us"]})
-        return {"seed": seed, "clock_ps": CLOCK_PS, "runs": runs, "end_ps": max(r["end_ps"] for r in runs),
-                "outcome": "; ".join(f"{r['variant']}: error {r['outcome']}" for r in runs)}
-
-    def checks(self, plan: dict[str, Any], obs: dict[str, Any]) -> list[Check]:
+    def checks(self, plan: StreamVariantsPlan, obs: dict[str, Any]) -> list[Check]:
         c: list[Check] = []
         runs = {r["variant"]: r for r in obs["runs"]}
-        for var in plan["variants"]:
-            r = runs[var["name"]]
-            c.append((f"{var['name']}: the device raised the overrun error", r["hardware"]["overrun_flag"],
+        for var in plan.variants:
+            r = runs[var.name]
+            c.append((f"{var.name}: the device raised the overrun error", r["hardware"]["overrun_flag"],
                       f"STATUS.OVERRUN={int(r['hardware']['overrun_flag'])}, CNT_IRQS={r['hardware']['CNT_IRQS']}"))
-            c.append((f"{var['name']}: the driver {var['expected']} the error interrupt", r["outcome"] == var["expected"],
+            c.append((f"{var.name}: the driver {var.expected} the error interrupt", r["outcome"] == var.expected,
                       f"noticed {(r['seen_ps'] - r['hw_overrun_ps']) / 1e6:.3f} us after the hardware flag rose"
                       if r["seen_ps"] else "the driver never noticed it"))
         sep, sh = runs["separate"], runs["shared"]
@@ -94,8 +73,8 @@ class ErrorVectorScenario(Scenario):
                   f"ISR run p50 {sh['isr_run_us']['DataIsr']['p50']} us vs {sep['isr_run_us']['DataIsr']['p50']} us"))
         return c
 
-    def describe(self, rep: dict[str, Any]) -> list[str]:
-        obs, v = rep["observed"], rep["plan"]["values"]
+    def describe(self, plan: StreamVariantsPlan, rep: dict[str, Any]) -> list[str]:
+        obs, v = rep["observed"], plan.values
         lines = [f"a register read costs the simulated AXI4-Lite round trip + {v['mmio_read_us']:g} us (PCIe); "
                  f"times below are since the stream started",
                  "variant           ISRs  saw an error  ISR reads  data ISR p50 us  ISR CPU us  "

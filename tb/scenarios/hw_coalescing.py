@@ -16,7 +16,8 @@ from typing import Any
 from irqloop.hostmodel.regs import REG
 from irqloop.tb.scenarios.base import register
 from irqloop.tb.board import CLOCK_PS, US
-from irqloop.tb.scenarios.cqbase import CqScenario, Variant, base_setup, common_params
+from irqloop.tb.plans import CqPlan, Variant
+from irqloop.tb.scenarios.cqbase import CqScenario, base_setup, common_params
 from irqloop.tb.scenarios.params import Check
 
 TIME_UNIT_PS = 100 * US                   # tb_irqloop: COAL_TICK 25000 cycles at 250 MHz
@@ -55,14 +56,14 @@ class HwCoalescingScenario(CqScenario):
                                ("buggy: " if restart else "correct: ")
                                + f"queue 0 polled every 20 us, queue 1 on the same vector, TIME 100 us, watchdog 150 us, "
                                f"DB_RESTART {int(restart)}",
-                               options={"polled": [0]}))
+                               options={"polled": (0,)}))
         return out
 
-    def extra_checks(self, plan: dict[str, Any], var: dict[str, Any], r: dict[str, Any],
+    def extra_checks(self, plan: CqPlan, var: Variant, r: dict[str, Any],
                      obs: dict[str, Any]) -> list[Check]:
-        hw, name = r["hardware"], var["name"]
+        hw, name = r["hardware"], var.name
         lat = r["metrics"]["totals"]["completion_latency_us"]
-        v = plan["values"]
+        v = plan.values
         slack_us = v["dpc_latency_us"] + v["jitter_us"] + 20
         c: list[Check] = []
         if name == "off":
@@ -80,7 +81,7 @@ class HwCoalescingScenario(CqScenario):
                       f"for {hw['CNT_CQ_ENTRY']} completions)"))
             # which rule ended the aggregations, as the device counted it: a threshold above what a
             # queue can hold (the `time` setting) is never reached
-            reach = thr <= var["setup"]["entries"] - 1
+            reach = thr <= var.setup["entries"] - 1
             c.append((f"{name}: aggregations ended {'at the threshold' if reach else 'only by time'} (device counters)",
                       (hw["CNT_COAL_THR"] > 0) if reach else (hw["CNT_COAL_THR"] == 0 and hw["CNT_COAL_TIME"] > 0),
                       f"CNT_COAL_THR={hw['CNT_COAL_THR']} CNT_COAL_TIME={hw['CNT_COAL_TIME']}"))
@@ -91,14 +92,14 @@ class HwCoalescingScenario(CqScenario):
                       lat.get("max", 0) <= 100 + slack_us + 20, f"latency max {lat.get('max')} us"))
         return c
 
-    def summary(self, plan: dict[str, Any], obs: dict[str, Any]) -> list[str]:
+    def summary(self, plan: CqPlan, obs: dict[str, Any]) -> list[str]:
         lines = super().summary(plan, obs)
         lines.append("setting           messages  merged  by THR  by TIME  ISRs   lat p50 us  lat p99 us  lat max us  messages/s")
-        for r, var in zip(obs["runs"], plan["variants"]):
+        for r, var in zip(obs["runs"], plan.variants):
             hw, t = r["hardware"], r["metrics"]["totals"]
             lat = t["completion_latency_us"]
             secs = (r["end_ps"] - r["start_ps"]) / 1e12
-            lines.append(f"{var['name']:<16}  {hw['CNT_IRQS']:>8}  {hw['CNT_COALESCED']:>6}  {hw['CNT_COAL_THR']:>6}  "
+            lines.append(f"{var.name:<16}  {hw['CNT_IRQS']:>8}  {hw['CNT_COALESCED']:>6}  {hw['CNT_COAL_THR']:>6}  "
                          f"{hw['CNT_COAL_TIME']:>7}  {t['isr_count']:>4}   "
                          f"{lat.get('p50', 0):>10.2f}  {lat.get('p99', 0):>10.2f}  {lat.get('max', 0):>10.2f}  "
                          f"{hw['CNT_IRQS'] / secs:>10.0f}")

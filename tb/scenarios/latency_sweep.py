@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 from irqloop.tb.board import CLOCK_PS
 from irqloop.tb.scenarios.overrun import chunk_write_cycles, stream_values, validate
+from irqloop.tb.plans import LatencySweepPlan
 from irqloop.tb.scenarios.base import Scenario, register
 from irqloop.tb.scenarios.params import Check, Param, ParamError
 
@@ -34,6 +35,7 @@ class LatencySweepScenario(Scenario):
     question = ("For this ring size and chunk rate, what is the largest DPC latency with zero loss, "
                 "and how does it compare with the analytic headroom (slots x chunk period)?")
     spec = SPEC
+    plan_type = LatencySweepPlan
 
     def stream_values(self, v: dict[str, Any], late_us: float) -> dict[str, Any]:
         spike = max(0.0, late_us - v["dpc_latency_us"])
@@ -41,7 +43,7 @@ class LatencySweepScenario(Scenario):
                              spike_us=spike, spike_at_chunk=SPIKE_AT, expect="clean", jitter_us=0.0,
                              chunks=SPIKE_AT + v["slots"] + 4 + int(spike / v["period_us"]))
 
-    def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> dict[str, Any]:
+    def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> LatencySweepPlan:
         validate(self.stream_values(values, 0.0))
         period_ps = round(values["period_us"] * 1e6 / CLOCK_PS) * CLOCK_PS
         headroom = values["slots"] * period_ps
@@ -51,54 +53,13 @@ class LatencySweepScenario(Scenario):
         if values["resolution_us"] * 1e6 > headroom:
             raise ParamError(f"resolution_us={values['resolution_us']} is coarser than the headroom "
                              f"({headroom / 1e6:g} us)")
-        return {"values": values, "headroom_ps": headroom, "margin_ps": margin,
-                "expected": f"largest clean latency in [{(headroom - margin) / 1e6:g}, {headroom / 1e6:g}] us"}
+        return LatencySweepPlan(values, f"largest clean latency in [{(headroom - margin) / 1e6:g}, {headroom / 1e6:g}] us",
+                                headroom, margin)
 
-    async def run(self, dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any]:
-        from irqloop.tb.sim.e2e import run_stream
-
-        v = plan["values"]
-        headroom_us = plan["headroom_ps"] / 1e6
-        runs: list[dict[str, Any]] = []
-
-        async def trial(late_us: float) -> bool:
-            values = self.stream_values(v, late_us)
-            obs = await run_stream(dut, {"values": values}, seed)
-            lost = len(obs["scoreboard"]["lost"])
-            clean = lost == 0 and obs["hardware"]["CNT_OVERWRITE"] == 0
-            runs.append({"late_us": round(late_us, 4), "lost": lost, "clean": clean, "latency_ps": (obs["late_dpc"] or {}).get("latency_ps"),
-                         "overwrite": obs["hardware"]["CNT_OVERWRITE"], "end_ps": obs["end_ps"],
-                         "dpc_latency_max_ps": obs["kernel"]["dpc_latency_max_ps"]})
-            return clean
-
-        grid = [v["dpc_latency_us"] + i * (2 * headroom_us - v["dpc_latency_us"]) / (v["points"] - 1)
-                for i in range(v["points"])]
-        clean_hi, loss_lo = None, None
-        for late in grid:
-            if await trial(late):
-                clean_hi = late if clean_hi is None or late > clean_hi else clean_hi
-            elif loss_lo is None or late < loss_lo:
-                loss_lo = late
-        if clean_hi is not None and loss_lo is not None and clean_hi < loss_lo:
-            lo, hi = clean_hi, loss_lo
-            while hi - lo > v["resolution_us"]:
-                mid = (lo + hi) / 2
-                if await trial(mid):
-                    lo = mid
-                else:
-                    hi = mid
-            clean_hi, loss_lo = lo, hi
-        # clean below the boundary, lossy above it: no clean run above a lossy one
-        monotonic = all(not (a["clean"] and a["late_us"] > b["late_us"]) for a in runs for b in runs if not b["clean"])
-        return {"seed": seed, "clock_ps": CLOCK_PS, "runs": sorted(runs, key=lambda r: r["late_us"]),
-                "largest_clean_us": clean_hi, "smallest_loss_us": loss_lo, "monotonic": monotonic,
-                "outcome": f"largest clean latency {clean_hi:.3f} us" if clean_hi is not None else "no clean latency",
-                "end_ps": max(r["end_ps"] for r in runs)}
-
-    def checks(self, plan: dict[str, Any], obs: dict[str, Any]) -> list[Check]:
-        h, m = plan["headroom_ps"] / 1e6, plan["margin_ps"] / 1e6
+    def checks(self, plan: LatencySweepPlan, obs: dict[str, Any]) -> list[Check]:
+        h, m = plan.headroom_ps / 1e6, plan.margin_ps / 1e6
         c_hi, l_lo = obs["largest_clean_us"], obs["smallest_loss_us"]
-        res = plan["values"]["resolution_us"]
+        res = plan.values["resolution_us"]
         return [
             ("the sweep found both a clean and a lossy latency", c_hi is not None and l_lo is not None,
              f"largest clean {c_hi}, smallest lossy {l_lo}"),
@@ -106,18 +67,18 @@ class LatencySweepScenario(Scenario):
              f"{c_hi} .. {l_lo} us, resolution {res} us"),
             ("the largest clean latency is within the analytic headroom, less at most the margin",
              c_hi is not None and h - m <= c_hi <= h,
-             f"measured {c_hi} us; headroom {plan['values']['slots']} x {plan['values']['period_us']:g} us = {h:g} us, "
+             f"measured {c_hi} us; headroom {plan.values['slots']} x {plan.values['period_us']:g} us = {h:g} us, "
              f"margin {m:g} us (chunk write + ISR path)"),
             ("loss is monotonic in the latency (no clean run above a lossy one)", obs["monotonic"],
              ", ".join(f"{r['late_us']:g} us {'clean' if r['clean'] else 'lossy'}" for r in obs["runs"])),
         ]
 
-    def describe(self, rep: dict[str, Any]) -> list[str]:
-        plan, obs = rep["plan"], rep["observed"]
-        v = plan["values"]
-        h = plan["headroom_ps"] / 1e6
+    def describe(self, plan: LatencySweepPlan, rep: dict[str, Any]) -> list[str]:
+        obs = rep["observed"]
+        v = plan.values
+        h = plan.headroom_ps / 1e6
         lines = [f"ring: {v['slots']} slots x {v['slot_bytes']} bytes, one chunk every {v['period_us']:g} us; "
-                 f"analytic headroom {h:g} us (margin {plan['margin_ps'] / 1e6:g} us)"]
+                 f"analytic headroom {h:g} us (margin {plan.margin_ps / 1e6:g} us)"]
         if obs["largest_clean_us"] is not None:
             lines.append(f"largest zero-loss DPC latency: {obs['largest_clean_us']:.3f} us "
                          f"({obs['largest_clean_us'] - h:+.3f} us vs headroom); smallest lossy: "

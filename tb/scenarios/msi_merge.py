@@ -14,7 +14,8 @@ from typing import Any
 
 from irqloop.tb.scenarios.base import register
 from irqloop.tb.board import CLOCK_PS, US
-from irqloop.tb.scenarios.cqbase import CqScenario, Variant, base_setup, common_params
+from irqloop.tb.plans import CqPlan, Variant
+from irqloop.tb.scenarios.cqbase import CqScenario, base_setup, common_params
 from irqloop.tb.scenarios.params import Check, Param
 
 
@@ -40,15 +41,15 @@ class MsiMergeScenario(CqScenario):
                 Variant("scan_timer", "scan_timer", "clean", setup,
                         "correct: scans every queue on any message and every 100 us")]
 
-    def extra_checks(self, plan: dict[str, Any], var: dict[str, Any], r: dict[str, Any],
+    def extra_checks(self, plan: CqPlan, var: Variant, r: dict[str, Any],
                      obs: dict[str, Any]) -> list[Check]:
-        hw, v = r["hardware"], plan["values"]
+        hw, v = r["hardware"], plan.values
         c: list[Check] = []
         if v["rate_us"] > 0:
-            c.append((f"{var['name']}: the device merged events into fewer messages",
+            c.append((f"{var.name}: the device merged events into fewer messages",
                       hw["CNT_COALESCED"] > 0 and hw["CNT_IRQS"] < hw["CNT_CQ_ENTRY"],
                       f"CNT_IRQS={hw['CNT_IRQS']} for CNT_CQ_ENTRY={hw['CNT_CQ_ENTRY']}, CNT_COALESCED={hw['CNT_COALESCED']}"))
         if v["msi_faults"] != "none":
-            c.append((f"{var['name']}: fault injection acted on messages", bool(r["msi_faults"]),
+            c.append((f"{var.name}: fault injection acted on messages", bool(r["msi_faults"]),
                       f"{len(r['msi_faults'])} faults"))
         return c

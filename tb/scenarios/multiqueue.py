@@ -14,7 +14,8 @@ from typing import Any
 
 from irqloop.hostmodel.strategies import STRATEGIES
 from irqloop.tb.scenarios.base import register
-from irqloop.tb.scenarios.cqbase import CqScenario, Variant, base_setup, common_params
+from irqloop.tb.plans import Variant
+from irqloop.tb.scenarios.cqbase import CqScenario, base_setup, common_params
 from irqloop.tb.scenarios.params import Param, ParamError
 
 #: what each strategy must show on this traffic

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 
 import random
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 from typing import Any, Optional
 
 from irqloop.hostmodel.kernel import CpuCosts
 from irqloop.tb.board import CLOCK_PS, HOSTMEM_BYTES, RING_BASE
 from irqloop.tb.streaming import parse_interference, stream_costs
 from irqloop.tb.models.msi_faults import FaultRecord, parse_faults
+from irqloop.tb.plans import Prediction, StreamPlan
 from irqloop.tb.scenarios.base import Scenario, register
 from irqloop.tb.scenarios.params import Check, Param, ParamError
 
@@ -76,23 +77,6 @@ def chunk_write_cycles(slot_bytes: int) -> int:
 def chunk_copy_ps(v: dict[str, Any]) -> int:
     """CPU time the DPC spends on one chunk (hostmodel.driver.StreamDriver.copy_slot)."""
     return stream_costs(v).chunk_copy_ps(v["slot_bytes"])
-
-
-@dataclass
-class Prediction:
-    outcome: str                 #: "loss" or "clean"
-    headroom_ps: int             #: slots x chunk period
-    late_latency_ps: int         #: latency of the late DPC (ordinary + spike)
-    margin_ps: int               #: time the chunk write and ISR path take off the headroom (bound)
-    first_lost_seq: Optional[int]
-    first_lost_slot: Optional[int]
-    overwriting_seq: Optional[int]
-    overwrite_cycle: Optional[int]   #: device cycle (since enable) at which the overwrite starts
-    stall_expected: bool
-    reason: str
-    #: the ordinary DPC starts and copies its chunk within one period, so each DPC takes one chunk
-    #: and the late one's backlog starts at spike_at_chunk (otherwise DPCs take batches)
-    dpc_keeps_pace: bool = True
 
 
 def validate(v: dict[str, Any]) -> None:
@@ -166,8 +150,9 @@ class OverrunScenario(Scenario):
     question = ("Once in a while a DPC starts ~60 ms late and the DMA overwrites data not yet copied: "
                 "which chunks are lost, when, and by how much did the latency exceed the ring's headroom?")
     spec = SPEC
+    plan_type = StreamPlan
 
-    def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> dict[str, Any]:
+    def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> StreamPlan:
         validate(values)
         try:
             parse_interference(values["interference"], values["cpus"])
@@ -180,19 +165,14 @@ class OverrunScenario(Scenario):
             pred = Prediction(values["expect"], values["slots"] * round(values["period_us"] * 1e6 / CLOCK_PS) * CLOCK_PS,
                               round((values["dpc_latency_us"] + values["spike_us"]) * 1e6), 0, None, None, None, None,
                               values["mode"] == "flow", "interference: the outcome is declared, not predicted")
-            return {"values": values, "prediction": asdict(pred), "expected": values["expect"]}
+            return StreamPlan(values, values["expect"], pred)
         pred = predict(values)
         expected = pred.outcome if values["expect"] == "auto" else values["expect"]
-        return {"values": values, "prediction": asdict(pred), "expected": expected}
-
-    # ---- simulation (cocotb) ----
-    async def run(self, dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any]:
-        from irqloop.tb.sim.e2e import run_stream
-        return await run_stream(dut, plan, seed)
+        return StreamPlan(values, expected, pred)
 
     # ---- verdict ----
-    def checks(self, plan: dict[str, Any], obs: dict[str, Any]) -> list[Check]:
-        v, p, expected = plan["values"], plan["prediction"], plan["expected"]
+    def checks(self, plan: StreamPlan, obs: dict[str, Any]) -> list[Check]:
+        v, p, expected = plan.values, plan.prediction, plan.expected
         sb, hw = obs["scoreboard"], obs["hardware"]
         lost = sb["lost"]
         c: list[Check] = []
@@ -209,17 +189,17 @@ class OverrunScenario(Scenario):
             c += self.refill_checks(v, obs)
         elif expected == "loss":
             c.append(("scoreboard found lost chunks", bool(lost), f"lost: {ranges(lost)}"))
-            if p["first_lost_seq"] is not None:
+            if p.first_lost_seq is not None:
                 c.append(("first lost chunk is the one the late DPC was queued for",
-                          bool(lost) and lost[0] == p["first_lost_seq"],
-                          f"predicted seq {p['first_lost_seq']} (slot {p['first_lost_slot']}), "
+                          bool(lost) and lost[0] == p.first_lost_seq,
+                          f"predicted seq {p.first_lost_seq} (slot {p.first_lost_slot}), "
                           f"observed {lost[0] if lost else None}"))
                 c.append(("hardware overwrote that slot with the predicted chunk",
-                          hw["OVERRUN_SEQ"] == p["overwriting_seq"],
-                          f"OVERRUN_SEQ={hw['OVERRUN_SEQ']}, predicted {p['overwriting_seq']}"))
+                          hw["OVERRUN_SEQ"] == p.overwriting_seq,
+                          f"OVERRUN_SEQ={hw['OVERRUN_SEQ']}, predicted {p.overwriting_seq}"))
                 c.append(("hardware overwrite cycle is the predicted one",
-                          hw["OVERRUN_CYCLE"] == p["overwrite_cycle"],
-                          f"OVERRUN_CYCLE={hw['OVERRUN_CYCLE']}, predicted {p['overwrite_cycle']}"))
+                          hw["OVERRUN_CYCLE"] == p.overwrite_cycle,
+                          f"OVERRUN_CYCLE={hw['OVERRUN_CYCLE']}, predicted {p.overwrite_cycle}"))
             c.append(("hardware overrun flag agrees with the scoreboard", hw["overrun_flag"] and bool(lost),
                       f"STATUS.OVERRUN={int(hw['overrun_flag'])}"))
             c.append(("hardware overwrite count covers every lost chunk", hw["CNT_OVERWRITE"] >= len(lost) > 0,
@@ -230,11 +210,11 @@ class OverrunScenario(Scenario):
             c.append(("hardware overrun flag clear and no overwrite",
                       not hw["overrun_flag"] and hw["CNT_OVERWRITE"] == 0,
                       f"STATUS.OVERRUN={int(hw['overrun_flag'])}, CNT_OVERWRITE={hw['CNT_OVERWRITE']}"))
-            if p["stall_expected"]:
+            if p.stall_expected:
                 c.append(("flow control held the device (stall cycles counted)", hw["CNT_STALL"] > 0,
                           f"CNT_STALL={hw['CNT_STALL']} cycles"))
                 late = obs.get("late_dpc")
-                if late and v["interference"] == "none" and p.get("dpc_keeps_pace", True):
+                if late and v["interference"] == "none" and p.dpc_keeps_pace:
                     # the chunk that needs the late DPC's slot is due at cycle (s + slots) x period + 1;
                     # it waits at least until that DPC starts, plus its copy of the full ring (a driver
                     # that frees first skips that wait), its run and the catch-up (< 10 us)
@@ -275,22 +255,21 @@ class OverrunScenario(Scenario):
         ]
 
     # ---- report ----
-    def describe(self, r: dict[str, Any]) -> list[str]:
-
-        plan, obs = r["plan"], r["observed"]
-        v, p = plan["values"], plan["prediction"]
+    def describe(self, plan: StreamPlan, r: dict[str, Any]) -> list[str]:
+        obs = r["observed"]
+        v, p = plan.values, plan.prediction
         hw, sb, k, drv = obs["hardware"], obs["scoreboard"], obs["kernel"], obs["driver"]
         t0, clk = obs["stream_start_ps"], obs["clock_ps"]
         t = lambda ps: sim_time(ps, t0, clk)  # noqa: E731
         lines = [
-            f"ring headroom:   {v['slots']} slots x {v['period_us']:g} us = {p['headroom_ps'] / 1e6:g} us",
-            f"late DPC:        latency {p['late_latency_ps'] / 1e6:g} us planned; prediction: {p['reason']}",
+            f"ring headroom:   {v['slots']} slots x {v['period_us']:g} us = {p.headroom_ps / 1e6:g} us",
+            f"late DPC:        latency {p.late_latency_ps / 1e6:g} us planned; prediction: {p.reason}",
         ]
         late = obs.get("late_dpc")
         if late:
             lines.append(f"                 queued {t(late['queued_at_ps'])}, started {t(late['start_ps'])}, "
                          f"latency {late['latency_ps'] / 1e6:.3f} us"
-                         f" ({(late['latency_ps'] - p['headroom_ps']) / 1e6:+.3f} us vs headroom)")
+                         f" ({(late['latency_ps'] - p.headroom_ps) / 1e6:+.3f} us vs headroom)")
             behind = late.get("behind") or {}
             dpcs = sorted(behind.get("dpcs", {}).items(), key=lambda w: -w[1][1])
             isrs = sorted(behind.get("isrs", {}).items(), key=lambda w: -w[1][1])
@@ -304,9 +283,9 @@ class OverrunScenario(Scenario):
                            f"(base, jitter, spike) and ISR time")
         lines.append(f"chunks:          produced {sb['produced']}, delivered {sb['delivered']}, "
                      f"lost {len(sb['lost'])} ({ranges(sb['lost'])})")
-        if sb["lost"] and p.get("first_lost_seq") is not None:
-            lines.append(f"predicted:       first lost seq {p['first_lost_seq']} in slot {p['first_lost_slot']}, "
-                         f"overwritten by seq {p['overwriting_seq']} at stream cycle {p['overwrite_cycle']}")
+        if sb["lost"] and p.first_lost_seq is not None:
+            lines.append(f"predicted:       first lost seq {p.first_lost_seq} in slot {p.first_lost_slot}, "
+                         f"overwritten by seq {p.overwriting_seq} at stream cycle {p.overwrite_cycle}")
         lines.append(f"first overwrite: hardware flag rose at {t(obs['hw_overrun_ps'])}; "
                      f"OVERRUN_SEQ={hw['OVERRUN_SEQ'] if hw['overrun_flag'] else '-'} "
                      f"OVERRUN_CYCLE={hw['OVERRUN_CYCLE'] if hw['overrun_flag'] else '-'}")
@@ -368,7 +347,7 @@ class RandomStreamScenario(OverrunScenario):
                 "latency, jitter, spike, mode)?")
     spec = [Param("max_chunks", 96, "upper bound of the chunks drawn", int, lo=8, hi=100000)]
 
-    def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> dict[str, Any]:
+    def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> StreamPlan:
         rng = random.Random(f"random_stream:{seed}")
         for _ in range(200):           # rejection: draw until the prediction can state the outcome
             v = stream_values(mode=rng.choice(["free", "flow"]), slots=rng.choice([1, 2, 4, 8, 16, 64]),
@@ -382,6 +361,5 @@ class RandomStreamScenario(OverrunScenario):
                 plan = super().prepare(v, seed)
             except ParamError:
                 continue
-            plan["drawn_by"] = values
-            return plan
+            return replace(plan, drawn_by=values)
         raise ParamError(f"no predictable configuration drawn for seed {seed} in 200 tries")

@@ -14,7 +14,8 @@ from typing import Any
 
 from irqloop.tb.scenarios.base import register
 from irqloop.tb.board import CLOCK_PS, US
-from irqloop.tb.scenarios.cqbase import CqScenario, Variant, base_setup, common_params
+from irqloop.tb.plans import CqPlan, PollingPlan, Variant
+from irqloop.tb.scenarios.cqbase import CqScenario, base_setup, common_params
 from irqloop.tb.scenarios.params import Check, Param
 
 PHASES = ("light", "heavy", "light again")
@@ -25,6 +26,7 @@ class PollingScenario(CqScenario):
     name = "polling"
     question = ("Load rises until interrupt mode wastes CPU: does the hybrid driver switch to polling and back, "
                 "and what are the interrupts per second and CPU time in each phase?")
+    plan_type = PollingPlan
     spec = [p for p in common_params(queues=8, period_us=20.0, jitter_us=2.0) if p.name not in ("per_queue", "burst")] + [
         Param("phase_bursts", 20, "periods per phase", int, lo=2, hi=10000),
         Param("heavy_burst", 16, "completions per queue and period in the heavy phase", int, lo=2, hi=4096),
@@ -42,19 +44,13 @@ class PollingScenario(CqScenario):
                 Variant("napi", "napi", "clean", setup, f"hybrid: polls with budget {v['budget']} while the load lasts",
                         options={"budget": v["budget"]})]
 
-    async def run(self, dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any]:
-        obs = await super().run(dut, plan, seed)
-        for r in obs["runs"]:
-            r["phases"] = phase_stats(plan["values"], r)
-        return obs
-
-    def extra_checks(self, plan: dict[str, Any], var: dict[str, Any], r: dict[str, Any],
+    def extra_checks(self, plan: CqPlan, var: Variant, r: dict[str, Any],
                      obs: dict[str, Any]) -> list[Check]:
-        if var["name"] != "napi":
+        if var.name != "napi":
             return []
         ph = r["phases"]
         io = next(x for x in obs["runs"] if x["variant"] == "interrupt_only")["phases"]
-        p = plan["values"]["period_us"]
+        p = plan.values["period_us"]
         late_requeues = [t for t in r["poll_requeues_us"] if t > ph[2]["from_us"] + 2 * p]
         return [
             ("napi: in interrupt mode while the load is light (no poll stays on)", ph[0]["poll_requeues"] == 0,
@@ -70,8 +66,8 @@ class PollingScenario(CqScenario):
              f"{ph[1]['isr_cpu_us'] + ph[1]['dpc_cpu_us']:.1f} us vs {io[1]['isr_cpu_us'] + io[1]['dpc_cpu_us']:.1f} us"),
         ]
 
-    def summary(self, plan: dict[str, Any], obs: dict[str, Any]) -> list[str]:
-        v = plan["values"]
+    def summary(self, plan: CqPlan, obs: dict[str, Any]) -> list[str]:
+        v = plan.values
         lines = [f"traffic: {v['queues']} queues, one completion every {v['period_us']:g} us each, then "
                  f"{v['heavy_burst']} per period, then one again ({v['phase_bursts']} periods per phase); "
                  f"{v['cpus']} CPUs",

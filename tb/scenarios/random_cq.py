@@ -18,7 +18,8 @@ from typing import Any
 from irqloop.hostmodel.regs import REG
 from irqloop.tb.scenarios.base import register
 from irqloop.tb.board import CLOCK_PS, US
-from irqloop.tb.scenarios.cqbase import CqScenario, Variant
+from irqloop.tb.plans import CqPlan, Variant
+from irqloop.tb.scenarios.cqbase import CqScenario
 from irqloop.tb.scenarios.params import Param
 
 #: correct strategies that need one message per queue, and those that scan every queue
@@ -89,12 +90,12 @@ class RandomCqScenario(CqScenario):
             expected = faults.expected_for(strategy) or expected
         return [Variant(strategy, strategy, expected, setup, role)]
 
-    def summary(self, plan: dict[str, Any], obs: dict[str, Any]) -> list[str]:
-        s = plan["variants"][0]["setup"]
+    def summary(self, plan: CqPlan, obs: dict[str, Any]) -> list[str]:
+        s = plan.variants[0].setup
         shared = len(set(s["vector_of"])) < s["queues"]
         return [f"drawn: {s['queues']} queues x {s['entries']} entries, {s['per_queue']} completions each, "
                 f"bursts {sorted(set(s['burst']))}, periods {min(s['period_cycles']) * CLOCK_PS / US:.1f}.."
                 f"{max(s['period_cycles']) * CLOCK_PS / US:.1f} us, vectors {'shared' if shared else 'one per queue'}, "
                 f"coalescing {s['coal'] or 'off'}, rate {s['rate'] or 'none'}; {s['cpus']} CPUs, DPC latency "
                 f"{s['dpc_latency_ps'] / US:.1f} + up to {s['jitter_ps'] / US:.1f} us, interference "
-                f"{'yes' if s['interference'] else 'none'}; strategy {plan['variants'][0]['strategy']}"]
+                f"{'yes' if s['interference'] else 'none'}; strategy {plan.variants[0].strategy}"]

@@ -24,12 +24,11 @@ CONS_IDX, INT_CAUSE) are left to the scenarios that exercise their effects.
 
 from __future__ import annotations
 
-import random
 import re
 from typing import Any, Optional
 
 from irqloop.hostmodel.regs import REG
-from irqloop.tb.board import CQ_AREA, MSI_ADDR
+from irqloop.tb.plans import RegistersPlan
 from irqloop.tb.scenarios.base import Scenario, register
 from irqloop.tb.scenarios.params import Check, Param
 
@@ -55,119 +54,14 @@ class RegistersScenario(Scenario):
     question = ("Does every register behave as the map says when driven through the register model on the "
                 "AXI4-Lite bus (identity, read-only, implemented bits, mirror)?")
     spec = [Param("values", 3, "seeded random values written to each read/write register", int, lo=1, hi=100)]
+    plan_type = RegistersPlan
     num_cq = 32
     uses_csr_agent = True
 
-    def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> dict[str, Any]:
-        return {"values": values, "expected": "every register as the map says"}
+    def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> RegistersPlan:
+        return RegistersPlan(values, "every register as the map says")
 
-    async def run(self, dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any]:
-        from irqloop.tb.sim.cocotb_platform import CocotbPlatform
-        from irqloop.tb.sim.e2e import reset
-        from irqloop.tb.uvm.env import current_env
-
-        env = current_env()
-        platform = CocotbPlatform(dut)          # the environment attaches its agent and monitors to it
-        try:
-            platform.reset_host()
-            await reset(dut)
-            regs = env.regs
-            rng = random.Random(f"registers:{seed}")
-            ident = {n: await self._read(regs.reg(n)) for n in ("ID", "VERSION", "CAPS")}
-            ro_after_write = {}
-            for n in ident:
-                await regs.reg(n).write(0xFFFFFFFF)
-                ro_after_write[n] = await self._read(regs.reg(n))
-            rw = [r for off, r in regs.by_offset.items() if self._plain_rw(off, regs)]
-            masks: dict[str, int] = {}
-            kinds: dict[str, str] = {}           #: register -> what it is an instance of ("CQ[].HEAD")
-            bad: list[str] = []
-            for r in rw:
-                name = r.get_name()
-                await r.write(0xFFFFFFFF)
-                mask = await self._read(r)
-                await r.write(0)
-                zero = await self._read(r)
-                if zero != 0:
-                    bad.append(f"{name}: wrote 0, read {zero:#x}")
-                if mask == 0:
-                    bad.append(f"{name}: no bit keeps a written 1")
-                for _ in range(plan["values"]["values"]):
-                    v = rng.getrandbits(32)
-                    await r.write(v)
-                    got = await self._read(r)
-                    if got != v & mask:
-                        bad.append(f"{name}: wrote {v:#010x}, read {got:#010x}, implemented bits {mask:#010x}")
-                        break
-                await r.write(0)
-                if int(r.get_mirrored_value()) != 0:
-                    bad.append(f"{name}: the mirror holds {int(r.get_mirrored_value()):#x} after writing 0")
-                masks[name] = mask
-                element = regs.elements.get(r.get_address())
-                kinds[name] = f"{element[0]}[].{element[2]}" if element else name
-            vectors = self.num_cq + REG.bit("VEC_CQ0")
-            iv_bad: list[str] = []
-            for q in range(self.num_cq):
-                r = regs.reg("CQ", q, "IV")
-                good = REG.pack("CQ_IV", VECTOR=rng.randrange(vectors), IEN=1)
-                await r.write(good)
-                if (got := await self._read(r)) != good:
-                    iv_bad.append(f"CQ{q}_IV: wrote {good:#x} (a valid vector with IEN), read {got:#x}")
-                await r.write(rng.randrange(vectors, 64))
-                if (got := await self._read(r)) != good:
-                    iv_bad.append(f"CQ{q}_IV: an invalid vector was not refused: read {got:#x}, kept value {good:#x}")
-            pending = await self._mask_pending(dut, platform, env)
-        finally:
-            platform.bridge.close()
-        return {"seed": seed, "outcome": "checked", "end_ps": platform.now_ps(), "ident": ident, "pending": pending,
-                "ro_after_write": ro_after_write, "masks": {k: f"{v:#010x}" for k, v in masks.items()}, "kinds": kinds,
-                "rw_registers": len(rw), "problems": bad, "iv_problems": iv_bad,
-                "bus_accesses": platform.mmio_transactions}
-
-    async def _mask_pending(self, dut: Any, platform: Any, env: Any) -> dict[str, Any]:
-        """One completion on queue 0 while its vector is masked, then unmask."""
-        from cocotb.triggers import Timer
-
-        from irqloop.tb.sim.e2e import reset
-        platform.reset_host()
-        await reset(dut)
-        # no driver takes the messages here; the environment's MSI monitor sees them on the way
-        platform.spawn(platform.msi_monitor(lambda data: None))
-        regs, v = env.regs, REG.bit("VEC_CQ0")
-        await regs.reg("MSIX_CTRL").write(REG.pack("MSIX_CTRL", ENABLE=1))
-        for field, value in (("ADDR_LO", MSI_ADDR), ("ADDR_HI", 0), ("DATA", 0x100), ("CTRL", REG.pack("VT_CTRL", MASK=1))):
-            await regs.reg("VT", v, field).write(value)
-        for field, value in (("BASE_LO", CQ_AREA), ("BASE_HI", 0), ("SIZE", 4), ("IV", REG.pack("CQ_IV", VECTOR=v, IEN=1)),
-                             ("TG_PERIOD", 100), ("TG_BURST", 1)):
-            await regs.reg("CQ", 0, field).write(value)
-        await regs.reg("TG_LIMIT").write(1)
-        await regs.reg("TG_CTRL").write(1)
-        await Timer(5, unit="us")
-        sent_before = env.msi.count
-        pba_masked = await self._read(regs.reg("PBA", 0, "BITS"))
-        t_unmask = platform.now_ps()
-        await regs.reg("VT", v, "CTRL").write(REG.pack("VT_CTRL", MASK=0))
-        await Timer(2, unit="us")
-        platform.cancel_tasks()
-        return {"vector": v, "pba_while_masked": pba_masked, "messages_while_masked": sent_before,
-                "messages_after_unmask": env.msi.count - sent_before,
-                "pba_after_unmask": await self._read(regs.reg("PBA", 0, "BITS")),
-                "entries": await self._read(regs.reg("CNT_CQ_ENTRY")), "unmask_ps": t_unmask}
-
-    @staticmethod
-    async def _read(reg: Any) -> int:
-        _status, value = await reg.read()
-        return int(value)
-
-    @staticmethod
-    def _plain_rw(offset: int, regs: Any) -> bool:
-        name = regs.name_of(offset)
-        if regs.access.get(name) != "RW":
-            return False
-        element = regs.elements.get(offset)
-        return element[2] not in SIDE_EFFECT_ARRAY if element else name not in SIDE_EFFECTS
-
-    def checks(self, plan: dict[str, Any], obs: dict[str, Any]) -> list[Check]:
+    def checks(self, plan: RegistersPlan, obs: dict[str, Any]) -> list[Check]:
         ident, caps, pend = obs["ident"], REG.unpack("CAPS", obs["ident"]["CAPS"]), obs["pending"]
         vectors = self.num_cq + REG.bit("VEC_CQ0")
         masks = {k: int(v, 16) for k, v in obs["masks"].items()}
@@ -181,7 +75,7 @@ class RegistersScenario(Scenario):
             ("read-only registers ignore writes", obs["ro_after_write"] == ident,
              f"after writing all-ones: {obs['ro_after_write']}"),
             ("every plain read/write register keeps its implemented bits", not obs["problems"],
-             f"{obs['rw_registers']} registers, {plan['values']['values']} random values each"
+             f"{obs['rw_registers']} registers, {plan.values['values']} random values each"
              + (f"; {len(obs['problems'])} problems, first: {obs['problems'][0]}" if obs["problems"] else "")),
             ("mapping-table rows take valid vectors and refuse invalid ones", not obs["iv_problems"],
              f"{self.num_cq} rows" + (f"; first problem: {obs['iv_problems'][0]}" if obs["iv_problems"] else "")),
@@ -196,7 +90,7 @@ class RegistersScenario(Scenario):
              f"checked {sorted(documented)}" + (f"; differ: {wrong_doc}" if wrong_doc else "")),
         ]
 
-    def describe(self, r: dict[str, Any]) -> list[str]:
+    def describe(self, plan: RegistersPlan, r: dict[str, Any]) -> list[str]:
         obs = r["observed"]
         masks = obs["masks"]
         distinct: dict[str, list[str]] = {}

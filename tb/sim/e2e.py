@@ -61,17 +61,17 @@ def waited_behind(kernel: Kernel, cpu: int, since_ps: int, until_ps: int, own: s
     return out
 
 
-async def run_stream(dut: Any, plan: dict[str, Any], seed: int) -> dict[str, Any]:
+async def run_stream(dut: Any, values: dict[str, Any], seed: int) -> dict[str, Any]:
+    """One streaming run with the overrun scenario's parameter ``values``; what it observed."""
     platform = CocotbPlatform(dut)
     try:
-        return await _run_stream(dut, plan, seed, platform)
+        return await _run_stream(dut, values, seed, platform)
     finally:
         platform.cancel_tasks()   # this run's host model ends with it (a scenario may run several)
         platform.bridge.close()   # the C hook must not outlive the Python callback it calls
 
 
-async def _run_stream(dut: Any, plan: dict[str, Any], seed: int, platform: CocotbPlatform) -> dict[str, Any]:
-    v = plan["values"]
+async def _run_stream(dut: Any, v: dict[str, Any], seed: int, platform: CocotbPlatform) -> dict[str, Any]:
     period_cycles = round(v["period_us"] * 1e6 / CLOCK_PS)
     platform.reset_host()
     await reset(dut)

@@ -11,15 +11,17 @@ checks that the plan it was handed is the one its overrides give.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-import cocotb
 from pyuvm import ConfigDB, uvm_active_passive_enum, uvm_factory, uvm_test
 
 from irqloop.tb.uvm.choices import (CqStrategy, DropQueue0Messages, DropSomeMessages, InterlockedOrStrategy,
                                     MsiFaultPolicy, NaiveStrategy, ScanTimerStrategy)
+from irqloop.tb.plans import Plan
 from irqloop.tb.run_request import current
 from irqloop.tb.uvm.env import IrqloopEnv
+from irqloop.tb.uvm.sequences import sequence_for
 
 
 # ---- tests ----
@@ -50,19 +52,21 @@ class ScenarioTest(uvm_test):
         plan, seed = request.plan, request.seed
         sc = scenarios.get(request.test)
         self.check_plan(sc, plan, seed)
+        sequence = sequence_for(plan)("scenario", sc, plan, seed)
         try:
-            obs = await sc.run(cocotb.top, plan, seed)
+            await sequence.start()
+            obs = sequence.observations
         finally:
             env_summary = self.env.finish()
         obs["env"] = env_summary | {"uvm_test": type(self).__name__}
         type(self).result = {"scenario": sc, "plan": plan, "obs": obs}
         self.drop_objection()
 
-    def check_plan(self, sc: Any, plan: dict[str, Any], seed: int) -> None:
+    def check_plan(self, sc: Any, plan: Plan, seed: int) -> None:
         if not self.overrides:
             return
-        again = sc.prepare(plan["values"], seed)
-        if again["variants"] != plan["variants"]:
+        again = sc.prepare(plan.values, seed)
+        if json.dumps(again.to_json()) != json.dumps(plan.to_json()):
             raise RuntimeError(f"{type(self).__name__}: the plan was not prepared with this test's overrides "
                                f"(run it through `make sim ... UVM_TEST={type(self).__name__}`)")
 
