@@ -41,6 +41,7 @@ from typing import Any, Callable
 
 from irqloop import simbuild, toolchain
 from irqloop.tb import scenarios
+from irqloop.tb.choices import DEFAULT_TEST, Choices, choices_of
 from irqloop.tb.plans import Plan
 from irqloop.tb.run_request import ENV_VAR, OBSERVATIONS_FILE, RUN_FILE, RunRequest, read_observations
 from irqloop.tb.scenarios.params import ParamError, describe, parse_overrides
@@ -48,7 +49,7 @@ from irqloop.toolchain import (EXIT_AS_DECLARED, EXIT_BAD_INPUT, EXIT_INFRASTRUC
                                EXIT_OUTCOME_DIFFERS, InfrastructureError)
 
 TOPLEVEL = "tb_irqloop"
-DEFAULT_UVM_TEST = "ScenarioTest"     #: tb/uvm/tests.py; UVM_TEST= picks another (factory overrides)
+DEFAULT_UVM_TEST = DEFAULT_TEST      #: tb/uvm/tests.py; UVM_TEST= picks another (tb/choices.py)
 
 
 
@@ -81,16 +82,12 @@ def run_dir_for(test: str, seed: int, values: dict[str, Any], run_root: Path | N
     return (run_root or toolchain.RESULTS / "runs") / test / (f"seed{seed}" + (f"-{suffix}" if suffix else ""))
 
 
-def uvm_test_class(name: str) -> Any:
-    """The pyuvm test class ``name`` (tb/uvm/tests.py), with its factory overrides applied in this
-    process, so the plan a scenario prepares here follows them."""
-    from irqloop.tb.uvm import tests as uvm_tests
+def uvm_test_choices(name: str) -> Choices:
+    """What the pyuvm test ``name`` chooses (tb/choices.py; no pyuvm in this process)."""
     try:
-        cls = uvm_tests.get_test(name)
+        return choices_of(name)
     except KeyError as exc:
         raise ParamError(str(exc.args[0])) from None
-    cls.apply_overrides()
-    return cls
 
 
 def shown_path(path: Path) -> Path:
@@ -175,12 +172,12 @@ def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_roo
     when interrupted; in every one of those cases the earlier run directory is left as it was."""
     sc = scenarios.get(test)
     values = parse_overrides(sc.spec, overrides)
-    cls = uvm_test_class(uvm_test)
-    if cls.overrides and not sc.takes_overrides:
+    choices = uvm_test_choices(uvm_test)
+    if choices.override_anything and not sc.takes_overrides:
         takers = [n for n in scenarios.names() if scenarios.get(n).takes_overrides]
         raise ParamError(f"UVM_TEST={uvm_test} overrides the driver strategy and MSI faults, which scenario {test} "
                          f"fixes itself; use it with: {', '.join(takers)}")
-    plan = sc.prepare(values, seed)
+    plan = sc.prepare(values, seed, choices)
     run_dir = run_dir_for(test, seed, values, run_root, uvm_test)
     staging = create_staging_dir(run_dir, run_root)
     had_results = run_dir.exists()

@@ -133,22 +133,36 @@ def test_scoreboard_rejects_a_message_nobody_programmed(sb: DeviceScoreboard) ->
     sb.regs.reg("MSIX_CTRL").predict(0)
 
 
-def test_factory_overrides_pick_strategy_faults_and_the_declared_outcome(clean_factory: None) -> None:
+def test_choices_pick_strategy_faults_and_the_declared_outcome() -> None:
+    from irqloop.tb.choices import TESTS
     from irqloop.tb.scenarios import get
-    from irqloop.tb.uvm.tests import LostVectorScanTimerTest, LostVectorTest
 
     sc = get("random_cq")
     values = {"max_queues": 8, "max_per_queue": 16}
     base = sc.prepare(values, 3).variants[0]
     assert base.role == "drawn from the seed" and base.setup.get("msi_faults", "none") == "none"
-    LostVectorTest.apply_overrides()
-    v = sc.prepare(values, 3).variants[0]
+    v = sc.prepare(values, 3, TESTS["LostVectorTest"]).variants[0]
     assert (v.strategy, v.expected, v.setup["msi_faults"]) == ("interlocked_or", "loss", "drop:vec=0")
     assert v.setup["queues"] == base.setup["queues"]          # same drawn configuration
-    uvm_factory().clear_overrides()
-    LostVectorScanTimerTest.apply_overrides()
-    v = sc.prepare(values, 3).variants[0]
+    v = sc.prepare(values, 3, TESTS["LostVectorScanTimerTest"]).variants[0]
     assert (v.strategy, v.expected) == ("scan_timer", "clean")
+    v = sc.prepare(values, 3, TESTS["NaiveStrategyTest"]).variants[0]
+    assert (v.strategy, v.expected, v.setup.get("msi_faults", "none")) == ("naive", "any", "none")
+    assert sc.prepare(values, 3) == sc.prepare(values, 3, TESTS["ScenarioTest"])
+
+
+def test_each_pyuvm_tests_factory_overrides_choose_what_the_runner_reads(clean_factory: None) -> None:
+    """The runner reads a test's choices from tb/choices.py; the test makes them with factory
+    overrides in the simulator: the two agree for every test, and there is no test of one only."""
+    from irqloop.tb.choices import TESTS
+    from irqloop.tb.uvm import tests
+    from irqloop.tb.uvm.choices import factory_choices
+
+    assert list(tests.TESTS) == list(TESTS)
+    for name, cls in tests.TESTS.items():
+        uvm_factory().clear_overrides()
+        cls.apply_overrides()
+        assert factory_choices() == TESTS[name], name
 
 
 def test_unknown_uvm_test_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:

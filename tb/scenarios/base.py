@@ -8,6 +8,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar, Optional
 
+from irqloop.tb.choices import NO_CHOICES, Choices
 from irqloop.tb.plans import Plan
 from irqloop.tb.scenarios.params import Check, Param
 
@@ -40,9 +41,11 @@ class Scenario(ABC):
     compares_variants: ClassVar[bool] = False   #: it runs several strategies or settings side by side (make compare)
 
     @abstractmethod
-    def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> Any:
+    def prepare(self, values: dict[str, Any], seed: Optional[int] = None,
+                choices: Choices = NO_CHOICES) -> Any:
         """The plan (of type ``plan_type``): validated values, what is predicted and the declared
-        outcome; raises ParamError."""
+        outcome; raises ParamError. ``choices``: a pyuvm test's strategy and MSI faults
+        (tb/choices.py), for the scenarios that take them (``takes_overrides``)."""
 
     @abstractmethod
     def checks(self, plan: Any, obs: dict[str, Any]) -> list[Check]:

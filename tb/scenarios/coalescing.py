@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from irqloop.tb.scenarios.base import register
+from irqloop.tb.choices import Choices
 from irqloop.tb.plans import CqPlan, Variant
 from irqloop.tb.scenarios.cqbase import CqScenario, base_setup, common_params
 from irqloop.tb.scenarios.params import Check
@@ -23,7 +24,7 @@ class CoalescingScenario(CqScenario):
                 "and how many ISRs does one DPC run absorb?")
     spec = common_params(queues=4, per_queue=64, period_us=15.0, burst=4, dpc_latency_us=20.0, jitter_us=10.0)
 
-    def variants(self, v: dict[str, Any], seed: int) -> list[Variant]:
+    def variants(self, v: dict[str, Any], seed: int, choices: Choices) -> list[Variant]:
         setup = base_setup(v, seed)
         return [Variant("naive", "naive", "loss", setup, "buggy: one completion per DPC run"),
                 Variant("interlocked_or", "interlocked_or", "clean", setup,

@@ -14,6 +14,7 @@ from typing import Any, Optional
 
 from irqloop.tb.board import CLOCK_PS, US
 from irqloop.tb.models.msi_faults import parse_faults
+from irqloop.tb.choices import NO_CHOICES, Choices
 from irqloop.tb.plans import CqPlan, Variant
 from irqloop.tb.scenarios.base import Scenario
 from irqloop.tb.scenarios.params import Check, Param, ParamError
@@ -73,11 +74,12 @@ class CqScenario(Scenario):
     num_cq = 32                            #: the simulator build these scenarios need
     compares_variants = True
 
-    def variants(self, v: dict[str, Any], seed: int) -> list[Variant]:
+    def variants(self, v: dict[str, Any], seed: int, choices: Choices) -> list[Variant]:
         raise NotImplementedError
 
-    def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> CqPlan:
-        vs = self.variants(values, 1 if seed is None else seed)
+    def prepare(self, values: dict[str, Any], seed: Optional[int] = None,
+                choices: Choices = NO_CHOICES) -> CqPlan:
+        vs = self.variants(values, 1 if seed is None else seed, choices)
         for var in vs:
             check_setup(var.setup)
         return self.plan_type(values, "; ".join(f"{x.name}: {x.expected}" for x in vs), vs)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from irqloop.tb.scenarios.overrun import stream_values, validate
+from irqloop.tb.choices import NO_CHOICES, Choices
 from irqloop.tb.plans import StreamVariant, StreamVariantsPlan
 from irqloop.tb.scenarios.base import Scenario, register
 from irqloop.tb.scenarios.params import Check, Param, ParamError
@@ -42,7 +43,8 @@ class ErrorVectorScenario(Scenario):
         return stream_values(spike_us=v["spike_us"], chunks=v["chunks"], dpc_latency_us=v["dpc_latency_us"],
                              driver=driver, mmio_read_us=v["mmio_read_us"])
 
-    def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> StreamVariantsPlan:
+    def prepare(self, values: dict[str, Any], seed: Optional[int] = None,
+                choices: Choices = NO_CHOICES) -> StreamVariantsPlan:
         base = self.stream_values(values, "separate")
         validate(base)
         if values["spike_us"] * 1e6 <= base["slots"] * base["period_us"] * 1e6:

@@ -16,6 +16,7 @@ from typing import Any
 from irqloop.hostmodel.regs import REG
 from irqloop.tb.scenarios.base import register
 from irqloop.tb.board import CLOCK_PS, US
+from irqloop.tb.choices import Choices
 from irqloop.tb.plans import CqPlan, Variant
 from irqloop.tb.scenarios.cqbase import CqScenario, base_setup, common_params
 from irqloop.tb.scenarios.params import Check
@@ -37,7 +38,7 @@ class HwCoalescingScenario(CqScenario):
                          late_us=250.0)
     SETTINGS = {"off": (0, 0), "thr4": (4, 1), "thr16": (16, 1), "time": (256, 1)}
 
-    def variants(self, v: dict[str, Any], seed: int) -> list[Variant]:
+    def variants(self, v: dict[str, Any], seed: int, choices: Choices) -> list[Variant]:
         out = []
         for name, (thr, units) in self.SETTINGS.items():
             setup = base_setup(v, seed)

@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 from irqloop.tb.board import CLOCK_PS
 from irqloop.tb.scenarios.overrun import chunk_write_cycles, stream_values, validate
+from irqloop.tb.choices import NO_CHOICES, Choices
 from irqloop.tb.plans import LatencySweepPlan
 from irqloop.tb.scenarios.base import Scenario, register
 from irqloop.tb.scenarios.params import Check, Param, ParamError
@@ -43,7 +44,8 @@ class LatencySweepScenario(Scenario):
                              spike_us=spike, spike_at_chunk=SPIKE_AT, expect="clean", jitter_us=0.0,
                              chunks=SPIKE_AT + v["slots"] + 4 + int(spike / v["period_us"]))
 
-    def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> LatencySweepPlan:
+    def prepare(self, values: dict[str, Any], seed: Optional[int] = None,
+                choices: Choices = NO_CHOICES) -> LatencySweepPlan:
         validate(self.stream_values(values, 0.0))
         period_ps = round(values["period_us"] * 1e6 / CLOCK_PS) * CLOCK_PS
         headroom = values["slots"] * period_ps

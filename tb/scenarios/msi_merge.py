@@ -14,6 +14,7 @@ from typing import Any
 
 from irqloop.tb.scenarios.base import register
 from irqloop.tb.board import CLOCK_PS, US
+from irqloop.tb.choices import Choices
 from irqloop.tb.plans import CqPlan, Variant
 from irqloop.tb.scenarios.cqbase import CqScenario, base_setup, common_params
 from irqloop.tb.scenarios.params import Check, Param
@@ -29,7 +30,7 @@ class MsiMergeScenario(CqScenario):
               float, lo=0.0, hi=60.0),
     ]
 
-    def variants(self, v: dict[str, Any], seed: int) -> list[Variant]:
+    def variants(self, v: dict[str, Any], seed: int, choices: Choices) -> list[Variant]:
         setup = base_setup(v, seed)
         rate = round(v["rate_us"] * US / CLOCK_PS)
         setup["rate"] = {str(2 + q): rate for q in range(v["queues"])}

@@ -14,6 +14,7 @@ from typing import Any
 
 from irqloop.hostmodel.strategies import STRATEGIES
 from irqloop.tb.scenarios.base import register
+from irqloop.tb.choices import Choices
 from irqloop.tb.plans import Variant
 from irqloop.tb.scenarios.cqbase import CqScenario, base_setup, common_params
 from irqloop.tb.scenarios.params import Param, ParamError
@@ -40,7 +41,7 @@ class MultiQueueScenario(CqScenario):
               str, validate=_check_strategies),
     ]
 
-    def variants(self, v: dict[str, Any], seed: int) -> list[Variant]:
+    def variants(self, v: dict[str, Any], seed: int, choices: Choices) -> list[Variant]:
         names = list(STRATEGIES) if v["strategies"] == "all" else v["strategies"].split(",")
         if len(set(names)) != len(names):
             raise ParamError(f"strategies={v['strategies']!r} names a strategy twice")

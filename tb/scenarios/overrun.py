@@ -20,6 +20,7 @@ from irqloop.hostmodel.kernel import CpuCosts
 from irqloop.tb.board import CLOCK_PS, HOSTMEM_BYTES, RING_BASE
 from irqloop.tb.streaming import parse_interference, stream_costs
 from irqloop.tb.models.msi_faults import FaultRecord, parse_faults
+from irqloop.tb.choices import NO_CHOICES, Choices
 from irqloop.tb.plans import Prediction, StreamPlan
 from irqloop.tb.scenarios.base import Scenario, register
 from irqloop.tb.scenarios.params import Check, Param, ParamError
@@ -152,7 +153,8 @@ class OverrunScenario(Scenario):
     spec = SPEC
     plan_type = StreamPlan
 
-    def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> StreamPlan:
+    def prepare(self, values: dict[str, Any], seed: Optional[int] = None,
+                choices: Choices = NO_CHOICES) -> StreamPlan:
         validate(values)
         try:
             parse_interference(values["interference"], values["cpus"])
@@ -347,7 +349,8 @@ class RandomStreamScenario(OverrunScenario):
                 "latency, jitter, spike, mode)?")
     spec = [Param("max_chunks", 96, "upper bound of the chunks drawn", int, lo=8, hi=100000)]
 
-    def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> StreamPlan:
+    def prepare(self, values: dict[str, Any], seed: Optional[int] = None,
+                choices: Choices = NO_CHOICES) -> StreamPlan:
         rng = random.Random(f"random_stream:{seed}")
         for _ in range(200):           # rejection: draw until the prediction can state the outcome
             v = stream_values(mode=rng.choice(["free", "flow"]), slots=rng.choice([1, 2, 4, 8, 16, 64]),
@@ -358,7 +361,7 @@ class RandomStreamScenario(OverrunScenario):
             v["spike_at_chunk"] = rng.randrange(v["chunks"])
             v["spike_us"] = round(rng.choice([0.0, rng.uniform(0, 3 * v["slots"] * v["period_us"])]), 3)
             try:
-                plan = super().prepare(v, seed)
+                plan = super().prepare(v, seed, choices)
             except ParamError:
                 continue
             return replace(plan, drawn_by=values)

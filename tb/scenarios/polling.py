@@ -14,6 +14,7 @@ from typing import Any
 
 from irqloop.tb.scenarios.base import register
 from irqloop.tb.board import CLOCK_PS, US
+from irqloop.tb.choices import Choices
 from irqloop.tb.plans import CqPlan, PollingPlan, Variant
 from irqloop.tb.scenarios.cqbase import CqScenario, base_setup, common_params
 from irqloop.tb.scenarios.params import Check, Param
@@ -34,7 +35,7 @@ class PollingScenario(CqScenario):
               int, lo=1, hi=65535),
     ]
 
-    def variants(self, v: dict[str, Any], seed: int) -> list[Variant]:
+    def variants(self, v: dict[str, Any], seed: int, choices: Choices) -> list[Variant]:
         b = v["phase_bursts"]
         setup = base_setup(dict(v, per_queue=b * (2 + v["heavy_burst"]), burst=1), seed)
         setup["period_cycles"] = [round(v["period_us"] * US / CLOCK_PS)] * v["queues"]

@@ -18,13 +18,11 @@ from typing import Any
 from irqloop.hostmodel.regs import REG
 from irqloop.tb.scenarios.base import register
 from irqloop.tb.board import CLOCK_PS, US
+from irqloop.tb.choices import PER_MESSAGE, SCANNING, Choices
 from irqloop.tb.plans import CqPlan, Variant
 from irqloop.tb.scenarios.cqbase import CqScenario
 from irqloop.tb.scenarios.params import Param
 
-#: correct strategies that need one message per queue, and those that scan every queue
-PER_MESSAGE = ("interlocked_list", "spinlock_bitmap", "interlocked_or", "per_queue_dpc", "napi")
-SCANNING = ("scan_phase", "scan_timer")
 
 
 def draw(seed: int, max_queues: int, max_per_queue: int) -> dict[str, Any]:
@@ -76,13 +74,11 @@ class RandomCqScenario(CqScenario):
     spec = [Param("max_queues", 32, "upper bound of the queue count drawn", int, lo=1, hi=32),
             Param("max_per_queue", 48, "upper bound of the completions per queue drawn", int, lo=1, hi=10000)]
 
-    def variants(self, v: dict[str, Any], seed: int) -> list[Variant]:
-        from irqloop.tb.uvm.choices import fault_choice, strategy_choice
-
+    def variants(self, v: dict[str, Any], seed: int, choices: Choices) -> list[Variant]:
         setup = draw(seed, v["max_queues"], v["max_per_queue"])
         strategy, expected, role = setup.pop("strategy"), "clean", "drawn from the seed"
-        # a UVM test's factory overrides may pick the strategy and the MSI faults (tb/uvm/tests.py)
-        chosen, faults = strategy_choice(), fault_choice()
+        # a UVM test's factory overrides may pick the strategy and the MSI faults (tb/choices.py)
+        chosen, faults = choices.strategy, choices.faults
         if chosen.strategy:
             strategy, expected, role = chosen.strategy, chosen.expected, "chosen by the test's factory override"
         if faults.rules:

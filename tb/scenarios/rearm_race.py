@@ -12,6 +12,7 @@ from typing import Any
 
 from irqloop.tb.scenarios.base import register
 from irqloop.tb.board import US
+from irqloop.tb.choices import Choices
 from irqloop.tb.plans import Variant
 from irqloop.tb.scenarios.cqbase import CqScenario, base_setup, common_params
 from irqloop.tb.scenarios.params import Param
@@ -27,7 +28,7 @@ class RearmRaceScenario(CqScenario):
               float, lo=0.0, hi=1000.0),
     ]
 
-    def variants(self, v: dict[str, Any], seed: int) -> list[Variant]:
+    def variants(self, v: dict[str, Any], seed: int, choices: Choices) -> list[Variant]:
         setup = base_setup(v, seed)
         setup["per_completion_ps"] = round(v["per_completion_us"] * US)
         return [Variant("napi_racy", "napi_racy", "loss", setup, "buggy: enables the interrupt after its last check"),

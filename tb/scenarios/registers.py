@@ -28,6 +28,7 @@ import re
 from typing import Any, Optional
 
 from irqloop.hostmodel.regs import REG
+from irqloop.tb.choices import NO_CHOICES, Choices
 from irqloop.tb.plans import RegistersPlan
 from irqloop.tb.scenarios.base import Scenario, register
 from irqloop.tb.scenarios.params import Check, Param
@@ -58,7 +59,8 @@ class RegistersScenario(Scenario):
     num_cq = 32
     uses_csr_agent = True
 
-    def prepare(self, values: dict[str, Any], seed: Optional[int] = None) -> RegistersPlan:
+    def prepare(self, values: dict[str, Any], seed: Optional[int] = None,
+                choices: Choices = NO_CHOICES) -> RegistersPlan:
         return RegistersPlan(values, "every register as the map says")
 
     def checks(self, plan: RegistersPlan, obs: dict[str, Any]) -> list[Check]:

@@ -1,65 +1,48 @@
-"""What a test's factory overrides select: the completion-queue driver strategy and the faults
-on the MSI path. Scenarios ask the factory for these while they build their plan; the base
-classes leave the scenario's own choice. (Only pyuvm here: the runner imports this module
-outside the simulator.)"""
+"""The factory overrides of the pyuvm tests: the completion-queue driver strategy and the faults
+on the MSI path, as uvm_objects the factory creates. Each carries one of the choices of
+tb/choices.py (the facts, which the runner reads without pyuvm); ``factory_choices`` is what
+the overrides in force choose."""
 
 from __future__ import annotations
 
-from typing import Optional
-
 from pyuvm import uvm_factory, uvm_object
 
-#: strategies that find work only through the message that named the queue
-PER_MESSAGE = ("interlocked_list", "spinlock_bitmap", "interlocked_or", "per_queue_dpc", "napi", "naive")
+from irqloop.tb.choices import (DROP_QUEUE0, DROP_SOME, INTERLOCKED_OR, NAIVE, SCAN_TIMER, Choices, FaultChoice,
+                                StrategyChoice)
 
 
 class CqStrategy(uvm_object):
-    """The completion-queue driver strategy (hostmodel/strategies.py); None: the scenario's own."""
-    strategy: Optional[str] = None
-    expected: str = "clean"              #: the outcome to declare for it on traffic a correct driver handles
+    """The completion-queue driver strategy; the base class leaves the scenario's own."""
+    choice: StrategyChoice = StrategyChoice()
 
 
 class InterlockedOrStrategy(CqStrategy):
-    strategy = "interlocked_or"
+    choice = INTERLOCKED_OR
 
 
 class ScanTimerStrategy(CqStrategy):
-    strategy = "scan_timer"
+    choice = SCAN_TIMER
 
 
 class NaiveStrategy(CqStrategy):
-    strategy = "naive"
-    expected = "any"                     #: loses work when ISRs coalesce; not judged on random traffic
+    choice = NAIVE
 
 
 class MsiFaultPolicy(uvm_object):
-    """Faults on the MSI path (tb/models/msi_faults.py syntax; vec= is the queue); None: the scenario's own."""
-    rules: Optional[str] = None
-
-    def expected_for(self, strategy: str) -> Optional[str]:
-        """The outcome these faults force on a strategy, or None (the strategy's own)."""
-        return None
+    """Faults on the MSI path; the base class leaves the scenario's own."""
+    choice: FaultChoice = FaultChoice()
 
 
 class DropQueue0Messages(MsiFaultPolicy):
-    """Every message of queue 0 is lost on the way: a driver that finds work only through
-    messages never sees queue 0; one with a periodic scan (scan_timer) still does."""
-    rules = "drop:vec=0"
-
-    def expected_for(self, strategy: str) -> Optional[str]:
-        return "loss" if strategy in PER_MESSAGE else "clean" if strategy == "scan_timer" else "any"
+    choice = DROP_QUEUE0
 
 
 class DropSomeMessages(MsiFaultPolicy):
-    rules = "drop:p=0.2"
-
-    def expected_for(self, strategy: str) -> Optional[str]:
-        return "clean" if strategy == "scan_timer" else "any"
+    choice = DROP_SOME
 
 
-def strategy_choice() -> CqStrategy:
-    return uvm_factory().create_object_by_type(CqStrategy, name="strategy")
-
-
-def fault_choice() -> MsiFaultPolicy:
-    return uvm_factory().create_object_by_type(MsiFaultPolicy, name="msi_faults")
+def factory_choices() -> Choices:
+    """What the factory's overrides in force choose."""
+    factory = uvm_factory()
+    return Choices(factory.create_object_by_type(CqStrategy, name="strategy").choice,
+                   factory.create_object_by_type(MsiFaultPolicy, name="msi_faults").choice)

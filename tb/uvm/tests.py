@@ -1,12 +1,11 @@
 """The pyuvm tests. Every scenario runs under one of them (``make sim TEST=<scenario>
 UVM_TEST=<test>``, default ``ScenarioTest``); the others differ only by factory overrides, as in
 pyuvm's TinyALU example: which driver strategy the host model runs, and which faults the MSI
-path injects. A scenario asks the factory for a ``CqStrategy`` and an ``MsiFaultPolicy`` when it
-builds its plan; the base classes leave the scenario's own choice in place.
+path injects (a ``CqStrategy`` and an ``MsiFaultPolicy`` from the factory, tb/uvm/choices.py);
+the base classes leave the scenario's own choice in place.
 
-The runner applies the same overrides before it prepares the plan (so the declared outcome in
-the plan follows the override), and the test applies them again in the simulator; the test
-checks that the plan it was handed is the one its overrides give.
+The runner prepares the plan with the same choices, read by the test's name from tb/choices.py
+without pyuvm; the test checks that the plan it was handed is the one its overrides give.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from typing import Any
 from pyuvm import ConfigDB, uvm_active_passive_enum, uvm_factory, uvm_test
 
 from irqloop.tb.uvm.choices import (CqStrategy, DropQueue0Messages, DropSomeMessages, InterlockedOrStrategy,
-                                    MsiFaultPolicy, NaiveStrategy, ScanTimerStrategy)
+                                    MsiFaultPolicy, NaiveStrategy, ScanTimerStrategy, factory_choices)
 from irqloop.tb.plans import Plan
 from irqloop.tb.run_request import current
 from irqloop.tb.uvm.env import IrqloopEnv
@@ -65,7 +64,7 @@ class ScenarioTest(uvm_test):
     def check_plan(self, sc: Any, plan: Plan, seed: int) -> None:
         if not self.overrides:
             return
-        again = sc.prepare(plan.values, seed)
+        again = sc.prepare(plan.values, seed, factory_choices())
         if json.dumps(again.to_json()) != json.dumps(plan.to_json()):
             raise RuntimeError(f"{type(self).__name__}: the plan was not prepared with this test's overrides "
                                f"(run it through `make sim ... UVM_TEST={type(self).__name__}`)")
