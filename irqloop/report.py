@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-
+import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any
 
 from irqloop.tb.plans import Plan
@@ -51,3 +52,18 @@ def format_report(r: dict[str, Any]) -> str:
     lines += [f"  [{'ok' if c['ok'] else 'FAIL'}] {c['name']}: {c['detail']}" for c in r["checks"]]
     lines += [f"  warning: {w}" for w in obs.get("kernel", {}).get("warnings", [])]
     return "\n".join(lines)
+
+
+def mark_verdict_in_junit(results: Path, report: dict[str, Any]) -> None:
+    """cocotb's results.xml passes a run whose simulation completed; the verdict is decided after
+    it, here. A run that differs from its expectation is marked failed there too (with the failed
+    checks), so a CI that reads JUnit files sees what the exit code says."""
+    if report["pass"] or not results.exists():
+        return
+    tree = ET.parse(results)
+    failed = [c for c in report["checks"] if not c["ok"]]
+    for case in tree.iter("testcase"):
+        if case.find("failure") is None:
+            failure = ET.SubElement(case, "failure", message="verdict: FAIL (differs from expectation)")
+            failure.text = "\n".join(f"{c['name']}: {c['detail']}" for c in failed)
+    tree.write(results, encoding="unicode")

@@ -234,14 +234,22 @@ def _simulate_into(staging: Path, run_dir: Path, test: str, seed: int, waves: st
                  test_args=["--trace-file", str(staging / wave_name)] if waves != "none" else [], log_file=log)
     if not (staging / OBSERVATIONS_FILE).exists():
         raise InfrastructureError(_keep_failed_attempt(staging, run_dir, test, seed))
-    from irqloop.report import evaluate, format_report, report_json
+    from irqloop.report import evaluate, format_report, mark_verdict_in_junit, report_json
 
-    # the verdict, computed here and only here, from the plan as the simulator read it and what it observed
-    judged = evaluate(scenarios.get(test), RunRequest.load(staging / RUN_FILE).plan, read_observations(staging))
-    (staging / "report.json").write_text(report_json(judged))
-    # everything after reads the report as saved (its maps keyed and ordered as in report.json)
-    report: dict[str, Any] = json.loads(report_json(judged))
-    (staging / "report.txt").write_text(format_report(report) + "\n")
+    try:
+        # the verdict, computed here and only here, from the plan as the simulator read it and what it observed
+        judged = evaluate(scenarios.get(test), RunRequest.load(staging / RUN_FILE).plan, read_observations(staging))
+        saved = report_json(judged)
+        # everything after reads the report as saved (its maps keyed and ordered as in report.json)
+        report: dict[str, Any] = json.loads(saved)
+        text = format_report(report) + "\n"
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        # observations.json cut short or not what the scenario expects: a harness fault, kept with its log
+        raise InfrastructureError(_keep_failed_attempt(
+            staging, run_dir, test, seed, f"its observations could not be judged ({type(exc).__name__}: {exc})")) from None
+    (staging / "report.json").write_text(saved)
+    (staging / "report.txt").write_text(text)
+    mark_verdict_in_junit(staging / "results.xml", report)
     if waves != "none":
         from irqloop.gtkw import write_view
         write_view(run_dir, run_dir / wave_name, report, num_cq, written_in=staging)
@@ -253,7 +261,8 @@ def failed_attempt_dir(run_dir: Path) -> Path:
     return run_dir.with_name(f"{run_dir.name}.failed")
 
 
-def _keep_failed_attempt(staging: Path, run_dir: Path, test: str, seed: int) -> str:
+def _keep_failed_attempt(staging: Path, run_dir: Path, test: str, seed: int,
+                         why: str = "the simulation failed") -> str:
     """Move a run that produced no report to <run dir>.failed (its log is what the user needs next)
     and return the one-line error; the log's tail goes to stderr first."""
     failed = failed_attempt_dir(run_dir)
@@ -264,7 +273,7 @@ def _keep_failed_attempt(staging: Path, run_dir: Path, test: str, seed: int) -> 
     print("\n".join(tail), file=sys.stderr)
     earlier = (f"the earlier results in {shown_path(run_dir)} are untouched" if run_dir.exists()
                else f"nothing was written to {shown_path(run_dir)}")
-    return (f"{test} (seed {seed}) produced no report: the simulation failed; "
+    return (f"{test} (seed {seed}) produced no report: {why}; "
             f"log: {shown_path(log)}; {earlier}")
 
 
@@ -373,6 +382,12 @@ def exit_code_of(action: Callable[[], int]) -> int:
         return EXIT_INFRASTRUCTURE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except Exception as exc:        # a fault of irqloop itself: one line, and the traceback on request
+        if os.environ.get("IRQLOOP_DEBUG") == "1":
+            raise
+        print(f"error: internal error in irqloop ({type(exc).__name__}: {exc}); "
+              f"IRQLOOP_DEBUG=1 shows the traceback", file=sys.stderr)
+        return EXIT_INFRASTRUCTURE
     finally:
         signal.signal(signal.SIGTERM, previous_sigterm)
 

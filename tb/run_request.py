@@ -38,7 +38,7 @@ class RunRequest:
         # in the plan's own order: the simulator side sees its dicts as the scenario built them
         data["plan"] = self.plan.to_json()
         data["plan_type"] = type(self.plan).__name__
-        path.write_text(json.dumps(data, indent=1))
+        write_atomically(path, json.dumps(data, indent=1))
         return path
 
     @classmethod
@@ -46,6 +46,14 @@ class RunRequest:
         data = json.loads(path.read_text())
         plan = PLAN_TYPES[data.pop("plan_type")].from_json(data.pop("plan"))
         return cls(**data, plan=plan)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """``path`` holds all of ``text`` or what it held before, never a part (a crash mid-write
+    leaves a file the other side would misread)."""
+    part = path.with_name(f".{path.name}.part")
+    part.write_text(text)
+    os.replace(part, path)
 
 
 @cache
@@ -57,7 +65,7 @@ def current() -> RunRequest:
 def write_observations(directory: Path, observations: dict[str, Any]) -> None:
     """The simulator side's result: what the scenario observed, in the order it observed it (the
     checks that quote a part of it quote it in that order)."""
-    (directory / OBSERVATIONS_FILE).write_text(json.dumps(observations, indent=1))
+    write_atomically(directory / OBSERVATIONS_FILE, json.dumps(observations, indent=1))
 
 
 def read_observations(directory: Path) -> dict[str, Any]:

@@ -383,3 +383,66 @@ def test_gui_without_a_display_says_how_to_open_the_view_and_keeps_the_exit_code
     lines = [line for line in r.stderr.splitlines() if line.startswith("GUI=1: ")]
     assert len(lines) == 1 and f"gtkwave {view}" in lines[0], r.stderr
     assert view.exists() and (view.parent / "dump.fst").exists()
+
+
+def test_observations_that_cannot_be_judged_are_exit_3_and_keep_the_attempt(
+        tmp_path: Path, earlier_run: tuple[Path, dict[str, bytes]], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """observations.json cut short (a simulator killed while writing it, a disk full): one line,
+    exit 3, the earlier results untouched and the attempt kept with its log."""
+    def simulate(toplevel: str, build_dir: Path, module: str, test_dir: Path, **kw: Any) -> Path:
+        kw["log_file"].write_text("the log of the attempt\n")
+        (test_dir / "observations.json").write_text('{"seed": 1, "scoreboard": {"lo')
+        return test_dir / "results.xml"
+
+    run_dir, files = earlier_run
+    assert run_main_with_simulation(tmp_path, monkeypatch, simulate) == runner.EXIT_INFRASTRUCTURE
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("error: overrun (seed 1) produced no report: its observations could not be judged "
+                              "(JSONDecodeError: Unterminated string")
+    assert err[-1].endswith(f"; log: {run_dir}.failed/sim.log; the earlier results in {run_dir} are untouched")
+    assert "Traceback" not in "\n".join(err)
+    assert contents(run_dir) == files
+    kept = contents(runner.failed_attempt_dir(run_dir))
+    assert kept["sim.log"] == b"the log of the attempt\n" and "observations.json" in kept and "report.json" not in kept
+
+
+def test_a_run_that_differs_from_its_expectation_fails_in_results_xml_too(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import irqloop.report
+
+    def simulate(toplevel: str, build_dir: Path, module: str, test_dir: Path, **kw: Any) -> Path:
+        kw["log_file"].write_text("log\n")
+        (test_dir / "observations.json").write_text("{}")
+        (test_dir / "results.xml").write_text(      # as cocotb 2.1 writes it for a test that completed
+            '<testsuites name="results"><testsuite name="all" package="all"><testcase name="scenario" '
+            'classname="irqloop.tb.sim.test_scenario" time="1.0" sim_time_ns="5.0" ratio_time="5.0" />'
+            '</testsuite></testsuites>')
+        return test_dir / "results.xml"
+
+    checks = [{"name": "zero loss", "ok": False, "detail": "lost: 20-32"}, {"name": "run completed", "ok": True,
+                                                                            "detail": "ended"}]
+    monkeypatch.setattr(irqloop.report, "evaluate", lambda scenario, plan, obs: {"pass": False, "checks": checks})
+    monkeypatch.setattr(irqloop.report, "format_report", lambda report: "report")
+    monkeypatch.setattr(runner, "build", lambda waves, num_cq=1: tmp_path / "no-build")
+    monkeypatch.setattr(simbuild, "run", simulate)
+    assert runner.run_scenario("overrun", 1, "none", [], run_root=tmp_path, quiet=True) == runner.EXIT_OUTCOME_DIFFERS
+    import xml.etree.ElementTree as ET
+    run_dir = runner.run_dir_for("overrun", 1, parse_overrides(scenarios.get("overrun").spec, []), tmp_path)
+    (case,) = ET.parse(run_dir / "results.xml").iter("testcase")
+    failure = case.find("failure")
+    assert failure is not None and failure.get("message") == "verdict: FAIL (differs from expectation)"
+    assert failure.text == "zero loss: lost: 20-32"
+
+
+def test_a_fault_of_irqloop_itself_is_one_line_and_exit_3(monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    def broken() -> int:
+        raise ZeroDivisionError("division by zero")
+    monkeypatch.delenv("IRQLOOP_DEBUG", raising=False)
+    assert runner.exit_code_of(broken) == runner.EXIT_INFRASTRUCTURE
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "error: internal error in irqloop (ZeroDivisionError: division by zero); IRQLOOP_DEBUG=1 shows the traceback"]
+    monkeypatch.setenv("IRQLOOP_DEBUG", "1")
+    with pytest.raises(ZeroDivisionError):
+        runner.exit_code_of(broken)
