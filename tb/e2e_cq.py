@@ -113,6 +113,21 @@ class MessageRouter:
             self.target(data)
 
 
+async def configure_traffic(k: Kernel, setup: CqSetup) -> None:
+    """The testbench's stimulus: each queue's burst period and size, the completions per queue and
+    the error injection of the device's traffic generator, which stays stopped until TG_CTRL.
+
+    Written before the driver brings the device up, as one batch with its bring-up writes: the
+    generator's registers act only once it runs, so where they sit among the bring-up writes
+    does not matter to the device, and the bus sees the same writes before the same STATUS read."""
+    w = k.WRITE_REGISTER_ULONG
+    for q in range(setup.queues):
+        await w(REG.array("CQ", q, "TG_PERIOD"), setup.period_cycles[q])
+        await w(REG.array("CQ", q, "TG_BURST"), setup.burst[q])
+    await w(REG.TG_LIMIT, setup.per_queue)
+    await w(REG.TG_ERR_EVERY, setup.err_every)
+
+
 async def program_device(k: Kernel, setup: CqSetup, layout: CqLayout) -> None:
     """What the driver's EvtDevicePrepareHardware / D0Entry would do, as MMIO."""
     w = k.WRITE_REGISTER_ULONG
@@ -135,10 +150,6 @@ async def program_device(k: Kernel, setup: CqSetup, layout: CqLayout) -> None:
         await w(REG.array("CQ", q, "SIZE"), setup.entries)
         offset, value = layout.arm(q, True)
         await w(offset, value)
-        await w(REG.array("CQ", q, "TG_PERIOD"), setup.period_cycles[q])
-        await w(REG.array("CQ", q, "TG_BURST"), setup.burst[q])
-    await w(REG.TG_LIMIT, setup.per_queue)
-    await w(REG.TG_ERR_EVERY, setup.err_every)
     status = await k.READ_REGISTER_ULONG(REG.STATUS)
     if REG.unpack("STATUS", status)["CFG_ERROR"]:
         raise RuntimeError(f"device refused the queue settings (STATUS={status:#x})")
@@ -166,6 +177,7 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
         from tb.probe import HostActivityProbe
         HostActivityProbe(dut.u_act, k).refresh()
 
+    await configure_traffic(k, setup)
     await program_device(k, setup, layout)
     tg = dut.dut.u_tg
     await k.WRITE_REGISTER_ULONG(REG.TG_CTRL, 1)
