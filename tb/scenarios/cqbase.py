@@ -150,12 +150,12 @@ class CqScenario(Scenario):
 
 
 def driver_factory(variant: dict[str, Any]) -> Any:
-    """(kernel, layout, affinity) -> the variant's driver: its strategy's class with the
-    variant's options set (JSON turns tuples into lists and int keys into strings: undone here)."""
+    """(kernel, layout) -> the variant's driver: its strategy's class with the variant's options
+    set before it starts (JSON turns tuples into lists and int keys into strings: undone here)."""
     from hostmodel.strategies import DRIVERS
 
-    def make(k: Any, layout: Any, affinity: list[int]) -> Any:
-        drv = DRIVERS[variant["strategy"]](k, layout, affinity=affinity)
+    def make(k: Any, layout: Any) -> Any:
+        drv = DRIVERS[variant["strategy"]](k, layout)
         for name, value in variant.get("options", {}).items():
             if isinstance(value, dict):
                 value = {int(q): tuple(v) for q, v in value.items()}
