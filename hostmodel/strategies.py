@@ -24,6 +24,15 @@ queues ``self.queues_of_message[message_id]``) and your DPC routines (``EvtDpcFu
 call ``await self.process_queue(q)`` to consume a queue's completions. Await only kernel services
 (``self.k.KeInsertQueueDpc``, ``ExInterlockedInsertTailList``, ...) so the model can account for
 preemption.
+
+The drivers report what they do as trace events (``Kernel.log``) and call no checker; the
+testbench's scoreboard and monitors subscribe (``Kernel.trace_consumers``):
+
+- ``cq_entry_consumed`` (``queue``, ``slot``, ``entry``: its four dwords as read, ``cpu``): every
+  completion entry consumed, in the order consumed;
+- the NAPI drivers' polling: ``poll_checked`` (``queue``: a DPC run starts looking at the queue),
+  ``poll_requeued`` (``queue``: the budget was used up, the DPC stays in polling mode) and
+  ``interrupt_rearmed`` (``queue``: the DPC enabled the queue's interrupt again).
 """
 
 from __future__ import annotations
@@ -77,29 +86,8 @@ class CqLayout:
     #: refused the settings; None: the device has none
     status_register: Optional[int] = None
     settings_refused: Callable[[int], bool] = _never_refused
-    clock_ps: int = 4000                #: unit of the device timestamp in DW0
     entry_read_ps: int = 100_000        #: a cache miss on a queue entry
     per_completion_ps: int = 200_000    #: handling one completion
-    #: post time of a completion from its queue, DW0 and the time now (default: DW0 is a timestamp)
-    post_time: Optional[Callable[[int, int, int], int]] = None
-
-
-@dataclass
-class Completion:
-    queue: int
-    cid: int
-    posted_ps: int
-    consumed_ps: int
-    cpu: int
-
-
-def device_time_ps(dw0: int, now_ps: int, clock_ps: int) -> int:
-    """The post time encoded in DW0 (a 32-bit cycle count), unwrapped against ``now_ps``."""
-    cycles_now = now_ps // clock_ps
-    c = (cycles_now & ~0xFFFFFFFF) | dw0
-    if c > cycles_now:
-        c -= 1 << 32
-    return c * clock_ps
 
 
 #: a DPC routine as KMDF's EvtDpcFunc: told its DPC object (whose DeferredContext is its context)
@@ -119,9 +107,6 @@ class CompletionQueueDriver:
         n = len(layout.bases)
         self.head: list[int] = []
         self.phase: list[int] = []
-        self.completions: list[Completion] = []
-        #: called for every entry consumed: (queue, slot, the entry's four dwords, time, CPU)
-        self.on_entry: Optional[Callable[[int, int, np.ndarray, int, int], None]] = None
         self.per_dpc_run: list[int] = []
         self.dpcs: list[KDPC] = []
         self.locks: list[KSPIN_LOCK] = []
@@ -216,12 +201,9 @@ class CompletionQueueDriver:
                 self.head[q] = 0
                 self.phase[q] ^= 1
         await k.execute((len(taken) + 1) * lay.entry_read_ps + len(taken) * lay.per_completion_ps)
-        now, cpu = k.now(), k.KeGetCurrentProcessorNumber()
-        for slot, dw in taken:
-            posted = lay.post_time(q, int(dw[0]), now) if lay.post_time else device_time_ps(int(dw[0]), now, lay.clock_ps)
-            self.completions.append(Completion(q, int(dw[3]) & 0xFFFF, posted, now, cpu))
-            if self.on_entry is not None:
-                self.on_entry(q, slot, dw, now, cpu)
+        cpu = k.KeGetCurrentProcessorNumber()
+        for slot, entry in taken:
+            k.log("cq_entry_consumed", queue=q, slot=slot, entry=entry, cpu=cpu)
         if taken:
             await k.WRITE_REGISTER_ULONG(lay.doorbell(q), self.head[q])
         return len(taken)
@@ -384,12 +366,6 @@ class NapiDriver(PerQueueDpcDriver):
     name = "napi"
     budget = 64
 
-    def __init__(self, kernel: Kernel, layout: CqLayout) -> None:
-        super().__init__(kernel, layout)
-        self.requeued_at_ps: list[int] = []          # when a DPC stayed in polling mode
-        self.last_check_ps: dict[int, int] = {}     # per queue: the DPC's last look before arming
-        self.armed_at_ps: dict[int, int] = {}       # per queue: when it last wrote the enable
-
     async def EvtInterruptIsr(self, interrupt: KINTERRUPT, message_id: int) -> bool:
         for queue in self.queues_of_message[message_id]:
             await self.arm(queue, False)
@@ -398,22 +374,18 @@ class NapiDriver(PerQueueDpcDriver):
 
     async def EvtQueueDpc(self, dpc: KDPC) -> None:
         queue: int = dpc.DeferredContext
-        self.last_check_ps[queue] = self.k.now()
+        self.k.log("poll_checked", queue=queue)
         done = await self.process_queue(queue, budget=self.budget)
         self.per_dpc_run.append(done)
         if done == self.budget:
-            self.requeued_at_ps.append(self.k.now())
+            self.k.log("poll_requeued", queue=queue)
             self.k.KeInsertQueueDpc(dpc)                  # stay in polling mode
             return
-        self.armed_at_ps[queue] = self.k.now()
         await self.arm(queue, True)
+        self.k.log("interrupt_rearmed", queue=queue)
         if await self.work_after_arm(queue):
             await self.arm(queue, False)
             self.k.KeInsertQueueDpc(dpc)
-
-    @property
-    def polls_requeued(self) -> int:
-        return len(self.requeued_at_ps)
 
     async def work_after_arm(self, queue: int) -> bool:
         await self.k.READ_REGISTER_ULONG(self.layout.flush_reg)    # the arm write has landed

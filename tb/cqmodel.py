@@ -19,7 +19,8 @@ MMIO map (32-bit): 0x1000 + 4q: head doorbell of queue q; ARM_SET/ARM_CLR (write
 MASK (read/write bitmask); PBA (read-only pending bits); TAIL_BASE + 4q: tail (debug).
 
 The model has no message registers: :class:`CqModelBus` hands a driver the messages its vectors
-send, as :class:`hostmodel.pci.MsixPciBus` does for the RTL device.
+send, as :class:`hostmodel.pci.MsixPciBus` does for the RTL device. :class:`CompletionLog` reads
+back from a driver's trace which completions it consumed, when and where.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 
+from hostmodel.kernel import TraceEvent
 from hostmodel.pci import DeviceResources, MessageInterrupt, RegisterSpace
 from tb.board import CLOCK_PS, CQ_AREA
 
@@ -179,6 +181,39 @@ class CqModelBus:
 
     async def program_messages(self) -> None:
         """The model's vectors send fixed messages: nothing to write."""
+
+
+@dataclass
+class Completion:
+    queue: int
+    cid: int
+    posted_ps: int
+    consumed_ps: int
+    cpu: int
+
+
+def device_time_ps(dw0: int, now_ps: int, clock_ps: int = CLOCK_PS) -> int:
+    """The post time the model writes in DW0 (a 32-bit cycle count), unwrapped against ``now_ps``."""
+    cycles_now = now_ps // clock_ps
+    c = (cycles_now & ~0xFFFFFFFF) | dw0
+    if c > cycles_now:
+        c -= 1 << 32
+    return c * clock_ps
+
+
+class CompletionLog:
+    """The completions a driver consumed, from its ``cq_entry_consumed`` trace events (a
+    ``Kernel.trace_consumers`` entry), with the post time the model wrote into each."""
+
+    def __init__(self) -> None:
+        self.completions: list[Completion] = []
+
+    def consume(self, event: TraceEvent) -> None:
+        if event.kind == "cq_entry_consumed":
+            entry = event.info["entry"]
+            self.completions.append(Completion(event.info["queue"], int(entry[3]) & 0xFFFF,
+                                               device_time_ps(int(entry[0]), event.t_ps), event.t_ps,
+                                               event.info["cpu"]))
 
 
 @dataclass(frozen=True)

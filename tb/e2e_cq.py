@@ -20,7 +20,7 @@ from cocotb.triggers import RisingEdge, Timer
 
 from hostmodel import metrics
 from hostmodel.interference import InterferenceSource, start_interference
-from hostmodel.kernel import Kernel, KernelSettings
+from hostmodel.kernel import Kernel, KernelSettings, TraceEvent
 from hostmodel.latency import DpcLatencyModel, LatencySpike
 from hostmodel.pci import MsixPciBus
 from hostmodel.pnp import start_device
@@ -91,7 +91,7 @@ def rtl_layout(setup: CqSetup) -> CqLayout:
                     coalescing={int(v): value for v, value in setup.coal.items()},
                     rate={int(v): value for v, value in setup.rate.items()},
                     status_register=REG.STATUS, settings_refused=settings_refused,
-                    clock_ps=CLOCK_PS, entry_read_ps=setup.entry_read_ps, per_completion_ps=setup.per_completion_ps)
+                    entry_read_ps=setup.entry_read_ps, per_completion_ps=setup.per_completion_ps)
 
 
 def rtl_bus(k: Kernel, setup: CqSetup) -> MsixPciBus:
@@ -128,6 +128,25 @@ class MessageRouter:
             self.target(data)
 
 
+class PollMonitor:
+    """What the NAPI-style drivers log about their polling (``Kernel.trace_consumers``): when a
+    DPC stayed in polling mode, and per queue the last time a DPC run started looking at it and
+    the last time a DPC enabled its interrupt again. Other drivers log none of it."""
+
+    def __init__(self) -> None:
+        self.requeued_at_ps: list[int] = []
+        self.last_check_ps: dict[int, int] = {}
+        self.rearmed_at_ps: dict[int, int] = {}
+
+    def consume(self, event: TraceEvent) -> None:
+        if event.kind == "poll_requeued":
+            self.requeued_at_ps.append(event.t_ps)
+        elif event.kind == "poll_checked":
+            self.last_check_ps[event.info["queue"]] = event.t_ps
+        elif event.kind == "interrupt_rearmed":
+            self.rearmed_at_ps[event.info["queue"]] = event.t_ps
+
+
 async def configure_traffic(k: Kernel, setup: CqSetup) -> None:
     """The testbench's stimulus: each queue's burst period and size, the completions per queue and
     the error injection of the device's traffic generator, which stays stopped until TG_CTRL.
@@ -157,7 +176,8 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
     sb = CqScoreboard(list(range(setup.queues)), dict(enumerate(setup.period_cycles)), dict(enumerate(setup.burst)),
                       setup.per_queue, CLOCK_PS, errors_possible=setup.err_every > 0,
                       burst_phases=[tuple(x) for x in setup.burst_phases])
-    drv.on_entry = sb.entry
+    polls = PollMonitor()
+    k.trace_consumers += [sb.consume, polls.consume]    # they judge and watch what the driver logs
     faults = MsiFaultInjector(parse_faults(setup.msi_faults), seed, vector_of=lambda data: data - bus.first_data)
     router.target = k.deliver_msi
     platform.spawn(platform.msi_monitor(router, faults))
@@ -218,7 +238,7 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
     m = metrics.collect(k, end_ps - t0, dpcs=drv.dpcs, locks=list(intr_locks.values()),
                         completion_latencies_ps=sb.latencies_ps, per_dpc_run=drv.per_dpc_run,
                         extra={"lost": res["lost"], "late": late, "strategy": strategy})
-    chain = explain_first_missing(sb, k, drv, bus, faults, setup, hw) if res["lost"] else []
+    chain = explain_first_missing(sb, k, polls, bus, faults, setup, hw) if res["lost"] else []
     return {
         "strategy": strategy,
         # loss: completions never consumed (or wrong); stall: all consumed, but a queue waited
@@ -240,8 +260,8 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
         "timeline": timeline(k, t0),
         "unknown_messages": k.unknown_messages,
         "warnings": k.warnings[:10],
-        "polls_requeued": getattr(drv, "polls_requeued", 0),
-        "poll_requeues_us": [round((t - t0) / 1e6, 3) for t in getattr(drv, "requeued_at_ps", [])],
+        "polls_requeued": len(polls.requeued_at_ps),
+        "poll_requeues_us": [round((t - t0) / 1e6, 3) for t in polls.requeued_at_ps],
         "mmio_transactions": platform.mmio_transactions,
         "timing": {"wall_s": wall, "cycles": (end_ps - t0) // CLOCK_PS},
     }
@@ -266,7 +286,7 @@ def timeline(k: Kernel, t0: int, limit: int = 20000) -> list[list[Any]]:
             for s in metrics.run_spans(k)[:limit]]
 
 
-def explain_first_missing(sb: CqScoreboard, k: Kernel, drv: CompletionQueueDriver, bus: MsixPciBus,
+def explain_first_missing(sb: CqScoreboard, k: Kernel, polls: PollMonitor, bus: MsixPciBus,
                           faults: MsiFaultInjector, setup: CqSetup, hw: dict[str, Any]) -> list[str]:
     """The chain of events behind the earliest completion that never reached the driver."""
     fm = sb.first_missing()
@@ -284,7 +304,7 @@ def explain_first_missing(sb: CqScoreboard, k: Kernel, drv: CompletionQueueDrive
     consumed = sb.consumed_at_ps[q]
     if consumed:
         out.append(f"the driver last consumed from queue {q} at {rel(consumed[-1])} (completion #{n - 1})")
-    checked, armed = getattr(drv, "last_check_ps", {}).get(q), getattr(drv, "armed_at_ps", {}).get(q)
+    checked, armed = polls.last_check_ps.get(q), polls.rearmed_at_ps.get(q)
     if checked is not None and armed is not None and armed >= checked:
         inside = checked <= due <= armed + 1 * US
         out.append(f"the DPC of queue {q} last looked at it at {rel(checked)} and enabled its interrupt (IEN) at "
