@@ -132,8 +132,8 @@ class CompletionQueueDriver:
         # the kernel dispatches on the message's data; the framework hands the ISR the MessageID
         async def service_routine(interrupt: KINTERRUPT, context: Any) -> bool:
             return await self.EvtInterruptIsr(interrupt, message.message_id)
-        return self.k.IoConnectInterruptEx(message.data, service_routine, self, name=f"{self.name}.msg{message.message_id}",
-                                           affinity=message.affinity)
+        return self.k.IoConnectInterruptEx(message.data, service_routine, self,
+                                           name=f"{self.name}.msg{message.message_id}", affinity=message.affinity)
 
     async def EvtDeviceD0Entry(self, previous_state: WDF_POWER_DEVICE_STATE) -> None:
         """The queues' host state: empty, the next entry expected with phase 1 (the device's first

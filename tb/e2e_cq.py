@@ -314,7 +314,8 @@ def explain_first_missing(sb: CqScoreboard, k: Kernel, polls: PollMonitor, bus: 
     after = [t for t in msis if t >= due]
     before = [t for t in msis if t < due]
     if before:
-        out.append(f"message {msg:#x} (vector {bus.vector_of_queue[q]}) last reached the CPU before it at {rel(before[-1])}")
+        out.append(f"message {msg:#x} (vector {bus.vector_of_queue[q]}) last reached the CPU before it at "
+                   f"{rel(before[-1])}")
     out.append(f"after it was due, message {msg:#x} reached the CPU {len(after)} times"
                + (f", first at {rel(after[0])}" if after else ""))
     dropped = [r for r in faults.log if r.data == msg and r.time_ps >= due - 10 * US]

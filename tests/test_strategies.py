@@ -81,8 +81,8 @@ def test_naive_one_completion_per_dpc_is_caught_losing_completions() -> None:
 def test_isr_runs_many_times_per_dpc_run_under_bursts() -> None:
     """Rule (EvtInterruptDpc): the ISR "might be called several times before" the DPC runs."""
     k, dev, drv, log, lost = run("interlocked_or", TRAFFIC)
-    m = metrics.collect(k, TRAFFIC.until_ps, drv.dpcs, drv.locks, [c.consumed_ps - c.posted_ps for c in log.completions],
-                        drv.per_dpc_run)
+    m = metrics.collect(k, TRAFFIC.until_ps, drv.dpcs, drv.locks,
+                        [c.consumed_ps - c.posted_ps for c in log.completions], drv.per_dpc_run)
     assert m["totals"]["isrs_per_dpc_run"] > 1.0
     assert m["totals"]["completions_per_dpc_run"]["max"] > 4
 
