@@ -117,7 +117,7 @@ class StreamDriver:
         # the kernel dispatches on the message's data; the framework hands the ISR the MessageID
         async def service_routine(interrupt: KINTERRUPT, context: Any) -> bool:
             return await self.EvtInterruptIsr(interrupt, message.message_id)
-        return self.k.IoConnectInterruptEx(message.data, service_routine, self, name=name)
+        return self.k.IoConnectInterruptEx(message.data, service_routine, self, name=name, affinity=message.affinity)
 
     async def EvtDeviceD0Entry(self, previous_state: WDF_POWER_DEVICE_STATE) -> None:
         """Program the ring and the stream (PASSIVE_LEVEL); the device stays stopped."""

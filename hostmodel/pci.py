@@ -9,17 +9,22 @@ This module plays that part for the irqloop device, whose message registers (``M
 ``MSI_DATA``, ``MSIX_CTRL``, the ``VT`` table) sit in its register space: the model reaches them
 with the same MMIO writes the driver uses for its own registers.
 
-Two ways of delivering the device's vectors are modelled:
+Three ways of delivering the device's vectors are modelled:
 
-- MSI with one message per vector: vector v sends ``first_data + v``, so message v is vector v.
+- MSI with one message per vector: vector v sends ``first_data + v``, so message v is vector v
+  (:class:`PciBus`, the streaming device).
 - MSI-X granted a single message: every table entry sends message 0 (as when the system grants a
   device fewer messages than it has vectors), so one ISR must tell data from errors by reading
-  the device's cause register.
+  the device's cause register (:class:`PciBus` with ``msix_single_message``).
+- MSI-X with a message per completion queue (:class:`MsixPciBus`): each queue signals on a table
+  entry; where several queues share an entry, it sends the lowest queue's message, which then
+  announces every queue on it (``DeviceResources.queues_of_message``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Mapping, Optional, Sequence
 
 from irqloop.hostmodel.kernel import Kernel
 from irqloop.hostmodel.regs import REG
@@ -31,6 +36,8 @@ class MessageInterrupt:
     message_id: int      #: the MessageID the ISR receives: the message's number within the device's
     address: int         #: what the device writes to send it (the x86 LAPIC window)
     data: int            #: and the data it writes: the system's vector, which the kernel dispatches on
+    #: the processors the message is delivered to, in turn (the resource's interrupt affinity)
+    affinity: tuple[int, ...] = (0,)
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,12 @@ class DeviceResources:
     """The translated resource list handed to ``EvtDevicePrepareHardware``."""
     registers: RegisterSpace
     messages: tuple[MessageInterrupt, ...]
+    #: a device with completion queues on MSI-X (:class:`MsixPciBus`): the queues each message
+    #: announces, by MessageID (a message of a table entry several queues share announces them all)
+    queues_of_message: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
+    #: and the table entry (device vector) each queue signals on, which the driver writes into the
+    #: queue's interrupt vector register
+    vector_of_queue: tuple[int, ...] = ()
 
 
 class PciBus:
@@ -87,3 +100,66 @@ class PciBus:
                 await k.WRITE_REGISTER_ULONG(REG.array("VT", v, "ADDR_LO"), message.address & 0xFFFFFFFF)
                 await k.WRITE_REGISTER_ULONG(REG.array("VT", v, "ADDR_HI"), message.address >> 32)
                 await k.WRITE_REGISTER_ULONG(REG.array("VT", v, "DATA"), message.data)
+
+
+class MsixPciBus:
+    """The bus driver for a device with completion queues on MSI-X (the irqloop device's CQ
+    vectors): the system grants a message per queue, and the bus enables MSI-X and writes each
+    vector's table entry when the framework connects the interrupts (between
+    ``EvtDeviceD0Entry`` and ``EvtDeviceD0EntryPostInterruptsEnabled``).
+
+    Queue q signals on table entry ``vector_of_queue[q]``; message q sends ``first_data + q`` and
+    is delivered to ``cpu_of_queue[q]``. A table entry holds one message: where several queues
+    share an entry it holds the lowest queue's, whose message then announces every queue on the
+    entry, and the other queues' messages are granted but never sent. All of this is the
+    platform's, not the driver's: the driver finds it in its resources."""
+
+    def __init__(self, kernel: Kernel, vector_of_queue: Sequence[int], cpu_of_queue: Optional[Sequence[int]] = None,
+                 msi_address: int = 0xFEE0_0000, first_data: int = 0x100) -> None:
+        self.k = kernel
+        self.vector_of_queue = tuple(vector_of_queue)
+        self.msi_address = msi_address
+        self.first_data = first_data      #: message n sends data first_data + n
+        queues = range(len(self.vector_of_queue))
+        cpus = cpu_of_queue if cpu_of_queue is not None else [0] * len(queues)
+        self.messages = tuple(MessageInterrupt(q, msi_address, first_data + q, (cpus[q],)) for q in queues)
+        self.queues_on_vector: dict[int, tuple[int, ...]] = {}
+        for q in queues:
+            v = self.vector_of_queue[q]
+            self.queues_on_vector[v] = self.queues_on_vector.get(v, ()) + (q,)
+
+    def message_of_vector(self, vector: int) -> MessageInterrupt:
+        """The message table entry ``vector`` sends: the lowest queue's on it."""
+        return self.messages[self.queues_on_vector[vector][0]]
+
+    def message_of_queue(self, queue: int) -> MessageInterrupt:
+        """The message that announces ``queue``'s completions (its own, unless it shares an entry)."""
+        return self.message_of_vector(self.vector_of_queue[queue])
+
+    def queues_of_message(self, message_id: int) -> tuple[int, ...]:
+        """The queues a message announces: every queue on its table entry if the entry sends it,
+        else its own queue (the message is then never sent)."""
+        vector = self.vector_of_queue[message_id]
+        if self.message_of_vector(vector).message_id == message_id:
+            return self.queues_on_vector[vector]
+        return (message_id,)
+
+    def assign_resources(self) -> DeviceResources:
+        """The device's translated resources: its registers, its messages and which queues each
+        announces (nothing written yet)."""
+        return DeviceResources(RegisterSpace(), self.messages,
+                               {m.message_id: self.queues_of_message(m.message_id) for m in self.messages},
+                               self.vector_of_queue)
+
+    async def program_messages(self) -> None:
+        """Enable MSI-X and write the table entries, queue by queue, in the order the device's
+        bring-up has always written them (the reports depend on the MMIO sequence and its timing):
+        an entry several queues share is written once for each of them, with the same values."""
+        k, address = self.k, self.msi_address
+        await k.WRITE_REGISTER_ULONG(REG.MSIX_CTRL, REG.pack("MSIX_CTRL", ENABLE=1))
+        for vector in self.vector_of_queue:
+            message = self.message_of_vector(vector)
+            await k.WRITE_REGISTER_ULONG(REG.array("VT", vector, "ADDR_LO"), message.address & 0xFFFFFFFF)
+            await k.WRITE_REGISTER_ULONG(REG.array("VT", vector, "ADDR_HI"), message.address >> 32)
+            await k.WRITE_REGISTER_ULONG(REG.array("VT", vector, "DATA"), message.data)
+            await k.WRITE_REGISTER_ULONG(REG.array("VT", vector, "CTRL"), REG.pack("VT_CTRL", MASK=0))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Protocol
 
-from irqloop.hostmodel.pci import DeviceResources, PciBus
+from irqloop.hostmodel.pci import DeviceResources
 
 
 class WDF_POWER_DEVICE_STATE(IntEnum):
@@ -22,6 +22,16 @@ class WDF_POWER_DEVICE_STATE(IntEnum):
     WdfPowerDeviceD2 = 3
     WdfPowerDeviceD3 = 4
     WdfPowerDeviceD3Final = 5      #: first start after the device was enumerated
+
+
+class BusDriver(Protocol):
+    """The bus driver's share of start (:class:`hostmodel.pci.PciBus`, :class:`hostmodel.pci.MsixPciBus`,
+    or a device model's own): the device's resources, then its messages programmed when the
+    framework connects the interrupts."""
+
+    def assign_resources(self) -> DeviceResources: ...
+
+    async def program_messages(self) -> None: ...
 
 
 class KmdfDevice(Protocol):
@@ -34,7 +44,7 @@ class KmdfDevice(Protocol):
     async def EvtDeviceD0EntryPostInterruptsEnabled(self, previous_state: WDF_POWER_DEVICE_STATE) -> None: ...
 
 
-async def start_device(bus: PciBus, device: KmdfDevice) -> None:
+async def start_device(bus: BusDriver, device: KmdfDevice) -> None:
     """Bring ``device`` from enumerated to working (D0, interrupts connected and enabled)."""
     resources = bus.assign_resources()
     device.EvtDevicePrepareHardware(resources)

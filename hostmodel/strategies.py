@@ -1,24 +1,51 @@
 """ISR-to-DPC strategies for a device with many NVMe-style completion queues (seed thread 1).
 
-Every strategy is a driver: :class:`CompletionQueueDriver` owns the host side of the queues
-(head, expected phase, doorbell writes) and one interrupt object per MSI message (one per
-queue); a subclass decides what its ``MessageIsr`` tells its DPC(s) and what the DPC does.
+Every strategy is a driver written as a KMDF driver would be. :class:`CompletionQueueDriver`
+owns the host side of the queues (head, expected phase, doorbell writes) and the bring-up, which
+:func:`hostmodel.pnp.start_device` runs in the framework's order:
 
-Writing your own: subclass :class:`CompletionQueueDriver`, create your DPC objects in
-``setup()``, implement ``MessageIsr(interrupt, queue)`` (return True when claimed) and your
-deferred routines, and call ``await self.process_queue(q)`` to consume a queue's completions.
-Await only kernel services (``self.k.KeInsertQueueDpc``, ``ExInterlockedInsertTailList``, ...)
-so the model can account for preemption.
+- the constructor (the driver's share of ``EvtDriverDeviceAdd``) creates the DPC objects;
+- ``EvtDevicePrepareHardware`` takes the resources the PCI bus assigned
+  (:class:`hostmodel.pci.MsixPciBus`): the register space, a message per queue with its
+  processor affinity, which queues each message announces (a message of a vector several queues
+  share announces them all) and the vector each queue signals on; it connects an interrupt
+  object per message, whose ``EvtInterruptIsr`` is told the MessageID;
+- ``EvtDeviceD0Entry`` sets up the queues' host state and starts the periodic timers; the bus
+  then enables MSI-X and writes the table (the driver never writes a message register);
+- ``EvtDeviceD0EntryPostInterruptsEnabled`` sets each vector's interrupt moderation, gives each
+  queue its base and size, enables its interrupt, and reads the status register to see that
+  the device took the settings.
+
+A subclass decides what its ``EvtInterruptIsr(interrupt, message_id)`` tells its DPC(s) and what
+the DPC does. Writing your own: subclass :class:`CompletionQueueDriver`, create your DPC objects
+in ``__init__`` with :meth:`~CompletionQueueDriver.new_dpc`, implement
+``EvtInterruptIsr(interrupt, message_id)`` (return True when claimed; the message announces the
+queues ``self.queues_of_message[message_id]``) and your DPC routines (``EvtDpcFunc(dpc)``), and
+call ``await self.process_queue(q)`` to consume a queue's completions. Await only kernel services
+(``self.k.KeInsertQueueDpc``, ``ExInterlockedInsertTailList``, ...) so the model can account for
+preemption.
+
+The drivers report what they do as trace events (``Kernel.log``) and call no checker; the
+testbench's scoreboard and monitors subscribe (``Kernel.trace_consumers``):
+
+- ``cq_entry_consumed`` (``queue``, ``slot``, ``entry``: its four dwords as read, ``cpu``): every
+  completion entry consumed, in the order consumed;
+- the NAPI drivers' polling: ``poll_checked`` (``queue``: a DPC run starts looking at the queue),
+  ``poll_requeued`` (``queue``: the budget was used up, the DPC stays in polling mode) and
+  ``interrupt_rearmed`` (``queue``: the DPC enabled the queue's interrupt again).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Awaitable, Callable, Optional
 
 import numpy as np
 
+from irqloop.hostmodel.driver import DeviceStartError
 from irqloop.hostmodel.kernel import INTERLOCKED_LIST, KDPC, KINTERRUPT, KSPIN_LOCK, KTIMER, LONG, Kernel
+from irqloop.hostmodel.pci import DeviceResources, MessageInterrupt, RegisterSpace
+from irqloop.hostmodel.pnp import WDF_POWER_DEVICE_STATE
 
 ENTRY_BYTES = 16
 
@@ -27,94 +54,121 @@ def _model_doorbell(q: int) -> int:
     return 0x1000 + 4 * q
 
 
-def _model_arm(q: int, on: bool) -> tuple[int, int]:
+def _model_arm(q: int, vector: int, on: bool) -> tuple[int, int]:
     return (0x800 if on else 0x804), 1 << q
+
+
+def _never_refused(status: int) -> bool:
+    return False
 
 
 @dataclass
 class CqLayout:
-    """Where the driver put its queues and how it reaches the device's registers. The defaults
-    are the register map of the pure-Python device (tb/models/cqmodel.py); the RTL device's are in
-    tb/sim/e2e_cq.py."""
+    """Where the driver put its queues, how it reaches the device's registers and the interrupt
+    moderation it sets. The defaults are those of the pure-Python device (tb/models/cqmodel.py), whose
+    queues sit at fixed addresses, armed from reset, with no moderation or status register; the
+    RTL device's are in tb/sim/e2e_cq.py."""
     bases: list[int]
     entries: int
-    vector_base: int = 0x100            #: queue q's message id is vector_base + q
     doorbell: Callable[[int], int] = _model_doorbell            #: offset of queue q's head doorbell
-    arm: Callable[[int, bool], tuple[int, int]] = _model_arm   #: (offset, value) that arms/disarms q
+    #: (offset, value) that enables (on) or disables the interrupt of queue q, which signals on vector v
+    arm: Callable[[int, int, bool], tuple[int, int]] = _model_arm
     flush_reg: int = 0x808              #: any readable register: reading it flushes posted writes
-    clock_ps: int = 4000                #: unit of the device timestamp in DW0
+    #: offsets of queue q's base (low and high dword) and size registers; None: the queues are fixed
+    queue_registers: Optional[Callable[[int], tuple[int, int, int]]] = None
+    #: offsets of vector v's interrupt coalescing and rate registers; None: the device has none
+    moderation_registers: Optional[Callable[[int], tuple[int, int]]] = None
+    #: per vector, the coalescing and rate register values the driver sets (as NVMe's Interrupt
+    #: Coalescing feature); a vector not listed gets 0: off
+    coalescing: dict[int, int] = field(default_factory=dict)
+    rate: dict[int, int] = field(default_factory=dict)
+    #: read at the end of bring-up: the status register, and whether a value says the device
+    #: refused the settings; None: the device has none
+    status_register: Optional[int] = None
+    settings_refused: Callable[[int], bool] = _never_refused
     entry_read_ps: int = 100_000        #: a cache miss on a queue entry
     per_completion_ps: int = 200_000    #: handling one completion
-    #: post time of a completion from its queue, DW0 and the time now (default: DW0 is a timestamp)
-    post_time: Optional[Callable[[int, int, int], int]] = None
-    #: queues whose vector is shared: the queue whose message the vector sends -> every queue on
-    #: that vector (the device's mapping table); the driver's ISR hears one message for all of them
-    shares: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
 
-@dataclass
-class Completion:
-    queue: int
-    cid: int
-    posted_ps: int
-    consumed_ps: int
-    cpu: int
-
-
-def device_time_ps(dw0: int, now_ps: int, clock_ps: int) -> int:
-    """The post time encoded in DW0 (a 32-bit cycle count), unwrapped against ``now_ps``."""
-    cycles_now = now_ps // clock_ps
-    c = (cycles_now & ~0xFFFFFFFF) | dw0
-    if c > cycles_now:
-        c -= 1 << 32
-    return c * clock_ps
+#: a DPC routine as KMDF's EvtDpcFunc: told its DPC object (whose DeferredContext is its context)
+EvtDpcFunc = Callable[[KDPC], Awaitable[None]]
 
 
 class CompletionQueueDriver:
     name = "base"
     #: take the queue's spin lock around consuming it (a DPC may run on two CPUs at once)
     serialize_queues = True
-    #: a message of a shared vector calls MessageIsr once for every queue on the vector (False
-    #: for drivers that look at every queue whatever the message)
-    expands_shared_messages = True
 
-    def __init__(self, kernel: Kernel, layout: CqLayout, affinity: Optional[list[int]] = None) -> None:
+    def __init__(self, kernel: Kernel, layout: CqLayout) -> None:
+        """The driver's objects (its share of EvtDriverDeviceAdd); a subclass creates its DPC
+        objects after calling this."""
         self.k = kernel
         self.layout = layout
         n = len(layout.bases)
-        self.head = [0] * n
-        self.phase = [1] * n
-        self.completions: list[Completion] = []
-        #: called for every entry consumed: (queue, slot, the entry's four dwords, time, CPU)
-        self.on_entry: Optional[Callable[[int, int, np.ndarray, int, int], None]] = None
+        self.head: list[int] = []
+        self.phase: list[int] = []
         self.per_dpc_run: list[int] = []
         self.dpcs: list[KDPC] = []
         self.locks: list[KSPIN_LOCK] = []
         # one DPC object can run on two CPUs at once (it is dequeued before its routine runs),
         # so two runs may work on the same queue: each queue's host state has its own lock
         self.queue_locks = [KSPIN_LOCK(f"queue{q}") for q in range(n)]
-        cpus = affinity or [0] * n
-        self.interrupts: list[KINTERRUPT] = [
-            kernel.IoConnectInterruptEx(layout.vector_base + q, self._message_isr, q, name=f"{self.name}.msg{q}",
-                                        affinity=(cpus[q],)) for q in range(n)]
-        self.setup()
+        # from EvtDevicePrepareHardware, once the resources are known
+        self.registers: Optional[RegisterSpace] = None
+        self.interrupts: list[KINTERRUPT] = []              #: one per message, in MessageID order
+        self.queues_of_message: dict[int, tuple[int, ...]] = {}
+        self.vector_of_queue: tuple[int, ...] = ()
 
-    async def _message_isr(self, interrupt: KINTERRUPT, queue: int) -> bool:
-        """The interrupt's service routine: a message names one queue, or, on a shared vector,
-        stands for every queue mapped to it (the ISR cannot tell which one has work)."""
-        covered = self.layout.shares.get(queue) if self.expands_shared_messages else None
-        if not covered:
-            return await self.MessageIsr(interrupt, queue)
-        claimed = False
-        for q in covered:
-            claimed = await self.MessageIsr(interrupt, q) or claimed
-        return claimed
+    # ---- bring-up ----
+    def EvtDevicePrepareHardware(self, resources: DeviceResources) -> None:
+        """Take the assigned resources and connect an interrupt object to each message; its ISR is
+        told the message's ID (what WdfInterruptCreate does when called here, as KMDF 1.11 allows)."""
+        self.registers = resources.registers
+        self.queues_of_message = dict(resources.queues_of_message)
+        self.vector_of_queue = resources.vector_of_queue
+        self.interrupts = [self._connect(m) for m in resources.messages]
+
+    def _connect(self, message: MessageInterrupt) -> KINTERRUPT:
+        # the kernel dispatches on the message's data; the framework hands the ISR the MessageID
+        async def service_routine(interrupt: KINTERRUPT, context: Any) -> bool:
+            return await self.EvtInterruptIsr(interrupt, message.message_id)
+        return self.k.IoConnectInterruptEx(message.data, service_routine, self,
+                                           name=f"{self.name}.msg{message.message_id}", affinity=message.affinity)
+
+    async def EvtDeviceD0Entry(self, previous_state: WDF_POWER_DEVICE_STATE) -> None:
+        """The queues' host state: empty, the next entry expected with phase 1 (the device's first
+        pass). The device's registers wait until its messages are programmed."""
+        n = len(self.layout.bases)
+        self.head = [0] * n
+        self.phase = [1] * n
+
+    async def EvtDeviceD0EntryPostInterruptsEnabled(self, previous_state: WDF_POWER_DEVICE_STATE) -> None:
+        """The messages are programmed and the ISRs connected: set each vector's interrupt
+        moderation, give each queue its base and size and enable its interrupt, then read the
+        status register, which flushes the posted writes and tells whether the device took the
+        settings. Done here, not in EvtDeviceD0Entry, because an enabled queue can send a message
+        at once."""
+        k, lay = self.k, self.layout
+        if lay.moderation_registers is not None:
+            for vector in sorted(set(self.vector_of_queue)):
+                coalescing_reg, rate_reg = lay.moderation_registers(vector)
+                await k.WRITE_REGISTER_ULONG(coalescing_reg, lay.coalescing.get(vector, 0))
+                await k.WRITE_REGISTER_ULONG(rate_reg, lay.rate.get(vector, 0))
+        for q, base in enumerate(lay.bases):
+            if lay.queue_registers is not None:
+                base_lo, base_hi, size = lay.queue_registers(q)
+                await k.WRITE_REGISTER_ULONG(base_lo, base & 0xFFFFFFFF)
+                await k.WRITE_REGISTER_ULONG(base_hi, base >> 32)
+                await k.WRITE_REGISTER_ULONG(size, lay.entries)
+            await self.arm(q, True)
+        if lay.status_register is not None:
+            status = await k.READ_REGISTER_ULONG(lay.status_register)
+            if lay.settings_refused(status):
+                raise DeviceStartError(f"device refused the queue settings (status {status:#x})")
 
     # ---- to override ----
-    def setup(self) -> None:
-        pass
-
-    async def MessageIsr(self, interrupt: KINTERRUPT, queue: int) -> bool:
+    async def EvtInterruptIsr(self, interrupt: KINTERRUPT, message_id: int) -> bool:
+        """DIRQL, for every message: tell the DPC(s) about ``self.queues_of_message[message_id]``."""
         raise NotImplementedError
 
     # ---- the host side of a queue ----
@@ -147,61 +201,65 @@ class CompletionQueueDriver:
                 self.head[q] = 0
                 self.phase[q] ^= 1
         await k.execute((len(taken) + 1) * lay.entry_read_ps + len(taken) * lay.per_completion_ps)
-        now, cpu = k.now(), k.KeGetCurrentProcessorNumber()
-        for slot, dw in taken:
-            posted = lay.post_time(q, int(dw[0]), now) if lay.post_time else device_time_ps(int(dw[0]), now, lay.clock_ps)
-            self.completions.append(Completion(q, int(dw[3]) & 0xFFFF, posted, now, cpu))
-            if self.on_entry is not None:
-                self.on_entry(q, slot, dw, now, cpu)
+        cpu = k.KeGetCurrentProcessorNumber()
+        for slot, entry in taken:
+            k.log("cq_entry_consumed", queue=q, slot=slot, entry=entry, cpu=cpu)
         if taken:
             await k.WRITE_REGISTER_ULONG(lay.doorbell(q), self.head[q])
         return len(taken)
 
     async def arm(self, q: int, on: bool) -> None:
         """Enable (on) or disable the interrupt of queue ``q`` (a posted write)."""
-        offset, value = self.layout.arm(q, on)
+        offset, value = self.layout.arm(q, self.vector_of_queue[q], on)
         await self.k.WRITE_REGISTER_ULONG(offset, value)
 
-    def new_dpc(self, routine: Any, context: Any = None, name: str = "dpc") -> KDPC:
-        d = self.k.KeInitializeDpc(routine, context, name=f"{self.name}.{name}")
+    def new_dpc(self, routine: EvtDpcFunc, context: Any = None, name: str = "dpc") -> KDPC:
+        """A DPC object (WdfDpcCreate) whose routine is told its DPC; ``context`` is its DeferredContext."""
+        async def deferred_routine(dpc: KDPC, deferred_context: Any, arg1: Any, arg2: Any) -> None:
+            await routine(dpc)
+        d = self.k.KeInitializeDpc(deferred_routine, context, name=f"{self.name}.{name}")
         self.dpcs.append(d)
         return d
 
 
 class NaiveOneCompletionDriver(CompletionQueueDriver):
     """The bug the seeds warn about: one interrupt = one completion. The ISR remembers the last
-    message, the DPC handles one completion of it; messages merged while the DPC was queued, and
-    completions behind the first, wait until some later interrupt."""
+    queue it heard of, the DPC handles one completion of it; messages merged while the DPC was
+    queued, and completions behind the first, wait until some later interrupt."""
     name = "naive"
 
-    def setup(self) -> None:
-        self.dpc = self.new_dpc(self.DpcForIsr)
+    def __init__(self, kernel: Kernel, layout: CqLayout) -> None:
+        super().__init__(kernel, layout)
+        self.dpc = self.new_dpc(self.EvtCompletionDpc)
         self.last_queue = 0
 
-    async def MessageIsr(self, interrupt: KINTERRUPT, queue: int) -> bool:
-        self.last_queue = queue
-        self.k.KeInsertQueueDpc(self.dpc)
+    async def EvtInterruptIsr(self, interrupt: KINTERRUPT, message_id: int) -> bool:
+        for queue in self.queues_of_message[message_id]:
+            self.last_queue = queue
+            self.k.KeInsertQueueDpc(self.dpc)
         return True
 
-    async def DpcForIsr(self, dpc: KDPC, ctx: Any, a1: Any, a2: Any) -> None:
+    async def EvtCompletionDpc(self, dpc: KDPC) -> None:
         self.per_dpc_run.append(await self.process_queue(self.last_queue, budget=1))
 
 
 class InterlockedListDriver(CompletionQueueDriver):
-    """ISR appends the message's queue to an ExInterlocked list; the DPC drains the list."""
+    """ISR appends each queue the message announces to an ExInterlocked list; the DPC drains the list."""
     name = "interlocked_list"
 
-    def setup(self) -> None:
-        self.dpc = self.new_dpc(self.DpcForIsr)
+    def __init__(self, kernel: Kernel, layout: CqLayout) -> None:
+        super().__init__(kernel, layout)
+        self.dpc = self.new_dpc(self.EvtCompletionDpc)
         self.work = INTERLOCKED_LIST("work")
         self.locks.append(self.work.lock)
 
-    async def MessageIsr(self, interrupt: KINTERRUPT, queue: int) -> bool:
-        await self.k.ExInterlockedInsertTailList(self.work, queue)
-        self.k.KeInsertQueueDpc(self.dpc)
+    async def EvtInterruptIsr(self, interrupt: KINTERRUPT, message_id: int) -> bool:
+        for queue in self.queues_of_message[message_id]:
+            await self.k.ExInterlockedInsertTailList(self.work, queue)
+            self.k.KeInsertQueueDpc(self.dpc)
         return True
 
-    async def DpcForIsr(self, dpc: KDPC, ctx: Any, a1: Any, a2: Any) -> None:
+    async def EvtCompletionDpc(self, dpc: KDPC) -> None:
         done = 0
         while (q := await self.k.ExInterlockedRemoveHeadList(self.work)) is not None:
             done += await self.process_queue(q)
@@ -209,24 +267,29 @@ class InterlockedListDriver(CompletionQueueDriver):
 
 
 class SpinLockBitmapDriver(CompletionQueueDriver):
-    """ISR sets the queue's bit in a bitmap (its interrupt spin lock, shared by all messages, is
-    held around it); the DPC takes and clears the bitmap under that lock."""
+    """ISR sets each announced queue's bit in a bitmap (its interrupt spin lock, shared by all
+    messages, is held around it); the DPC takes and clears the bitmap under that lock."""
     name = "spinlock_bitmap"
 
-    def setup(self) -> None:
-        self.dpc = self.new_dpc(self.DpcForIsr)
+    def __init__(self, kernel: Kernel, layout: CqLayout) -> None:
+        super().__init__(kernel, layout)
+        self.dpc = self.new_dpc(self.EvtCompletionDpc)
         self.shared = KSPIN_LOCK("isr-shared")
-        for intr in self.interrupts:
-            intr.SpinLock = self.shared         # WDF_INTERRUPT_CONFIG.SpinLock: one lock for all
         self.locks.append(self.shared)
         self.pending = 0
 
-    async def MessageIsr(self, interrupt: KINTERRUPT, queue: int) -> bool:
-        self.pending |= 1 << queue
-        self.k.KeInsertQueueDpc(self.dpc)
+    def EvtDevicePrepareHardware(self, resources: DeviceResources) -> None:
+        super().EvtDevicePrepareHardware(resources)
+        for intr in self.interrupts:
+            intr.SpinLock = self.shared         # WDF_INTERRUPT_CONFIG.SpinLock: one lock for all
+
+    async def EvtInterruptIsr(self, interrupt: KINTERRUPT, message_id: int) -> bool:
+        for queue in self.queues_of_message[message_id]:
+            self.pending |= 1 << queue
+            self.k.KeInsertQueueDpc(self.dpc)
         return True
 
-    async def DpcForIsr(self, dpc: KDPC, ctx: Any, a1: Any, a2: Any) -> None:
+    async def EvtCompletionDpc(self, dpc: KDPC) -> None:
         old = await self.k.KeAcquireInterruptSpinLock(self.interrupts[0])
         bits, self.pending = self.pending, 0
         await self.k.KeReleaseInterruptSpinLock(self.interrupts[0], old)
@@ -234,37 +297,40 @@ class SpinLockBitmapDriver(CompletionQueueDriver):
 
 
 class InterlockedOrBitmapDriver(CompletionQueueDriver):
-    """ISR InterlockedOr's the queue's bit into a bitmap; the DPC InterlockedExchange's it to 0."""
+    """ISR InterlockedOr's each announced queue's bit into a bitmap; the DPC InterlockedExchange's it to 0."""
     name = "interlocked_or"
 
-    def setup(self) -> None:
-        self.dpc = self.new_dpc(self.DpcForIsr)
+    def __init__(self, kernel: Kernel, layout: CqLayout) -> None:
+        super().__init__(kernel, layout)
+        self.dpc = self.new_dpc(self.EvtCompletionDpc)
         self.bitmap = LONG()
 
-    async def MessageIsr(self, interrupt: KINTERRUPT, queue: int) -> bool:
-        await self.k.InterlockedOr(self.bitmap, 1 << queue)
-        self.k.KeInsertQueueDpc(self.dpc)
+    async def EvtInterruptIsr(self, interrupt: KINTERRUPT, message_id: int) -> bool:
+        for queue in self.queues_of_message[message_id]:
+            await self.k.InterlockedOr(self.bitmap, 1 << queue)
+            self.k.KeInsertQueueDpc(self.dpc)
         return True
 
-    async def DpcForIsr(self, dpc: KDPC, ctx: Any, a1: Any, a2: Any) -> None:
+    async def EvtCompletionDpc(self, dpc: KDPC) -> None:
         bits = await self.k.InterlockedExchange(self.bitmap, 0)
         self.per_dpc_run.append(sum([await self.process_queue(q) for q in _bits(bits)]))
 
 
 class ScanAllQueuesDriver(CompletionQueueDriver):
     """The DPC ignores what the ISR saw and reads every queue's next entry (phase bit) until a
-    whole pass finds nothing: N memory reads per pass instead of any ISR-to-DPC bookkeeping."""
+    whole pass finds nothing: N memory reads per pass instead of any ISR-to-DPC bookkeeping. The
+    ISR queues the DPC once per message, whichever queues it announces."""
     name = "scan_phase"
-    expands_shared_messages = False
 
-    def setup(self) -> None:
-        self.dpc = self.new_dpc(self.DpcForIsr)
+    def __init__(self, kernel: Kernel, layout: CqLayout) -> None:
+        super().__init__(kernel, layout)
+        self.dpc = self.new_dpc(self.EvtCompletionDpc)
 
-    async def MessageIsr(self, interrupt: KINTERRUPT, queue: int) -> bool:
+    async def EvtInterruptIsr(self, interrupt: KINTERRUPT, message_id: int) -> bool:
         self.k.KeInsertQueueDpc(self.dpc)
         return True
 
-    async def DpcForIsr(self, dpc: KDPC, ctx: Any, a1: Any, a2: Any) -> None:
+    async def EvtCompletionDpc(self, dpc: KDPC) -> None:
         total, found = 0, 1
         while found:
             found = sum([await self.process_queue(q) for q in range(len(self.layout.bases))])
@@ -273,58 +339,53 @@ class ScanAllQueuesDriver(CompletionQueueDriver):
 
 
 class PerQueueDpcDriver(CompletionQueueDriver):
-    """One interrupt object and one DPC per message: each DPC drains its own queue, on the CPU
-    its message was delivered to."""
+    """A DPC per queue: the ISR queues the DPC of each queue its message announces, on the CPU
+    the message was delivered to, and each DPC drains its own queue."""
     name = "per_queue_dpc"
 
-    def setup(self) -> None:
-        self.queue_dpcs = [self.new_dpc(self.QueueDpc, q, name=f"dpc{q}") for q in range(len(self.layout.bases))]
+    def __init__(self, kernel: Kernel, layout: CqLayout) -> None:
+        super().__init__(kernel, layout)
+        self.queue_dpcs = [self.new_dpc(self.EvtQueueDpc, q, name=f"dpc{q}") for q in range(len(layout.bases))]
 
-    async def MessageIsr(self, interrupt: KINTERRUPT, queue: int) -> bool:
-        self.k.KeInsertQueueDpc(self.queue_dpcs[queue])
+    async def EvtInterruptIsr(self, interrupt: KINTERRUPT, message_id: int) -> bool:
+        for queue in self.queues_of_message[message_id]:
+            self.k.KeInsertQueueDpc(self.queue_dpcs[queue])
         return True
 
-    async def QueueDpc(self, dpc: KDPC, queue: int, a1: Any, a2: Any) -> None:
+    async def EvtQueueDpc(self, dpc: KDPC) -> None:
+        queue: int = dpc.DeferredContext
         self.per_dpc_run.append(await self.process_queue(queue))
 
 
 class NapiDriver(PerQueueDpcDriver):
-    """Hybrid polling in the manner of Linux NAPI. The ISR disarms its vector and schedules its
-    queue's DPC. The DPC polls with a budget and stays in polling (queues itself again) while the
-    budget is used up; when it is not, it re-arms, reads a device register so that the posted arm
-    write has landed, and checks the queue once more: work that arrived between its last check
-    and the arm would otherwise never raise an interrupt (the lost wakeup)."""
+    """Hybrid polling in the manner of Linux NAPI. The ISR disarms each announced queue's
+    interrupt and queues its DPC. The DPC polls with a budget and stays in polling (queues itself
+    again) while the budget is used up; when it is not, it re-arms, reads a device register so
+    that the posted arm write has landed, and checks the queue once more: work that arrived
+    between its last check and the arm would otherwise never raise an interrupt (the lost wakeup)."""
     name = "napi"
     budget = 64
 
-    def setup(self) -> None:
-        super().setup()
-        self.requeued_at_ps: list[int] = []          # when a DPC stayed in polling mode
-        self.last_check_ps: dict[int, int] = {}     # per queue: the DPC's last look before arming
-        self.armed_at_ps: dict[int, int] = {}       # per queue: when it last wrote the enable
-
-    async def MessageIsr(self, interrupt: KINTERRUPT, queue: int) -> bool:
-        await self.arm(queue, False)
-        self.k.KeInsertQueueDpc(self.queue_dpcs[queue])
+    async def EvtInterruptIsr(self, interrupt: KINTERRUPT, message_id: int) -> bool:
+        for queue in self.queues_of_message[message_id]:
+            await self.arm(queue, False)
+            self.k.KeInsertQueueDpc(self.queue_dpcs[queue])
         return True
 
-    async def QueueDpc(self, dpc: KDPC, queue: int, a1: Any, a2: Any) -> None:
-        self.last_check_ps[queue] = self.k.now()
+    async def EvtQueueDpc(self, dpc: KDPC) -> None:
+        queue: int = dpc.DeferredContext
+        self.k.log("poll_checked", queue=queue)
         done = await self.process_queue(queue, budget=self.budget)
         self.per_dpc_run.append(done)
         if done == self.budget:
-            self.requeued_at_ps.append(self.k.now())
+            self.k.log("poll_requeued", queue=queue)
             self.k.KeInsertQueueDpc(dpc)                  # stay in polling mode
             return
-        self.armed_at_ps[queue] = self.k.now()
         await self.arm(queue, True)
+        self.k.log("interrupt_rearmed", queue=queue)
         if await self.work_after_arm(queue):
             await self.arm(queue, False)
             self.k.KeInsertQueueDpc(dpc)
-
-    @property
-    def polls_requeued(self) -> int:
-        return len(self.requeued_at_ps)
 
     async def work_after_arm(self, queue: int) -> bool:
         await self.k.READ_REGISTER_ULONG(self.layout.flush_reg)    # the arm write has landed
@@ -347,8 +408,8 @@ class ScanWithTimerDriver(ScanAllQueuesDriver):
     name = "scan_timer"
     timer_period_ps = 100_000_000
 
-    def setup(self) -> None:
-        super().setup()
+    async def EvtDeviceD0Entry(self, previous_state: WDF_POWER_DEVICE_STATE) -> None:
+        await super().EvtDeviceD0Entry(previous_state)
         self.timer: KTIMER = self.k.KeSetTimerEx(self.dpc, self.timer_period_ps, self.timer_period_ps)
 
 
@@ -365,23 +426,27 @@ class HybridPollDriver(PerQueueDpcDriver):
     """Some queues are polled by a periodic timer DPC (as a latency-critical path that never waits
     for an interrupt), the others are interrupt-driven with a DPC each. ``polled`` lists the
     polled queues; their interrupts are not used. A message of a vector shared with a polled
-    queue still signals the interrupt-driven queues on it (``CqLayout.shares``)."""
+    queue still announces the interrupt-driven queues on it (``queues_of_message``)."""
     name = "hybrid_poll"
     polled: tuple[int, ...] = (0,)
     poll_period_ps = 20_000_000
 
-    def setup(self) -> None:
-        super().setup()
-        self.poll_dpc = self.new_dpc(self.PollDpc, name="poll")
+    def __init__(self, kernel: Kernel, layout: CqLayout) -> None:
+        super().__init__(kernel, layout)
+        self.poll_dpc = self.new_dpc(self.EvtPollDpc, name="poll")
         self.poll_runs = 0
+
+    async def EvtDeviceD0Entry(self, previous_state: WDF_POWER_DEVICE_STATE) -> None:
+        await super().EvtDeviceD0Entry(previous_state)
         self.timer: KTIMER = self.k.KeSetTimerEx(self.poll_dpc, self.poll_period_ps, self.poll_period_ps)
 
-    async def MessageIsr(self, interrupt: KINTERRUPT, queue: int) -> bool:
-        if queue not in self.polled:
-            self.k.KeInsertQueueDpc(self.queue_dpcs[queue])
+    async def EvtInterruptIsr(self, interrupt: KINTERRUPT, message_id: int) -> bool:
+        for queue in self.queues_of_message[message_id]:
+            if queue not in self.polled:
+                self.k.KeInsertQueueDpc(self.queue_dpcs[queue])
         return True
 
-    async def PollDpc(self, dpc: KDPC, ctx: Any, a1: Any, a2: Any) -> None:
+    async def EvtPollDpc(self, dpc: KDPC) -> None:
         self.poll_runs += 1
         self.per_dpc_run.append(sum([await self.process_queue(q) for q in self.polled]))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from irqloop.hostmodel.kernel import TraceEvent
 from irqloop.tb.models.cq_scoreboard import CqScoreboard
 
 
@@ -38,6 +39,15 @@ def test_skipped_repeated_and_corrupt_entries_are_divergences() -> None:
     assert kinds == [(0, "dw0", "skipped"), (0, "dw0", "repeated"), (1, "status", "corrupt"), (1, "sqid", "corrupt")]
     first = sb.result()["first_divergence"]
     assert first["index_expected"] == 1 and first["observed"] == 2 and first["cpu"] == 1
+
+
+def test_it_takes_the_entries_the_driver_logs_and_nothing_else() -> None:
+    """The driver logs each entry it consumes (cq_entry_consumed); the scoreboard subscribes."""
+    sb = board()
+    sb.consume(TraceEvent(600_000, "cq_entry_consumed", {"queue": 0, "slot": 0, "entry": entry(0, 0), "cpu": 2}))
+    sb.consume(TraceEvent(700_000, "poll_checked", {"queue": 0}))
+    assert sb.next_index == {0: 1, 1: 0} and sb.consumed_at_ps[0] == [600_000]
+    assert sb.latencies_ps == [600_000 - sb.due_ps(0, 0)] and not sb.divergences
 
 
 def test_burst_phases_move_due_times_as_the_generator_does() -> None:

@@ -7,6 +7,9 @@ The generator's rule (rtl/cpl_traffic_gen.v) is the oracle: after the generator 
 the driver consumes is checked against that, in order per queue; at the end every generated
 completion must have been consumed exactly once. Latency is measured from the cycle the
 completion was due (its burst), so it includes the device's own queueing.
+
+It observes the driver through the kernel's trace (``consume``, a ``Kernel.trace_consumers``
+entry): the driver logs each entry it consumes (``cq_entry_consumed``) and calls no checker.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
 
 import numpy as np
+
+from irqloop.hostmodel.kernel import TraceEvent
 
 
 def generator_fields(q: int, n: int) -> dict[str, int]:
@@ -84,8 +89,14 @@ class CqScoreboard:
     def expected_total(self) -> int:
         return self.limit * len(self.queues)
 
+    def consume(self, event: TraceEvent) -> None:
+        """One trace event of the run, as it is logged; events of other kinds are not for us."""
+        if event.kind == "cq_entry_consumed":
+            info = event.info
+            self.entry(info["queue"], info["slot"], info["entry"], event.t_ps, info["cpu"])
+
     def entry(self, q: int, slot: int, dw: np.ndarray, t_ps: int, cpu: int) -> None:
-        """The driver consumed this entry of queue q (the driver's on_entry hook)."""
+        """The driver consumed this entry of queue q (its four dwords as read) at t_ps on ``cpu``."""
         if q not in self.next_index:
             self._diverge(t_ps, q, slot, 0, "queue", 0, q, "corrupt", cpu)
             return

@@ -17,16 +17,22 @@ armed and not masked:
 
 MMIO map (32-bit): 0x1000 + 4q: head doorbell of queue q; ARM_SET/ARM_CLR (write a bitmask);
 MASK (read/write bitmask); PBA (read-only pending bits); TAIL_BASE + 4q: tail (debug).
+
+The model has no message registers: :class:`CqModelBus` hands a driver the messages its vectors
+send, as :class:`hostmodel.pci.MsixPciBus` does for the RTL device. :class:`CompletionLog` reads
+back from a driver's trace which completions it consumed, when and where.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
+from irqloop.hostmodel.kernel import TraceEvent
+from irqloop.hostmodel.pci import DeviceResources, MessageInterrupt, RegisterSpace
 from irqloop.tb.board import CLOCK_PS, CQ_AREA
 
 ENTRY_BYTES = 16
@@ -154,6 +160,60 @@ class CompletionQueueDeviceModel:
         cq.head = head
         while cq.backlog and not cq.full():
             self._write(q, cq.backlog.pop(0))
+
+
+class CqModelBus:
+    """The bus driver's share of starting a driver on the model: queue q's vector sends message q
+    (data ``vector_base + q``), delivered to ``cpu_of_queue[q]``; each message announces its own
+    queue; nothing to program (:func:`hostmodel.pnp.start_device`)."""
+
+    def __init__(self, device: CompletionQueueDeviceModel, msi_address: int = 0xFEE0_0000,
+                 cpu_of_queue: Optional[Sequence[int]] = None) -> None:
+        queues = range(len(device.cqs))
+        cpus = cpu_of_queue if cpu_of_queue is not None else [0] * len(queues)
+        self.messages = tuple(MessageInterrupt(q, msi_address, device.vector_base + q, (cpus[q],)) for q in queues)
+        #: which queues each message announces; a test may share a vector by announcing several
+        self.queues_of_message: dict[int, tuple[int, ...]] = {q: (q,) for q in queues}
+
+    def assign_resources(self) -> DeviceResources:
+        return DeviceResources(RegisterSpace(), self.messages, dict(self.queues_of_message),
+                               tuple(m.message_id for m in self.messages))
+
+    async def program_messages(self) -> None:
+        """The model's vectors send fixed messages: nothing to write."""
+
+
+@dataclass
+class Completion:
+    queue: int
+    cid: int
+    posted_ps: int
+    consumed_ps: int
+    cpu: int
+
+
+def device_time_ps(dw0: int, now_ps: int, clock_ps: int = CLOCK_PS) -> int:
+    """The post time the model writes in DW0 (a 32-bit cycle count), unwrapped against ``now_ps``."""
+    cycles_now = now_ps // clock_ps
+    c = (cycles_now & ~0xFFFFFFFF) | dw0
+    if c > cycles_now:
+        c -= 1 << 32
+    return c * clock_ps
+
+
+class CompletionLog:
+    """The completions a driver consumed, from its ``cq_entry_consumed`` trace events (a
+    ``Kernel.trace_consumers`` entry), with the post time the model wrote into each."""
+
+    def __init__(self) -> None:
+        self.completions: list[Completion] = []
+
+    def consume(self, event: TraceEvent) -> None:
+        if event.kind == "cq_entry_consumed":
+            entry = event.info["entry"]
+            self.completions.append(Completion(event.info["queue"], int(entry[3]) & 0xFFFF,
+                                               device_time_ps(int(entry[0]), event.t_ps), event.t_ps,
+                                               event.info["cpu"]))
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ def draw(seed: int, max_queues: int, max_per_queue: int) -> dict[str, Any]:
             coal[str(v)] = REG.pack("IV_COAL", THR=3, TIME=1, CD=1)
         if rng.random() < 0.25:
             rate[str(v)] = round(rng.uniform(1, 20) * US / CLOCK_PS)
-    # on a shared vector the drivers hear one message for every queue on it (CqLayout.shares)
+    # on a shared vector the drivers hear one message for every queue on it (the bus's queues_of_message)
     strategy = rng.choice(PER_MESSAGE + SCANNING)
     cpus = rng.choice([1, 2, 4, 8])
     dpc, jitter = rng.uniform(0, 10), rng.uniform(0, 20)

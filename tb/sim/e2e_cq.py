@@ -1,10 +1,13 @@
 """End-to-end runs of the RTL completion queues against a completion-queue driver (cocotb side).
 
-One call of :func:`run_cq` resets the device, programs its queues, MSI-X table, mapping table
-and coalescing through real AXI4-Lite MMIO, starts the traffic generator, and lets a driver
-strategy (hostmodel/strategies.py) on a fresh host model consume the completions until all are
-consumed, the stream stalls (watchdog) or a deadline passes. Several strategies run one after
-the other in one simulation on the same traffic and seed (the device is reset in between).
+One call of :func:`run_cq` resets the device, sets up the traffic generator (the stimulus), has
+a driver strategy (hostmodel/strategies.py) on a fresh host model start the device as KMDF
+would (:func:`hostmodel.pnp.start_device`: the PCI bus, :class:`hostmodel.pci.MsixPciBus`,
+programs the MSI-X table; the driver its queues, interrupt moderation and mapping table, all
+through real AXI4-Lite MMIO), starts the generator, and lets the driver consume the completions
+until all are consumed, the stream stalls (watchdog) or a deadline passes. Several strategies
+run one after the other in one simulation on the same traffic and seed (the device is reset in
+between).
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from cocotb.triggers import RisingEdge, Timer
 
 from irqloop.hostmodel import metrics
 from irqloop.hostmodel.interference import InterferenceSource, start_interference
-from irqloop.hostmodel.kernel import Kernel, KernelSettings
+from irqloop.hostmodel.kernel import Kernel, KernelSettings, TraceEvent
 from irqloop.hostmodel.latency import DpcLatencyModel, LatencySpike
+from irqloop.hostmodel.pci import MsixPciBus
+from irqloop.hostmodel.pnp import start_device
 from irqloop.hostmodel.regs import REG
 from irqloop.hostmodel.strategies import DRIVERS, CompletionQueueDriver, CqLayout
 from irqloop.tb.board import CLOCK_PS, CQ_AREA, HOSTMEM_BYTES, MSI_ADDR, US
@@ -65,26 +70,36 @@ def vector_of(setup: CqSetup, q: int) -> int:
     return setup.vector_of[q] if setup.vector_of else REG.bit("VEC_CQ0") + q
 
 
-def message_queue(setup: CqSetup, q: int) -> int:
-    """The queue whose message queue q's vector sends: a shared vector sends its lowest queue's."""
-    v = vector_of(setup, q)
-    return min(p for p in range(setup.queues) if vector_of(setup, p) == v)
-
-
 def rtl_layout(setup: CqSetup) -> CqLayout:
-    """The RTL device's register map, as the strategies reach it."""
-    def arm(q: int, on: bool) -> tuple[int, int]:
-        return REG.array("CQ", q, "IV"), REG.pack("CQ_IV", VECTOR=vector_of(setup, q), IEN=int(on))
+    """The RTL device as the strategies reach it (its register map), where its queues are, and
+    the interrupt moderation the setup asks the driver to set."""
+    def arm(q: int, vector: int, on: bool) -> tuple[int, int]:
+        return REG.array("CQ", q, "IV"), REG.pack("CQ_IV", VECTOR=vector, IEN=int(on))
 
-    covered: dict[int, list[int]] = {}
-    for q in range(setup.queues):
-        covered.setdefault(message_queue(setup, q), []).append(q)
-    shares = {m: tuple(qs) for m, qs in covered.items() if len(qs) > 1}
+    def queue_registers(q: int) -> tuple[int, int, int]:
+        return REG.array("CQ", q, "BASE_LO"), REG.array("CQ", q, "BASE_HI"), REG.array("CQ", q, "SIZE")
+
+    def moderation_registers(vector: int) -> tuple[int, int]:
+        return REG.array("IV", vector, "COAL"), REG.array("IV", vector, "RATE")
+
+    def settings_refused(status: int) -> bool:
+        return bool(REG.unpack("STATUS", status)["CFG_ERROR"])
+
     return CqLayout(bases=[CQ_AREA + q * setup.entries * 16 for q in range(setup.queues)], entries=setup.entries,
-                    shares=shares,
-                    vector_base=MESSAGE_BASE, doorbell=lambda q: REG.array("CQ", q, "HEAD"), arm=arm,
-                    flush_reg=REG.ID, clock_ps=CLOCK_PS, entry_read_ps=setup.entry_read_ps,
-                    per_completion_ps=setup.per_completion_ps)
+                    doorbell=lambda q: REG.array("CQ", q, "HEAD"), arm=arm, flush_reg=REG.ID,
+                    queue_registers=queue_registers, moderation_registers=moderation_registers,
+                    coalescing={int(v): value for v, value in setup.coal.items()},
+                    rate={int(v): value for v, value in setup.rate.items()},
+                    status_register=REG.STATUS, settings_refused=settings_refused,
+                    entry_read_ps=setup.entry_read_ps, per_completion_ps=setup.per_completion_ps)
+
+
+def rtl_bus(k: Kernel, setup: CqSetup) -> MsixPciBus:
+    """The platform's side of the device's interrupts: queue q on its vector, its message (data
+    MESSAGE_BASE + q) delivered to CPU q mod cpus."""
+    return MsixPciBus(k, [vector_of(setup, q) for q in range(setup.queues)],
+                      cpu_of_queue=[q % setup.cpus for q in range(setup.queues)],
+                      msi_address=MSI_ADDR, first_data=MESSAGE_BASE)
 
 
 def validate(setup: CqSetup) -> Optional[str]:
@@ -113,39 +128,42 @@ class MessageRouter:
             self.target(data)
 
 
-async def program_device(k: Kernel, setup: CqSetup, layout: CqLayout) -> None:
-    """What the driver's EvtDevicePrepareHardware / D0Entry would do, as MMIO."""
+class PollMonitor:
+    """What the NAPI-style drivers log about their polling (``Kernel.trace_consumers``): when a
+    DPC stayed in polling mode, and per queue the last time a DPC run started looking at it and
+    the last time a DPC enabled its interrupt again. Other drivers log none of it."""
+
+    def __init__(self) -> None:
+        self.requeued_at_ps: list[int] = []
+        self.last_check_ps: dict[int, int] = {}
+        self.rearmed_at_ps: dict[int, int] = {}
+
+    def consume(self, event: TraceEvent) -> None:
+        if event.kind == "poll_requeued":
+            self.requeued_at_ps.append(event.t_ps)
+        elif event.kind == "poll_checked":
+            self.last_check_ps[event.info["queue"]] = event.t_ps
+        elif event.kind == "interrupt_rearmed":
+            self.rearmed_at_ps[event.info["queue"]] = event.t_ps
+
+
+async def configure_traffic(k: Kernel, setup: CqSetup) -> None:
+    """The testbench's stimulus: each queue's burst period and size, the completions per queue and
+    the error injection of the device's traffic generator, which stays stopped until TG_CTRL.
+
+    Written before the driver brings the device up, as one batch with its bring-up writes: the
+    generator's registers act only once it runs, so where they sit among the bring-up writes
+    does not matter to the device, and the bus sees the same writes before the driver's STATUS read."""
     w = k.WRITE_REGISTER_ULONG
-    await w(REG.MSIX_CTRL, REG.pack("MSIX_CTRL", ENABLE=1))
-    vectors = sorted({vector_of(setup, q) for q in range(setup.queues)})
     for q in range(setup.queues):
-        v = vector_of(setup, q)
-        await w(REG.array("VT", v, "ADDR_LO"), MSI_ADDR)
-        await w(REG.array("VT", v, "ADDR_HI"), 0)
-        # a shared vector sends the message of the lowest queue on it
-        await w(REG.array("VT", v, "DATA"), MESSAGE_BASE + message_queue(setup, q))
-        await w(REG.array("VT", v, "CTRL"), 0)
-    for v in vectors:
-        await w(REG.array("IV", v, "COAL"), setup.coal.get(str(v), 0))
-        await w(REG.array("IV", v, "RATE"), setup.rate.get(str(v), 0))
-    for q in range(setup.queues):
-        base = layout.bases[q]
-        await w(REG.array("CQ", q, "BASE_LO"), base & 0xFFFFFFFF)
-        await w(REG.array("CQ", q, "BASE_HI"), base >> 32)
-        await w(REG.array("CQ", q, "SIZE"), setup.entries)
-        offset, value = layout.arm(q, True)
-        await w(offset, value)
         await w(REG.array("CQ", q, "TG_PERIOD"), setup.period_cycles[q])
         await w(REG.array("CQ", q, "TG_BURST"), setup.burst[q])
     await w(REG.TG_LIMIT, setup.per_queue)
     await w(REG.TG_ERR_EVERY, setup.err_every)
-    status = await k.READ_REGISTER_ULONG(REG.STATUS)
-    if REG.unpack("STATUS", status)["CFG_ERROR"]:
-        raise RuntimeError(f"device refused the queue settings (STATUS={status:#x})")
 
 
 async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setup: CqSetup, strategy: str,
-                 seed: int, driver_factory: Optional[Callable[[Kernel, CqLayout, list[int]], CompletionQueueDriver]] = None
+                 seed: int, driver_factory: Optional[Callable[[Kernel, CqLayout], CompletionQueueDriver]] = None
                  ) -> dict[str, Any]:
     """One strategy on the setup's traffic; returns the observation (JSON-ready)."""
     platform.reset_host()
@@ -153,20 +171,22 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
     latency = DpcLatencyModel(base_ps=setup.dpc_latency_ps, jitter_ps=setup.jitter_ps, seed=seed)
     k = Kernel(platform, latency=latency, settings=KernelSettings(cpus=setup.cpus))
     layout = rtl_layout(setup)
-    affinity = [q % setup.cpus for q in range(setup.queues)]
-    drv = driver_factory(k, layout, affinity) if driver_factory else DRIVERS[strategy](k, layout, affinity=affinity)
+    bus = rtl_bus(k, setup)
+    drv = driver_factory(k, layout) if driver_factory else DRIVERS[strategy](k, layout)
     sb = CqScoreboard(list(range(setup.queues)), dict(enumerate(setup.period_cycles)), dict(enumerate(setup.burst)),
                       setup.per_queue, CLOCK_PS, errors_possible=setup.err_every > 0,
                       burst_phases=[tuple(x) for x in setup.burst_phases])
-    drv.on_entry = sb.entry
-    faults = MsiFaultInjector(parse_faults(setup.msi_faults), seed, vector_of=lambda data: data - MESSAGE_BASE)
+    polls = PollMonitor()
+    k.trace_consumers += [sb.consume, polls.consume]    # they judge and watch what the driver logs
+    faults = MsiFaultInjector(parse_faults(setup.msi_faults), seed, vector_of=lambda data: data - bus.first_data)
     router.target = k.deliver_msi
     platform.spawn(platform.msi_monitor(router, faults))
     if current().waves:     # the driver's activity in the waveform
         from irqloop.tb.sim.probe import HostActivityProbe
         HostActivityProbe(dut.u_act, k).refresh()
 
-    await program_device(k, setup, layout)
+    await configure_traffic(k, setup)
+    await start_device(bus, drv)
     tg = dut.dut.u_tg
     await k.WRITE_REGISTER_ULONG(REG.TG_CTRL, 1)
     await RisingEdge(tg.run_d)
@@ -218,7 +238,7 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
     m = metrics.collect(k, end_ps - t0, dpcs=drv.dpcs, locks=list(intr_locks.values()),
                         completion_latencies_ps=sb.latencies_ps, per_dpc_run=drv.per_dpc_run,
                         extra={"lost": res["lost"], "late": late, "strategy": strategy})
-    chain = explain_first_missing(sb, k, drv, faults, setup, hw) if res["lost"] else []
+    chain = explain_first_missing(sb, k, polls, bus, faults, setup, hw) if res["lost"] else []
     return {
         "strategy": strategy,
         # loss: completions never consumed (or wrong); stall: all consumed, but a queue waited
@@ -240,8 +260,8 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
         "timeline": timeline(k, t0),
         "unknown_messages": k.unknown_messages,
         "warnings": k.warnings[:10],
-        "polls_requeued": getattr(drv, "polls_requeued", 0),
-        "poll_requeues_us": [round((t - t0) / 1e6, 3) for t in getattr(drv, "requeued_at_ps", [])],
+        "polls_requeued": len(polls.requeued_at_ps),
+        "poll_requeues_us": [round((t - t0) / 1e6, 3) for t in polls.requeued_at_ps],
         "mmio_transactions": platform.mmio_transactions,
         "timing": {"wall_s": wall, "cycles": (end_ps - t0) // CLOCK_PS},
     }
@@ -266,8 +286,8 @@ def timeline(k: Kernel, t0: int, limit: int = 20000) -> list[list[Any]]:
             for s in metrics.run_spans(k)[:limit]]
 
 
-def explain_first_missing(sb: CqScoreboard, k: Kernel, drv: CompletionQueueDriver, faults: MsiFaultInjector,
-                          setup: CqSetup, hw: dict[str, Any]) -> list[str]:
+def explain_first_missing(sb: CqScoreboard, k: Kernel, polls: PollMonitor, bus: MsixPciBus,
+                          faults: MsiFaultInjector, setup: CqSetup, hw: dict[str, Any]) -> list[str]:
     """The chain of events behind the earliest completion that never reached the driver."""
     fm = sb.first_missing()
     if fm is None:
@@ -276,7 +296,7 @@ def explain_first_missing(sb: CqScoreboard, k: Kernel, drv: CompletionQueueDrive
     due = sb.due_ps(q, n)
     t0 = sb.start_ps
     rel = lambda ps: f"{(ps - t0) / 1e6:.3f} us (stream cycle {(ps - t0) // CLOCK_PS})"  # noqa: E731
-    msg = MESSAGE_BASE + message_queue(setup, q)
+    msg = bus.message_of_queue(q).data
     out = [f"queue {q} completion #{n} (slot {n % setup.entries}) was due at {rel(due)}; the driver never consumed it"]
     written = (hw["tail"][q] - hw["head"][q]) % setup.entries
     out.append(f"at the end the device's queue {q} holds {written} unconsumed entries (HEAD {hw['head'][q]}, "
@@ -284,7 +304,7 @@ def explain_first_missing(sb: CqScoreboard, k: Kernel, drv: CompletionQueueDrive
     consumed = sb.consumed_at_ps[q]
     if consumed:
         out.append(f"the driver last consumed from queue {q} at {rel(consumed[-1])} (completion #{n - 1})")
-    checked, armed = getattr(drv, "last_check_ps", {}).get(q), getattr(drv, "armed_at_ps", {}).get(q)
+    checked, armed = polls.last_check_ps.get(q), polls.rearmed_at_ps.get(q)
     if checked is not None and armed is not None and armed >= checked:
         inside = checked <= due <= armed + 1 * US
         out.append(f"the DPC of queue {q} last looked at it at {rel(checked)} and enabled its interrupt (IEN) at "
@@ -294,7 +314,8 @@ def explain_first_missing(sb: CqScoreboard, k: Kernel, drv: CompletionQueueDrive
     after = [t for t in msis if t >= due]
     before = [t for t in msis if t < due]
     if before:
-        out.append(f"message {msg:#x} (vector {vector_of(setup, q)}) last reached the CPU before it at {rel(before[-1])}")
+        out.append(f"message {msg:#x} (vector {bus.vector_of_queue[q]}) last reached the CPU before it at "
+                   f"{rel(before[-1])}")
     out.append(f"after it was due, message {msg:#x} reached the CPU {len(after)} times"
                + (f", first at {rel(after[0])}" if after else ""))
     dropped = [r for r in faults.log if r.data == msg and r.time_ps >= due - 10 * US]

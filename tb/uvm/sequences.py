@@ -122,10 +122,10 @@ class LatencySweepSequence(ScenarioSequence):
 
 
 def driver_factory(variant: Variant) -> Any:
-    """(kernel, layout, affinity) -> the variant's driver: its strategy's class with the
-    variant's options set."""
-    def make(k: Any, layout: Any, affinity: list[int]) -> CompletionQueueDriver:
-        drv = DRIVERS[variant.strategy](k, layout, affinity=affinity)
+    """(kernel, layout) -> the variant's driver: its strategy's class with the variant's options
+    set before it starts."""
+    def make(k: Any, layout: Any) -> CompletionQueueDriver:
+        drv = DRIVERS[variant.strategy](k, layout)
         for name, value in variant.options.items():
             setattr(drv, name, value)
         return drv
