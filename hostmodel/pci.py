@@ -155,7 +155,7 @@ class MsixPciBus:
         """Enable MSI-X and write the table entries, queue by queue, in the order the device's
         bring-up has always written them (the reports depend on the MMIO sequence and its timing):
         an entry several queues share is written once for each of them, with the same values."""
-        k, address = self.k, self.msi_address
+        k = self.k
         await k.WRITE_REGISTER_ULONG(REG.MSIX_CTRL, REG.pack("MSIX_CTRL", ENABLE=1))
         for vector in self.vector_of_queue:
             message = self.message_of_vector(vector)

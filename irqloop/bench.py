@@ -73,10 +73,10 @@ def run_cocotb(cycles: int, period: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:
-    return runner.exit_code_of(bench)
+    return runner.exit_code_of(lambda: bench(argv, prog))
 
 
-def bench() -> int:
+def bench(argv: list[str] | None, prog: str | None) -> int:
     ap = argparse.ArgumentParser(prog=prog or "python -m irqloop.bench")
     ap.add_argument("--cycles", default="2000000")
     ap.add_argument("--repeat", default="3", help="runs of each; the median is reported")

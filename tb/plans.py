@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar, Optional, TypeVar
 
+from irqloop.tb.board import CQ_AREA, HOSTMEM_BYTES, US
+
 P = TypeVar("P", bound="Plan")
 
 PLAN_TYPES: dict[str, type[Plan]] = {}      #: class name -> plan class (run.json names the type)
@@ -109,17 +111,66 @@ class LatencySweepPlan(Plan):
 
 
 # ---- the completion queues ----
+NUM_CQ = 32                          #: the completion-queue scenarios' device build (runner.build(num_cq=32))
+
+
+@dataclass
+class CqSetup:
+    """Everything one completion-queue run needs (tb/sim/e2e_cq.py run_cq); a Variant names the
+    fields it sets."""
+    queues: int                          #: active queues 0..queues-1
+    entries: int                         #: entries per queue
+    per_queue: int                       #: completions per queue (TG_LIMIT)
+    period_cycles: list[int]             #: per queue: a burst every N cycles
+    burst: list[int]                     #: per queue: completions per burst
+    vector_of: Optional[list[int]] = None    #: per queue: its vector (default VEC_CQ0 + q)
+    coal: dict[str, int] = field(default_factory=dict)   #: vector -> IVR_COAL value
+    rate: dict[str, int] = field(default_factory=dict)   #: vector -> IVR_RATE value
+    err_every: int = 0
+    cpus: int = 4
+    dpc_latency_ps: int = 2 * US
+    jitter_ps: int = 0
+    spikes: list[tuple[int, int]] = field(default_factory=list)   #: (time after start, extra ps)
+    interference: list[dict[str, Any]] = field(default_factory=list)   #: InterferenceSource fields
+    msi_faults: str = "none"
+    watchdog_ps: int = 500 * US          #: no completion consumed for this long while some are due: stalled
+    late_ps: int = 200 * US              #: a completion consumed later than this after it was due is late
+    #: load phases: (burst number, completions per burst from that burst on), for every queue;
+    #: needs one period for all queues (TG_BURST is rewritten half a period before that burst)
+    burst_phases: list[tuple[int, int]] = field(default_factory=list)
+    entry_read_ps: int = 100_000
+    per_completion_ps: int = 200_000
+
+
+def cq_setup_problem(setup: CqSetup) -> Optional[str]:
+    """A one-line problem with the setup, or None."""
+    if not 1 <= setup.queues <= NUM_CQ:
+        return f"queues={setup.queues} is not in 1..{NUM_CQ}"
+    if not 2 <= setup.entries <= 65535:
+        return f"entries={setup.entries} is not in 2..65535"
+    if CQ_AREA + setup.queues * setup.entries * 16 > HOSTMEM_BYTES:
+        return f"queues x entries x 16 bytes = {setup.queues * setup.entries * 16} does not fit the {(HOSTMEM_BYTES - CQ_AREA) >> 20} MiB queue area"
+    if any(p < 1 for p in setup.period_cycles) or any(not 1 <= b <= 65535 for b in setup.burst):
+        return "every queue needs a period >= 1 cycle and a burst of 1..65535"
+    if setup.burst_phases and len(set(setup.period_cycles)) != 1:
+        return "load phases need one period for every queue"
+    return None
+
+
 @dataclass(frozen=True)
 class Variant:
     """One driver strategy on the run's traffic, with the outcome it must have."""
     name: str
     strategy: str
     expected: str                          #: "loss", "stall", "clean" or "any"
-    setup: dict[str, Any] = field(default_factory=dict)   #: the fields of tb/sim/e2e_cq.py CqSetup it sets
+    setup: dict[str, Any] = field(default_factory=dict)   #: the fields of CqSetup it sets
     role: str = ""                         #: what it shows ("buggy", "correct", ...)
     #: driver attributes set after construction (read at run time: a poll budget, polled queues);
     #: a sequence of queues is a tuple
     options: dict[str, Any] = field(default_factory=dict)
+
+    def cq_setup(self) -> CqSetup:
+        return CqSetup(**self.setup)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Variant:

@@ -446,3 +446,21 @@ def test_a_fault_of_irqloop_itself_is_one_line_and_exit_3(monkeypatch: pytest.Mo
     monkeypatch.setenv("IRQLOOP_DEBUG", "1")
     with pytest.raises(ZeroDivisionError):
         runner.exit_code_of(broken)
+
+
+def test_every_irqloop_command_takes_its_options_and_refuses_bad_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    """The `irqloop` command dispatches to each front end with its own options (no simulation here)."""
+    from irqloop import cli
+    assert cli.main(["bench", "--cycles", "5"]) == runner.EXIT_BAD_INPUT
+    assert cli.main(["no-such-command"]) == runner.EXIT_BAD_INPUT
+    assert cli.main(["params", "overrun"]) == 0
+    err = capsys.readouterr()
+    assert err.err.strip().splitlines() == [
+        "error: BENCH_CYCLES='5' is not valid; use an integer >= 10000",
+        "error: unknown command 'no-such-command'; valid: " + ", ".join(cli.COMMANDS)]
+    assert "slots" in err.out
+    for name in cli.COMMANDS:
+        with pytest.raises(SystemExit) as exc:
+            cli.main([name, "--help"])
+        assert exc.value.code == 0
+    assert capsys.readouterr().out.count("usage: irqloop") == len(cli.COMMANDS)

@@ -46,12 +46,27 @@ def test_the_runner_side_and_every_scenario_import_without_cocotb() -> None:
     code = ("import sys\n"
             f"for m in {runner_side!r}: __import__(m)\n"
             "from irqloop.tb import scenarios\n"
-            "for n in scenarios.names(): scenarios.get(n)\n"
+            "from irqloop.tb.choices import TESTS\n"
+            "from irqloop.tb.scenarios.params import parse_overrides\n"
+            "for n in scenarios.names():\n"
+            "    sc = scenarios.get(n)\n"
+            "    for choices in (TESTS.values() if sc.takes_overrides else [TESTS['ScenarioTest']]):\n"
+            "        sc.prepare(parse_overrides(sc.spec, []), 1, choices)\n"
             "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('cocotb', 'cocotb_tools', 'pyuvm'))\n"
             "print(' '.join(loaded))\n")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "", f"the runner side loaded simulator modules: {r.stdout.strip()}"
+
+
+def test_no_scenario_reaches_into_the_simulator_side() -> None:
+    """Scenarios are specifications: not even a function of one imports the simulator side."""
+    for name, path in sorted(modules().items()):
+        if name.startswith("irqloop.tb.scenarios") or name in ("irqloop.tb.plans", "irqloop.tb.choices",
+                                                                "irqloop.tb.run_request"):
+            bad = sorted(m for m in imported_modules(path)
+                         if m.startswith(SIMULATOR_SIDE) or m.split(".")[0] in ("cocotb", "pyuvm"))
+            assert not bad, f"{name} imports {', '.join(bad)}"
 
 
 def test_the_host_model_imports_nothing_of_the_testbench() -> None:

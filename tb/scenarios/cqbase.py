@@ -15,7 +15,7 @@ from typing import Any, Optional
 from irqloop.tb.board import CLOCK_PS, US
 from irqloop.tb.models.msi_faults import parse_faults
 from irqloop.tb.choices import NO_CHOICES, Choices
-from irqloop.tb.plans import CqPlan, Variant
+from irqloop.tb.plans import CqPlan, CqSetup, Variant, cq_setup_problem
 from irqloop.tb.scenarios.base import Scenario
 from irqloop.tb.scenarios.params import Check, Param, ParamError
 
@@ -59,8 +59,7 @@ def base_setup(v: dict[str, Any], seed_for_traffic: int) -> dict[str, Any]:
 
 
 def check_setup(setup: dict[str, Any]) -> None:
-    from irqloop.tb.sim.e2e_cq import CqSetup, validate
-    problem = validate(CqSetup(**setup))
+    problem = cq_setup_problem(CqSetup(**setup))
     if problem:
         raise ParamError(problem)
 

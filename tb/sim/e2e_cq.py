@@ -13,7 +13,7 @@ between).
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from typing import Any, Callable, Optional
 
 from cocotb.triggers import RisingEdge, Timer
@@ -26,7 +26,8 @@ from irqloop.hostmodel.pci import MsixPciBus
 from irqloop.hostmodel.pnp import start_device
 from irqloop.hostmodel.regs import REG
 from irqloop.hostmodel.strategies import DRIVERS, CompletionQueueDriver, CqLayout
-from irqloop.tb.board import CLOCK_PS, CQ_AREA, HOSTMEM_BYTES, MSI_ADDR, US
+from irqloop.tb.board import CLOCK_PS, CQ_AREA, MSI_ADDR, US
+from irqloop.tb.plans import CqSetup
 from irqloop.tb.sim.cocotb_platform import CocotbPlatform
 from irqloop.tb.models.cq_scoreboard import CqScoreboard
 from irqloop.tb.sim.e2e import reset
@@ -34,36 +35,8 @@ from irqloop.tb.run_request import current
 from irqloop.tb.models.msi_faults import MsiFaultInjector, parse_faults
 
 MESSAGE_BASE = 0x100                 #: queue q's MSI-X message data is MESSAGE_BASE + q
-NUM_CQ = 32                          #: the scenarios' device build (runner.build(num_cq=32))
 HW_COUNTERS = ("CNT_CQ_ENTRY", "CNT_IRQS", "CNT_COALESCED", "CNT_COAL_THR", "CNT_COAL_TIME", "CNT_CQ_STALL",
                "CNT_DB_ERROR", "CQ_FULL")
-
-
-@dataclass
-class CqSetup:
-    """Everything one run needs; scenarios build it from their parameters (JSON-ready)."""
-    queues: int                          #: active queues 0..queues-1
-    entries: int                         #: entries per queue
-    per_queue: int                       #: completions per queue (TG_LIMIT)
-    period_cycles: list[int]             #: per queue: a burst every N cycles
-    burst: list[int]                     #: per queue: completions per burst
-    vector_of: Optional[list[int]] = None    #: per queue: its vector (default VEC_CQ0 + q)
-    coal: dict[str, int] = field(default_factory=dict)   #: vector -> IVR_COAL value
-    rate: dict[str, int] = field(default_factory=dict)   #: vector -> IVR_RATE value
-    err_every: int = 0
-    cpus: int = 4
-    dpc_latency_ps: int = 2 * US
-    jitter_ps: int = 0
-    spikes: list[tuple[int, int]] = field(default_factory=list)   #: (time after start, extra ps)
-    interference: list[dict[str, Any]] = field(default_factory=list)   #: InterferenceSource fields
-    msi_faults: str = "none"
-    watchdog_ps: int = 500 * US          #: no completion consumed for this long while some are due: stalled
-    late_ps: int = 200 * US              #: a completion consumed later than this after it was due is late
-    #: load phases: (burst number, completions per burst from that burst on), for every queue;
-    #: needs one period for all queues (TG_BURST is rewritten half a period before that burst)
-    burst_phases: list[tuple[int, int]] = field(default_factory=list)
-    entry_read_ps: int = 100_000
-    per_completion_ps: int = 200_000
 
 
 def vector_of(setup: CqSetup, q: int) -> int:
@@ -100,21 +73,6 @@ def rtl_bus(k: Kernel, setup: CqSetup) -> MsixPciBus:
     return MsixPciBus(k, [vector_of(setup, q) for q in range(setup.queues)],
                       cpu_of_queue=[q % setup.cpus for q in range(setup.queues)],
                       msi_address=MSI_ADDR, first_data=MESSAGE_BASE)
-
-
-def validate(setup: CqSetup) -> Optional[str]:
-    """A one-line problem with the setup, or None."""
-    if not 1 <= setup.queues <= NUM_CQ:
-        return f"queues={setup.queues} is not in 1..{NUM_CQ}"
-    if not 2 <= setup.entries <= 65535:
-        return f"entries={setup.entries} is not in 2..65535"
-    if CQ_AREA + setup.queues * setup.entries * 16 > HOSTMEM_BYTES:
-        return f"queues x entries x 16 bytes = {setup.queues * setup.entries * 16} does not fit the {(HOSTMEM_BYTES - CQ_AREA) >> 20} MiB queue area"
-    if any(p < 1 for p in setup.period_cycles) or any(not 1 <= b <= 65535 for b in setup.burst):
-        return "every queue needs a period >= 1 cycle and a burst of 1..65535"
-    if setup.burst_phases and len(set(setup.period_cycles)) != 1:
-        return "load phases need one period for every queue"
-    return None
 
 
 class MessageRouter:

@@ -26,7 +26,7 @@ from irqloop.tb.scenarios.polling import phase_stats
 from irqloop.tb.scenarios.registers import SIDE_EFFECT_ARRAY, SIDE_EFFECTS
 from irqloop.tb.sim.cocotb_platform import CocotbPlatform
 from irqloop.tb.sim.e2e import reset, run_stream
-from irqloop.tb.sim.e2e_cq import CqSetup, MessageRouter, run_cq
+from irqloop.tb.sim.e2e_cq import MessageRouter, run_cq
 from irqloop.tb.uvm.env import current_env
 
 
@@ -146,7 +146,7 @@ class CqSequence(ScenarioSequence):
         timing = {}
         try:
             for var in plan.variants:
-                obs = await run_cq(dut, platform, router, CqSetup(**var.setup), var.strategy, seed,
+                obs = await run_cq(dut, platform, router, var.cq_setup(), var.strategy, seed,
                                    driver_factory=driver_factory(var))
                 timing[var.name] = obs.pop("timing")
                 obs["variant"] = var.name
