@@ -15,6 +15,7 @@ from typing import Any, Optional, Union
 
 from irqloop.hostmodel.kernel import KDPC_IMPORTANCE, KINTERRUPT, KDPC, Kernel
 from irqloop.hostmodel.latency import Distribution
+from irqloop.hostmodel.seeds import stream
 
 #: message ids of foreign interrupts start here (the device's own are small numbers)
 FOREIGN_MESSAGE_BASE = 0x1_0000
@@ -52,7 +53,7 @@ def start_interference(kernel: Kernel, sources: list[InterferenceSource], seed: 
     for index, src in enumerate(sources):
         if not 0 <= src.cpu < len(kernel.cpus):
             raise ValueError(f"interference {src.name!r}: CPU {src.cpu} does not exist (cpus={len(kernel.cpus)})")
-        rng = random.Random(f"{seed}:{index}:{src.name}")
+        rng = stream(seed, f"interference.{index}.{src.name}")
         stats.arrivals[src.name] = 0
         stats.busy_ps[src.name] = 0
 

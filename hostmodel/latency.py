@@ -22,6 +22,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Protocol, Sequence
+from irqloop.hostmodel.seeds import stream
 
 
 class LatencyFileError(ValueError):
@@ -160,7 +161,7 @@ class DpcLatencyModel:
         for s in self.spikes:
             if s.extra_ps < 0 or s.at_ps < 0:
                 raise ValueError(f"latency spike {s} has a negative time")
-        self._rng = random.Random(self.seed)
+        self._rng = stream(self.seed, "dpc_latency")
         self._pending = sorted(self.spikes, key=lambda s: s.at_ps)
         #: (queued_at_ps, spike) for each spike that was applied
         self.applied: list[tuple[int, LatencySpike]] = []

@@ -6,10 +6,10 @@ from them), so that neither imports the other."""
 from __future__ import annotations
 
 import math
-import random
 from typing import Any
 
 from irqloop.hostmodel.kernel import CpuCosts
+from irqloop.hostmodel.seeds import stream
 
 
 def parse_interference(text: str, cpus: int = 64) -> list[dict[str, Any]]:
@@ -49,4 +49,5 @@ def stream_costs(v: dict[str, Any]) -> CpuCosts:
 
 
 def pattern_key_for(seed: int) -> int:
-    return random.Random(seed).getrandbits(32)
+    """The key of the run's chunk payloads (hostmodel/pattern.py)."""
+    return stream(seed, "payload_key").getrandbits(32)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import random
 from typing import Any, Iterator
 
 import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles
 
+from irqloop.hostmodel.seeds import stream
 
-def pauses(seed: int, probability: float) -> Iterator[bool]:
-    """A seeded ready/valid pause pattern for cocotbext-axi's set_pause_generator."""
-    rng = random.Random(seed)
+
+def pauses(seed: int, channel: str, probability: float) -> Iterator[bool]:
+    """A seeded ready/valid pause pattern for cocotbext-axi's set_pause_generator, its own stream
+    per channel (hostmodel/seeds.py)."""
+    rng = stream(seed, f"pauses.{channel}")
     while True:
         yield rng.random() < probability
 

@@ -11,11 +11,11 @@ on its output (cq_engine holding a completion for a full queue):
 
 from __future__ import annotations
 
-import random
 
 import cocotb
 from cocotb.triggers import FallingEdge, RisingEdge
 
+from irqloop.hostmodel.seeds import stream
 from irqloop.tb.block.common import start
 
 
@@ -27,7 +27,7 @@ async def idle(dut) -> None:
 
 @cocotb.test()
 async def bursts_limits_errors_and_dma_priority(dut) -> None:
-    rng = random.Random(int(cocotb.RANDOM_SEED))
+    rng = stream(int(cocotb.RANDOM_SEED), "cpl_traffic_gen")
     n = len(dut.tg_burst) // 16
     await idle(dut)
     await start(dut)

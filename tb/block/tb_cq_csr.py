@@ -5,11 +5,11 @@ passed on with their queue, read-back of head/tail/size from the engine, and a r
 
 from __future__ import annotations
 
-import random
 
 import cocotb
 from cocotb.triggers import FallingEdge
 
+from irqloop.hostmodel.seeds import stream
 from irqloop.hostmodel.regs import REG
 from irqloop.tb.block.common import start
 
@@ -18,7 +18,7 @@ from irqloop.tb.block.common import start
 async def registers_creation_and_doorbells_match_the_model(dut) -> None:
     n = len(dut.q_ien)
     n_vec = int(dut.NUM_VEC.value)
-    rng = random.Random(int(cocotb.RANDOM_SEED))
+    rng = stream(int(cocotb.RANDOM_SEED), "cq_csr")
     for s in ("reg_we", "reg_waddr", "reg_wdata", "reg_raddr", "q_head", "q_tail", "q_size"):
         getattr(dut, s).value = 0
     await start(dut)

@@ -10,6 +10,7 @@ import random
 import cocotb
 from cocotb.triggers import ClockCycles, FallingEdge, RisingEdge
 
+from irqloop.hostmodel.seeds import stream
 from irqloop.tb.block.common import start
 
 
@@ -70,7 +71,7 @@ async def configure(dut, m: Model, rng: random.Random, n: int) -> None:
 @cocotb.test()
 async def entries_phase_full_and_doorbells_match_the_model(dut) -> None:
     n = len(dut.full)
-    rng = random.Random(int(cocotb.RANDOM_SEED))
+    rng = stream(int(cocotb.RANDOM_SEED), "cq_engine")
     await idle_inputs(dut)
     await start(dut)
     m = Model(n)

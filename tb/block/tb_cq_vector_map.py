@@ -3,9 +3,9 @@ doorbells and emptiness, against a Python model on random inputs."""
 
 from __future__ import annotations
 
-import random
 
 import cocotb
+from irqloop.hostmodel.seeds import stream
 from cocotb.triggers import Timer
 
 
@@ -13,7 +13,7 @@ from cocotb.triggers import Timer
 async def vectors_match_the_model(dut) -> None:
     n = len(dut.q_ien)
     n_vec = len(dut.vec_event)
-    rng = random.Random(int(cocotb.RANDOM_SEED))
+    rng = stream(int(cocotb.RANDOM_SEED), "cq_vector_map")
     for step in range(3000):
         vec = [rng.randrange(n_vec) for _ in range(n)]
         ien = rng.getrandbits(n)

@@ -6,12 +6,12 @@ PCIe posted-write ordering (an MSI lands after all data of the chunk it announce
 
 from __future__ import annotations
 
-import random
 
 import cocotb
 from cocotb.triggers import ClockCycles, FallingEdge, RisingEdge
 from cocotbext.axi import AxiRamWrite, AxiWriteBus
 
+from irqloop.hostmodel.seeds import stream
 from irqloop.hostmodel.pattern import chunk_words
 from irqloop.tb.block.common import pauses, start
 
@@ -51,9 +51,9 @@ async def setup(dut, seed: int) -> tuple[AxiRamWrite, Recorder]:
     dut.msi_addr.value = MSI_ADDR
     dut.msi_data.value = MSI_DATA
     ram = AxiRamWrite(AxiWriteBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst, size=1 << 17)
-    ram.aw_channel.set_pause_generator(pauses(seed, 0.3))
-    ram.w_channel.set_pause_generator(pauses(seed + 1, 0.3))
-    ram.b_channel.set_pause_generator(pauses(seed + 2, 0.3))
+    ram.aw_channel.set_pause_generator(pauses(seed, "aw", 0.3))
+    ram.w_channel.set_pause_generator(pauses(seed, "w", 0.3))
+    ram.b_channel.set_pause_generator(pauses(seed, "b", 0.3))
     rec = Recorder(dut)
     await start(dut)
     return ram, rec
@@ -84,7 +84,7 @@ async def write_chunk(dut, addr: int, nbytes: int, seq: int, key: int, with_msi:
 @cocotb.test()
 async def chunks_land_intact_and_msi_follows_data(dut) -> None:
     seed = int(cocotb.RANDOM_SEED)
-    rng = random.Random(seed)
+    rng = stream(seed, "dma_axi_writer.chunks")
     width = len(dut.m_axi_wdata) // 8
     max_burst = int(dut.MAX_BURST.value)
     ram, rec = await setup(dut, seed)
@@ -165,7 +165,7 @@ async def cq_entries_interleave_with_chunks_one_write_in_flight(dut) -> None:
     """16-byte completion entries share the bus with chunk bursts: each lands whole, cq_done follows
     its own B, and no write starts before the previous B (PCIe posted-write ordering)."""
     seed = int(cocotb.RANDOM_SEED) + 29
-    rng = random.Random(seed)
+    rng = stream(seed, "dma_axi_writer.bursts")
     width = len(dut.m_axi_wdata) // 8
     ram, rec = await setup(dut, seed)
     entries = {0x8000 + 16 * i: rng.getrandbits(128) for i in range(40)}

@@ -19,6 +19,7 @@ import random
 import cocotb
 from cocotb.triggers import FallingEdge, RisingEdge
 
+from irqloop.hostmodel.seeds import stream
 from irqloop.hostmodel.regs import REG
 from irqloop.tb.block.common import start
 
@@ -159,7 +160,7 @@ async def run_case(dut, rng: random.Random, coal: int, rate: int, cycles: int, p
 
 @cocotb.test()
 async def coalescing_rules_hold_under_random_traffic(dut) -> None:
-    rng = random.Random(int(cocotb.RANDOM_SEED))
+    rng = stream(int(cocotb.RANDOM_SEED), "irq_moderation")
     await idle(dut)
     await start(dut)
     cases = [

@@ -5,12 +5,12 @@ set, the consumer-index write pulse, random B/R backpressure, and a reset in mid
 
 from __future__ import annotations
 
-import random
 
 import cocotb
 from cocotb.triggers import ClockCycles, RisingEdge
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster
 
+from irqloop.hostmodel.seeds import stream
 from irqloop.hostmodel.regs import REG
 from irqloop.tb.block.common import pauses, start
 
@@ -31,8 +31,8 @@ def setup(dut, seed: int) -> AxiLiteMaster:
     for sig in RO_INPUTS.values():
         getattr(dut, sig).value = 0
     csr = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)
-    csr.write_if.b_channel.set_pause_generator(pauses(seed, 0.4))
-    csr.read_if.r_channel.set_pause_generator(pauses(seed + 1, 0.4))
+    csr.write_if.b_channel.set_pause_generator(pauses(seed, "csr_b", 0.4))
+    csr.read_if.r_channel.set_pause_generator(pauses(seed, "csr_r", 0.4))
     return csr
 
 
@@ -42,7 +42,7 @@ def masked(name: str, value: int) -> int:
 
 @cocotb.test()
 async def byte_strobes_and_read_only_registers(dut) -> None:
-    rng = random.Random(int(cocotb.RANDOM_SEED))
+    rng = stream(int(cocotb.RANDOM_SEED), "irqloop_csr")
     csr = setup(dut, rng.getrandbits(16))
     await start(dut)
     model = {n: 0 for n in RW}

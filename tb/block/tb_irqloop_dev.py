@@ -6,7 +6,6 @@ register sequence at chunk granularity; counters, ring contents and MSIs must ag
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 import cocotb
@@ -14,6 +13,7 @@ import numpy as np
 from cocotb.triggers import ClockCycles, RisingEdge
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster, AxiRamWrite, AxiWriteBus
 
+from irqloop.hostmodel.seeds import stream
 from irqloop.hostmodel.pattern import chunk_words
 from irqloop.hostmodel.regs import REG
 from irqloop.tb.block.common import pauses, start
@@ -31,11 +31,11 @@ class Env:
         self.dut = dut
         self.csr = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)
         self.ram = AxiRamWrite(AxiWriteBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst, size=MEM)
-        self.ram.aw_channel.set_pause_generator(pauses(seed, 0.25))
-        self.ram.w_channel.set_pause_generator(pauses(seed + 1, 0.25))
-        self.ram.b_channel.set_pause_generator(pauses(seed + 2, 0.25))
-        self.csr.write_if.b_channel.set_pause_generator(pauses(seed + 3, 0.3))
-        self.csr.read_if.r_channel.set_pause_generator(pauses(seed + 4, 0.3))
+        self.ram.aw_channel.set_pause_generator(pauses(seed, "aw", 0.25))
+        self.ram.w_channel.set_pause_generator(pauses(seed, "w", 0.25))
+        self.ram.b_channel.set_pause_generator(pauses(seed, "b", 0.25))
+        self.csr.write_if.b_channel.set_pause_generator(pauses(seed, "csr_b", 0.3))
+        self.csr.read_if.r_channel.set_pause_generator(pauses(seed, "csr_r", 0.3))
         self.msis: list[int] = []
         self.model_msis: list[int] = []
         self.model = StreamDeviceModel(np.zeros(MEM, np.uint8), self.model_msis.append,
@@ -101,7 +101,7 @@ async def registers_read_back_and_w1c(dut) -> None:
     assert await env.rd("ID") == REG.consts["DEVICE_ID"]
     version = await env.rd("VERSION")
     assert version & 0xFFFF == REG.consts["DEVICE_VERSION"] and version >> 16 & 0xFF == len(dut.m_axi_wdata) // 8
-    rng = random.Random(5)
+    rng = stream(int(cocotb.RANDOM_SEED), "irqloop_dev.registers")
     for name, acc in REG.access.items():
         if acc != "RW" or name in ("CTRL", "CONS_IDX", "MSI_MASK", "INT_ENABLE", "MSIX_CTRL", "TG_CTRL"):
             continue

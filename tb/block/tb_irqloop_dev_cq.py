@@ -9,7 +9,6 @@ rate limiter, and PCIe posted-write ordering (an interrupt never passes the data
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +16,7 @@ import cocotb
 from cocotb.triggers import ClockCycles, RisingEdge
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster, AxiRamWrite, AxiWriteBus
 
+from irqloop.hostmodel.seeds import stream
 from irqloop.hostmodel.regs import REG
 from irqloop.tb.block.common import pauses, start
 
@@ -63,9 +63,9 @@ class Env:
         self.csr = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)
         self.ram = AxiRamWrite(AxiWriteBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst, size=MEM)
         for i, ch in enumerate((self.ram.aw_channel, self.ram.w_channel, self.ram.b_channel)):
-            ch.set_pause_generator(pauses(seed + i, 0.25))
-        self.csr.write_if.b_channel.set_pause_generator(pauses(seed + 3, 0.3))
-        self.csr.read_if.r_channel.set_pause_generator(pauses(seed + 4, 0.3))
+            ch.set_pause_generator(pauses(seed, ("aw", "w", "b")[i], 0.25))
+        self.csr.write_if.b_channel.set_pause_generator(pauses(seed, "csr_b", 0.3))
+        self.csr.read_if.r_channel.set_pause_generator(pauses(seed, "csr_r", 0.3))
         self.bus = Bus()
         self.cycle = 0
         cocotb.start_soon(self._watch())
@@ -435,7 +435,7 @@ async def many_queues_round_robin_with_reset_in_traffic(dut) -> None:
     """Every queue gets its own sequence with no entry lost, duplicated or reordered under
     backpressure; a reset in the middle of traffic returns the queues to their defaults."""
     env = await begin(dut, 9)
-    rng = random.Random(int(cocotb.RANDOM_SEED))
+    rng = stream(int(cocotb.RANDOM_SEED), "irqloop_dev_cq")
     queues = list(range(env.n_cq))
     for q in queues:
         await env.create_queue(q, 8, ien=False)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import random
 
 import cocotb
 from cocotb.triggers import ClockCycles, FallingEdge, RisingEdge, Timer
 
+from irqloop.hostmodel.seeds import stream
 from irqloop.tb.block.common import start
 
 
@@ -83,7 +83,7 @@ async def serviced_while_masked_clears_pending(dut) -> None:
 @cocotb.test()
 async def random_traffic_matches_model_with_resets(dut) -> None:
     n = len(dut.pending)
-    rng = random.Random(int(cocotb.RANDOM_SEED))
+    rng = stream(int(cocotb.RANDOM_SEED), "msi_vector_ctrl")
     await idle(dut)
     await start(dut)
     m = Model(n)

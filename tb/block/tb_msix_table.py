@@ -5,11 +5,11 @@ for the vector being sent in each mode, and a reset in the middle of register tr
 
 from __future__ import annotations
 
-import random
 
 import cocotb
 from cocotb.triggers import FallingEdge
 
+from irqloop.hostmodel.seeds import stream
 from irqloop.hostmodel.regs import REG
 from irqloop.tb.block.common import start
 
@@ -62,7 +62,7 @@ class Model:
 @cocotb.test()
 async def registers_masks_and_messages_match_the_model(dut) -> None:
     n = len(dut.mask)
-    rng = random.Random(int(cocotb.RANDOM_SEED))
+    rng = stream(int(cocotb.RANDOM_SEED), "msix_table")
     dut.reg_we.value = dut.reg_waddr.value = dut.reg_wdata.value = dut.reg_raddr.value = 0
     dut.msi_addr.value, dut.msi_data.value, dut.pending.value, dut.sel_vec.value = 0xFEE00000, 0x40, 0, 0
     await start(dut)

@@ -16,6 +16,7 @@ from typing import Any
 import cocotb
 from cocotb.triggers import ClockCycles, FallingEdge, RisingEdge
 
+from irqloop.hostmodel.seeds import stream
 from irqloop.tb.block.common import start
 
 BASE = 0x10000
@@ -307,7 +308,7 @@ async def flow_control_counts_a_chunk_in_flight_as_occupying_its_slot(dut: Any) 
     dut.cons_wr.value = 0
     dut.msi_sent.value = 0
     await start(dut)
-    rng = random.Random(13)
+    rng = stream(int(cocotb.RANDOM_SEED), "ring_producer.in_flight")
     for slots in (1, 2, 3):
         for flow in (True, False):
             model = await run_against_started_chunks_model(dut, slots, flow, period=16, cycles=900, rng=rng)

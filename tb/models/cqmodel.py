@@ -25,12 +25,12 @@ back from a driver's trace which completions it consumed, when and where.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence
 
 import numpy as np
 
+from irqloop.hostmodel.seeds import stream
 from irqloop.hostmodel.kernel import TraceEvent
 from irqloop.hostmodel.pci import DeviceResources, MessageInterrupt, RegisterSpace
 from irqloop.tb.board import CLOCK_PS, CQ_AREA
@@ -227,7 +227,7 @@ class Traffic:
 
 def schedule_traffic(sim: object, device: CompletionQueueDeviceModel, traffic: Traffic, seed: int) -> int:
     """Schedule every completion on an EventSim (``call_at``); returns how many."""
-    rng = random.Random(seed)
+    rng = stream(seed, "cq_model_traffic")
     count = 0
     cids = {q: 0 for q in traffic.queues}
     for q in traffic.queues:

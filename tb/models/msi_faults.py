@@ -21,6 +21,7 @@ import math
 import random
 from dataclasses import dataclass, field
 from typing import Callable, Optional
+from irqloop.hostmodel.seeds import stream
 
 ACTIONS = ("drop", "dup", "delay")
 SELECTORS = ("vec", "nth", "every", "p")
@@ -141,7 +142,7 @@ class MsiFaultInjector:
     counts: dict[int, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.rng = random.Random(self.seed ^ 0x4D5349)
+        self.rng = stream(self.seed, "msi_faults")
 
     def apply(self, data: int, now_ps: int) -> list[int]:
         """Delays (ps) at which to deliver this message: [0] as is, [] dropped, [0, 0] twice, [d] late."""

@@ -9,7 +9,6 @@ completions), ``clean`` (the correct one: every completion consumed once, in ord
 
 from __future__ import annotations
 
-import random
 from typing import Any, Optional
 
 from irqloop.tb.board import CLOCK_PS, US
@@ -18,6 +17,7 @@ from irqloop.tb.choices import NO_CHOICES, Choices
 from irqloop.tb.plans import CqPlan, CqSetup, Variant, cq_setup_problem
 from irqloop.tb.scenarios.base import Scenario
 from irqloop.tb.scenarios.params import Check, Param, ParamError
+from irqloop.hostmodel.seeds import stream
 
 
 
@@ -48,7 +48,7 @@ def common_params(**defaults: Any) -> list[Param]:
 def base_setup(v: dict[str, Any], seed_for_traffic: int) -> dict[str, Any]:
     """CqSetup fields from the common parameters. The traffic (each queue's period) comes from
     the seed, so every variant of a run sees the same traffic."""
-    rng = random.Random(seed_for_traffic)
+    rng = stream(seed_for_traffic, "cq_traffic")
     mean = v["period_us"] * US / CLOCK_PS
     periods = [max(1, round(mean * rng.uniform(0.5, 1.5))) for _ in range(v["queues"])]
     return {"queues": v["queues"], "entries": v["entries"], "per_queue": v["per_queue"],

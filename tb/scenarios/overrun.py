@@ -12,7 +12,6 @@ The expected outcome is derived from the parameters (`expect=auto`) or declared.
 from __future__ import annotations
 
 
-import random
 from dataclasses import replace
 from typing import Any, Optional
 
@@ -24,6 +23,7 @@ from irqloop.tb.choices import NO_CHOICES, Choices
 from irqloop.tb.plans import Prediction, StreamPlan
 from irqloop.tb.scenarios.base import Scenario, register
 from irqloop.tb.scenarios.params import Check, Param, ParamError
+from irqloop.hostmodel.seeds import stream
 
 MAX_BURST = 16
 
@@ -351,7 +351,7 @@ class RandomStreamScenario(OverrunScenario):
 
     def prepare(self, values: dict[str, Any], seed: Optional[int] = None,
                 choices: Choices = NO_CHOICES) -> StreamPlan:
-        rng = random.Random(f"random_stream:{seed}")
+        rng = stream(seed, "random_stream")
         for _ in range(200):           # rejection: draw until the prediction can state the outcome
             v = stream_values(mode=rng.choice(["free", "flow"]), slots=rng.choice([1, 2, 4, 8, 16, 64]),
                               slot_bytes=8 * rng.randint(8, 512), period_us=round(rng.uniform(2, 40), 3),

@@ -12,7 +12,6 @@ declared is `clean`; the scoreboard checks every completion.
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 from irqloop.hostmodel.regs import REG
@@ -22,12 +21,13 @@ from irqloop.tb.choices import PER_MESSAGE, SCANNING, Choices
 from irqloop.tb.plans import CqPlan, Variant
 from irqloop.tb.scenarios.cqbase import CqScenario
 from irqloop.tb.scenarios.params import Param
+from irqloop.hostmodel.seeds import stream
 
 
 
 def draw(seed: int, max_queues: int, max_per_queue: int) -> dict[str, Any]:
     """A CqSetup (as fields) and its strategy, from the seed."""
-    rng = random.Random(f"random_cq:{seed}")
+    rng = stream(seed, "random_cq")
     queues = rng.choice([1, 2, 3, 4, 8, 16, 32][: 1 + sum(1 for n in (2, 3, 4, 8, 16, 32) if n <= max_queues)])
     entries = rng.choice([2, 3, 4, 8, 16, 64, 256])
     per_queue = rng.randint(max(1, max_per_queue // 4), max_per_queue)

@@ -9,7 +9,6 @@ settings of a variant, the figures of a load phase), never to run anything.
 
 from __future__ import annotations
 
-import random
 from typing import Any, ClassVar
 
 import cocotb
@@ -28,6 +27,7 @@ from irqloop.tb.sim.cocotb_platform import CocotbPlatform
 from irqloop.tb.sim.e2e import reset, run_stream
 from irqloop.tb.sim.e2e_cq import MessageRouter, run_cq
 from irqloop.tb.uvm.env import current_env
+from irqloop.hostmodel.seeds import stream
 
 
 class ScenarioSequence(uvm_sequence):
@@ -185,7 +185,7 @@ class RegistersSequence(ScenarioSequence):
             platform.reset_host()
             await reset(dut)
             regs = env.regs
-            rng = random.Random(f"registers:{seed}")
+            rng = stream(seed, "registers")
             ident = {n: await self._read(regs.reg(n)) for n in ("ID", "VERSION", "CAPS")}
             ro_after_write = {}
             for n in ident:
