@@ -6,6 +6,7 @@ site-packages and gives the same report as the checkout."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -20,29 +21,35 @@ ROOT = toolchain.SOURCE
 #: checkout folder -> where the wheel puts it (pyproject.toml [tool.setuptools.package-dir])
 INSTALLED_AS = {"irqloop": "irqloop", "tb": "irqloop/tb", "hostmodel": "irqloop/hostmodel", "rtl": "irqloop/rtl",
                 "regs": "irqloop/regs", "include": "irqloop/include", "scripts": "irqloop/scripts"}
-SHIPPED = ("*.py", "*.v", "*.vh", "*.f", "*.cpp", "*.vlt", "*.rdl", "*.h", "*.sh")
+SHIPPED = ("*.py", "*.v", "*.vh", "*.f", "*.c", "*.cpp", "*.vlt", "*.rdl", "*.h", "*.sh")
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
+    """The wheel of the checkout's files (tracked or new, not ignored), built from a copy: what a
+    fresh clone would build, and setuptools' build/ stays out of the checkout."""
+    source, out = tmp_path_factory.mktemp("source"), tmp_path_factory.mktemp("wheel")
+    for name in source_files():
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, source / name)
     r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check", "--no-deps",
-                        "-w", str(out), str(ROOT)], capture_output=True, text=True, timeout=600,
+                        "-w", str(out), str(source)], capture_output=True, text=True, timeout=600,
                        env={**os.environ, "PIP_CONSTRAINT": ""})
     assert r.returncode == 0, r.stderr[-3000:]
     (path,) = out.glob("irqloop-*.whl")
     return path
 
 
-def tracked_files() -> list[str]:
-    r = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True)
-    return r.stdout.split()
+def source_files() -> list[str]:
+    r = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                       capture_output=True, text=True, check=True)
+    return [f for f in r.stdout.splitlines() if (ROOT / f).is_file()]
 
 
 def test_the_wheel_carries_every_module_and_hdl_file_under_irqloop(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = set()
-    for f in tracked_files():
+    for f in source_files():
         folder = f.split("/", 1)[0]
         if folder in INSTALLED_AS and any(Path(f).match(g) for g in SHIPPED) and "/" in f:
             expected.add(INSTALLED_AS[folder] + "/" + f.split("/", 1)[1])

@@ -1,0 +1,296 @@
+"""A day in a minute: a transaction-level model of the streaming path, fast enough for 24 h of chunks.
+
+The same rules as the RTL device (rtl/ring_producer.v, rtl/msi_vector_ctrl.v) and the host model
+(hostmodel/kernel.py, hostmodel/driver.py ``StreamDriver``), event by event, without data:
+
+Device
+    A chunk is due every ``period_ps`` (the source's ticks at k x period; a chunk starts
+    ``start_offset_ps`` after its tick). A starting chunk claims slot ``seq mod slots``; the ring is
+    full when chunks started minus CONS_IDX reach ``slots``. Free-running: the chunk overwrites the
+    oldest slot (the first such chunk and its time are the *first overwrite*; INT_CAUSE.OVERRUN and
+    the error vector fire). Flow-controlled: the chunk is held until a CONS_IDX write frees a slot
+    (then starts ``restart_ps`` later); ticks while it is held collapse, so the next chunk is due at
+    the first tick after it started. ``write_ps`` after its start the chunk is written: PROD_IDX
+    counts it, INT_CAUSE.DATA and the data vector fire. A vector masked with an event pending sends
+    one MSI on unmask; clearing the cause while masked clears the pending bit (PCIe 6.1.4).
+Host (CPU 0 takes the device's ISRs and runs its DPC)
+    An MSI waits at the CPU (one already waiting absorbs it) and its ISR runs ``isr_ps``; ISRs never
+    run during the DPC's PROD_IDX read. At its end the ISR reads INT_CAUSE (nothing: unclaimed),
+    writes it back to clear it and, for data, masks the data vector and calls KeInsertQueueDpc,
+    which does nothing if the DPC is queued. The queued DPC starts ``latency + dpc_dispatch_ps``
+    after it was queued (one latency per queued DPC, in queue order), or when the previous run
+    ends, and never while an ISR runs; it leaves the queue as it starts. It reads PROD_IDX
+    (``mmio_read_ps``), skips what was overwritten beyond ``slots`` (lost), copies every ready slot
+    (``chunk_copy_ps`` each, stretched by ISRs that preempt it), writes CONS_IDX and unmasks.
+    Posted writes land ``mmio_write_ps`` after they are issued, in order.
+Loss
+    A chunk is lost if the DPC skips it or its slot was refilled before the copy's last read
+    (``read_span_ps`` after the copy of that slot starts).
+Ties
+    At one picosecond the device acts first, then posted writes land, then an ISR ends, then the
+    DPC steps: the event simulator orders equal times by when they were scheduled, and the
+    device's next tick is scheduled a period ahead, the host's steps less than that (except a DPC
+    whose latency exceeds a period: the rare exact tie of its start with a tick may order
+    differently there).
+
+:func:`simulate` takes the settings, the timing and a latency source and returns a
+:class:`DayResult`: the lost chunks (as ranges), the first overwrite (chunk and time since the
+stream started), stalls, and the kernel's counts. The inner loop is C, compiled with gcc into
+``WORK/build/daymodel/`` at first use (irqloop/daymodel.c).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence, Union
+
+import numpy as np
+
+from irqloop import toolchain
+from irqloop.hostmodel.kernel import CpuCosts
+from irqloop.hostmodel.driver import COPY_PIECE_BYTES, MAX_COPY_PIECES
+from irqloop.hostmodel.seeds import stream
+
+C_SOURCE = (Path(__file__).resolve().parent / "daymodel.c").read_text()   #: the inner loop, compiled at first use
+
+CFLAGS = ("-O2", "-shared", "-fPIC", "-std=c11")
+
+
+@dataclass(frozen=True)
+class StreamSettings:
+    slots: int
+    period_ps: int
+    chunks: int
+    flow_control: bool = False
+    rearm_by_mask: bool = True        #: StreamConfig.rearm_by_mask: the ISR masks, the DPC unmasks
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.slots <= 65535:
+            raise ValueError(f"slots={self.slots}: the device takes 1..65535")
+        if self.period_ps <= 0 or self.chunks < 0:
+            raise ValueError(f"period_ps={self.period_ps} must be > 0 and chunks={self.chunks} >= 0")
+
+
+@dataclass(frozen=True)
+class StreamTiming:
+    """What each step of the path takes, in picoseconds (defaults: the event-simulated host model)."""
+    chunk_copy_ps: int                #: the DPC's copy of one slot and its per-chunk bookkeeping
+    read_span_ps: int = 0             #: from a slot copy's start to its last read of the slot
+    isr_ps: int = 740_000             #: MSI to the end of the ISR (entry, exit, the INT_CAUSE read)
+    mmio_write_ps: int = 40_000       #: a posted write lands this long after it is issued
+    mmio_read_ps: int = 40_000        #: the DPC's PROD_IDX read
+    dpc_dispatch_ps: int = 300_000    #: the dispatcher's call into the DPC routine
+    write_ps: int = 0                 #: device: a chunk's DMA write, start to PROD_IDX and MSI
+    restart_ps: int = 0               #: device: CONS_IDX landing to the start of a held chunk
+    start_offset_ps: int = 0          #: device: the source's tick to the chunk's start
+
+    def __post_init__(self) -> None:
+        if min(self.__dict__.values()) < 0:
+            raise ValueError(f"timing values must be >= 0: {self}")
+
+    @classmethod
+    def from_costs(cls, slot_bytes: int, costs: Optional[CpuCosts] = None, mmio_ps: int = 40_000,
+                   **device: int) -> "StreamTiming":
+        """The timing of hostmodel.kernel + StreamDriver on a platform whose MMIO takes ``mmio_ps``."""
+        c = costs if costs is not None else CpuCosts()
+        piece = max(COPY_PIECE_BYTES, -(-slot_bytes // MAX_COPY_PIECES) + 3 & ~3)
+        last_piece_offset = (slot_bytes - 1) // piece * piece
+        return cls(chunk_copy_ps=c.chunk_copy_ps(slot_bytes), read_span_ps=c.copy_ps(last_piece_offset),
+                   isr_ps=c.isr_dispatch_ps + c.isr_exit_ps + mmio_ps + c.mmio_read_extra_ps,
+                   mmio_write_ps=mmio_ps, mmio_read_ps=mmio_ps + c.mmio_read_extra_ps,
+                   dpc_dispatch_ps=c.dpc_dispatch_ps, **device)
+
+
+@dataclass(frozen=True)
+class LatencySequence:
+    """DPC start latencies in picoseconds, one per queued DPC in queue order (a replay);
+    ``cycle``: start again at the first when they run out, else the run stops there."""
+    values_ps: Sequence[int] | np.ndarray
+    cycle: bool = False
+
+
+@dataclass(frozen=True)
+class LatencyResample:
+    """Each queued DPC's latency drawn uniformly from ``samples_ps`` with a generator seeded by
+    ``seed`` (xoshiro256**): the same seed, the same day."""
+    samples_ps: Sequence[int] | np.ndarray
+    seed: int = 1
+
+
+LatencySource = Union[LatencySequence, LatencyResample]
+
+
+@dataclass(frozen=True)
+class DayResult:
+    settings: StreamSettings
+    timing: StreamTiming
+    produced: int
+    lost: int                              #: chunks never copied intact
+    lost_ranges: tuple[tuple[int, int], ...]   #: (first seq, count), up to the capacity asked for
+    lost_ranges_total: int                 #: how many ranges there were (more than kept: truncated)
+    overwrites: int                        #: chunks written over an unfreed slot (CNT_OVERWRITE)
+    first_overwrite_seq: Optional[int]     #: OVERRUN_SEQ
+    first_overwrite_ps: Optional[int]      #: its start, since the stream started
+    stalled_chunks: int                    #: chunks flow control held
+    stall_ps: int                          #: time chunks were held, in all (CNT_STALL x clock)
+    max_stall_ps: int
+    isrs: int
+    isrs_unclaimed: int
+    msi_collapsed: int
+    dpc_insert_attempts: int
+    dpc_inserts: int
+    dpc_runs: int
+    max_chunks_per_dpc: int
+    skipped: int                           #: lost chunks the DPC found overwritten and skipped
+    torn_or_replaced: int                  #: lost chunks refilled before the copy's last read
+    stranded: int                          #: produced but never copied when the run ended (0)
+    end_ps: int
+    latencies_used: int
+    max_latency_ps: int
+    #: per DPC run (up to the capacity asked for): queued at, started, PROD_IDX read, chunks copied
+    dpc_trace: np.ndarray
+    wall_s: float
+
+    @property
+    def lost_seqs(self) -> list[int]:
+        if self.lost_ranges_total > len(self.lost_ranges):
+            raise ValueError(f"{self.lost_ranges_total} lost ranges, {len(self.lost_ranges)} kept: ask for more")
+        return [s for first, n in self.lost_ranges for s in range(first, first + n)]
+
+    def first_overwrite_cycle(self, clock_ps: int) -> Optional[int]:
+        """OVERRUN_CYCLE: the first overwrite in stream cycles of a ``clock_ps`` device clock."""
+        return None if self.first_overwrite_ps is None else self.first_overwrite_ps // clock_ps
+
+
+class _Params(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_int64) for n in (
+        "slots", "period_ps", "chunks", "flow_control", "rearm_by_mask", "isr_ps", "mmio_write_ps",
+        "mmio_read_ps", "dpc_dispatch_ps", "chunk_copy_ps", "read_span_ps", "write_ps", "restart_ps",
+        "start_offset_ps", "latency_mode", "latency_count")] + [("seed", ctypes.c_uint64)] + \
+        [(n, ctypes.c_int64) for n in ("max_ranges", "trace_capacity")]
+
+
+_RESULT_FIELDS = ("status", "produced", "lost", "lost_ranges", "overwrites", "first_overwrite_seq",
+                  "first_overwrite_ps", "stalled_chunks", "stall_ps", "max_stall_ps", "isrs", "isrs_unclaimed",
+                  "msi_collapsed", "dpc_insert_attempts", "dpc_inserts", "dpc_runs", "max_chunks_per_dpc",
+                  "skipped", "torn_or_replaced", "stranded", "end_ps", "latencies_used", "max_latency_ps", "traced")
+
+
+class _Result(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_int64) for n in _RESULT_FIELDS]
+
+
+class DayModelError(RuntimeError):
+    pass
+
+
+_lib: Optional[ctypes.CDLL] = None
+
+
+def library(build_dir: Optional[Path] = None) -> ctypes.CDLL:
+    """The compiled inner loop: built once per source text into ``build_dir`` (default
+    WORK/build/daymodel), never into the source tree."""
+    global _lib
+    if _lib is not None and build_dir is None:
+        return _lib
+    out = build_dir if build_dir is not None else toolchain.WORK / "build" / "daymodel"
+    digest = hashlib.sha256((C_SOURCE + " ".join(CFLAGS)).encode()).hexdigest()[:16]
+    so = out / f"daymodel-{digest}.so"
+    if not so.exists():
+        toolchain.require_system("the day model (irqloop/daymodel.py)", ("cmd:gcc=gcc",))
+        out.mkdir(parents=True, exist_ok=True)
+        src = out / f"daymodel-{digest}.c"
+        src.write_text(C_SOURCE)
+        fd, tmp = tempfile.mkstemp(dir=out, suffix=".so")     # parallel test workers: build, then rename
+        os.close(fd)
+        r = subprocess.run(["gcc", *CFLAGS, "-o", tmp, str(src)], capture_output=True, text=True)
+        if r.returncode != 0:
+            os.unlink(tmp)
+            raise toolchain.InfrastructureError(f"gcc could not build the day model: {r.stderr.strip()[-2000:]}")
+        os.replace(tmp, so)
+    lib = ctypes.CDLL(str(so))
+    lib.day_run.restype = ctypes.c_int64
+    lib.day_run.argtypes = [ctypes.POINTER(_Params), ctypes.c_void_p, ctypes.POINTER(_Result),
+                            ctypes.c_void_p, ctypes.c_void_p]
+    if build_dir is None:
+        _lib = lib
+    return lib
+
+
+def simulate(settings: StreamSettings, timing: StreamTiming, latency: LatencySource,
+             max_ranges: int = 1 << 16, trace_capacity: int = 0) -> DayResult:
+    """Run the stream until every chunk is produced and the driver has caught up."""
+    if isinstance(latency, LatencySequence):
+        values = np.ascontiguousarray(latency.values_ps, dtype=np.int64)
+        mode, seed = (1 if latency.cycle else 0), 0
+    else:
+        values = np.ascontiguousarray(latency.samples_ps, dtype=np.int64)
+        mode, seed = 2, latency.seed & (2**64 - 1)
+    if mode and not len(values):
+        raise ValueError("a latency source needs at least one value")
+    if len(values) and values.min() < 0:
+        raise ValueError(f"a DPC latency of {int(values.min())} ps is negative")
+    params = _Params(settings.slots, settings.period_ps, settings.chunks, int(settings.flow_control),
+                     int(settings.rearm_by_mask), timing.isr_ps, timing.mmio_write_ps, timing.mmio_read_ps,
+                     timing.dpc_dispatch_ps, timing.chunk_copy_ps, timing.read_span_ps, timing.write_ps,
+                     timing.restart_ps, timing.start_offset_ps, mode, len(values), seed, max_ranges, trace_capacity)
+    ranges = np.zeros((max(max_ranges, 1), 2), np.int64)
+    trace = np.zeros((max(trace_capacity, 1), 4), np.int64)
+    res = _Result()
+    lib = library()
+    t0 = time.perf_counter()
+    status = lib.day_run(ctypes.byref(params), values.ctypes.data if len(values) else None, ctypes.byref(res),
+                         ranges.ctypes.data, trace.ctypes.data)
+    wall = time.perf_counter() - t0
+    if status == 1:
+        raise DayModelError(f"the latency sequence ran out after {res.latencies_used} DPC runs "
+                            f"({res.produced} of {settings.chunks} chunks produced); give more values or cycle=True")
+    if status != 0:
+        raise DayModelError(f"the day model stopped with status {status}")
+    kept = min(res.lost_ranges, max_ranges)
+    r = {n: getattr(res, n) for n in _RESULT_FIELDS}
+    return DayResult(
+        settings=settings, timing=timing, produced=r["produced"], lost=r["lost"],
+        lost_ranges=tuple((int(a), int(b)) for a, b in ranges[:kept]), lost_ranges_total=r["lost_ranges"],
+        overwrites=r["overwrites"],
+        first_overwrite_seq=None if r["first_overwrite_seq"] < 0 else r["first_overwrite_seq"],
+        first_overwrite_ps=None if r["first_overwrite_seq"] < 0 else r["first_overwrite_ps"],
+        stalled_chunks=r["stalled_chunks"], stall_ps=r["stall_ps"], max_stall_ps=r["max_stall_ps"],
+        isrs=r["isrs"], isrs_unclaimed=r["isrs_unclaimed"], msi_collapsed=r["msi_collapsed"],
+        dpc_insert_attempts=r["dpc_insert_attempts"], dpc_inserts=r["dpc_inserts"], dpc_runs=r["dpc_runs"],
+        max_chunks_per_dpc=r["max_chunks_per_dpc"], skipped=r["skipped"], torn_or_replaced=r["torn_or_replaced"],
+        stranded=r["stranded"], end_ps=r["end_ps"], latencies_used=r["latencies_used"],
+        max_latency_ps=r["max_latency_ps"], dpc_trace=trace[:r["traced"]].copy(), wall_s=wall)
+
+
+def bench(chunks: int = 86_400_000, period_ps: int = 1_000_000_000, slots: int = 64, seed: int = 1) -> dict[str, float]:
+    """`make bench`'s day-model figure: a day of 1 kHz chunks (86.4 M) through a 64-slot ring with
+    heavy-tailed DPC latencies (a Pareto pool, resampled), timed inside the process."""
+    rng = np.random.default_rng(stream(seed, "day_bench.pool").getrandbits(64))
+    pool = (2_000_000 * (1 + rng.pareto(1.5, 1 << 20))).astype(np.int64)      # >= 2 us, tail/mean ~100x
+    timing = StreamTiming.from_costs(slot_bytes=4096)
+    result = simulate(StreamSettings(slots=slots, period_ps=period_ps, chunks=chunks), timing,
+                      LatencyResample(pool, stream(seed, "day_bench.resample").getrandbits(64)))
+    return {"chunks": chunks, "wall_s": result.wall_s, "chunks_per_s": chunks / result.wall_s,
+            "lost": result.lost, "dpc_runs": result.dpc_runs, "max_latency_us": result.max_latency_ps / 1e6}
+
+
+def main() -> None:
+    import argparse
+    ap = argparse.ArgumentParser(description="time the day model over a day of 1 kHz chunks")
+    ap.add_argument("--chunks", type=int, default=86_400_000)
+    args = ap.parse_args()
+    b = bench(args.chunks)
+    print(f"day model: {b['chunks']:,} chunks in {b['wall_s']:.2f} s = {b['chunks_per_s'] / 1e6:.2f} M chunks/s "
+          f"(lost {b['lost']}, {b['dpc_runs']:,} DPC runs, max latency {b['max_latency_us']:.0f} us)")
+
+
+if __name__ == "__main__":
+    main()
