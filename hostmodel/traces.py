@@ -42,13 +42,15 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, ROUND_HALF_EVEN
 from pathlib import Path
 from typing import Iterable, Literal, Optional, Sequence
 
-from irqloop.hostmodel.latency import LatencyFileError
+from irqloop.hostmodel.interference import InterferenceSource
+from irqloop.hostmodel.latency import Empirical, LatencyFileError
 
 Format = Literal["auto", "plain", "wpa", "xperf", "latencymon"]
 FORMATS: tuple[str, ...] = ("auto", "plain", "wpa", "xperf", "latencymon")
@@ -677,3 +679,79 @@ def _load_latencymon(p: Path, text: str, why: str, module: Optional[str]) -> Tra
         missing.append(f"own module {module!r}: LatencyMon reports no per-driver latency")
     return Trace(str(p), "latencymon", why, module, latency_summary=summary, histograms=tuple(hists),
                  measured_s=measured_s, given=tuple(given), missing=tuple(missing))
+
+
+# ---------------------------------------------------------------------------------------------
+# other drivers' runs as interference on the model's CPUs
+
+class InOrder:
+    """Run times replayed in the order they were measured (then again from the first)."""
+
+    def __init__(self, values_ps: Sequence[int]) -> None:
+        self.values_ps = tuple(values_ps)
+        self._next = 0
+
+    def sample(self, rng: random.Random) -> int:
+        value = self.values_ps[self._next]
+        self._next = (self._next + 1) % len(self.values_ps)
+        return value
+
+
+@dataclass(frozen=True)
+class BucketDurations:
+    """Run times drawn from a histogram: a bucket by its count, then uniformly within it (an open
+    top bucket is taken as twice its lower bound wide)."""
+    buckets_ps: tuple[tuple[int, Optional[int]], ...]
+    counts: tuple[int, ...]
+
+    def sample(self, rng: random.Random) -> int:
+        pick = rng.randrange(sum(self.counts))
+        for (low, high), n in zip(self.buckets_ps, self.counts):
+            if pick < n:
+                return rng.randint(low, high if high is not None else 2 * max(low, 1))
+            pick -= n
+        raise AssertionError("unreachable: the pick is below the total")
+
+
+def interference_sources(trace: Trace, cpus: int) -> tuple[list[InterferenceSource], list[str]]:
+    """Other drivers' DPCs and ISRs of ``trace`` as interference sources on a ``cpus``-CPU host,
+    and how each was made (report lines). Runs with enter times arrive at those times (from the
+    first run of the trace, so the sources keep their relative timing) with their measured run
+    times in order; runs without them arrive at random at their measured rate (the file must say
+    how long it measured) with run times drawn from the measured ones; histograms likewise, on
+    CPU 0 (they name no CPU). A CPU the host does not have is folded onto one it has (modulo)."""
+    sources: list[InterferenceSource] = []
+    how: list[str] = []
+    timed = [r for r in trace.interference if r.enter_ps]
+    origin = min((min(r.enter_ps) for r in timed), default=0)
+
+    def rate_of(count: int, what: str) -> float:
+        if not trace.measured_s:
+            raise TraceFileError(Path(trace.path), 0, f"{what} has run times but no times of arrival, and the file "
+                                 "does not say how long it measured: no rate for the interference")
+        return count / trace.measured_s
+
+    for r in trace.interference:
+        cpu = 0 if r.cpu is None else r.cpu % cpus
+        name = f"{r.module}.{r.kind.lower()}@{cpu}"
+        kind = r.kind.lower()
+        where = f"CPU {cpu}" + ("" if r.cpu is None or r.cpu == cpu else f" (CPU {r.cpu} in the trace)") + \
+            (" (the trace names no CPU)" if r.cpu is None else "")
+        if r.enter_ps:
+            sources.append(InterferenceSource(name, cpu, kind, service=InOrder(r.durations_ps),
+                                              arrivals_ps=tuple(t - origin for t in r.enter_ps)))
+            how.append(f"{name}: {len(r.durations_ps)} {r.kind}s at their trace times on {where}, measured run times")
+        else:
+            rate = rate_of(len(r.durations_ps), f"{r.module} {r.kind}")
+            sources.append(InterferenceSource(name, cpu, kind, service=Empirical(r.durations_ps, r.module),
+                                              rate_per_s=rate))
+            how.append(f"{name}: {rate:.1f}/s at random (Poisson) on {where}, run times drawn from the measured ones")
+    for h in trace.histograms:
+        module = h.module or "all drivers"
+        rate = rate_of(h.total, f"the {module} {h.kind} histogram")
+        name = f"{module}.{h.kind.lower()}@0"
+        sources.append(InterferenceSource(name, 0, h.kind.lower(), service=BucketDurations(h.buckets_ps, h.counts),
+                                          rate_per_s=rate))
+        how.append(f"{name}: {rate:.1f}/s at random (Poisson) on CPU 0 (a histogram names no CPU), run times "
+                   f"drawn from its {len(h.counts)} buckets")
+    return sources, how

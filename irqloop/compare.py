@@ -132,8 +132,10 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     ap.add_argument("--test", default="multiqueue")
     ap.add_argument("--seed", default="1")
     ap.add_argument("--runs", default=None)
-    ap.add_argument("params", nargs="*")
-    a = ap.parse_args(argv)
+    ap.add_argument("params", nargs="*", help="[TEST] name=value ...: the scenario (instead of --test) and overrides")
+    a = ap.parse_intermixed_args(argv)
+    if a.params and "=" not in a.params[0]:        # `irqloop compare multiqueue queues=8`
+        a.test = a.params.pop(0)
     run_root = Path(a.runs).resolve() if a.runs else None
     return runner.exit_code_of(lambda: compare(a.test, a.seed, a.params, run_root))
 

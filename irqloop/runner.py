@@ -421,7 +421,13 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     for p in (sp, *(sub.choices[c] for c in ("waves", "wave-png"))):
         p.add_argument("--uvm-test", default="", help=f"pyuvm test class (default {DEFAULT_UVM_TEST})")
         p.add_argument("--uvm-testname", default="", help="the same, under UVM's and cocotb's name UVM_TESTNAME")
-    a = ap.parse_args(argv)
+    args = sys.argv[1:] if argv is None else list(argv)
+    if args and args[0] in ("sim", "waves", "wave-png"):
+        # name=value items may come before or after the options (`sim overrun --seed 3 slots=4`)
+        a = sub.choices[args[0]].parse_intermixed_args(args[1:])
+        a.cmd = args[0]
+    else:
+        a = ap.parse_args(args)
     return exit_code_of(lambda: _dispatch(a))
 
 

@@ -77,7 +77,10 @@ class StreamPlan(Plan):
     """One streaming run (overrun and its relatives)."""
     prediction: Prediction
     drawn_by: Optional[dict[str, Any]] = None             #: random_stream: the parameters it drew from
-    optional: ClassVar[tuple[str, ...]] = ("drawn_by",)
+    #: latency_file= / interference_file=: the files (absolute, with their SHA-256) and what was
+    #: made of them (tb/streaming.py replay_of); the simulator reads them again
+    replay: Optional[dict[str, Any]] = None
+    optional: ClassVar[tuple[str, ...]] = ("drawn_by", "replay")
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> StreamPlan:

@@ -1,15 +1,21 @@
 """What a streaming run's parameters mean to the host model: the CPU costs, other drivers'
-interference sources and the payload key. Shared by the scenario specifications (tb/scenarios/,
+interference sources (given as rules or as a trace), replayed DPC latencies and the payload key. Shared by the scenario specifications (tb/scenarios/,
 which predict and validate with them) and the run engine (tb/sim/e2e.py, which builds the host model
 from them), so that neither imports the other."""
 
 from __future__ import annotations
 
+import hashlib
 import math
-from typing import Any
+from pathlib import Path
+from typing import Any, Optional
 
 from irqloop.hostmodel.kernel import CpuCosts
+from irqloop.hostmodel.interference import InterferenceSource
 from irqloop.hostmodel.seeds import stream
+from irqloop.hostmodel.traces import FORMATS, interference_sources, load_trace
+
+TRACE_FORMATS = FORMATS       #: latency_format= (auto detects and says what it found)
 
 
 def parse_interference(text: str, cpus: int = 64) -> list[dict[str, Any]]:
@@ -51,3 +57,58 @@ def stream_costs(v: dict[str, Any]) -> CpuCosts:
 def pattern_key_for(seed: int) -> int:
     """The key of the run's chunk payloads (hostmodel/pattern.py)."""
     return stream(seed, "payload_key").getrandbits(32)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def replay_of(v: dict[str, Any], cwd: Optional[Path] = None) -> Optional[dict[str, Any]]:
+    """``latency_file=`` and ``interference_file=`` as a run replays them, or None: the files
+    (absolute, with their SHA-256), what the trace tools gave and what was derived, the own DPC's
+    start latencies (ps) and how the interference sources were made. ValueError (one line, naming
+    file and line) for a file that cannot be used."""
+    latency_file, interference_file = v.get("latency_file", "none"), v.get("interference_file", "none")
+    if latency_file == "none" and interference_file == "none":
+        return None
+    base = cwd or Path.cwd()
+    out: dict[str, Any] = {}
+    if latency_file != "none":
+        path = (base / latency_file).resolve()
+        module = None if v.get("latency_module", "none") == "none" else v["latency_module"]
+        trace = load_trace(path, v.get("latency_format", "auto"), module)
+        if not trace.dpc_start_latency_ps:
+            hint = ("; name the driver's module with latency_module=" if trace.format == "wpa" and module is None
+                    else f"; a {trace.format} file gives run times only: use it as interference_file=")
+            raise ValueError(f"{latency_file}: the trace gives no start latencies of the driver's own DPC{hint}")
+        out |= {"latency_file": str(path), "latency_sha256": _sha256(path), "latency_format": trace.format,
+                "latency_module": module or "none", "latency_trace": trace.describe(),
+                "dpc_latency_ps": list(trace.dpc_start_latency_ps)}
+    if interference_file != "none":
+        path = (base / interference_file).resolve()
+        trace = load_trace(path, "auto")
+        _, how = interference_sources(trace, v.get("cpus", 4))
+        if not how:
+            raise ValueError(f"{interference_file}: the trace has no runs of other drivers' DPCs or ISRs")
+        out |= {"interference_file": str(path), "interference_sha256": _sha256(path),
+                "interference_trace": trace.describe(), "interference_sources": how}
+    return out
+
+
+def replayed_files(replay: dict[str, Any], cpus: int) -> tuple[list[int], list[InterferenceSource]]:
+    """The simulator side's reading of a plan's replay: the own DPC's latencies (ps) and the
+    interference sources, from the files the runner prepared (ValueError if one has changed)."""
+    latencies: list[int] = []
+    sources: list[InterferenceSource] = []
+    for key in ("latency", "interference"):
+        if f"{key}_file" in replay:
+            path = Path(replay[f"{key}_file"])
+            if _sha256(path) != replay[f"{key}_sha256"]:
+                raise ValueError(f"{path} changed after the run was prepared")
+    if "latency_file" in replay:
+        again = replay_of({"latency_file": replay["latency_file"], "latency_format": replay["latency_format"],
+                           "latency_module": replay["latency_module"]})
+        latencies = again["dpc_latency_ps"] if again else []
+    if "interference_file" in replay:
+        sources, _ = interference_sources(load_trace(Path(replay["interference_file"]), "auto"), cpus)
+    return latencies, sources

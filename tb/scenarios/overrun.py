@@ -17,7 +17,7 @@ from typing import Any, Optional
 
 from irqloop.hostmodel.kernel import CpuCosts
 from irqloop.tb.board import CLOCK_PS, HOSTMEM_BYTES, RING_BASE
-from irqloop.tb.streaming import parse_interference, stream_costs
+from irqloop.tb.streaming import TRACE_FORMATS, parse_interference, replay_of, stream_costs
 from irqloop.tb.models.msi_faults import FaultRecord, parse_faults
 from irqloop.tb.choices import NO_CHOICES, Choices
 from irqloop.tb.plans import Prediction, StreamPlan
@@ -50,6 +50,14 @@ SPEC = [
           float, lo=0.0, hi=1e6),
     Param("driver", "stream", "the streaming driver's DPC: stream (copies the ready slots, then frees them) or "
           "free_first (the bug: frees them, then copies):", str, choices=("stream", "free_first")),
+    Param("latency_file", "none", "measured DPC start latencies to replay, one per queued DPC in order (then "
+          "dpc_latency_us): a plain column of microseconds, a WPA DPC/ISR CSV (with latency_module=), or what make "
+          "day writes for its worst window", str),
+    Param("latency_format", "auto", "the latency file's format:", str, choices=TRACE_FORMATS),
+    Param("latency_module", "none", "the driver's own module in a WPA table (e.g. mydrv.sys): its ISR-to-DPC "
+          "lateness is derived, the other modules' runs are ignored", str),
+    Param("interference_file", "none", "a DPC/ISR trace whose other drivers' runs become interference on their "
+          "CPUs (WPA with enter times: replayed at their times; xperf, LatencyMon: at their measured rates)", str),
     Param("expect", "auto", "declared outcome (auto: predicted from the parameters):", str,
           choices=("auto", "loss", "clean")),
 ]
@@ -131,6 +139,29 @@ def predict(v: dict[str, Any]) -> Prediction:
                       v["mode"] == "flow" and over and late > headroom, why, baseline_ok)
 
 
+def _summary(replay: Optional[dict[str, Any]]) -> Optional[dict[str, Any]]:
+    """The replay as the plan keeps it: the files and what was made of them, not the values (the
+    simulator reads the files again, and checks that they are the ones prepared)."""
+    if replay is None:
+        return None
+    return {k: (len(v) if k == "dpc_latency_ps" else v) for k, v in replay.items()}
+
+
+def replay_lines(replay: Optional[dict[str, Any]]) -> list[str]:
+    """What a run replayed: the files, what the trace tools gave and what was made of it."""
+    if not replay:
+        return []
+    lines = []
+    if "latency_file" in replay:
+        lines.append(f"replayed:        {replay['dpc_latency_ps']} DPC start latencies from {replay['latency_file']} "
+                     f"(one per queued DPC in order, then dpc_latency_us)")
+        lines += ["                 " + x for x in replay["latency_trace"]]
+    if "interference_file" in replay:
+        lines.append(f"interference:    other drivers' runs from {replay['interference_file']}")
+        lines += ["                 " + x for x in replay["interference_trace"] + replay["interference_sources"]]
+    return lines
+
+
 def ranges(seqs: list[int]) -> str:
     if not seqs:
         return "none"
@@ -158,16 +189,24 @@ class OverrunScenario(Scenario):
         validate(values)
         try:
             parse_interference(values["interference"], values["cpus"])
+            replay = replay_of(values)
         except ValueError as e:
             raise ParamError(str(e)) from None
-        if values["interference"] != "none":
+        if replay is not None and "latency_file" in replay and (values["spike_us"] or values["jitter_us"]):
+            raise ParamError("latency_file= replays measured latencies, without a spike or jitter on top: "
+                             "set spike_us=0 and jitter_us=0")
+        if values["interference"] != "none" or replay is not None:
+            what = "interference" if values["interference"] != "none" or values["interference_file"] != "none" \
+                else "replayed latencies"
             if values["expect"] == "auto":
-                raise ParamError("with interference the DPC latency emerges from queueing and is not predicted: "
+                raise ParamError(f"with {what} the outcome is not predicted from the parameters: "
                                  "set expect=loss or expect=clean")
+            late_ps = max(replay["dpc_latency_ps"]) if replay and replay.get("dpc_latency_ps") else \
+                round((values["dpc_latency_us"] + values["spike_us"]) * 1e6)
             pred = Prediction(values["expect"], values["slots"] * round(values["period_us"] * 1e6 / CLOCK_PS) * CLOCK_PS,
-                              round((values["dpc_latency_us"] + values["spike_us"]) * 1e6), 0, None, None, None, None,
-                              values["mode"] == "flow", "interference: the outcome is declared, not predicted")
-            return StreamPlan(values, values["expect"], pred)
+                              late_ps, 0, None, None, None, None,
+                              values["mode"] == "flow", f"{what}: the outcome is declared, not predicted")
+            return StreamPlan(values, values["expect"], pred, replay=_summary(replay))
         pred = predict(values)
         expected = pred.outcome if values["expect"] == "auto" else values["expect"]
         return StreamPlan(values, expected, pred)
@@ -281,8 +320,10 @@ class OverrunScenario(Scenario):
                             or "no other DPC")
                          + ("; ISRs meanwhile: " + ", ".join(f"{n} x{c} ({ps / 1e6:.3f} us)" for n, (c, ps) in isrs[:3])
                             if isrs else "")
-                         + f"; the rest, {max(0, late['latency_ps'] - dpc_ps) / 1e6:.3f} us, is injected latency "
-                           f"(base, jitter, spike) and ISR time")
+                         + f"; the rest, {max(0, late['latency_ps'] - dpc_ps) / 1e6:.3f} us, is "
+                         + ("replayed latency" if plan.replay and "latency_file" in plan.replay
+                            else "injected latency (base, jitter, spike)") + " and ISR time")
+        lines += replay_lines(plan.replay)
         lines.append(f"chunks:          produced {sb['produced']}, delivered {sb['delivered']}, "
                      f"lost {len(sb['lost'])} ({ranges(sb['lost'])})")
         if sb["lost"] and p.first_lost_seq is not None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict
-from typing import Any
+from dataclasses import asdict, replace
+from typing import Any, Optional
 
 from cocotb.triggers import RisingEdge, Timer
 
@@ -23,8 +23,9 @@ from irqloop.tb.models.msi_faults import MsiFaultInjector, parse_faults
 from irqloop.tb.sim.probe import HostActivityProbe
 from irqloop.hostmodel.interference import InterferenceSource, start_interference
 from irqloop.hostmodel.latency import Pareto
+from irqloop.hostmodel.latency_replay import LatencyReplay
 from irqloop.tb.board import CLOCK_PS, RING_BASE
-from irqloop.tb.streaming import parse_interference, pattern_key_for, stream_costs
+from irqloop.tb.streaming import parse_interference, pattern_key_for, replayed_files, stream_costs
 
 #: the streaming drivers by name: the seed's (reads INT_CAUSE in every ISR), and the variants of
 #: the error_vector scenario ("shared" is the seed's driver on one message for data and errors), and
@@ -61,17 +62,20 @@ def waited_behind(kernel: Kernel, cpu: int, since_ps: int, until_ps: int, own: s
     return out
 
 
-async def run_stream(dut: Any, values: dict[str, Any], seed: int) -> dict[str, Any]:
-    """One streaming run with the overrun scenario's parameter ``values``; what it observed."""
+async def run_stream(dut: Any, values: dict[str, Any], seed: int,
+                     replay: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+    """One streaming run with the overrun scenario's parameter ``values`` (and the files a plan's
+    ``replay`` names: replayed DPC latencies, other drivers' runs); what it observed."""
     platform = CocotbPlatform(dut)
     try:
-        return await _run_stream(dut, values, seed, platform)
+        return await _run_stream(dut, values, seed, platform, replay)
     finally:
         platform.cancel_tasks()   # this run's host model ends with it (a scenario may run several)
         platform.bridge.close()   # the C hook must not outlive the Python callback it calls
 
 
-async def _run_stream(dut: Any, v: dict[str, Any], seed: int, platform: CocotbPlatform) -> dict[str, Any]:
+async def _run_stream(dut: Any, v: dict[str, Any], seed: int, platform: CocotbPlatform,
+                      replay: Optional[dict[str, Any]]) -> dict[str, Any]:
     period_cycles = round(v["period_us"] * 1e6 / CLOCK_PS)
     platform.reset_host()
     await reset(dut)
@@ -79,8 +83,9 @@ async def _run_stream(dut: Any, v: dict[str, Any], seed: int, platform: CocotbPl
     cfg = StreamConfig(ring_base=RING_BASE, slot_count=v["slots"], slot_bytes=v["slot_bytes"],
                        chunk_period_cycles=period_cycles, chunks=v["chunks"],
                        flow_control=v["mode"] == "flow", pattern_key=pattern_key_for(seed))
-    latency = DpcLatencyModel(base_ps=round(v["dpc_latency_us"] * 1e6),
-                              jitter_ps=round(v["jitter_us"] * 1e6), seed=seed)
+    replayed, trace_sources = replayed_files(replay, v.get("cpus", 4)) if replay else ([], [])
+    latency = LatencyReplay(replayed, then_ps=round(v["dpc_latency_us"] * 1e6)) if replayed else \
+        DpcLatencyModel(base_ps=round(v["dpc_latency_us"] * 1e6), jitter_ps=round(v["jitter_us"] * 1e6), seed=seed)
     kernel = Kernel(platform, latency=latency, settings=KernelSettings(cpus=v.get("cpus", 4)),
                     costs=stream_costs(v))
     # the device's two vectors (data, error): a message each over MSI, or ("shared") one MSI-X
@@ -111,11 +116,15 @@ async def _run_stream(dut: Any, v: dict[str, Any], seed: int, platform: CocotbPl
     sources = [InterferenceSource(name=x["name"], cpu=x["cpu"], kind=x["kind"], rate_per_s=x["rate_per_s"],
                                   service=Pareto(x["service_ps"], x["pareto"]) if x["pareto"] else x["service_ps"])
                for x in parse_interference(v.get("interference", "none"), len(kernel.cpus))]
-    interference = start_interference(kernel, sources, seed, until_ps=t0 + v["chunks"] * period_cycles * CLOCK_PS)
+    stream_end_ps = t0 + v["chunks"] * period_cycles * CLOCK_PS
+    # a trace's runs at their times, from the stream's start, within the stream
+    sources += [replace(src, arrivals_ps=tuple(t0 + a for a in src.arrivals_ps if t0 + a <= stream_end_ps))
+                for src in trace_sources]
+    interference = start_interference(kernel, sources, seed, until_ps=stream_end_ps)
 
     # run until every chunk is produced and the driver has caught up, or the stream stalls
     expected_end = t0 + v["chunks"] * period_cycles * CLOCK_PS
-    deadline = expected_end + round((v["spike_us"] + v["dpc_latency_us"] + v["jitter_us"]) * 1e6) \
+    deadline = expected_end + round((v["spike_us"] + v["dpc_latency_us"] + v["jitter_us"]) * 1e6) + max(replayed, default=0) \
         + 20 * period_cycles * CLOCK_PS + 1_000_000_000
     poll_ps = max(period_cycles * CLOCK_PS, 50_000_000)
     timed_out = False

@@ -45,7 +45,7 @@ class StreamSequence(ScenarioSequence):
     plan_type = StreamPlan
 
     async def body(self) -> None:
-        self.observations = await run_stream(cocotb.top, self.plan.values, self.seed)
+        self.observations = await run_stream(cocotb.top, self.plan.values, self.seed, self.plan.replay)
 
 
 class StreamVariantsSequence(ScenarioSequence):
