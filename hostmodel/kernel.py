@@ -288,7 +288,10 @@ class Kernel:
         """A trace event (the model's TraceLoggingWrite): kept in ``trace`` and handed at once to
         every consumer, in the same simulated instant the driver logged it."""
         event = TraceEvent(self.now(), kind, info)
-        self.trace.append(event)
+        # the trace keeps what happened, not the payloads (a chunk's bytes): the consumers get those
+        # as it happens, and a long run would otherwise hold every chunk it copied
+        self.trace.append(event if "data" not in info else
+                          TraceEvent(event.t_ps, kind, {k: v for k, v in info.items() if k != "data"}))
         for consume in self.trace_consumers:
             consume(event)
 
@@ -550,6 +553,7 @@ class Kernel:
 
     def _release(self, lock: KSPIN_LOCK) -> None:
         lock.holds_ps.append(self.now() - lock.acquired_at_ps)
+        self.log("spin_lock_released", lock=lock.name, cpu=lock.owner, acquired_at_ps=lock.acquired_at_ps)
         lock.owner = None
         lock._free.set()
         self._changed()

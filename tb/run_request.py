@@ -21,6 +21,7 @@ from irqloop.tb.plans import PLAN_TYPES, Plan
 RUN_FILE = "run.json"
 OBSERVATIONS_FILE = "observations.json"
 TIMING_FILE = "timing.json"           #: wall-clock figures of the simulation (make bench), not part of the report
+TIMELINE_FILE = "trace.json"          #: the host's activity in the Chrome trace event format (tb/sim/timeline.py)
 ENV_VAR = "IRQLOOP_RUN"               #: the path of run.json, for the simulator process
 
 

@@ -21,6 +21,7 @@ from irqloop.tb.models.stream_scoreboard import StreamScoreboard
 from irqloop.tb.run_request import current
 from irqloop.tb.models.msi_faults import MsiFaultInjector, parse_faults
 from irqloop.tb.sim.probe import HostActivityProbe
+from irqloop.tb.sim.timeline import TIMELINE
 from irqloop.hostmodel.interference import InterferenceSource, start_interference
 from irqloop.hostmodel.latency import Pareto
 from irqloop.hostmodel.latency_replay import LatencyReplay
@@ -166,6 +167,9 @@ async def _run_stream(dut: Any, v: dict[str, Any], seed: int, platform: CocotbPl
     run_metrics = metrics.collect(kernel, end_ps - t0, dpcs=[driver.dpc], completion_latencies_ps=ages,
                                   per_dpc_run=driver.stats.per_dpc_chunks,
                                   extra={"lost": len(result.lost), "strategy": "StreamDriver"})
+    TIMELINE.add_run(f"{type(driver).__name__} ({v['mode']}, {v['slots']} slots)", kernel,
+                     [(hw_overrun_ps - CLOCK_PS, "first overwrite", {"OVERRUN_SEQ": hw["OVERRUN_SEQ"]})]
+                     if hw_overrun_ps is not None else [])
     return {
         "seed": seed,
         "outcome": "loss" if result.lost else "clean",

@@ -31,6 +31,7 @@ from irqloop.tb.plans import CqSetup
 from irqloop.tb.sim.cocotb_platform import CocotbPlatform
 from irqloop.tb.models.cq_scoreboard import CqScoreboard
 from irqloop.tb.sim.e2e import reset
+from irqloop.tb.sim.timeline import TIMELINE
 from irqloop.tb.run_request import current
 from irqloop.tb.models.msi_faults import MsiFaultInjector, parse_faults
 
@@ -197,6 +198,7 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
                         completion_latencies_ps=sb.latencies_ps, per_dpc_run=drv.per_dpc_run,
                         extra={"lost": res["lost"], "late": late, "strategy": strategy})
     chain = explain_first_missing(sb, k, polls, bus, faults, setup, hw) if res["lost"] else []
+    TIMELINE.add_run(f"{strategy} ({setup.queues} queues)", k)
     return {
         "strategy": strategy,
         # loss: completions never consumed (or wrong); stall: all consumed, but a queue waited

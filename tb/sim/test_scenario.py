@@ -17,7 +17,8 @@ import cocotb
 from pyuvm import uvm_root
 
 import irqloop.tb.sim.e2e  # noqa: F401  (imported before the test starts, so its import is not timed)
-from irqloop.tb.run_request import ENV_VAR, TIMING_FILE, current, write_observations
+from irqloop.tb.run_request import ENV_VAR, TIMELINE_FILE, TIMING_FILE, current, write_atomically, write_observations
+from irqloop.tb.sim.timeline import TIMELINE
 from irqloop.tb.uvm.tests import get_test
 
 
@@ -33,3 +34,5 @@ async def scenario(dut) -> None:  # type: ignore[no-untyped-def]
     directory = Path(os.environ[ENV_VAR]).parent
     write_observations(directory, obs)
     (directory / TIMING_FILE).write_text(json.dumps(timing, indent=1))
+    if TIMELINE.runs:
+        write_atomically(directory / TIMELINE_FILE, TIMELINE.to_json())
