@@ -21,8 +21,8 @@ from pathlib import Path
 from irqloop import runner, toolchain
 
 from irqloop.tb import scenarios
-from irqloop.tb.scenarios.params import ParamError, parse_overrides
 from irqloop.tb.board import CLOCK_PS
+from irqloop.tb.scenarios.params import ParamError, parse_overrides
 
 BENCH = toolchain.HDL / "bench"
 

@@ -54,8 +54,8 @@ from typing import Optional, Sequence, Union
 import numpy as np
 
 from irqloop import toolchain
-from irqloop.hostmodel.kernel import CpuCosts
 from irqloop.hostmodel.driver import COPY_PIECE_BYTES, MAX_COPY_PIECES
+from irqloop.hostmodel.kernel import CpuCosts
 from irqloop.hostmodel.seeds import stream
 
 C_SOURCE = (Path(__file__).resolve().parent / "daymodel.c").read_text()   #: the inner loop, compiled at first use

@@ -49,9 +49,9 @@ from typing import Any, Sequence
 
 from irqloop import fcov, runner, toolchain
 
+from irqloop.suites import DEFAULT_TIMEOUT_S, SUITES, RegressEntry
 from irqloop.tb import scenarios
 from irqloop.tb.scenarios.params import ParamError, finite_float, parse_overrides
-from irqloop.suites import DEFAULT_TIMEOUT_S, SUITES, RegressEntry
 from irqloop.toolchain import EXIT_AS_DECLARED, EXIT_INFRASTRUCTURE, EXIT_OUTCOME_DIFFERS
 
 # why a run failed: the junit failure type

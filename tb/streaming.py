@@ -10,8 +10,8 @@ import math
 from pathlib import Path
 from typing import Any, Optional
 
-from irqloop.hostmodel.kernel import CpuCosts
 from irqloop.hostmodel.interference import InterferenceSource
+from irqloop.hostmodel.kernel import CpuCosts
 from irqloop.hostmodel.seeds import stream
 from irqloop.hostmodel.traces import FORMATS, interference_sources, load_trace
 
@@ -55,7 +55,7 @@ def stream_costs(v: dict[str, Any]) -> CpuCosts:
 
 
 def pattern_key_for(seed: int) -> int:
-    """The key of the run's chunk payloads (hostmodel/pattern.py)."""
+    """The key of the run's chunk payloads (tb/models/pattern.py)."""
     return stream(seed, "payload_key").getrandbits(32)
 
 

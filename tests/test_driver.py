@@ -99,7 +99,7 @@ def test_flow_control_never_loses() -> None:
 
 
 def test_scoreboard_classifies_an_overwritten_slot() -> None:
-    from irqloop.hostmodel.pattern import chunk_words
+    from irqloop.tb.models.pattern import chunk_words
     sb = StreamScoreboard(64, 0x1234, 8, 4000)
     assert sb.dpc_copied(3, chunk_words(3, 64, 0x1234), 0)
     assert not sb.dpc_copied(4, chunk_words(12, 64, 0x1234), 8000)

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from irqloop.tb import scenarios
 from irqloop.runner import run_dir_for, run_scenario
+from irqloop.tb import scenarios
 from irqloop.tb.scenarios.params import ParamError, parse_overrides
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from irqloop.hostmodel.regs import REG
 from irqloop import regs_gen
+from irqloop.hostmodel.regs import REG
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from irqloop.tb import scenarios
 from irqloop.runner import run_dir_for, run_scenario
-from irqloop.toolchain import SOURCE as ROOT
+from irqloop.tb import scenarios
 from irqloop.tb.scenarios.params import parse_overrides
+from irqloop.toolchain import SOURCE as ROOT
 
 
 def run(tmp_path: Path, test: str, *overrides: str, seed: int = 1) -> tuple[int, dict[str, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 
 import cocotb
+
 from irqloop.hostmodel.seeds import stream
 from cocotb.triggers import Timer
 

@@ -1,7 +1,7 @@
 """Block test of rtl/dma_axi_writer.v (with chunk_pattern.v) against cocotbext-axi's AXI RAM.
 
 Random backpressure on AW, W and B; chunks placed across 4 KiB boundaries; an MSI requested at
-each chunk completion. Checks every byte against hostmodel.pattern, the burst rules, and the
+each chunk completion. Checks every byte against tb.models.pattern, the burst rules, and the
 PCIe posted-write ordering (an MSI lands after all data of the chunk it announces)."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from cocotb.triggers import ClockCycles, FallingEdge, RisingEdge
 from cocotbext.axi import AxiRamWrite, AxiWriteBus
 
 from irqloop.hostmodel.seeds import stream
-from irqloop.hostmodel.pattern import chunk_words
 from irqloop.tb.block.common import pauses, start
+from irqloop.tb.models.pattern import chunk_words
 
 MSI_ADDR = 0xF000
 MSI_DATA = 0xBEEF0040

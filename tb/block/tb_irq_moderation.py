@@ -19,8 +19,8 @@ import random
 import cocotb
 from cocotb.triggers import FallingEdge, RisingEdge
 
-from irqloop.hostmodel.seeds import stream
 from irqloop.hostmodel.regs import REG
+from irqloop.hostmodel.seeds import stream
 from irqloop.tb.block.common import start
 
 

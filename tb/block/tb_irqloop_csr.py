@@ -10,8 +10,8 @@ import cocotb
 from cocotb.triggers import ClockCycles, RisingEdge
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster
 
-from irqloop.hostmodel.seeds import stream
 from irqloop.hostmodel.regs import REG
+from irqloop.hostmodel.seeds import stream
 from irqloop.tb.block.common import pauses, start
 
 # held by other register blocks on the internal bus (MSI_MASK, MSIX_CTRL: msix_table)

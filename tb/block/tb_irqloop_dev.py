@@ -13,10 +13,10 @@ import numpy as np
 from cocotb.triggers import ClockCycles, RisingEdge
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster, AxiRamWrite, AxiWriteBus
 
-from irqloop.hostmodel.seeds import stream
-from irqloop.hostmodel.pattern import chunk_words
 from irqloop.hostmodel.regs import REG
+from irqloop.hostmodel.seeds import stream
 from irqloop.tb.block.common import pauses, start
+from irqloop.tb.models.pattern import chunk_words
 from irqloop.tb.models.refmodel import StreamDeviceModel
 
 RING = 0x4000

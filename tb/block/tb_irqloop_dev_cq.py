@@ -16,8 +16,8 @@ import cocotb
 from cocotb.triggers import ClockCycles, RisingEdge
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster, AxiRamWrite, AxiWriteBus
 
-from irqloop.hostmodel.seeds import stream
 from irqloop.hostmodel.regs import REG
+from irqloop.hostmodel.seeds import stream
 from irqloop.tb.block.common import pauses, start
 
 B = REG.bits

@@ -9,8 +9,8 @@ from __future__ import annotations
 import cocotb
 from cocotb.triggers import FallingEdge
 
-from irqloop.hostmodel.seeds import stream
 from irqloop.hostmodel.regs import REG
+from irqloop.hostmodel.seeds import stream
 from irqloop.tb.block.common import start
 
 B = REG.bits

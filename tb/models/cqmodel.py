@@ -30,9 +30,9 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 
-from irqloop.hostmodel.seeds import stream
 from irqloop.hostmodel.kernel import TraceEvent
 from irqloop.hostmodel.pci import DeviceResources, MessageInterrupt, RegisterSpace
+from irqloop.hostmodel.seeds import stream
 from irqloop.tb.board import CLOCK_PS, CQ_AREA
 
 ENTRY_BYTES = 16

@@ -21,6 +21,7 @@ import math
 import random
 from dataclasses import dataclass, field
 from typing import Callable, Optional
+
 from irqloop.hostmodel.seeds import stream
 
 ACTIONS = ("drop", "dup", "delay")

@@ -12,8 +12,8 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from irqloop.hostmodel.pattern import chunk_words
 from irqloop.hostmodel.regs import REG
+from irqloop.tb.models.pattern import chunk_words
 
 RO = {n for n, a in REG.access.items() if a == "RO"}
 B = REG.bits

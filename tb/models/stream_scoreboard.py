@@ -1,7 +1,7 @@
 """End-to-end check of every chunk, from the device's source to the consumer.
 
 The device's source is deterministic: chunk ``seq`` has the payload of
-:func:`hostmodel.pattern.chunk_words`. The scoreboard checks each chunk when the DPC copies it
+:func:`tb.models.pattern.chunk_words`. The scoreboard checks each chunk when the DPC copies it
 out of the device ring and again when the consumer takes it out of the cyclic buffer. At the
 end, every sequence number the device produced must have reached the consumer exactly once,
 in order, intact.
@@ -19,7 +19,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from irqloop.hostmodel.kernel import TraceEvent
-from irqloop.hostmodel.pattern import chunk_words
+from irqloop.tb.models.pattern import chunk_words
 
 
 @dataclass

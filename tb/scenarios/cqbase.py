@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from irqloop.hostmodel.seeds import stream
 from irqloop.tb.board import CLOCK_PS, US
-from irqloop.tb.models.msi_faults import parse_faults
 from irqloop.tb.choices import NO_CHOICES, Choices
+from irqloop.tb.models.msi_faults import parse_faults
 from irqloop.tb.plans import CqPlan, CqSetup, Variant, cq_setup_problem
 from irqloop.tb.scenarios.base import Scenario
 from irqloop.tb.scenarios.params import Check, Param, ParamError
-from irqloop.hostmodel.seeds import stream
 
 
 

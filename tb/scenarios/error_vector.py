@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from irqloop.tb.scenarios.overrun import stream_values, validate
 from irqloop.tb.choices import NO_CHOICES, Choices
 from irqloop.tb.plans import StreamVariant, StreamVariantsPlan
 from irqloop.tb.scenarios.base import Scenario, register
+from irqloop.tb.scenarios.overrun import stream_values, validate
 from irqloop.tb.scenarios.params import Check, Param, ParamError
 
 VARIANTS = [("separate", "noticed", "correct: data and error on their own messages; only the error ISR reads INT_CAUSE"),

@@ -14,10 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from irqloop.hostmodel.regs import REG
-from irqloop.tb.scenarios.base import register
 from irqloop.tb.board import CLOCK_PS, US
 from irqloop.tb.choices import Choices
 from irqloop.tb.plans import CqPlan, Variant
+from irqloop.tb.scenarios.base import register
 from irqloop.tb.scenarios.cqbase import CqScenario, base_setup, common_params
 from irqloop.tb.scenarios.params import Check
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from irqloop.tb.board import CLOCK_PS
-from irqloop.tb.scenarios.overrun import chunk_write_cycles, stream_values, validate
 from irqloop.tb.choices import NO_CHOICES, Choices
 from irqloop.tb.plans import LatencySweepPlan
 from irqloop.tb.scenarios.base import Scenario, register
+from irqloop.tb.scenarios.overrun import chunk_write_cycles, stream_values, validate
 from irqloop.tb.scenarios.params import Check, Param, ParamError
 
 SPEC = [

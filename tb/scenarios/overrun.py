@@ -16,14 +16,14 @@ from dataclasses import replace
 from typing import Any, Optional
 
 from irqloop.hostmodel.kernel import CpuCosts
+from irqloop.hostmodel.seeds import stream
 from irqloop.tb.board import CLOCK_PS, HOSTMEM_BYTES, RING_BASE
-from irqloop.tb.streaming import TRACE_FORMATS, parse_interference, replay_of, stream_costs
-from irqloop.tb.models.msi_faults import FaultRecord, parse_faults
 from irqloop.tb.choices import NO_CHOICES, Choices
+from irqloop.tb.models.msi_faults import FaultRecord, parse_faults
 from irqloop.tb.plans import Prediction, StreamPlan
 from irqloop.tb.scenarios.base import Scenario, register
 from irqloop.tb.scenarios.params import Check, Param, ParamError
-from irqloop.hostmodel.seeds import stream
+from irqloop.tb.streaming import TRACE_FORMATS, parse_interference, replay_of, stream_costs
 
 MAX_BURST = 16
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 from typing import Any
 
 from irqloop.hostmodel.regs import REG
-from irqloop.tb.scenarios.base import register
+from irqloop.hostmodel.seeds import stream
 from irqloop.tb.board import CLOCK_PS, US
 from irqloop.tb.choices import PER_MESSAGE, SCANNING, Choices
 from irqloop.tb.plans import CqPlan, Variant
+from irqloop.tb.scenarios.base import register
 from irqloop.tb.scenarios.cqbase import CqScenario
 from irqloop.tb.scenarios.params import Param
-from irqloop.hostmodel.seeds import stream
 
 
 

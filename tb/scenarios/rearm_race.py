@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from irqloop.tb.scenarios.base import register
 from irqloop.tb.board import US
 from irqloop.tb.choices import Choices
 from irqloop.tb.plans import Variant
+from irqloop.tb.scenarios.base import register
 from irqloop.tb.scenarios.cqbase import CqScenario, base_setup, common_params
 from irqloop.tb.scenarios.params import Param
 

@@ -8,24 +8,23 @@ from typing import Any, Optional
 
 from cocotb.triggers import RisingEdge, Timer
 
+from irqloop.hostmodel import metrics
 from irqloop.hostmodel.cyclic import CyclicBuffer
 from irqloop.hostmodel.driver import Consumer, FreeFirstDriver, SeparateVectorsDriver, SharedNoCauseDriver, StreamConfig, StreamDriver
+from irqloop.hostmodel.interference import InterferenceSource, start_interference
 from irqloop.hostmodel.kernel import Kernel, KernelSettings
-from irqloop.hostmodel import metrics
-from irqloop.hostmodel.latency import DpcLatencyModel, LatencySpike
+from irqloop.hostmodel.latency import DpcLatencyModel, LatencySpike, Pareto
+from irqloop.hostmodel.latency_replay import LatencyReplay
 from irqloop.hostmodel.pci import PciBus
 from irqloop.hostmodel.pnp import start_device
 from irqloop.hostmodel.regs import REG
-from irqloop.tb.sim.cocotb_platform import CocotbPlatform
+from irqloop.tb.board import CLOCK_PS, RING_BASE
+from irqloop.tb.models.msi_faults import MsiFaultInjector, parse_faults
 from irqloop.tb.models.stream_scoreboard import StreamScoreboard
 from irqloop.tb.run_request import current
-from irqloop.tb.models.msi_faults import MsiFaultInjector, parse_faults
+from irqloop.tb.sim.cocotb_platform import CocotbPlatform
 from irqloop.tb.sim.probe import HostActivityProbe
 from irqloop.tb.sim.timeline import TIMELINE
-from irqloop.hostmodel.interference import InterferenceSource, start_interference
-from irqloop.hostmodel.latency import Pareto
-from irqloop.hostmodel.latency_replay import LatencyReplay
-from irqloop.tb.board import CLOCK_PS, RING_BASE
 from irqloop.tb.streaming import parse_interference, pattern_key_for, replayed_files, stream_costs
 
 #: the streaming drivers by name: the seed's (reads INT_CAUSE in every ISR), and the variants of

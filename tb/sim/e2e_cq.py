@@ -27,13 +27,13 @@ from irqloop.hostmodel.pnp import start_device
 from irqloop.hostmodel.regs import REG
 from irqloop.hostmodel.strategies import DRIVERS, CompletionQueueDriver, CqLayout
 from irqloop.tb.board import CLOCK_PS, CQ_AREA, MSI_ADDR, US
-from irqloop.tb.plans import CqSetup
-from irqloop.tb.sim.cocotb_platform import CocotbPlatform
 from irqloop.tb.models.cq_scoreboard import CqScoreboard
+from irqloop.tb.models.msi_faults import MsiFaultInjector, parse_faults
+from irqloop.tb.plans import CqSetup
+from irqloop.tb.run_request import current
+from irqloop.tb.sim.cocotb_platform import CocotbPlatform
 from irqloop.tb.sim.e2e import reset
 from irqloop.tb.sim.timeline import TIMELINE
-from irqloop.tb.run_request import current
-from irqloop.tb.models.msi_faults import MsiFaultInjector, parse_faults
 
 MESSAGE_BASE = 0x100                 #: queue q's MSI-X message data is MESSAGE_BASE + q
 HW_COUNTERS = ("CNT_CQ_ENTRY", "CNT_IRQS", "CNT_COALESCED", "CNT_COAL_THR", "CNT_COAL_TIME", "CNT_CQ_STALL",

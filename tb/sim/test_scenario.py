@@ -16,8 +16,8 @@ from pathlib import Path
 import cocotb
 from pyuvm import uvm_root
 
-import irqloop.tb.sim.e2e  # noqa: F401  (imported before the test starts, so its import is not timed)
 from irqloop.tb.run_request import ENV_VAR, TIMELINE_FILE, TIMING_FILE, current, write_atomically, write_observations
+import irqloop.tb.sim.e2e  # noqa: F401  (imported before the test starts, so its import is not timed)
 from irqloop.tb.sim.timeline import TIMELINE
 from irqloop.tb.uvm.tests import get_test
 

@@ -24,9 +24,9 @@ from typing import Any, Optional
 
 from pyuvm import uvm_component, uvm_subscriber
 
-from irqloop.hostmodel.pattern import first_mismatch
 from irqloop.hostmodel.regs import REG
 from irqloop.tb.models.cq_scoreboard import generator_fields
+from irqloop.tb.models.pattern import first_mismatch
 from irqloop.tb.uvm.items import ChunkItem, CqEntryItem, CsrAccess, MsiItem
 from irqloop.tb.uvm.monitors import message_table
 from irqloop.tb.uvm.regmodel import IrqloopRegBlock

@@ -20,6 +20,7 @@ from irqloop.hostmodel.strategies import DRIVERS, CompletionQueueDriver
 from irqloop.tb.board import CLOCK_PS, CQ_AREA, MSI_ADDR
 from irqloop.tb.plans import (CqPlan, LatencySweepPlan, Plan, PollingPlan, RegistersPlan, StreamPlan,
                               StreamVariantsPlan, Variant)
+from irqloop.hostmodel.seeds import stream
 from irqloop.tb.scenarios.base import Scenario
 from irqloop.tb.scenarios.polling import phase_stats
 from irqloop.tb.scenarios.registers import SIDE_EFFECT_ARRAY, SIDE_EFFECTS
@@ -27,7 +28,6 @@ from irqloop.tb.sim.cocotb_platform import CocotbPlatform
 from irqloop.tb.sim.e2e import reset, run_stream
 from irqloop.tb.sim.e2e_cq import MessageRouter, run_cq
 from irqloop.tb.uvm.env import current_env
-from irqloop.hostmodel.seeds import stream
 
 
 class ScenarioSequence(uvm_sequence):
