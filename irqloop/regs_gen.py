@@ -300,15 +300,20 @@ def render_md(d: dict[str, Any]) -> str:
 
 
 def generate(out: Path, rdl: Path = ROOT / RDL) -> list[Path]:
+    """Every output under ``out``, all or none: they are generated into a temporary folder first
+    and each replaces its old version by a rename, so a failure leaves the old set as it was."""
     top = compile_map(rdl)
     d = describe(top)
     paths = {k: out / p for k, p in OUTPUTS.items()}
-    for p in paths.values():
-        p.parent.mkdir(parents=True, exist_ok=True)
-    paths["vh"].write_text(render_vh(d))
-    paths["py"].write_text(render_py(d))
-    write_c_header(top, paths["c"])
-    paths["md"].write_text(render_md(d))
+    with tempfile.TemporaryDirectory(dir=out) as tmp:
+        staged = {k: Path(tmp) / p.name for k, p in OUTPUTS.items()}
+        staged["vh"].write_text(render_vh(d))
+        staged["py"].write_text(render_py(d))
+        write_c_header(top, staged["c"])
+        staged["md"].write_text(render_md(d))
+        for k, p in paths.items():
+            p.parent.mkdir(parents=True, exist_ok=True)
+            staged[k].replace(p)
     return list(paths.values())
 
 
