@@ -358,10 +358,10 @@ class FitRefusal:
 def fit_gpd(samples_ps: np.ndarray) -> tuple[Optional[GpdFit], Optional[FitRefusal]]:
     """The POT fit, or None and why not."""
     n = len(samples_ps)
-    want = min(TAIL_MAX, max(TAIL_MIN, math.ceil(TAIL_FRACTION * n)))
-    if n <= want:
-        return None, FitRefusal(f"{n} DPC latencies are too few for a tail",
-                                math.ceil(TAIL_MIN / TAIL_FRACTION))
+    want = min(TAIL_MAX, math.ceil(TAIL_FRACTION * n))
+    if want < TAIL_MIN:             # the threshold would sit below the top 5 %: not a tail
+        return None, FitRefusal(f"{n} DPC latencies leave {want} above their top {TAIL_FRACTION:.0%}, "
+                                f"fewer than {TAIL_MIN}", math.ceil(TAIL_MIN / TAIL_FRACTION))
     order = np.sort(samples_ps)
     u = int(order[n - want - 1])
     positions = np.nonzero(samples_ps > u)[0]
@@ -404,15 +404,24 @@ def gpd_interval(fit: GpdFit, level_ps: float) -> tuple[float, float]:
                 return -math.inf
             log_zeta = log_rate - math.log(s)
             return loglik(math.exp(log_zeta), math.exp(p[0]), p[1]) if log_zeta < 0 else -math.inf
-        x, ll = _maximise(f, [start, [start[0], start[1] + 0.3], [start[0], start[1] - 0.3]])
+        x, ll = _maximise(f, [start, [start[0], start[1] + 0.3], [start[0], start[1] - 0.3], [start[0], 0.5]])
         return ll
 
     def deficit(log_rate: float) -> float:
         return 2 * (best - profile(log_rate)) - CHI2_95
 
-    centre = math.log(zeta_hat * fit.survival(level_ps))
-    bounds = []
-    for direction in (-1, 1):
+    survival = fit.survival(level_ps)
+    bounds: list[float] = []
+    if survival > 0:
+        centre = math.log(zeta_hat * survival)
+    else:
+        # the fitted tail ends below the level (xi < 0): the estimate is 0, and the upper end is
+        # where a tail reaching the level stops being plausible; start the walk far below it
+        centre = math.log(zeta_hat) - 700
+        bounds.append(0.0)
+        if deficit(centre) > 0:
+            return 0.0, 0.0
+    for direction in (-1, 1) if survival > 0 else (1,):
         step, edge = 0.5, centre
         for _ in range(80):                     # walk out until the likelihood has dropped enough
             trial = edge + direction * step
@@ -839,7 +848,9 @@ def summary_lines(j: dict[str, Any]) -> list[str]:
     ]
     if j["hours_needed"] is not None:
         what = "a GPD fit" if j["method"] == "refused" else f"a direct count ({DIRECT_MIN_CLUSTERS} late bursts)"
-        lines.append(f"needed:   about {_fmt(j['hours_needed'])} h of measurement for {what}")
+        h = j["hours_needed"]
+        lines.append(f"needed:   about {_fmt(h)} h" + (f" ({_fmt(h * 3600)} s)" if h < 1 else "")
+                     + f" of measurement for {what}")
     lines += [
         f"headroom: {j['settings']['slots']} slots x {_fmt(j['settings']['period_ps'] / US)} us = "
         f"{_fmt(j['headroom_us'])} us; a DPC later than {_fmt(j['overrun_threshold_us'])} us overruns",
