@@ -687,7 +687,9 @@ def ring_for_one_per_year(settings: DaySettings, samples: np.ndarray, baseline: 
     while hi - lo > 1:
         mid = (lo + hi) // 2
         lo, hi = (lo, mid) if upper(mid) < goal else (mid, hi)
-    return hi, f"{hi} slots = {hi * settings.period_ps / US:g} us of headroom"
+    headroom_us = hi * settings.period_ps / US
+    return hi, f"{hi} slots = " + (f"{headroom_us / 1000:g} ms" if headroom_us >= 1000 else f"{headroom_us:g} us") \
+        + " of headroom"
 
 
 def mitigation_rows(a: DayAnswer, sim_chunks: Optional[int]) -> list[Row]:
@@ -907,9 +909,12 @@ def plot_exceedance(a: DayAnswer, path: Path) -> None:
 
     x = np.sort(a.data.samples_ps) / US
     n = len(x)
-    surv = 1 - np.arange(1, n + 1) / (n + 1)
+    # the empirical curve at ranks spaced evenly in log(rank from the top): every point of the tail,
+    # a few thousand in all however long the trace
+    keep = np.unique(n - np.unique(np.geomspace(1, n, 4000).astype(np.int64)))
+    surv = 1 - (keep + 1) / (n + 1)
     fig, ax = plt.subplots(figsize=(8, 5))
-    ax.step(x, surv, where="post", label=f"measured ({a.data.kind}, {n} DPCs)")
+    ax.step(x[keep], surv, where="post", label=f"measured ({a.data.kind}, {n} DPCs)")
     if a.fit is not None:
         top = max(a.threshold_ps * 1.5, a.max_latency_ps * 1.5) / US
         grid = np.linspace(a.fit.threshold_ps / US, top, 300)
@@ -924,7 +929,7 @@ def plot_exceedance(a: DayAnswer, path: Path) -> None:
     ax.set_xlabel("DPC start latency (us)")
     ax.set_ylabel("P(latency > x) per queued DPC")
     ax.set_title("DPC latency exceedance")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="lower left")
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
