@@ -43,16 +43,23 @@ REGRESS_OUT ?= regress/$(SUITE)$(if $(SHARD),-shard$(subst /,of,$(SHARD)))
 # and line_coverage.info (lcov)
 COVERAGE ?= 0
 BENCH_CYCLES ?= 2000000
+# make day: the measured trace, its format (auto|plain|wpa|xperf|latencymon) and the driver's own module
+TRACE  ?=
+FORMAT ?= auto
+MODULE ?=
 
 VALID_SIMS := verilator
 
-.PHONY: help setup regs sim compare regress regress-merge testplan waves wave-png list params test test-nightly check lint synth coverage bench clean check-sim
+.PHONY: help setup regs sim day compare regress regress-merge testplan waves wave-png list params test test-nightly check lint synth coverage bench clean check-sim
 
 help:
 	@echo "irqloop targets:"
 	@echo "  make sim TEST=overrun [SEED=1] [WAVES=0|1|fst|vcd] [GUI=1] [PARAMS='name=value ...'] [UVM_TEST=ScenarioTest]"
 	@echo "                          run a scenario; exit 0 only if its outcome matches the expectation"
 	@echo "                          SEED defaults to COCOTB_RANDOM_SEED or RANDOM_SEED; UVM_TESTNAME works as UVM_TEST"
+	@echo "  make day TRACE=file [FORMAT=auto|plain|wpa|xperf|latencymon] [MODULE=name] [SEED=1] [PARAMS='slots=8 slot_bytes=1024 period_us=10 mode=free|flow']"
+	@echo "                          overruns per day with a 95 % interval from measured DPC latencies; day.json, day.md,"
+	@echo "                          plots and the worst window (with its RTL replay command) in runs/day/<trace>-seed<N>..."
 	@echo "  make compare [TEST=multiqueue] [SEED=1] [PARAMS=...]"
 	@echo "                          run every strategy/setting of a scenario; table, plots and compare.md in its run directory"
 	@echo "  make regress [SUITE=smoke|nightly] [SEEDS=N] [JOBS=N] [SHARD=i/N] [TIMEOUT=seconds] [COVERAGE=1]"
@@ -94,6 +101,9 @@ check-sim:
 
 sim: check-sim $(STAMP)
 	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(IRQLOOP) sim "$(TEST)" --seed "$(SEED)" --waves "$(WAVES)" --runs "$(RUNS)" --uvm-test "$(UVM_TEST)" --uvm-testname "$(UVM_TESTNAME)" --gui "$(GUI)"
+
+day: $(STAMP)
+	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(IRQLOOP) day --trace "$(TRACE)" --format "$(FORMAT)" --module "$(MODULE)" --seed "$(SEED)" --runs "$(RUNS)"
 
 # compare defaults to multiqueue unless TEST is given on the command line
 compare: check-sim $(STAMP)

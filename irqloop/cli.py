@@ -3,6 +3,7 @@
     irqloop list                          the scenarios and the question each answers
     irqloop params overrun                a scenario's parameters and defaults
     irqloop sim overrun --seed 3 [--waves fst] [name=value ...]
+    irqloop day --trace lat.txt slots=8 period_us=1000   overruns per day from measured latencies
     irqloop compare multiqueue            every strategy or setting of a scenario side by side
     irqloop regress --suite smoke         a scenario regression (irqloop regress --help)
 
@@ -35,6 +36,7 @@ COMMANDS: dict[str, Command] = {
     "waves": Command("irqloop.runner", ("waves",), "open a run's waveform in GTKWave"),
     "wave-png": Command("irqloop.runner", ("wave-png",), "render a run's waveform view to a PNG"),
     "build": Command("irqloop.runner", ("build",), "build the simulator of the scenarios"),
+    "day": Command("irqloop.day", (), "overruns per day from a measured latency trace: --trace FILE [name=value ...]"),
     "compare": Command("irqloop.compare", (), "run every strategy or setting of a scenario side by side"),
     "regress": Command("irqloop.regress", ("run",), "a scenario regression: --suite smoke|nightly, --seeds, --jobs"),
     "regress-merge": Command("irqloop.regress", ("merge",), "merge the results of regression shards"),
