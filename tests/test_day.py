@@ -264,3 +264,37 @@ def test_settings_take_the_overrun_scenarios_names_and_checks() -> None:
         day.parse_settings(["slot_bytes=65536", "period_us=1"])
     s = day.parse_settings(["period_us=10.001"])
     assert s.period_ps % 4000 == 0 and s.headroom_ps == 8 * s.period_ps
+
+
+@pytest.mark.sim
+def test_the_worst_window_replayed_in_rtl_loses_what_the_day_model_said(tmp_path: Path) -> None:
+    """The command make day prints for its worst window runs the RTL and loses the chunks the day
+    model lost replaying the same file from an empty ring (issue 15, section 4)."""
+    import shlex
+
+    from irqloop.runner import run_dir_for, run_scenario
+    from irqloop.tb import scenarios
+    from irqloop.tb.scenarios.params import parse_overrides
+
+    x = synthetic_latencies(5, 20_000)
+    x[::500] = 900 * US
+    run_dir, j, _ = run(tmp_path, write_latencies(tmp_path / "heavy.txt", x), ["slots=8", "period_us=100"])
+    w = j["worst_window"]
+    params = shlex.split(w["command"].split("PARAMS=", 1)[1])[0].split()
+    params = [f"latency_file={run_dir / w['file']}" if p.startswith("latency_file=") else p for p in params]
+    assert run_scenario("overrun", 1, "none", params, run_root=tmp_path / "rtl", quiet=True) == 0
+    values = parse_overrides(scenarios.get("overrun").spec, params)
+    report = json.loads((run_dir_for("overrun", 1, values, tmp_path / "rtl") / "report.json").read_text())
+    lost = report["observed"]["scoreboard"]["lost"]
+    assert [[seq, n] for seq, n in ranges_of(lost)] == w["replay_lost"]
+
+
+def ranges_of(seqs: list[int]) -> list[tuple[int, int]]:
+    """(first, count) of each run of consecutive numbers."""
+    out: list[tuple[int, int]] = []
+    for s in seqs:
+        if out and out[-1][0] + out[-1][1] == s:
+            out[-1] = (out[-1][0], out[-1][1] + 1)
+        else:
+            out.append((s, 1))
+    return out
