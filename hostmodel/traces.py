@@ -311,7 +311,17 @@ def _load_plain(p: Path, text: str, why: str, module: Optional[str]) -> Trace:
             unit, unit_name = got, {10**12: "seconds", 10**9: "milliseconds", 10**6: "microseconds",
                                     10**3: "nanoseconds"}[got]
     samples: list[int] = []
+    # the common case, digits with at most as many decimals as the unit has picosecond digits,
+    # converts exactly in integers; anything else goes through parse_decimal (an hour of 1 kHz
+    # samples is 3.6 M lines)
+    simple = re.compile(r"(\d+)(?:" + re.escape(style.decimal) + r"(\d*))?")
+    places = len(str(unit)) - 1
     for n, cell in rows:
+        m = simple.fullmatch(cell)
+        if m and len(m.group(2) or "") <= places:
+            frac = m.group(2) or ""
+            samples.append(int(m.group(1)) * unit + (int(frac) * 10 ** (places - len(frac)) if frac else 0))
+            continue
         if any(d in cell for d in ",;\t") and parse_decimal(cell, style) is None:
             raise TraceFileError(p, n, f"{cell!r}: more than one column (a plain trace has one number a line)")
         v = parse_decimal(cell, style)

@@ -175,3 +175,11 @@ def test_numbers_group_thousands_only_in_threes() -> None:
     assert parse_decimal("1.234,5", NumberStyle(",")) == Decimal("1234.5")
     assert parse_decimal("0,006482", NumberStyle(",")) == Decimal("0.006482")
     assert parse_decimal("1e3") == Decimal("1000")
+
+
+def test_plain_values_convert_exactly_to_picoseconds_on_both_paths(tmp_path: Path) -> None:
+    """Up to six decimals of microseconds convert in integers, more go through Decimal with
+    half-to-even rounding at the picosecond: the same rule either way."""
+    f = tmp_path / "mixed.txt"
+    f.write_text("2\n1.5\n0.000001\n12.3456785\n12.3456775\n0.0000005\n")
+    assert load_trace(f).dpc_start_latency_ps == (2_000_000, 1_500_000, 1, 12_345_678, 12_345_678, 0)
