@@ -33,6 +33,35 @@ Ties
     whose latency exceeds a period: the rare exact tie of its start with a tick may order
     differently there).
 
+Clocked: the RTL harness (``StreamTiming.for_rtl``)
+    The event-simulated host model's MMIO takes a fixed time and its device acts at once; the RTL
+    harness does neither, so ``for_rtl`` runs the model clocked (daymodel.c ``day_run_clocked``),
+    with the figures of :class:`RtlCycles` (each read off the RTL and checked in a waveform):
+    - the source ticks at stream cycle k x period and the chunk starts one cycle later (OVERRUN_CYCLE
+      = k x period + 1 for an undelayed chunk); a tick in the cycle a held chunk starts is absorbed;
+    - the DMA writer is one resource: a chunk's bursts (len + 3 cycles each, at most 16 beats, split
+      at 4 KiB) and MSIs (4 cycles; the lowest pending vector first, before the next burst) take
+      turns, so an overwrite's error MSI delays that chunk's data MSI (and, between bursts, its
+      write); chunk_done -> PROD_IDX +1, INT_CAUSE.DATA +2, vector pending +3, MSI on the bus +4,
+      landing +6 cycles;
+    - the CPU's MMIO requests go one at a time through the AXI4-Lite master, each at an edge after it
+      was queued: a read samples its register one edge after it goes out and completes the edge
+      after (3 edges of bus), a write takes effect 2 edges after it goes out (CONS_IDX reaches the
+      producer one edge later) and holds the bus 4; so the ISR's read waits behind the DPC's
+      CONS_IDX and MSI_MASK writes, and an ISR takes 700 ns plus 2 cycles or more, not a constant;
+    - a slot's copy is torn or replaced only once the refill's first data beat has landed (4 cycles
+      after the refill started), not when the refill starts.
+    Ties (found by the agreement test, tests/test_daymodel_rtl.py): cocotb runs Python woken by a
+    timer before the clock edge of its time step (a request queued at an edge time goes out at that
+    edge; a copy that starts there reads the slot before that edge's beat), and Python woken by a
+    hook (a read's completion, an MSI) after it; of two hooks at one edge, the read completion and
+    everything it wakes (the DPC that waited for the ISR, its PROD_IDX read holding interrupts off)
+    come before the MSI. With these the clocked model and the RTL agree exactly over 10^4 chunks
+    (lost chunks, OVERRUN_SEQ/CYCLE, CNT_OVERWRITE, CNT_STALL, MSIs, ISRs, DPC runs); it steps every
+    edge while the device, the writer or the bus has something in flight and skips the rest.
+    Not modelled clocked (refused): slots above 256 bytes, which StreamDriver copies piece by piece
+    while the DMA may refill them, and an extra MMIO read cost (CpuCosts.mmio_read_extra_ps).
+
 :func:`simulate` takes the settings, the timing and a latency source and returns a
 :class:`DayResult`: the lost chunks (as ranges), the first overwrite (chunk and time since the
 stream started), stalls, and the kernel's counts. The inner loop is C, compiled with gcc into
