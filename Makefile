@@ -129,7 +129,7 @@ test-nightly: check-sim $(STAMP)
 # the inner loop: what breaks most often, in under a minute once the overrun simulator is built
 check: check-sim $(STAMP)
 	@$(IRQLOOP) lint
-	@$(PY) -m pytest tests -m "not sim and not nightly and not tools" -n $(TEST_JOBS) -q $(if $(FILTER),-k "$(FILTER)")
+	@$(PY) -m pytest tests -m "not sim and not nightly and not tools and not slow" -n $(TEST_JOBS) -q $(if $(FILTER),-k "$(FILTER)")
 	@$(IRQLOOP) sim overrun --runs build/check --summary
 
 testplan: $(STAMP)

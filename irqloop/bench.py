@@ -4,7 +4,10 @@ Two runs of the same RTL (tb_irqloop with the default overrun configuration):
   - cocotb: the full harness (host model in Python, MMIO over the tb's AXI4-Lite master, host
     memory read through ctypes), timed over the streaming phase (tb/sim/e2e.py's timing.json);
   - plain: a Verilator C++ main with a minimal C++ driver and no cocotb (tb/hdl/bench/plain_main.cpp).
-Their ratio is the cost of the harness. A benchmark reports figures; no test asserts them.
+Their ratio is the cost of the harness. Beside them, in the same run, the day model
+(irqloop/daymodel.py ``bench``): chunks per wall second over a day of 1 kHz chunks, and how many
+times faster than the RTL harness it moves through chunks (the harness's chunks per second at the
+same run's cycle rate). A benchmark reports figures; no test asserts them.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from irqloop import runner, toolchain
+from irqloop import daymodel, runner, toolchain
 
 from irqloop.tb import scenarios
 from irqloop.tb.board import CLOCK_PS
@@ -80,6 +83,7 @@ def bench(argv: list[str] | None, prog: str | None) -> int:
     ap = argparse.ArgumentParser(prog=prog or "python -m irqloop.bench")
     ap.add_argument("--cycles", default="2000000")
     ap.add_argument("--repeat", default="3", help="runs of each; the median is reported")
+    ap.add_argument("--day-chunks", type=int, default=86_400_000, help="chunks of the day model's run (a day at 1 kHz)")
     a = ap.parse_args(argv)
     if not a.cycles.isdigit() or int(a.cycles) < 10_000:
         raise ParamError(f"BENCH_CYCLES={a.cycles!r} is not valid; use an integer >= 10000")
@@ -95,6 +99,8 @@ def bench(argv: list[str] | None, prog: str | None) -> int:
         cocotb_runs.append(run_cocotb(a.cycles, period))
         plain_runs.append(run_plain(a.cycles, period))
     cocotb, plain = median(cocotb_runs), median(plain_runs)
+    day_runs = [daymodel.bench(chunks=a.day_chunks) for _ in range(a.repeat)]
+    day = sorted(day_runs, key=lambda r: r["chunks_per_s"])[len(day_runs) // 2]
     ratio = cocotb["rate"] / plain["rate"]
     print(f"bench: streaming path, default overrun configuration, {period} cycles per 1 KiB chunk, waves off;"
           f" median of {a.repeat} runs each")
@@ -107,6 +113,14 @@ def bench(argv: list[str] | None, prog: str | None) -> int:
     print(f"  whole cocotb test   : {cocotb['test_rate'] / 1e6:7.2f} M cycles/s  ({cocotb['test_wall_s']:.2f} s including "
           f"reset, bring-up and the report)")
     print(f"  all runs (M cycles/s): cocotb [{spread(cocotb_runs)}], plain [{spread(plain_runs)}]")
+    # simulated stream time per wall second: the day model's chunks are 1 ms apart, the harness's cycles 4 ns
+    day_sim_rate = day["chunks"] * 1e-3 / day["wall_s"]
+    rtl_sim_rate = cocotb["rate"] * CLOCK_PS * 1e-12
+    day_spread = ", ".join(f"{r['chunks_per_s'] / 1e6:.2f}" for r in day_runs)
+    print(f"  day model           : {day['chunks_per_s'] / 1e6:7.2f} M chunks/s  ({day['chunks']:,} chunks of a 1 kHz "
+          f"stream in {day['wall_s']:.2f} s; {day['lost']} lost, {day['dpc_runs']:,} DPC runs); all runs [{day_spread}]")
+    print(f"  day model / cocotb  : {day_sim_rate / rtl_sim_rate:9.3g} x the simulated stream time per wall second "
+          f"({day_sim_rate:,.0f} s/s vs {rtl_sim_rate * 1e3:.2f} ms/s)")
     return 0
 
 

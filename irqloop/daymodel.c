@@ -15,6 +15,11 @@ typedef struct {
     int64_t latency_count;
     uint64_t seed;
     int64_t max_ranges, trace_capacity;
+    /* clocked mode (clock_ps > 0): the RTL harness, edge by edge (see day_run_clocked) */
+    int64_t clock_ps, slot_bytes, bus_bytes, max_burst, burst_extra, msi_land;
+    int64_t rd_sample, rd_done, rd_busy, wr_effect, wr_busy, cons_extra;
+    int64_t done_to_prod, done_to_cause, done_to_pending, ovr_to_cause, ovr_to_pending;
+    int64_t start_to_busy, isr_entry_ps;
 } DayParams;
 
 typedef struct {
@@ -283,7 +288,11 @@ static void dpc_step(Sim *s, int64_t now) {
     }
 }
 
+static int64_t day_run_clocked(const DayParams *p, const int64_t *latencies, DayResult *r, int64_t *ranges,
+                               int64_t *trace);
+
 int64_t day_run(const DayParams *p, const int64_t *latencies, DayResult *r, int64_t *ranges, int64_t *trace) {
+    if (p->clock_ps > 0) return day_run_clocked(p, latencies, r, ranges, trace);
     Sim s;
     memset(&s, 0, sizeof s);
     memset(r, 0, sizeof *r);
@@ -328,5 +337,370 @@ int64_t day_run(const DayParams *p, const int64_t *latencies, DayResult *r, int6
     r->stranded = s.prod - s.drv_cons;
     for (int64_t q = s.drv_cons; q < s.prod; q++) lose(&s, q);
     free(s.slot_seq); free(s.slot_claim);
+    return r->status;
+}
+
+/* ---------------------------------------------------------------------------------------------
+   Clocked mode: the RTL harness (tb_irqloop: rtl/ irqloop_dev, tb/hdl mmio_axil_master and
+   host_mem_axi, the host model on cocotb). The device moves at clock edges (edge e is stream
+   cycle e, at e x clock_ps); while anything is in flight the loop takes every edge, otherwise it
+   skips to the next source tick or host event. The host steps in picoseconds with an order key
+   4t + k at time t:
+     k = 0  Python woken by a timer (cocotb runs it before the clock edge of that time step),
+     k = 1  the clock edge (the device, the MMIO master, the DMA writer, host memory),
+     k = 2  a read completion and everything it wakes (the hook fires after the edge),
+     k = 3  an MSI landing and what it wakes (its hook fires after the read completion's).
+   The MMIO master takes one request at a time, in order, at an edge after it was queued.
+   --------------------------------------------------------------------------------------------- */
+
+#define Q_INT_CAUSE 0
+#define Q_MSI_MASK 1
+#define Q_CONS_IDX 2
+#define Q_PROD_IDX 3
+#define BUSQ 64
+enum { W_ISR = 0, W_DPC = 1 };
+
+typedef struct {
+    const DayParams *p;
+    DayResult *r;
+    const int64_t *lat; uint64_t rng[4]; int64_t lat_i;
+    int64_t *ranges, *trace;
+    int64_t run_first, run_count;
+    int64_t clk;
+    /* device: state after the last edge taken */
+    int64_t started, prod, cons_idx, due, held, held_edge;
+    int64_t last_start, beats_left, slot_addr_next, cur_addr, chunk_done_edge, writer_free;
+    int64_t prod_at, cause_data_at, pend_data_at, ovr_cause_at, ovr_pend_at;
+    int cause, mask, pending[2];
+    int64_t w1c_edge; int w1c_val;              /* INT_CAUSE written (cause_w1c pulse) */
+    int64_t wr_eff_edge; int wr_eff_reg; int64_t wr_eff_val;
+    int64_t cons_apply_at, cons_val;
+    int64_t *slot_seq, *slot_beat;              /* claimant and the edge of its first data beat */
+    /* MMIO: requests queued by the CPU, the one on the bus */
+    int64_t q_key[BUSQ]; int q_reg[BUSQ]; int64_t q_val[BUSQ]; int q_who[BUSQ]; int q_head, q_n;
+    int64_t bus_free, rd_pop; int rd_reg, rd_who; int64_t rd_value, rd_done_key;
+    /* an MSI on its way: lands at msi_key */
+    int64_t msi_key; int msi_vec;
+    /* CPU 0 */
+    int irr[2], irr_n, in_irr[2], isr_active, isr_reading, isr_vec, blocked;
+    int64_t isr_start, isr_start_key, isr_timer_key;
+    int stretch;                                /* the running ISR preempted the DPC's copy */
+    /* the DPC */
+    int inserted, phase; int64_t queued_at, dpc_key;
+    int64_t drv_cons, prod_read, copied, run_queued, run_start;
+} Clk;
+
+static int64_t c_latency(Clk *s) {
+    const DayParams *p = s->p;
+    int64_t v;
+    if (p->latency_mode == 2) v = s->lat[xoshiro(s->rng) % (uint64_t)p->latency_count];
+    else {
+        if (s->lat_i >= p->latency_count) {
+            if (p->latency_mode == 0) { s->r->status = 1; return -1; }
+            s->lat_i = 0;
+        }
+        v = s->lat[s->lat_i++];
+    }
+    s->r->latencies_used++;
+    if (v > s->r->max_latency_ps) s->r->max_latency_ps = v;
+    return v;
+}
+
+static void c_lose(Clk *s, int64_t seq) {
+    DayResult *r = s->r;
+    r->lost++;
+    if (s->run_count && s->run_first + s->run_count == seq) s->run_count++;
+    else { r->lost_ranges++; s->run_first = seq; s->run_count = 1; }
+    int64_t i = r->lost_ranges - 1;
+    if (i < s->p->max_ranges) { s->ranges[2 * i] = s->run_first; s->ranges[2 * i + 1] = s->run_count; }
+}
+
+static void c_push(Clk *s, int64_t key, int reg, int64_t val, int who) {
+    if (s->q_n == BUSQ) { s->r->status = 2; return; }
+    int i = (s->q_head + s->q_n) % BUSQ;
+    s->q_key[i] = key; s->q_reg[i] = reg; s->q_val[i] = val; s->q_who[i] = who; s->q_n++;
+}
+
+static int64_t c_time(int64_t key) { return key >> 2; }
+
+/* ---- the device at edge e: decisions on the state after edge e-1, then the changes at e ---- */
+static void c_edge(Clk *s, int64_t e) {
+    const DayParams *p = s->p;
+    DayResult *r = s->r;
+    int64_t clk = s->clk;
+    /* a read on the bus samples its register (CSR: the value in the cycle AR is accepted) */
+    if (s->rd_pop >= 0 && e == s->rd_pop + p->rd_sample)
+        s->rd_value = s->rd_reg == Q_PROD_IDX ? s->prod : s->cause;
+    /* ring_producer: the source's tick, and a due chunk starts when the writer is free */
+    int tick = e % (p->period_ps / clk) == 0 && s->started < p->chunks;
+    int busy = (s->last_start >= 0 && e - 1 >= s->last_start + p->start_to_busy && e - 1 < s->chunk_done_edge)
+               || s->last_start == e - 1;
+    int can_start = s->due && !busy;
+    int full = s->started - s->cons_idx >= p->slots;
+    int start = can_start && !(full && p->flow_control);
+    if (can_start && full && p->flow_control && !s->held) { s->held = 1; s->held_edge = e; }
+    /* dma_axi_writer: when idle, an MSI first (lowest vector), then the chunk's next burst */
+    int sent[2] = {0, 0};
+    if (s->writer_free <= e) {
+        int req0 = s->pending[0] && !s->mask, req1 = s->pending[1];
+        if (req0 || req1) {
+            s->msi_vec = req0 ? 0 : 1; sent[s->msi_vec] = 1;
+            s->msi_key = 4 * (e + p->msi_land) * clk + 3;
+            s->writer_free = e + 1 + p->burst_extra;
+        } else if (s->last_start >= 0 && e - 1 >= s->last_start + p->start_to_busy && s->beats_left > 0) {
+            int64_t to_4k = (4096 - (s->cur_addr & 4095)) / p->bus_bytes;
+            int64_t len = p->max_burst;
+            if (s->beats_left < len) len = s->beats_left;
+            if (to_4k < len) len = to_4k;
+            if (s->beats_left * p->bus_bytes == p->slot_bytes) {
+                int64_t slot = (s->started - 1) % p->slots;
+                s->slot_beat[slot] = e + 2;                 /* AW at e, W handshake, first beat */
+            }
+            s->beats_left -= len; s->cur_addr += len * p->bus_bytes;
+            s->writer_free = e + len + p->burst_extra;
+            if (s->beats_left == 0) s->chunk_done_edge = e + len + p->burst_extra - 1;
+        }
+    }
+    /* msi_vector_ctrl: software serviced a vector while it was masked (INT_CAUSE cleared) */
+    int w1c_now = s->w1c_edge == e - 1;
+    int serviced0 = w1c_now && (s->w1c_val & CAUSE_DATA) && !(s->cause & CAUSE_DATA);
+    /* (the error vector is never masked: its pending bit is only cleared by its message) */
+    s->pending[0] = (s->pending[0] && !sent[0] && !(serviced0 && s->mask)) || s->pend_data_at == e;
+    s->pending[1] = (s->pending[1] && !sent[1]) || s->ovr_pend_at == e;
+    /* ---- changes at edge e ---- */
+    if (start) {
+        int64_t slot = s->started % p->slots;
+        if (full) {
+            r->overwrites++;
+            if (r->first_overwrite_seq < 0) { r->first_overwrite_seq = s->started; r->first_overwrite_ps = e * clk; }
+            s->ovr_cause_at = e + p->ovr_to_cause; s->ovr_pend_at = e + p->ovr_to_pending;
+        }
+        if (s->held) {
+            int64_t stall = (e - s->held_edge) * clk;
+            r->stalled_chunks++; r->stall_ps += stall;
+            if (stall > r->max_stall_ps) r->max_stall_ps = stall;
+            s->held = 0;
+        }
+        s->slot_seq[slot] = s->started; s->slot_beat[slot] = INF;
+        s->cur_addr = slot * p->slot_bytes;
+        s->started++; r->produced++;
+        s->due = 0; s->last_start = e; s->beats_left = p->slot_bytes / p->bus_bytes; s->chunk_done_edge = INF;
+    } else if (tick) {
+        s->due = 1;
+    }
+    if (e == s->chunk_done_edge) {
+        s->prod_at = e + p->done_to_prod; s->cause_data_at = e + p->done_to_cause; s->pend_data_at = e + p->done_to_pending;
+    }
+    if (e == s->prod_at) s->prod++;
+    if (e == s->cons_apply_at) {
+        if (s->cons_val <= s->prod) s->cons_idx = s->cons_val;
+    }
+    int w1c = 0;
+    if (e == s->wr_eff_edge) {
+        if (s->wr_eff_reg == Q_INT_CAUSE) {
+            w1c = (int)s->wr_eff_val;
+            s->w1c_edge = e; s->w1c_val = w1c & s->cause;
+        } else if (s->wr_eff_reg == Q_MSI_MASK) {
+            s->mask = (int)(s->wr_eff_val & 1);
+        } else {
+            s->cons_apply_at = e + p->cons_extra; s->cons_val = s->wr_eff_val;
+        }
+    }
+    s->cause = (s->cause & ~w1c) | (s->cause_data_at == e ? CAUSE_DATA : 0) | (s->ovr_cause_at == e ? CAUSE_OVERRUN : 0);
+    /* mmio_axil_master: the next request, if the bus is free and it was queued before this edge */
+    if (s->q_n && s->bus_free <= e && s->q_key[s->q_head] < 4 * e * clk + 1) {
+        int i = s->q_head;
+        s->q_head = (s->q_head + 1) % BUSQ; s->q_n--;
+        if (s->q_reg[i] == Q_PROD_IDX || s->q_reg[i] == -1) {
+            s->rd_pop = e; s->rd_reg = s->q_reg[i] == -1 ? Q_INT_CAUSE : Q_PROD_IDX; s->rd_who = s->q_who[i];
+            s->rd_done_key = 4 * (e + p->rd_done) * clk + 2;
+            s->bus_free = e + p->rd_busy;
+        } else {
+            s->wr_eff_edge = e + p->wr_effect; s->wr_eff_reg = s->q_reg[i]; s->wr_eff_val = s->q_val[i];
+            s->bus_free = e + p->wr_busy;
+        }
+    }
+}
+
+/* does the device need edge e, or can it skip to the next tick? */
+static int c_active(Clk *s, int64_t e) {
+    if (s->q_n || s->bus_free > e || s->rd_pop >= 0 || s->writer_free > e || s->beats_left > 0) return 1;
+    if (s->last_start >= 0 && s->chunk_done_edge >= e - 1 && s->chunk_done_edge != INF) return 1;
+    if (s->last_start == e - 1) return 1;
+    if (s->prod_at >= e || s->cause_data_at >= e || s->pend_data_at >= e || s->ovr_cause_at >= e || s->ovr_pend_at >= e)
+        return 1;
+    if (s->wr_eff_edge >= e || s->cons_apply_at >= e || s->w1c_edge >= e - 1) return 1;
+    if ((s->pending[0] && !s->mask) || s->pending[1]) return 1;
+    if (s->due && (!s->held || s->cons_apply_at >= e - 1)) return 1;
+    return 0;
+}
+
+static int64_t c_next_tick(Clk *s, int64_t e) {
+    if (s->started >= s->p->chunks || s->held) return INF;
+    int64_t P = s->p->period_ps / s->clk;
+    return (e + P - 1) / P * P;
+}
+
+static void c_isr_start(Clk *s, int64_t key) {
+    s->isr_active = 1; s->isr_reading = 0; s->isr_vec = s->irr[0];
+    s->in_irr[s->irr[0]] = 0; s->irr[0] = s->irr[1]; s->irr_n--;
+    s->isr_start = c_time(key); s->isr_start_key = key;
+    s->isr_timer_key = 4 * (s->isr_start + s->p->isr_entry_ps);
+    /* an ISR preempts the DPC's copy: it ends that much later (known when the ISR ends) */
+    s->stretch = s->phase == D_EXEC && key < s->dpc_key;
+}
+
+static void c_try_isr(Clk *s, int64_t key) {
+    if (!s->isr_active && !s->blocked && s->irr_n) c_isr_start(s, key);
+}
+
+static void c_insert_dpc(Clk *s, int64_t key) {
+    s->r->dpc_insert_attempts++;
+    if (s->inserted) return;
+    s->inserted = 1; s->queued_at = c_time(key); s->r->dpc_inserts++;
+    if (s->phase == D_IDLE) {
+        int64_t lat = c_latency(s);
+        s->phase = D_WAIT_START; s->dpc_key = 4 * (s->queued_at + lat + s->p->dpc_dispatch_ps);
+    }
+}
+
+static void c_isr_end(Clk *s, int64_t key) {
+    int64_t dur = c_time(key) - s->isr_start;
+    s->isr_active = 0; s->isr_reading = 0;
+    if (s->stretch) s->dpc_key += 4 * dur;
+    s->stretch = 0;
+    c_try_isr(s, key);
+    if (!s->isr_active && s->phase != D_IDLE && s->phase != D_READ && s->phase != D_EXEC && s->dpc_key < key)
+        s->dpc_key = key;                      /* it waited for the ISR: it goes on as the ISR returns */
+}
+
+static void c_read_done(Clk *s, int64_t key) {
+    const DayParams *p = s->p;
+    DayResult *r = s->r;
+    int64_t v = s->rd_value;
+    int who = s->rd_who;
+    s->rd_pop = -1; s->rd_done_key = INF;
+    if (who == W_ISR) {                         /* EvtInterruptIsr: the INT_CAUSE it read */
+        r->isrs++;
+        if (v == 0) r->isrs_unclaimed++;
+        else {
+            c_push(s, key, Q_INT_CAUSE, v, W_ISR);
+            if (v & CAUSE_DATA) {
+                if (p->rearm_by_mask) c_push(s, key, Q_MSI_MASK, 1, W_ISR);
+                c_insert_dpc(s, key);
+            }
+        }
+        c_isr_end(s, key);
+        return;
+    }
+    /* the DPC's PROD_IDX: skip what was overwritten beyond the ring */
+    s->prod_read = v;
+    int64_t avail = s->prod_read - s->drv_cons;
+    if (avail > p->slots) {
+        int64_t gone = avail - p->slots;
+        for (int64_t q = 0; q < gone; q++) c_lose(s, s->drv_cons + q);
+        r->skipped += gone; s->drv_cons += gone;
+    }
+    s->blocked = 0;
+    s->phase = D_COPY_NEXT; s->dpc_key = key;
+    c_try_isr(s, key);
+}
+
+static void c_dpc_step(Clk *s, int64_t key) {
+    const DayParams *p = s->p;
+    DayResult *r = s->r;
+    int64_t now = c_time(key);
+    switch (s->phase) {
+    case D_WAIT_START:                          /* dequeued: queueable again before the routine runs */
+        s->inserted = 0;
+        s->run_queued = s->queued_at; s->run_start = now; s->copied = 0;
+        s->blocked = 1;                         /* the PROD_IDX read holds interrupts off */
+        c_push(s, key, Q_PROD_IDX, 0, W_DPC);
+        s->phase = D_READ; s->dpc_key = INF;
+        break;
+    case D_COPY_NEXT:
+        if (s->drv_cons == s->prod_read) {
+            c_push(s, key, Q_CONS_IDX, s->prod_read, W_DPC);
+            if (p->rearm_by_mask) c_push(s, key, Q_MSI_MASK, 0, W_DPC);
+            r->dpc_runs++;
+            if (s->copied > r->max_chunks_per_dpc) r->max_chunks_per_dpc = s->copied;
+            if (r->traced < p->trace_capacity) {
+                int64_t *t = s->trace + 4 * r->traced++;
+                t[0] = s->run_queued; t[1] = s->run_start; t[2] = s->prod_read; t[3] = s->copied;
+            }
+            if (s->inserted) {
+                int64_t lat = c_latency(s);
+                int64_t start = s->queued_at + lat + p->dpc_dispatch_ps;
+                s->phase = D_WAIT_START; s->dpc_key = start > now ? 4 * start : key;
+            } else {
+                s->phase = D_IDLE; s->dpc_key = INF;
+            }
+            break;
+        }
+        {   /* the copy reads the slot now: a refill whose first beat has landed tore or replaced it */
+            int64_t slot = s->drv_cons % p->slots, q = s->slot_seq[slot], b = s->slot_beat[slot];
+            int landed = q >= s->drv_cons + 2 * p->slots
+                         || (q == s->drv_cons + p->slots && b != INF
+                             && (b * s->clk < now || (b * s->clk == now && (key & 3) > 1)));
+            if (landed) { c_lose(s, s->drv_cons); r->torn_or_replaced++; }
+        }
+        s->phase = D_EXEC; s->dpc_key = 4 * (now + p->chunk_copy_ps);
+        break;
+    case D_EXEC:
+        s->drv_cons++; s->copied++;
+        s->phase = D_COPY_NEXT;
+        break;
+    }
+}
+
+static int64_t day_run_clocked(const DayParams *p, const int64_t *latencies, DayResult *r, int64_t *ranges,
+                               int64_t *trace) {
+    Clk s;
+    memset(&s, 0, sizeof s);
+    memset(r, 0, sizeof *r);
+    s.p = p; s.r = r; s.lat = latencies; s.ranges = ranges; s.trace = trace; s.clk = p->clock_ps;
+    uint64_t x = p->seed;
+    for (int i = 0; i < 4; i++) s.rng[i] = splitmix(&x);
+    r->first_overwrite_seq = -1; r->first_overwrite_ps = -1;
+    s.slot_seq = malloc(sizeof(int64_t) * p->slots);
+    s.slot_beat = malloc(sizeof(int64_t) * p->slots);
+    if (!s.slot_seq || !s.slot_beat) { free(s.slot_seq); free(s.slot_beat); return -1; }
+    for (int64_t i = 0; i < p->slots; i++) { s.slot_seq[i] = -1; s.slot_beat[i] = INF; }
+    s.last_start = -1; s.chunk_done_edge = INF; s.prod_at = s.cause_data_at = s.pend_data_at = -1;
+    s.ovr_cause_at = s.ovr_pend_at = -1; s.w1c_edge = -2; s.wr_eff_edge = -1; s.cons_apply_at = -1;
+    s.rd_pop = -1; s.rd_done_key = INF; s.msi_key = INF; s.phase = D_IDLE; s.dpc_key = INF;
+    int64_t e = 0, last_key = 0;
+    while (r->status == 0) {
+        int64_t ne = c_active(&s, e) ? e : c_next_tick(&s, e);
+        /* the next host event: a read completion, then an ISR's timer, the DPC, an MSI landing */
+        int64_t hk = s.rd_done_key, which = 0;
+        if (s.isr_active && !s.isr_reading && s.isr_timer_key < hk) { hk = s.isr_timer_key; which = 1; }
+        int dpc_can = s.phase != D_IDLE && s.phase != D_READ && !s.isr_active;
+        if (dpc_can && s.dpc_key < hk) { hk = s.dpc_key; which = 2; }
+        if (s.msi_key < hk) { hk = s.msi_key; which = 3; }
+        if (hk == INF && ne == INF) break;
+        if (ne == INF || hk < 4 * ne * s.clk + 1) {
+            last_key = hk;
+            if (which == 0) c_read_done(&s, hk);
+            else if (which == 1) { s.isr_reading = 1; c_push(&s, hk, -1, 0, W_ISR); }
+            else if (which == 2) c_dpc_step(&s, hk);
+            else {                              /* an MSI: one already waiting at the CPU absorbs it */
+                int v = s.msi_vec;
+                s.msi_key = INF;
+                if (s.in_irr[v]) r->msi_collapsed++;
+                else { s.irr[s.irr_n++] = v; s.in_irr[v] = 1; c_try_isr(&s, hk); }
+            }
+            int64_t first_edge = (hk - 1) / (4 * s.clk) + 1;   /* edges before it had nothing to do */
+            if (first_edge > e) e = first_edge;
+        } else {
+            c_edge(&s, ne);
+            last_key = 4 * ne * s.clk + 1;
+            e = ne + 1;
+        }
+    }
+    r->end_ps = c_time(last_key);
+    r->stranded = s.prod - s.drv_cons;
+    for (int64_t q = s.drv_cons; q < s.prod; q++) c_lose(&s, q);
+    free(s.slot_seq); free(s.slot_beat);
     return r->status;
 }

@@ -33,6 +33,35 @@ Ties
     whose latency exceeds a period: the rare exact tie of its start with a tick may order
     differently there).
 
+Clocked: the RTL harness (``StreamTiming.for_rtl``)
+    The event-simulated host model's MMIO takes a fixed time and its device acts at once; the RTL
+    harness does neither, so ``for_rtl`` runs the model clocked (daymodel.c ``day_run_clocked``),
+    with the figures of :class:`RtlCycles` (each read off the RTL and checked in a waveform):
+    - the source ticks at stream cycle k x period and the chunk starts one cycle later (OVERRUN_CYCLE
+      = k x period + 1 for an undelayed chunk); a tick in the cycle a held chunk starts is absorbed;
+    - the DMA writer is one resource: a chunk's bursts (len + 3 cycles each, at most 16 beats, split
+      at 4 KiB) and MSIs (4 cycles; the lowest pending vector first, before the next burst) take
+      turns, so an overwrite's error MSI delays that chunk's data MSI (and, between bursts, its
+      write); chunk_done -> PROD_IDX +1, INT_CAUSE.DATA +2, vector pending +3, MSI on the bus +4,
+      landing +6 cycles;
+    - the CPU's MMIO requests go one at a time through the AXI4-Lite master, each at an edge after it
+      was queued: a read samples its register one edge after it goes out and completes the edge
+      after (3 edges of bus), a write takes effect 2 edges after it goes out (CONS_IDX reaches the
+      producer one edge later) and holds the bus 4; so the ISR's read waits behind the DPC's
+      CONS_IDX and MSI_MASK writes, and an ISR takes 700 ns plus 2 cycles or more, not a constant;
+    - a slot's copy is torn or replaced only once the refill's first data beat has landed (4 cycles
+      after the refill started), not when the refill starts.
+    Ties (found by the agreement test, tests/test_daymodel_rtl.py): cocotb runs Python woken by a
+    timer before the clock edge of its time step (a request queued at an edge time goes out at that
+    edge; a copy that starts there reads the slot before that edge's beat), and Python woken by a
+    hook (a read's completion, an MSI) after it; of two hooks at one edge, the read completion and
+    everything it wakes (the DPC that waited for the ISR, its PROD_IDX read holding interrupts off)
+    come before the MSI. With these the clocked model and the RTL agree exactly over 10^4 chunks
+    (lost chunks, OVERRUN_SEQ/CYCLE, CNT_OVERWRITE, CNT_STALL, MSIs, ISRs, DPC runs); it steps every
+    edge while the device, the writer or the bus has something in flight and skips the rest.
+    Not modelled clocked (refused): slots above 256 bytes, which StreamDriver copies piece by piece
+    while the DMA may refill them, and an extra MMIO read cost (CpuCosts.mmio_read_extra_ps).
+
 :func:`simulate` takes the settings, the timing and a latency source and returns a
 :class:`DayResult`: the lost chunks (as ranges), the first overwrite (chunk and time since the
 stream started), stalls, and the kernel's counts. The inner loop is C, compiled with gcc into
@@ -57,6 +86,7 @@ from irqloop import toolchain
 from irqloop.hostmodel.driver import COPY_PIECE_BYTES, MAX_COPY_PIECES
 from irqloop.hostmodel.kernel import CpuCosts
 from irqloop.hostmodel.seeds import stream
+from irqloop.tb.board import CLOCK_PS
 
 C_SOURCE = (Path(__file__).resolve().parent / "daymodel.c").read_text()   #: the inner loop, compiled at first use
 
@@ -79,8 +109,65 @@ class StreamSettings:
 
 
 @dataclass(frozen=True)
+class RtlCycles:
+    """The RTL harness in clock cycles: what :meth:`StreamTiming.for_rtl` gives the clocked mode.
+
+    Each figure is read off the RTL's registers and checked in a simulation (the waveform of an
+    ``overrun`` run: tests/test_daymodel_rtl.py ``test_the_rtl_cycle_figures_hold_in_a_waveform``).
+    "After edge e" is a register's value once edge e has happened; a decision at edge e sees the
+    values after edge e-1."""
+    clock_ps: int                   #: tb/board.py CLOCK_PS
+    slot_bytes: int                 #: a chunk's bytes (SLOT_SIZE)
+    bus_bytes: int = 8              #: dma_axi_writer DATA_W / 8 (tb_irqloop: 64-bit AXI4)
+    max_burst: int = 16             #: tb_irqloop MAX_BURST beats; bursts also stop at 4 KiB boundaries
+    #: dma_axi_writer + host_mem_axi: a burst issued at edge a (AW) has its W handshake at a+1, its
+    #: beats at a+2 .. a+1+len (host memory written there), B at a+2+len, and the next issue at
+    #: a+3+len: len + 3 edges per burst. An MSI is a one-beat burst: it lands at a+2, 4 edges.
+    burst_extra: int = 3
+    msi_land: int = 2
+    #: ring_producer -> dma_axi_writer: chunk_start (edge s) is taken at s+1 (chunk_busy), the
+    #: first burst is issued at s+2 at the earliest; no chunk starts before the last B (edge d) + 1
+    start_to_busy: int = 1
+    #: mmio_axil_master + irqloop_csr: a read queued before edge p goes out at p (AR), the CSR
+    #: samples the register at p+1 (the value after p), the master completes it at p+2 (the host
+    #: sees it after that edge) and takes the next request at p+3
+    rd_sample: int = 1
+    rd_done: int = 2
+    rd_busy: int = 3
+    #: a write goes out at p (AW and W), the CSR writes the register at p+2 (INT_CAUSE, MSI_MASK in
+    #: msix_table), B at p+2, the master takes the next request at p+4; CONS_IDX goes through
+    #: cons_wr into ring_producer one edge later (p+3), so a chunk at p+4 sees the freed slots
+    wr_effect: int = 2
+    wr_busy: int = 4
+    cons_extra: int = 1
+    #: after the chunk's last B (chunk_done, edge d): PROD_IDX at d+1 (ring_producer), INT_CAUSE.DATA
+    #: at d+2 (irqloop_csr), the data vector pending at d+3 (irq_moderation fire, msi_vector_ctrl):
+    #: its MSI is issued at d+4 if the writer is idle and lands at d+6
+    done_to_prod: int = 1
+    done_to_cause: int = 2
+    done_to_pending: int = 3
+    #: an overwriting start at s: INT_CAUSE.OVERRUN at s+1, the error vector pending at s+2
+    ovr_to_cause: int = 1
+    ovr_to_pending: int = 2
+
+    def chunk_write_cycles(self) -> int:
+        """A chunk's write with the writer to itself: start edge to its last B (chunk_done)."""
+        beats, addr, edges = self.slot_bytes // self.bus_bytes, 0, self.start_to_busy + 1
+        while beats:
+            n = min(self.max_burst, beats, (4096 - addr % 4096) // self.bus_bytes)
+            beats, addr, edges = beats - n, addr + n * self.bus_bytes, edges + n + self.burst_extra
+        return edges - 1
+
+
+@dataclass(frozen=True)
 class StreamTiming:
-    """What each step of the path takes, in picoseconds (defaults: the event-simulated host model)."""
+    """What each step of the path takes, in picoseconds (defaults: the event-simulated host model).
+
+    With ``rtl`` set the model runs clocked (the RTL harness): the device, the DMA writer and the
+    MMIO bus move at clock edges as :class:`RtlCycles` says, ``isr_ps`` is the ISR's entry up to
+    its INT_CAUSE read (the read itself goes over the modelled bus), and ``mmio_*_ps``,
+    ``write_ps``, ``restart_ps`` and ``start_offset_ps`` describe it for people (the loop derives
+    them from ``rtl``)."""
     chunk_copy_ps: int                #: the DPC's copy of one slot and its per-chunk bookkeeping
     read_span_ps: int = 0             #: from a slot copy's start to its last read of the slot
     isr_ps: int = 740_000             #: MSI to the end of the ISR (entry, exit, the INT_CAUSE read)
@@ -90,9 +177,10 @@ class StreamTiming:
     write_ps: int = 0                 #: device: a chunk's DMA write, start to PROD_IDX and MSI
     restart_ps: int = 0               #: device: CONS_IDX landing to the start of a held chunk
     start_offset_ps: int = 0          #: device: the source's tick to the chunk's start
+    rtl: Optional[RtlCycles] = None   #: clocked: the RTL harness
 
     def __post_init__(self) -> None:
-        if min(self.__dict__.values()) < 0:
+        if min(v for k, v in self.__dict__.items() if k != "rtl") < 0:
             raise ValueError(f"timing values must be >= 0: {self}")
 
     @classmethod
@@ -106,6 +194,29 @@ class StreamTiming:
                    isr_ps=c.isr_dispatch_ps + c.isr_exit_ps + mmio_ps + c.mmio_read_extra_ps,
                    mmio_write_ps=mmio_ps, mmio_read_ps=mmio_ps + c.mmio_read_extra_ps,
                    dpc_dispatch_ps=c.dpc_dispatch_ps, **device)
+
+    @classmethod
+    def for_rtl(cls, slot_bytes: int, costs: Optional[CpuCosts] = None) -> "StreamTiming":
+        """The RTL harness (tb_irqloop with the host model on cocotb, tb/sim/e2e.py): clocked at
+        tb/board.py CLOCK_PS with the cycle figures of :class:`RtlCycles`, the host model's CPU costs
+        (``costs``: stream_costs of the run's parameters) for the ISR's entry, the dispatcher and
+        the copy. The DPC copies a slot of up to COPY_PIECE_BYTES in one read at its start, as
+        StreamDriver.copy_slot does; larger slots (read piece by piece while the DMA may refill
+        them) and an extra MMIO read cost are not modelled clocked, and are refused."""
+        c = costs if costs is not None else CpuCosts()
+        if slot_bytes > COPY_PIECE_BYTES or slot_bytes % 8:
+            raise ValueError(f"slot_bytes={slot_bytes}: the clocked model takes slots of up to {COPY_PIECE_BYTES} "
+                             f"bytes (one read of the slot per copy), a multiple of 8")
+        if c.mmio_read_extra_ps:
+            raise ValueError("mmio_read_extra_ps: the clocked model has no extra MMIO read cost (the RTL harness has none)")
+        rtl = RtlCycles(clock_ps=CLOCK_PS, slot_bytes=slot_bytes)
+        clk = rtl.clock_ps
+        return cls(chunk_copy_ps=c.chunk_copy_ps(slot_bytes), read_span_ps=0,
+                   isr_ps=c.isr_dispatch_ps + c.isr_exit_ps,
+                   mmio_write_ps=rtl.wr_effect * clk, mmio_read_ps=rtl.rd_done * clk,
+                   dpc_dispatch_ps=c.dpc_dispatch_ps,
+                   write_ps=(rtl.chunk_write_cycles() + rtl.done_to_prod) * clk,
+                   restart_ps=(rtl.wr_effect + rtl.cons_extra + 1) * clk, start_offset_ps=clk, rtl=rtl)
 
 
 @dataclass(frozen=True)
@@ -169,12 +280,19 @@ class DayResult:
         return None if self.first_overwrite_ps is None else self.first_overwrite_ps // clock_ps
 
 
+#: clocked mode's parameters (daymodel.c DayParams, after trace_capacity): RtlCycles' fields and the ISR entry
+_CLOCKED_FIELDS = ("clock_ps", "slot_bytes", "bus_bytes", "max_burst", "burst_extra", "msi_land", "rd_sample",
+                   "rd_done", "rd_busy", "wr_effect", "wr_busy", "cons_extra", "done_to_prod", "done_to_cause",
+                   "done_to_pending", "ovr_to_cause", "ovr_to_pending", "start_to_busy", "isr_entry_ps")
+
+
 class _Params(ctypes.Structure):
     _fields_ = [(n, ctypes.c_int64) for n in (
         "slots", "period_ps", "chunks", "flow_control", "rearm_by_mask", "isr_ps", "mmio_write_ps",
         "mmio_read_ps", "dpc_dispatch_ps", "chunk_copy_ps", "read_span_ps", "write_ps", "restart_ps",
         "start_offset_ps", "latency_mode", "latency_count")] + [("seed", ctypes.c_uint64)] + \
-        [(n, ctypes.c_int64) for n in ("max_ranges", "trace_capacity")]
+        [(n, ctypes.c_int64) for n in ("max_ranges", "trace_capacity")] + \
+        [(n, ctypes.c_int64) for n in _CLOCKED_FIELDS]
 
 
 _RESULT_FIELDS = ("status", "produced", "lost", "lost_ranges", "overwrites", "first_overwrite_seq",
@@ -241,6 +359,16 @@ def simulate(settings: StreamSettings, timing: StreamTiming, latency: LatencySou
                      int(settings.rearm_by_mask), timing.isr_ps, timing.mmio_write_ps, timing.mmio_read_ps,
                      timing.dpc_dispatch_ps, timing.chunk_copy_ps, timing.read_span_ps, timing.write_ps,
                      timing.restart_ps, timing.start_offset_ps, mode, len(values), seed, max_ranges, trace_capacity)
+    if timing.rtl is not None:
+        rtl = timing.rtl
+        if settings.period_ps % rtl.clock_ps:
+            raise ValueError(f"period_ps={settings.period_ps} is not a whole number of {rtl.clock_ps} ps clock cycles")
+        if settings.period_ps // rtl.clock_ps <= rtl.chunk_write_cycles():
+            raise ValueError(f"period_ps={settings.period_ps} is not longer than a chunk's write "
+                             f"({rtl.chunk_write_cycles()} cycles)")
+        for name in _CLOCKED_FIELDS[:-1]:
+            setattr(params, name, getattr(rtl, name))
+        params.isr_entry_ps = timing.isr_ps
     ranges = np.zeros((max(max_ranges, 1), 2), np.int64)
     trace = np.zeros((max(trace_capacity, 1), 4), np.int64)
     res = _Result()

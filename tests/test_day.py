@@ -59,16 +59,19 @@ def coverage(threshold_us: float, burst: int, method: str, seeds: int = 20, n: i
     return inside
 
 
+@pytest.mark.slow
 def test_extrapolated_interval_holds_the_true_rate_for_most_seeds() -> None:
     """2 ms is ~300x beyond the tail's typical 3-300 us: no DPC of 20000 reaches it (true P = 2.1e-8)."""
     assert coverage(2000, 1, "pot") >= 17
 
 
+@pytest.mark.slow
 def test_counted_interval_holds_the_true_rate_for_most_seeds_with_bursts() -> None:
     """Late DPCs in bursts of three: the direct count's interval is over bursts, not DPCs."""
     assert coverage(60, 3, "direct") >= 17
 
 
+@pytest.mark.slow
 def test_extrapolated_interval_holds_the_true_rate_for_most_seeds_with_bursts() -> None:
     assert coverage(2000, 3, "pot") >= 17
 
@@ -129,6 +132,7 @@ def run(tmp_path: Path, trace: Path, params: list[str], seed: int = 1, root: str
     return run_dir, json.loads((run_dir / "day.json").read_text()), "\n".join(lines)
 
 
+@pytest.mark.slow
 def test_a_light_tail_is_extrapolated_deterministically(tmp_path: Path) -> None:
     trace = write_latencies(tmp_path / "light.txt", synthetic_latencies(4, 20_000))
     params = ["slots=8", "period_us=1000"]
@@ -193,6 +197,7 @@ def test_too_few_tail_points_are_refused_with_the_hours_needed(tmp_path: Path) -
     assert j["slots_for_one_per_year"] is None
 
 
+@pytest.mark.slow
 def test_a_trace_of_other_drivers_only_says_what_it_used(tmp_path: Path) -> None:
     """No own DPC: the lateness stand-in is how long other drivers keep the CPU busy from each tick."""
     rng = np.random.default_rng(stream(7, "test_day.wpa").getrandbits(64))

@@ -17,6 +17,8 @@ import pytest
 
 from irqloop import toolchain
 
+pytestmark = pytest.mark.slow            # a wheel build and a new virtual environment
+
 ROOT = toolchain.SOURCE
 #: checkout folder -> where the wheel puts it (pyproject.toml [tool.setuptools.package-dir])
 INSTALLED_AS = {"irqloop": "irqloop", "tb": "irqloop/tb", "hostmodel": "irqloop/hostmodel", "rtl": "irqloop/rtl",

@@ -126,6 +126,9 @@ async def _run_stream(dut: Any, v: dict[str, Any], seed: int, platform: CocotbPl
     expected_end = t0 + v["chunks"] * period_cycles * CLOCK_PS
     deadline = expected_end + round((v["spike_us"] + v["dpc_latency_us"] + v["jitter_us"]) * 1e6) + max(replayed, default=0) \
         + 20 * period_cycles * CLOCK_PS + 1_000_000_000
+    if cfg.flow_control:
+        # a held device waits for the DPC: replayed latencies delay the stream by up to their sum
+        deadline += sum(replayed)
     poll_ps = max(period_cycles * CLOCK_PS, 50_000_000)
     timed_out = False
     wall0 = time.perf_counter()
