@@ -8,6 +8,7 @@ shim does not declare, ``file:line: <name> is not provided by irqloop's WDK shim
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -94,9 +95,11 @@ def build(source: Path, out_dir: Optional[Path] = None) -> BuiltDriver:
     fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{source.stem}-", suffix=".so")
     os.close(fd)
     cmd = ["gcc", *CFLAGS, f"-I{INCLUDE / 'wdk'}", f"-I{INCLUDE}", "-o", tmp, str(SHIM), str(source)]
-    r = subprocess.run(cmd, capture_output=True, text=True)
+    # the C locale: ASCII quotes around names in the messages that explain() reads
+    r = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "LC_ALL": "C"})
     if r.returncode != 0:
-        os.unlink(tmp)
+        with contextlib.suppress(FileNotFoundError):      # the linker removes its output on failure
+            os.unlink(tmp)
         raise CDriverBuildError(explain(r.stderr, source))
     os.replace(tmp, library)
     return BuiltDriver(source, sha, library)
