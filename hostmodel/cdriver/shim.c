@@ -84,6 +84,8 @@ void *irqloop_map_registers(size_t bytes)
         return NULL;
     register_base = (uintptr_t)p;
     register_bytes = bytes;
+    stream_parameters.Registers = (volatile void *)register_base;
+    stream_parameters.RegistersLength = (ULONG)register_bytes;
     return p;
 }
 
