@@ -80,7 +80,10 @@ class StreamPlan(Plan):
     #: latency_file= / interference_file=: the files (absolute, with their SHA-256) and what was
     #: made of them (tb/streaming.py replay_of); the simulator reads them again
     replay: Optional[dict[str, Any]] = None
-    optional: ClassVar[tuple[str, ...]] = ("drawn_by", "replay")
+    #: driver=c: the C driver as built (irqloop/cdriver.py): its source (absolute, with its SHA-256)
+    #: and the shared library the simulator loads
+    c_driver: Optional[dict[str, str]] = None
+    optional: ClassVar[tuple[str, ...]] = ("drawn_by", "replay", "c_driver")
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> StreamPlan:

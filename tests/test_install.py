@@ -22,7 +22,8 @@ pytestmark = pytest.mark.slow            # a wheel build and a new virtual envir
 ROOT = toolchain.SOURCE
 #: checkout folder -> where the wheel puts it (pyproject.toml [tool.setuptools.package-dir])
 INSTALLED_AS = {"irqloop": "irqloop", "tb": "irqloop/tb", "hostmodel": "irqloop/hostmodel", "rtl": "irqloop/rtl",
-                "regs": "irqloop/regs", "include": "irqloop/include", "scripts": "irqloop/scripts"}
+                "regs": "irqloop/regs", "include": "irqloop/include", "scripts": "irqloop/scripts",
+                "examples": "irqloop/examples"}
 SHIPPED = ("*.py", "*.v", "*.vh", "*.f", "*.c", "*.cpp", "*.vlt", "*.rdl", "*.h", "*.sh")
 
 

@@ -48,8 +48,11 @@ SPEC = [
     Param("copy_ns_per_kib", CpuCosts().copy_ps_per_kib / 1000, "CPU time the DPC's memcpy takes per KiB "
           "(the default is ~10 GB/s, a cached buffer; an uncached common buffer copies several times slower)",
           float, lo=0.0, hi=1e6),
-    Param("driver", "stream", "the streaming driver's DPC: stream (copies the ready slots, then frees them) or "
-          "free_first (the bug: frees them, then copies):", str, choices=("stream", "free_first")),
+    Param("driver", "stream", "the streaming driver's DPC: stream (copies the ready slots, then frees them), "
+          "free_first (the bug: frees them, then copies), or c (your C driver, driver_file=; docs/c-driver.md):",
+          str, choices=("stream", "free_first", "c")),
+    Param("driver_file", "none", "the C file of a driver's interrupt path built against irqloop's WDK shim "
+          "(implies driver=c; driver=c alone runs examples/drivers/stream.c)", str),
     Param("latency_file", "none", "measured DPC start latencies to replay, one per queued DPC in order (then "
           "dpc_latency_us): a plain column of microseconds, a WPA DPC/ISR CSV (with latency_module=), or what make "
           "day writes for its worst window", str),
@@ -101,6 +104,22 @@ def validate(v: dict[str, Any]) -> None:
                          f"{(HOSTMEM_BYTES - RING_BASE) >> 20} MiB host ring area")
     if v["spike_us"] > 0 and v["spike_at_chunk"] >= v["chunks"]:
         raise ParamError(f"spike_at_chunk={v['spike_at_chunk']} must be below chunks={v['chunks']}")
+
+
+def c_driver_of(v: dict[str, Any]) -> Optional[dict[str, str]]:
+    """driver=c or driver_file=: the C driver built (irqloop/cdriver.py), as the plan keeps it; None
+    for a Python driver. A driver that does not build is bad input (one line: gcc's file:line)."""
+    if v.get("driver", "stream") != "c" and v.get("driver_file", "none") == "none":
+        return None
+    if v.get("driver") not in ("stream", "c"):
+        raise ParamError(f"driver_file= runs a C driver; driver={v['driver']} is a Python driver: leave driver out "
+                         "or set driver=c")
+    from irqloop import cdriver       # the runner side's build (gcc), imported only when a C driver runs
+    try:
+        built = cdriver.build(cdriver.DEFAULT_DRIVER if v.get("driver_file", "none") == "none" else v["driver_file"])
+    except cdriver.CDriverBuildError as e:
+        raise ParamError(str(e)) from None
+    return {"source": str(built.source), "sha256": built.sha256, "library": str(built.library)}
 
 
 def predict(v: dict[str, Any]) -> Prediction:
@@ -186,6 +205,12 @@ class OverrunScenario(Scenario):
 
     def prepare(self, values: dict[str, Any], seed: Optional[int] = None,
                 choices: Choices = NO_CHOICES) -> StreamPlan:
+        plan = self._prepare(values, seed, choices)
+        c_driver = c_driver_of(values)
+        return replace(plan, c_driver=c_driver) if c_driver else plan
+
+    def _prepare(self, values: dict[str, Any], seed: Optional[int] = None,
+                 choices: Choices = NO_CHOICES) -> StreamPlan:
         validate(values)
         try:
             parse_interference(values["interference"], values["cpus"])

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import asdict, replace
+from pathlib import Path
 from typing import Any, Optional
 
 from cocotb.triggers import RisingEdge, Timer
 
 from irqloop.hostmodel import metrics
+from irqloop.hostmodel.cdriver import CStreamDriver
 from irqloop.hostmodel.cyclic import CyclicBuffer
 from irqloop.hostmodel.driver import Consumer, FreeFirstDriver, SeparateVectorsDriver, SharedNoCauseDriver, StreamConfig, StreamDriver
 from irqloop.hostmodel.interference import InterferenceSource, start_interference
@@ -63,19 +66,32 @@ def waited_behind(kernel: Kernel, cpu: int, since_ps: int, until_ps: int, own: s
 
 
 async def run_stream(dut: Any, values: dict[str, Any], seed: int,
-                     replay: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+                     replay: Optional[dict[str, Any]] = None,
+                     c_driver: Optional[dict[str, str]] = None) -> dict[str, Any]:
     """One streaming run with the overrun scenario's parameter ``values`` (and the files a plan's
-    ``replay`` names: replayed DPC latencies, other drivers' runs); what it observed."""
+    ``replay`` names: replayed DPC latencies, other drivers' runs; ``c_driver``: the C driver the
+    plan built, whose ISR and DPC run instead of the Python ones); what it observed."""
     platform = CocotbPlatform(dut)
     try:
-        return await _run_stream(dut, values, seed, platform, replay)
+        return await _run_stream(dut, values, seed, platform, replay, c_driver)
     finally:
         platform.cancel_tasks()   # this run's host model ends with it (a scenario may run several)
         platform.bridge.close()   # the C hook must not outlive the Python callback it calls
 
 
+def c_driver_library(c_driver: dict[str, str]) -> Path:
+    """The library the plan built, refused if its source changed since (the run would not be the
+    driver the plan names)."""
+    source, library = Path(c_driver["source"]), Path(c_driver["library"])
+    if not source.is_file() or hashlib.sha256(source.read_bytes()).hexdigest() != c_driver["sha256"]:
+        raise RuntimeError(f"{source} changed after the run was prepared: run it again")
+    if not library.is_file():
+        raise RuntimeError(f"the C driver's library {library} is gone: run again")
+    return library
+
+
 async def _run_stream(dut: Any, v: dict[str, Any], seed: int, platform: CocotbPlatform,
-                      replay: Optional[dict[str, Any]]) -> dict[str, Any]:
+                      replay: Optional[dict[str, Any]], c_driver: Optional[dict[str, str]]) -> dict[str, Any]:
     period_cycles = round(v["period_us"] * 1e6 / CLOCK_PS)
     platform.reset_host()
     await reset(dut)
@@ -94,7 +110,8 @@ async def _run_stream(dut: Any, v: dict[str, Any], seed: int, platform: CocotbPl
     cyclic = CyclicBuffer(v["cyclic_chunks"])
     sb = StreamScoreboard(cfg.slot_bytes // 4, cfg.pattern_key, cfg.slot_count, CLOCK_PS)
     kernel.trace_consumers.append(sb.consume)    # the scoreboard judges what driver and consumer log
-    driver = STREAM_DRIVERS[v.get("driver", "stream")](kernel, cfg, cyclic)
+    driver = CStreamDriver(kernel, cfg, cyclic, c_driver_library(c_driver)) if c_driver else \
+        STREAM_DRIVERS[v.get("driver", "stream")](kernel, cfg, cyclic)
     consumer = Consumer(kernel, cyclic, period_ps=round(v["consumer_period_us"] * 1e6))
 
     if current().waves:     # the driver's activity in the waveform
@@ -207,5 +224,6 @@ async def _run_stream(dut: Any, v: dict[str, Any], seed: int, platform: CocotbPl
         "mmio_errors": platform.bridge.mmio_errors,
         "sim_cycles": end_ps // CLOCK_PS,
         # wall-clock figures: not part of the (deterministic) report; test_scenario moves them
-        "timing": {"stream_wall_s": wall_stream_s, "stream_cycles": (end_ps - t0) // CLOCK_PS},
+        "timing": {"stream_wall_s": wall_stream_s, "stream_cycles": (end_ps - t0) // CLOCK_PS}
+        | ({"c_driver_requests": driver.runtime.requests} if isinstance(driver, CStreamDriver) else {}),
     }

@@ -45,7 +45,8 @@ class StreamSequence(ScenarioSequence):
     plan_type = StreamPlan
 
     async def body(self) -> None:
-        self.observations = await run_stream(cocotb.top, self.plan.values, self.seed, self.plan.replay)
+        self.observations = await run_stream(cocotb.top, self.plan.values, self.seed, self.plan.replay,
+                                       self.plan.c_driver)
 
 
 class StreamVariantsSequence(ScenarioSequence):

@@ -1,0 +1,251 @@
+"""A driver's own C interrupt path in the loop (issue 17): the WDK shim (include/irqloop_wdk.h,
+hostmodel/cdriver/shim.c) and the C streaming driver (examples/drivers/stream.c).
+
+- The C driver and its Python twin (hostmodel/driver.py StreamDriver) agree chunk for chunk: the
+  same lost chunks, verdict, statistics and trace, on the device reference model and on the RTL.
+- The buggy C variant (one slot per DPC: "one interrupt's worth", against the EvtInterruptDpc rule
+  that the DPC handles all outstanding work) is caught.
+- A build error is one line with gcc's file:line; a DDI the shim does not provide is named.
+- DDIs keep the kernel model's rules (references.md): KeInsertQueueDpc of a queued DPC returns
+  FALSE; Interlocked* charge their time, then act; the interrupt lock holds the ISR off.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from irqloop import cdriver
+from irqloop.hostmodel.cdriver import CDriverFault, CDriverRuntime, CStreamDriver, IrqloopEntry
+from irqloop.hostmodel.cyclic import CyclicBuffer
+from irqloop.hostmodel.driver import Consumer, StreamConfig, StreamDriver
+from irqloop.hostmodel.eventsim import EventSim, EventSimPlatform
+from irqloop.hostmodel.kernel import Kernel
+from irqloop.hostmodel.latency import DpcLatencyModel, LatencySpike
+from irqloop.hostmodel.pci import PciBus
+from irqloop.hostmodel.pnp import start_device
+from irqloop.tb.models.refmodel import StreamDeviceModel
+from irqloop.tb.models.stream_scoreboard import ScoreboardResult, StreamScoreboard
+
+US = 1_000_000
+PERIOD = 10 * US
+STREAM_C = cdriver.EXAMPLES / "stream.c"
+ONE_SLOT_C = cdriver.EXAMPLES / "stream_one_slot.c"
+
+
+@pytest.fixture(scope="module")
+def libraries(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("cdriver")
+    return {"stream": cdriver.build(STREAM_C, out).library, "one_slot": cdriver.build(ONE_SLOT_C, out).library}
+
+
+Factory = Callable[[Kernel, StreamConfig, CyclicBuffer], StreamDriver]
+
+
+def stream_run(make: Factory, spike_us: int, chunks: int = 60, slots: int = 8,
+               spike_at: int = 20) -> tuple[StreamDriver, ScoreboardResult, Kernel, StreamDeviceModel]:
+    """A stream on the device reference model (no HDL simulator), the overrun scenario's shape."""
+    sim = EventSim()
+    plat = EventSimPlatform(sim, memory_bytes=1 << 21)
+    latency = DpcLatencyModel(base_ps=2 * US)
+    k = Kernel(plat, latency=latency)
+    dev = StreamDeviceModel(plat.memory, k.deliver_msi)
+    plat.read_hook, plat.write_hook = dev.read, dev.write
+    cfg = StreamConfig(slot_count=slots, slot_bytes=256, chunks=chunks)
+    cyclic = CyclicBuffer(4096)
+    sb = StreamScoreboard(cfg.slot_bytes // 4, cfg.pattern_key, slots, 4000)
+    k.trace_consumers.append(sb.consume)
+    drv = make(k, cfg, cyclic)
+    consumer = Consumer(k, cyclic, period_ps=20 * US)
+    sim.spawn(start_device(PciBus(k, vectors=2), drv))
+    sim.run()
+    t0 = sim.now
+    latency.add_spike(LatencySpike(at_ps=t0 + spike_at * PERIOD, extra_ps=spike_us * US))
+
+    def tick() -> None:
+        if dev.can_produce():
+            dev.produce_chunk()
+            sim.call_at(sim.now + PERIOD, tick)
+
+    sim.call_at(t0, tick)
+    sim.spawn(consumer.run())
+    sim.run(until=t0 + chunks * PERIOD + spike_us * US + 2000 * US)
+    consumer.drain()
+    return drv, sb.result(dev.regs["CNT_CHUNKS"]), k, dev
+
+
+def trace_of(k: Kernel) -> list[tuple[int, str, dict[str, Any]]]:
+    """The kernel's trace without payloads and without the C driver's own error_cause events."""
+    return [(e.t_ps, e.kind, e.info) for e in k.trace if e.kind != "error_cause"]
+
+
+@pytest.mark.parametrize("spike_us", [200, 50], ids=["overrun", "clean"])
+def test_c_stream_driver_agrees_with_its_python_twin(libraries: dict[str, Path], spike_us: int) -> None:
+    py, py_res, py_k, _ = stream_run(StreamDriver, spike_us)
+    c, c_res, c_k, _ = stream_run(functools.partial(CStreamDriver, library=libraries["stream"]), spike_us)
+    assert c_res.lost == py_res.lost and (c_res.lost != []) == (spike_us == 200)
+    assert c_res.clean == py_res.clean and c_res.delivered == py_res.delivered
+    assert c.stats == py.stats                     # every figure the report shows of the driver
+    assert trace_of(c_k) == trace_of(py_k)         # the same events at the same picoseconds
+
+
+def test_one_slot_per_dpc_c_driver_is_caught(libraries: dict[str, Path]) -> None:
+    """Rule (EvtInterruptDpc docs, seed 2): the DPC must handle all outstanding work. After one late
+    DPC, a DPC that copies one slot per run never catches up: more chunks are lost than the
+    correct driver loses, and chunks are left in the ring at the end."""
+    good, good_res, _, _ = stream_run(functools.partial(CStreamDriver, library=libraries["stream"]), 200)
+    bad, bad_res, _, dev = stream_run(functools.partial(CStreamDriver, library=libraries["one_slot"]), 200)
+    assert max(bad.stats.per_dpc_chunks) == 1
+    assert len(bad_res.lost) > len(good_res.lost)
+    assert bad.cons < dev.regs["PROD_IDX"]           # stranded: produced, never copied
+
+
+@pytest.mark.parametrize("edit,message", [
+    (("WdfInterruptQueueDpcForIsr(Interrupt);", "WdfDpcEnqueue(Interrupt);"),
+     r"^drv\.c:\d+: WdfDpcEnqueue is not provided by irqloop's WDK shim"),
+    (("ULONG copied = 0;", "ULONG copied = 0"), r"^drv\.c:\d+:\d+: error: expected ',' or ';'"),
+    (("WRITE_REGISTER_ULONG(&ctx->Regs->MSI_MASK, 0);", "WRITE_REGISTER_UCHAR((volatile UCHAR *)&ctx->Regs->MSI_MASK, 0);"),
+     r"^drv\.c:\d+:\d+: error: call to 'WRITE_REGISTER_UCHAR' declared with attribute error: .*32-bit writes only"),
+    (("IRQLOOP_DRIVER(StreamEvtDevicePrepareHardware, StreamEvtInterruptIsr, StreamEvtInterruptDpc);", ""),
+     r"^drv\.c: names no callbacks: add IRQLOOP_DRIVER\("),
+], ids=["missing_ddi", "syntax", "narrow_write", "no_callbacks"])
+def test_build_errors_are_one_line_with_the_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 edit: tuple[str, str], message: str) -> None:
+    text = STREAM_C.read_text()
+    assert edit[0] in text
+    (tmp_path / "drv.c").write_text(text.replace(edit[0], edit[1]))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(cdriver.CDriverBuildError, match=message) as err:
+        cdriver.build(tmp_path / "drv.c", tmp_path / "out")
+    assert "\n" not in str(err.value)
+    assert not list((tmp_path / "out").glob("*.so"))
+
+
+DDI_DRIVER = r"""
+#include <ntddk.h>
+#include <wdf.h>
+#include <TraceLoggingProvider.h>
+TRACELOGGING_DEFINE_PROVIDER(P, "Test", (0));
+static KDPC Dpc;
+static KSPIN_LOCK Lock;
+static volatile LONG Pending;
+static LONG Runs;
+static VOID Deferred(PKDPC dpc, PVOID ctx, PVOID a1, PVOID a2)
+{
+    LARGE_INTEGER t0 = KeQueryPerformanceCounter(NULL);
+    KeAcquireSpinLockAtDpcLevel(&Lock);
+    LONG bits = InterlockedExchange(&Pending, 0);
+    KeReleaseSpinLockFromDpcLevel(&Lock);
+    KeStallExecutionProcessor(3);
+    LARGE_INTEGER t1 = KeQueryPerformanceCounter(NULL);
+    Runs++;
+    TraceLoggingWrite(P, "deferred", TraceLoggingInt32(bits, "bits"), TraceLoggingUInt64(t1.QuadPart - t0.QuadPart, "ticks"),
+                      TraceLoggingUInt32(KeGetCurrentIrql(), "irql"), TraceLoggingInt32(Runs, "runs"));
+}
+static NTSTATUS Prepare(WDFDEVICE d, WDFCMRESLIST r, WDFCMRESLIST t)
+{
+    KeInitializeDpc(&Dpc, Deferred, NULL);
+    KeInitializeSpinLock(&Lock);
+    return STATUS_SUCCESS;
+}
+static BOOLEAN Isr(WDFINTERRUPT i, ULONG m)
+{
+    InterlockedOr(&Pending, 1 << m);
+    BOOLEAN first = KeInsertQueueDpc(&Dpc, NULL, NULL);
+    BOOLEAN second = KeInsertQueueDpc(&Dpc, NULL, NULL);
+    DbgPrint("isr %lu: %d %d", (unsigned long)m, first, second);
+    LONG v = 5;
+    LONG seen = InterlockedCompareExchange(&v, 9, 5);
+    InterlockedIncrement(&v);
+    return seen == 5 && v == 10;
+}
+static VOID Dpc2(WDFINTERRUPT i, WDFOBJECT o) { }
+IRQLOOP_DRIVER(Prepare, Isr, Dpc2);
+"""
+
+
+def test_ddis_follow_the_kernel_models_rules(tmp_path: Path) -> None:
+    """KeInsertQueueDpc of a DPC already queued returns FALSE (references.md, DPCs); the DPC runs
+    at DISPATCH_LEVEL; Interlocked* charge CpuCosts.interlocked_op_ps each; KeStallExecutionProcessor
+    and KeQueryPerformanceCounter (10 MHz) are simulated time; DbgPrint and TraceLoggingWrite are
+    trace events."""
+    (tmp_path / "ddis.c").write_text(DDI_DRIVER)
+    library = cdriver.build(tmp_path / "ddis.c", tmp_path / "out").library
+    sim = EventSim()
+    k = Kernel(EventSimPlatform(sim, memory_bytes=1 << 16), latency=DpcLatencyModel(base_ps=2 * US))
+    rt = CDriverRuntime(library, k)
+    assert rt.run_now(IrqloopEntry.PREPARE_HARDWARE, rt.device_handle, 0, 0) == 0
+    claimed: list[int] = []
+
+    async def isr() -> None:
+        t0 = k.now()
+        claimed.append(await rt.run(IrqloopEntry.INTERRUPT_ISR, 0x1_0000, 3))
+        assert k.now() - t0 == 3 * k.costs.interlocked_op_ps     # Or, CompareExchange, Increment
+
+    k.run_on(0, isr())
+    sim.run()
+    assert claimed == [1]
+    assert rt.dpc_inserts == [True, False]
+    (text,) = [e.info["text"] for e in k.trace if e.kind == "DbgPrint"]
+    assert text == "isr 3: 1 0"
+    (deferred,) = [e.info for e in k.trace if e.kind == "deferred"]
+    # 1 << 3 from the ISR; the stall (3 us) plus the exchange and the lock (40 ns each way) in 100 ns ticks
+    assert deferred["bits"] == 8 and deferred["irql"] == 2 and deferred["runs"] == 1
+    assert deferred["ticks"] == (3 * US + k.costs.interlocked_op_ps + 2 * k.costs.spinlock_ps) // 100_000
+
+
+def test_a_register_address_outside_bar0_is_a_fault(tmp_path: Path) -> None:
+    (tmp_path / "bad.c").write_text("#include <wdf.h>\n"
+                                    "static BOOLEAN Isr(WDFINTERRUPT i, ULONG m) { return (BOOLEAN)READ_REGISTER_ULONG((volatile ULONG *)&m); }\n"
+                                    "static VOID Dpc(WDFINTERRUPT i, WDFOBJECT o) { }\n"
+                                    "IRQLOOP_DRIVER(NULL, Isr, Dpc);\n")
+    library = cdriver.build(tmp_path / "bad.c", tmp_path / "out").library
+    sim = EventSim()
+    k = Kernel(EventSimPlatform(sim, memory_bytes=1 << 16))
+    rt = CDriverRuntime(library, k)
+    errors: list[str] = []
+
+    async def isr() -> None:
+        try:
+            await rt.run(IrqloopEntry.INTERRUPT_ISR, 0x1_0000, 0)
+        except CDriverFault as e:
+            errors.append(str(e))
+
+    k.run_on(0, isr())
+    sim.run()
+    assert errors == ["READ_/WRITE_REGISTER_* on an address outside the device's register space"]
+
+
+# ---- on the RTL: the overrun scenario with driver=c against the Python driver ----
+def scenario_report(tmp_path: Path, *overrides: str) -> tuple[int, dict[str, Any]]:
+    from irqloop.runner import run_dir_for, run_scenario
+    from irqloop.tb import scenarios
+    from irqloop.tb.scenarios.params import parse_overrides
+    rc = run_scenario("overrun", 1, "none", list(overrides), run_root=tmp_path)
+    run_dir = run_dir_for("overrun", 1, parse_overrides(scenarios.get("overrun").spec, list(overrides)), tmp_path)
+    return rc, json.loads((run_dir / "report.json").read_text())
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("overrides", [(), ("spike_us=60",)], ids=["overrun", "clean"])
+def test_c_driver_on_the_rtl_gives_the_python_drivers_report(tmp_path: Path, overrides: tuple[str, ...]) -> None:
+    """The same verdict and lost chunks, and in fact every observed figure: the reports differ only
+    in the plan's driver=c and the built driver it names."""
+    rc_py, py = scenario_report(tmp_path, *overrides)
+    rc_c, c = scenario_report(tmp_path, "driver=c", *overrides)
+    assert rc_py == rc_c == 0 and c["pass"] and c["observed"]["scoreboard"]["lost"] == py["observed"]["scoreboard"]["lost"]
+    assert c["plan"]["c_driver"]["source"] == str(STREAM_C.resolve())
+    assert c["observed"] == py["observed"]
+    assert c["checks"] == py["checks"] and c["test"] == py["test"]
+
+
+@pytest.mark.sim
+def test_one_slot_c_driver_fails_the_overrun_scenario(tmp_path: Path) -> None:
+    rc, r = scenario_report(tmp_path, f"driver_file={ONE_SLOT_C}")
+    assert rc == 1 and not r["pass"]
+    failed = [c["name"] for c in r["checks"] if not c["ok"]]
+    assert "run completed (the stream did not stall)" in failed
