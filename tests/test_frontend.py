@@ -87,7 +87,7 @@ BAD_INPUTS: list[tuple[list[str], str]] = [
     (["sim", "GUI=2"], "error: GUI='2' is not valid; use 0 or 1 (1: open the run's waveform in GTKWave)"),
     (["sim", "GUI=1", "WAVES=0"],
      "error: GUI=1 opens the run's waveform, but WAVES=0 records none; use WAVES=1 (or leave WAVES out)"),
-    (["sim", "SIM=foo"], "error: SIM=foo is not supported; valid: verilator"),
+    (["sim", "SIM=foo"], "error: SIM=foo is not supported; valid: verilator icarus"),
     (["sim", "UVM_TEST=NoSuchTest"], r"re:^error: unknown UVM_TEST 'NoSuchTest'; valid: ScenarioTest, "),
     (["sim", "UVM_TESTNAME=NoSuchTest"], r"re:^error: unknown UVM_TEST 'NoSuchTest'; valid: ScenarioTest, "),
     (["sim", "UVM_TEST=ScenarioTest", "UVM_TESTNAME=LostVectorTest"],
