@@ -35,11 +35,12 @@ def build_plain() -> Path:
     out = toolchain.WORK / "sim_build" / "bench-plain"
     exe = out / "bench_plain"
     srcs = runner.tb_sources() + [BENCH / "plain_main.cpp", toolchain.HDL / "hostmem_dpi.cpp", BENCH / "public.vlt"]
-    if exe.exists() and all(exe.stat().st_mtime > s.stat().st_mtime for s in srcs):
+    headers = [toolchain.HDL / h for h in toolchain.HOST_C_HEADERS]
+    if exe.exists() and all(exe.stat().st_mtime > s.stat().st_mtime for s in srcs + headers):
         return exe
     print("irqloop: building the plain Verilator bench", flush=True)
     cmd = ["verilator", "--cc", "--exe", "--build", "--timing", "-j", "2", "-Wno-fatal", "-Wno-lint", "-Wno-style",
-           "-CFLAGS", toolchain.CXX_FLAGS, f"-I{toolchain.RTL}", "--top-module", "tb_irqloop", "--timescale", "1ns/1ps",
+           "-CFLAGS", toolchain.CXX_FLAGS, f"-I{toolchain.RTL}", f"-I{toolchain.HDL}", "--top-module", "tb_irqloop", "--timescale", "1ns/1ps",
            "-Mdir", str(out), "-o", "bench_plain"] + [str(s) for s in srcs]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
