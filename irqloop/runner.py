@@ -1,7 +1,7 @@
 """irqloop's simulation runner: `make sim TEST=...` and friends call this.
 
     python -m irqloop.runner list
-    python -m irqloop.runner sim TEST [--seed N] [--waves none|fst|vcd] [--uvm-test NAME] [--gui 0|1] [name=value ...]
+    python -m irqloop.runner sim TEST [--seed N] [--waves none|fst|vcd] [--sim verilator|icarus] [--uvm-test NAME] [--gui 0|1] [name=value ...]
     python -m irqloop.runner params TEST
     python -m irqloop.runner waves|wave-png TEST [--seed N] [name=value ...]
 
@@ -16,7 +16,7 @@ as they were; a run that produced no report is kept in <run dir>.failed for its 
 Exit codes (the same in tb.compare):
     0  the observed outcome matches the scenario's declared expectation
     1  the outcome differs from the declaration (the report says which checks failed)
-    2  bad input: unknown test, parameter, value, seed, WAVES/GUI/UVM_TEST, unusable RUNS folder
+    2  bad input: unknown test, parameter, value, seed, SIM/WAVES/GUI/UVM_TEST, unusable RUNS folder
     3  infrastructure: the Verilator build failed, a tool is missing, the simulation crashed or
        produced no report
   130  interrupted (Ctrl-C or SIGTERM); the earlier results are untouched
@@ -58,13 +58,13 @@ def tb_sources() -> list[Path]:
             toolchain.HDL / "mmio_axil_master.v", toolchain.HDL / "host_activity.v"] + [toolchain.RTL / s for s in toolchain.RTL_SOURCES]
 
 
-def build(waves: str, num_cq: int = 1) -> Path:
-    """Build (or reuse) the end-to-end simulator; one build per waves setting and queue count
-    (the streaming scenarios use one queue: the 32-queue device simulates ~3x slower)."""
+def build(waves: str, num_cq: int = 1, sim: str = "verilator") -> Path:
+    """Build (or reuse) the end-to-end simulator; one build per simulator, waves setting and queue
+    count (the streaming scenarios use one queue: the 32-queue device simulates ~3x slower)."""
     params = {"NUM_CQ": num_cq} if num_cq != 1 else {}
     tag = f"{TOPLEVEL}-{waves}" + (f"-cq{num_cq}" if num_cq != 1 else "")
     return simbuild.build(TOPLEVEL, tb_sources(), parameters=params, waves=waves, timing=True, dpi=True,
-                          name=tag, public_vlt=toolchain.HDL / "tb_irqloop.vlt")
+                          name=tag, public_vlt=toolchain.HDL / "tb_irqloop.vlt", sim=sim)
 
 
 def run_dir_for(test: str, seed: int, values: dict[str, Any], run_root: Path | None = None,
@@ -165,7 +165,7 @@ def replace_run_dir(staging: Path, run_dir: Path) -> None:
 
 def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_root: Path | None = None,
                  quiet: bool = False, uvm_test: str = DEFAULT_UVM_TEST, gui: bool = False,
-                 summary: bool = False) -> int:
+                 summary: bool = False, sim: str = "verilator") -> int:
     """Run one scenario into its run directory; returns EXIT_AS_DECLARED or EXIT_OUTCOME_DIFFERS.
     Raises ParamError on bad input (before any build), InfrastructureError when a system package
     is missing, the Verilator build fails or the simulation produces no report, and KeyboardInterrupt
@@ -177,12 +177,13 @@ def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_roo
         takers = [n for n in scenarios.names() if scenarios.get(n).takes_overrides]
         raise ParamError(f"UVM_TEST={uvm_test} overrides the driver strategy and MSI faults, which scenario {test} "
                          f"fixes itself; use it with: {', '.join(takers)}")
+    check_simulator(sim, waves)
     plan = sc.prepare(values, seed, choices)
     run_dir = run_dir_for(test, seed, values, run_root, uvm_test)
     staging = create_staging_dir(run_dir, run_root)
     had_results = run_dir.exists()
     try:
-        report = _simulate_into(staging, run_dir, test, seed, waves, plan, uvm_test, sc.num_cq)
+        report = _simulate_into(staging, run_dir, test, seed, waves, plan, uvm_test, sc.num_cq, sim)
         replace_run_dir(staging, run_dir)
         shutil.rmtree(failed_attempt_dir(run_dir), ignore_errors=True)    # superseded by this finished run
     except KeyboardInterrupt:
@@ -217,10 +218,10 @@ def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_roo
 
 
 def _simulate_into(staging: Path, run_dir: Path, test: str, seed: int, waves: str, plan: Plan,
-                   uvm_test: str, num_cq: int) -> dict[str, Any]:
+                   uvm_test: str, num_cq: int, sim: str = "verilator") -> dict[str, Any]:
     """Build, simulate into ``staging`` and complete it (report.txt, view.gtkw) as the run
     directory ``run_dir`` it will become: every path written inside names ``run_dir``."""
-    build_dir = build(waves, num_cq)
+    build_dir = build(waves, num_cq, sim)
     wave_name = f"dump.{waves}"
     log = staging / "sim.log"
     request = RunRequest(test=test, seed=seed, uvm_test=uvm_test, waves=waves != "none", plan=plan)
@@ -231,7 +232,8 @@ def _simulate_into(staging: Path, run_dir: Path, test: str, seed: int, waves: st
            "COCOTB_RESULTS_ATTACHMENTS": ",".join(
                str(run_dir / name) for name in ([wave_name] if waves != "none" else []) + ["sim.log"])}
     simbuild.run(TOPLEVEL, build_dir, "irqloop.tb.sim.test_scenario", staging, env=env, seed=seed, waves=waves,
-                 test_args=["--trace-file", str(staging / wave_name)] if waves != "none" else [], log_file=log)
+                 test_args=["--trace-file", str(staging / wave_name)] if waves != "none" else [], log_file=log,
+                 sim=sim)
     if not (staging / OBSERVATIONS_FILE).exists():
         raise InfrastructureError(_keep_failed_attempt(staging, run_dir, test, seed))
     from irqloop.report import evaluate, format_report, mark_verdict_in_junit, report_json
@@ -346,6 +348,24 @@ def parse_seed(text: str) -> int:
     return int(text)
 
 
+def parse_sim(text: str) -> str:
+    """SIM: the simulator (toolchain.SIMULATORS; Verilator unless given)."""
+    if text not in toolchain.SIMULATORS:
+        raise ParamError(f"SIM={text} is not supported; valid: {' '.join(toolchain.SIMULATORS)}")
+    return text
+
+
+def check_simulator(sim: str, waves: str) -> None:
+    """What a run cannot do under Icarus, refused in one line before anything is built."""
+    parse_sim(sim)
+    if sim == "icarus" and waves != "none":
+        raise ParamError("WAVES is not supported with SIM=icarus (the waveform view is Verilator's); "
+                         "record waves with SIM=verilator")
+    if sim == "icarus" and toolchain.coverage_enabled():
+        raise ParamError("COVERAGE=1 is not supported with SIM=icarus (line and toggle coverage are "
+                         "Verilator's); use SIM=verilator")
+
+
 def parse_waves(text: str) -> str:
     waves = {"0": "none", "": "none", "none": "none", "1": "fst", "fst": "fst", "vcd": "vcd"}.get(text.lower())
     if waves is None:
@@ -407,11 +427,14 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     sp.add_argument("test")
     sp.add_argument("--seed", default="1")
     sp.add_argument("--waves", default="none")
+    sp.add_argument("--sim", default=toolchain.SIMULATORS[0],
+                    help=f"the simulator: {' or '.join(toolchain.SIMULATORS)} (default {toolchain.SIMULATORS[0]})")
     sp.add_argument("--runs", default=None, help="results root (default: runs/)")
     sp.add_argument("--gui", default="0", help="1: open the waveform view in GTKWave after the run")
     sp.add_argument("--summary", action="store_true", help="print the verdict line instead of the report")
     sp.add_argument("params", nargs="*", help="name=value overrides")
-    sub.add_parser("build", help="build the simulator")
+    bp = sub.add_parser("build", help="build the simulator")
+    bp.add_argument("--sim", default=toolchain.SIMULATORS[0])
     for cmd in ("waves", "wave-png"):
         wp = sub.add_parser(cmd, help="open the last waveform of a run" if cmd == "waves" else "render it to PNG")
         wp.add_argument("test")
@@ -452,7 +475,7 @@ def _dispatch(a: argparse.Namespace) -> int:
         print(describe(scenarios.get(a.test).spec))
         return EXIT_AS_DECLARED
     if a.cmd == "build":
-        build("none")
+        build("none", sim=parse_sim(a.sim))
         return EXIT_AS_DECLARED
     run_root = Path(a.runs).resolve() if a.runs else None
     uvm_test = resolve_uvm_test(a.uvm_test, a.uvm_testname)
@@ -463,12 +486,12 @@ def _dispatch(a: argparse.Namespace) -> int:
         png = wave_png(view, json.loads(view.with_name("report.json").read_text()))
         print(f"wave-png: {png}")
         return EXIT_AS_DECLARED
-    waves, gui, seed = parse_waves(a.waves), parse_gui(a.gui), parse_seed(a.seed)
+    waves, gui, seed, sim = parse_waves(a.waves), parse_gui(a.gui), parse_seed(a.seed), parse_sim(a.sim)
     if gui and waves == "none":
         raise ParamError("GUI=1 opens the run's waveform, but WAVES=0 records none; "
                          "use WAVES=1 (or leave WAVES out)")
     return run_scenario(a.test, seed, waves, a.params, run_root=run_root, uvm_test=uvm_test, gui=gui,
-                        summary=a.summary)
+                        summary=a.summary, sim=sim)
 
 
 if __name__ == "__main__":

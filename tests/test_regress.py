@@ -211,7 +211,7 @@ def test_a_run_the_runner_refuses_is_an_infrastructure_failure(tmp_path: Path) -
 
 def test_a_build_failure_before_any_run_exits_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    def failing_build(waves: str, num_cq: int = 1) -> Path:
+    def failing_build(waves: str, num_cq: int = 1, sim: str = "verilator") -> Path:
         raise InfrastructureError("Verilator build of tb_irqloop-none failed (exit 1); full log: build.log")
     monkeypatch.setattr(regress.runner, "build", failing_build)
     assert regress.main(["run", "--suite", "smoke", "--out", str(tmp_path)]) == 3

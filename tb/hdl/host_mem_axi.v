@@ -7,6 +7,7 @@
 // response, so an MSI observed by the host finds all earlier data in memory.
 `timescale 1ns / 1ps
 `default_nettype none
+`include "host_calls.vh"
 
 module host_mem_axi #(
     parameter [63:0] MSI_BASE = 64'h0000_0000_FEE0_0000
@@ -34,9 +35,11 @@ module host_mem_axi #(
     output reg  [31:0] msi_count,    // MSI messages received
     output reg  [31:0] beat_count    // data beats received
 );
+`ifndef IRQLOOP_VPI
     import "DPI-C" function int irqloop_mem_write(input longint addr, input longint data, input byte strb);
     import "DPI-C" function void irqloop_msi(input longint addr, input int data);
     import "DPI-C" function void irqloop_mem_burst(input longint addr, input int bytes, input longint time_ns);
+`endif
 
     reg [63:0] addr;
     reg [63:0] burst_addr;   // where the current burst started, for the burst log
@@ -70,15 +73,15 @@ module host_mem_axi #(
             end
             if (s_axi_wvalid && s_axi_wready) begin
                 if (is_msi) begin
-                    irqloop_msi(addr, s_axi_wdata[{addr[2], 5'd0} +: 32]);
+                    `IRQLOOP_HOST(irqloop_msi)(addr, s_axi_wdata[{addr[2], 5'd0} +: 32]);
                     msi_count <= msi_count + 32'd1;
                     beat_resp = 2'b00;
                 end else begin
-                    r = irqloop_mem_write(addr, s_axi_wdata, s_axi_wstrb);
+                    r = `IRQLOOP_HOST(irqloop_mem_write)(addr, s_axi_wdata, s_axi_wstrb);
                     beat_resp = (r != 0) ? 2'b10 : 2'b00;
                     beat_count <= beat_count + 32'd1;
                     if (s_axi_wlast)
-                        irqloop_mem_burst(burst_addr, burst_bytes + (32'd1 << size), $time);
+                        `IRQLOOP_HOST(irqloop_mem_burst)(burst_addr, burst_bytes + (32'd1 << size), $time);
                     else
                         burst_bytes <= burst_bytes + (32'd1 << size);
                 end

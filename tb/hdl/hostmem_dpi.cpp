@@ -1,4 +1,5 @@
-// Host side of the irqloop testbench, shared by the simulator (DPI-C) and Python (ctypes):
+// Host side of the irqloop testbench, shared by the simulator (DPI-C under Verilator, the VPI shim
+// hostmem_vpi.cpp under Icarus) and Python (ctypes):
 //   - host RAM, written by the device's DMA: the tb's AXI4 slave (host_mem_axi.v) calls
 //     irqloop_mem_write() once per accepted data beat;
 //   - the MSI log: irqloop_msi() once per MSI message;
@@ -10,9 +11,12 @@
 //     after every earlier write, as PCIe orders a read behind posted writes.
 // A completed read or an MSI calls the hook Python installed, which arms a one-shot ReadWrite
 // callback for that time step: no VPI value-change callback stays registered (each one costs
-// every time step) and the simulator links with -rdynamic so ctypes finds these symbols.
+// every time step) and the simulator links with -rdynamic so ctypes finds these symbols (under
+// Icarus they live in the VPI module, which Python opens by its path; see hostmem_vpi.cpp).
 #include <cstdint>
 #include <cstring>
+
+#include "hostmem.h"
 
 extern "C" {
 

@@ -5,6 +5,7 @@
 // read: AR, then R), then reports the completion. Requests run one at a time, in order.
 `timescale 1ns / 1ps
 `default_nettype none
+`include "host_calls.vh"
 
 module mmio_axil_master (
     input  wire        clk,
@@ -33,8 +34,10 @@ module mmio_axil_master (
     input  wire        m_axil_rvalid,
     output reg         m_axil_rready
 );
+`ifndef IRQLOOP_VPI
     import "DPI-C" function int irqloop_mmio_pop(output byte write, output int addr, output int wdata);
     import "DPI-C" function void irqloop_mmio_done(input int rdata, input byte resp);
+`endif
 
     assign m_axil_awprot = 3'b000;
     assign m_axil_arprot = 3'b000;
@@ -53,18 +56,22 @@ module mmio_axil_master (
             m_axil_arvalid <= 1'b0;
             m_axil_rready  <= 1'b0;
         end else begin
-            if (!busy && irqloop_mmio_pop(req_write, req_addr, req_wdata) != 0) begin
-                busy <= 1'b1;
-                if (req_write != 0) begin
-                    m_axil_awaddr  <= req_addr[11:0];
-                    m_axil_awvalid <= 1'b1;
-                    m_axil_wdata   <= req_wdata;
-                    m_axil_wvalid  <= 1'b1;
-                    m_axil_bready  <= 1'b1;
-                end else begin
-                    m_axil_araddr  <= req_addr[11:0];
-                    m_axil_arvalid <= 1'b1;
-                    m_axil_rready  <= 1'b1;
+            // nested, not `!busy && pop(...)`: Icarus evaluates both operands of && and would
+            // take a request off the queue while busy
+            if (!busy) begin
+                if (`IRQLOOP_HOST(irqloop_mmio_pop)(req_write, req_addr, req_wdata) != 0) begin
+                    busy <= 1'b1;
+                    if (req_write != 0) begin
+                        m_axil_awaddr  <= req_addr[11:0];
+                        m_axil_awvalid <= 1'b1;
+                        m_axil_wdata   <= req_wdata;
+                        m_axil_wvalid  <= 1'b1;
+                        m_axil_bready  <= 1'b1;
+                    end else begin
+                        m_axil_araddr  <= req_addr[11:0];
+                        m_axil_arvalid <= 1'b1;
+                        m_axil_rready  <= 1'b1;
+                    end
                 end
             end
             if (m_axil_awvalid && m_axil_awready) m_axil_awvalid <= 1'b0;
@@ -74,13 +81,13 @@ module mmio_axil_master (
                 m_axil_bready <= 1'b0;
                 busy          <= 1'b0;
                 completed     <= completed + 32'd1;
-                irqloop_mmio_done(32'd0, {6'd0, m_axil_bresp});
+                `IRQLOOP_HOST(irqloop_mmio_done)(32'd0, {6'd0, m_axil_bresp});
             end
             if (m_axil_rvalid && m_axil_rready) begin
                 m_axil_rready <= 1'b0;
                 busy          <= 1'b0;
                 completed     <= completed + 32'd1;
-                irqloop_mmio_done(m_axil_rdata, {6'd0, m_axil_rresp});
+                `IRQLOOP_HOST(irqloop_mmio_done)(m_axil_rdata, {6'd0, m_axil_rresp});
             end
         end
     end

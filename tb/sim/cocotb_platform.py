@@ -2,7 +2,9 @@
 
 - time and sleeping: the simulator's clock (cocotb ``Timer``), picoseconds;
 - host memory: the bytes that ``hostmem_dpi.cpp`` stores the device's DMA in, read directly
-  through ctypes (the simulator is linked with -rdynamic), so no Python runs per bus beat;
+  through ctypes, so no Python runs per bus beat: under Verilator from the simulator's own
+  symbols (it is linked with -rdynamic), under Icarus from the VPI module that holds the same C
+  code (:func:`host_library`);
 - MMIO: requests go into the C queue that ``mmio_axil_master`` drains as real AXI4-Lite
   transactions. Writes are posted (the CPU does not wait, as on PCIe); a read waits for its
   completion, which comes after every earlier write;
@@ -15,6 +17,7 @@ step (measured here: 1.97 -> 1.41 M cycles/s for a single one).
 from __future__ import annotations
 
 import ctypes
+import os
 from typing import Any, Callable, Coroutine
 
 import cocotb
@@ -26,6 +29,7 @@ from cocotb.triggers import Event, NullTrigger, Timer
 
 from irqloop.tb.board import CLOCK_PS
 from irqloop.tb.models.msi_faults import MsiFaultInjector
+from irqloop.toolchain import HOST_LIB_ENV
 
 HOOK_MSI, HOOK_MMIO_READ = 1, 2
 HOOK_T = ctypes.CFUNCTYPE(None, ctypes.c_int)
@@ -58,17 +62,27 @@ class HostHook(GPITrigger):
         super()._react()
 
 
+def host_library() -> ctypes.CDLL:
+    """The loaded code that holds host RAM, the logs and the MMIO queue: the simulator process
+    itself (Verilator, linked with -rdynamic), or the VPI module named by $IRQLOOP_HOST_LIB
+    (Icarus): vvp loaded it with RTLD_LOCAL, and opening it again by its path returns that same
+    copy (RTLD_GLOBAL also puts its symbols where ctypes.CDLL(None) finds them)."""
+    path = os.environ.get(HOST_LIB_ENV)
+    return ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL) if path else ctypes.CDLL(None)
+
+
 class HostBridge:
     """ctypes views of host RAM, the MSI log and the MMIO queue inside the simulator process."""
 
     def __init__(self) -> None:
-        lib = ctypes.CDLL(None)
+        lib = host_library()
         try:
             size = ctypes.c_uint64.in_dll(lib, "irqloop_hostmem_size").value
             base = ctypes.addressof(ctypes.c_uint8.in_dll(lib, "irqloop_hostmem"))
         except ValueError as exc:
             raise RuntimeError("host memory symbols not found: the simulator must be built with "
-                               "tb/hdl/hostmem_dpi.cpp and -rdynamic (use irqloop/runner.py)") from exc
+                               "tb/hdl/hostmem_dpi.cpp and -rdynamic, or under Icarus load "
+                               f"the VPI shim and name it in ${HOST_LIB_ENV} (use irqloop/runner.py)") from exc
         u64 = lambda name: ctypes.c_uint64.in_dll(lib, name)  # noqa: E731
         self.lib = lib
         self.memory = np.frombuffer((ctypes.c_uint8 * size).from_address(base), dtype=np.uint8)
