@@ -17,6 +17,7 @@ import fnmatch
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -83,6 +84,8 @@ smtbmc yices
 [script]
 read_verilog -formal -sv {defines} {verilog}
 prep -top {prop.top}
+memory_map
+opt_clean
 select -set others {asserts} {keep}
 delete @others
 select -assert-min 1 {asserts}
@@ -106,14 +109,20 @@ def run(prop: Property, out: Path, bindir: Path, rtl: Path, formal_dir: Path, ti
     sby.write_text(sby_text(prop, rtl, formal_dir / prop.wrapper))
     env = {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}"}
     t0 = time.monotonic()
+    # yowasp tools see the files under the working folder only: run from out/; a session of its
+    # own, so a timeout ends sby's solver processes too
+    proc = subprocess.Popen(tool_args(bindir) + ["-f", sby.name], cwd=out, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
-        # yowasp tools see the files under the working folder only: run from out/
-        r = subprocess.run(tool_args(bindir) + ["-f", sby.name], cwd=out, env=env, capture_output=True,
-                           text=True, timeout=timeout)
+        log, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.communicate()
         return Result(prop, "ERROR", time.monotonic() - t0, f"timed out after {timeout:.0f} s")
+    except KeyboardInterrupt:
+        os.killpg(proc.pid, signal.SIGTERM)
+        raise
     seconds = time.monotonic() - t0
-    log = r.stdout + r.stderr
     status_file = job / "status"
     status = status_file.read_text().split()[0] if status_file.exists() else ""
     if status == "PASS":
@@ -127,7 +136,7 @@ def run(prop: Property, out: Path, bindir: Path, rtl: Path, formal_dir: Path, ti
     if status == "UNKNOWN" and prop.mode == "prove" and re.search(r"returned pass for basecase", log):
         return Result(prop, "bounded", seconds, f"induction did not close at {prop.depth}; BMC passed to {prop.depth}")
     tail = "\n".join(log.strip().splitlines()[-8:])
-    return Result(prop, "ERROR", seconds, f"sby status {status or 'none'} (rc {r.returncode}; log {job}/logfile.txt)\n{tail}")
+    return Result(prop, "ERROR", seconds, f"sby status {status or 'none'} (rc {proc.returncode}; log {job}/logfile.txt)\n{tail}")
 
 
 def table(results: list[Result]) -> str:
