@@ -46,7 +46,7 @@ BENCH_CYCLES ?= 2000000
 
 VALID_SIMS := verilator
 
-.PHONY: help setup regs sim compare regress regress-merge testplan waves wave-png list params test test-nightly check lint synth formal coverage bench clean check-sim
+.PHONY: help setup regs sim compare regress regress-merge testplan waves wave-png list params test test-nightly check lint synth formal formal-tools coverage bench clean check-sim
 
 help:
 	@echo "irqloop targets:"
@@ -165,6 +165,8 @@ $(FORMAL_STAMP): pyproject.toml constraints.txt | $(STAMP)
 	@$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[formal]' >$(VENV)/pip-formal.log 2>&1 || \
 	  { tail -n 20 $(VENV)/pip-formal.log >&2; echo "error: pip could not install the formal tools; log: $(VENV)/pip-formal.log" >&2; exit 3; }
 	@touch $@
+
+formal-tools: $(FORMAL_STAMP)
 
 PROPS ?=
 formal: $(FORMAL_STAMP)
