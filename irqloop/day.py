@@ -756,6 +756,8 @@ def replay_command(answer: DayAnswer, window_file: Path) -> str:
     default_copy = next(p.default for p in DAY_SPEC if p.name == "copy_ns_per_kib")
     if v["copy_ns_per_kib"] != default_copy:
         params.append(f"copy_ns_per_kib={v['copy_ns_per_kib']:g}")
+    if not toolchain.CHECKOUT:      # an installed package has the irqloop command, not the Makefile
+        return "irqloop sim overrun " + " ".join(params)
     return f'make sim TEST=overrun PARAMS="{" ".join(params)}"'
 
 
