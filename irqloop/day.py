@@ -813,6 +813,7 @@ def answer_json(a: DayAnswer, window_file: Optional[str], command: Optional[str]
         "pot_refused": str(a.fit_refusal) if a.fit_refusal else None,
         "simulated_day": {"chunks": d.chunks, "hours": _num(d.hours), "overruns": d.overruns, "lost_chunks": d.lost,
                           "overruns_per_day": _num(d.overruns * d.scale), "dpc_inserts": d.dpc_inserts,
+                          "stall_ms": _num(d.stall_ps / 1e9), "max_stall_us": _num(d.max_stall_ps / US),
                           "max_latency_drawn_us": _num(d.max_latency_ps / US)},
         "slots_for_one_per_year": a.slots_for_one_per_year,
         "slots_for_one_per_year_note": a.slots_note,
@@ -834,7 +835,26 @@ def answer_json(a: DayAnswer, window_file: Optional[str], command: Optional[str]
 
 
 def summary_lines(j: dict[str, Any]) -> list[str]:
-    """The printed answer (also the head of day.md)."""
+    """The printed answer (also the head of day.md). Under flow control a DPC later than the
+    headroom does not lose data: it holds the device (a stall), and the answer says so."""
+    lines = _summary_lines(j)
+    if j["settings"]["mode"] != "flow":
+        return lines
+    sd = j["simulated_day"]
+    out = []
+    for line in lines:
+        line = (line.replace("overruns per day:", "stalls per day (flow control: the device waits, nothing is lost):")
+                .replace("P(at least one in 24 h)", "P(at least one stall in 24 h)")
+                .replace(" us overruns", " us stalls the device")
+                .replace("ring for < 1 overrun a year", "ring for < 1 stall a year"))
+        if line.startswith("simulated day:"):
+            line = (f"simulated day: {sd['chunks']} chunks in {_fmt(sd['hours'])} h, {sd['lost_chunks']} lost; "
+                    f"the device was held {_fmt(sd['stall_ms'])} ms in all, at most {_fmt(sd['max_stall_us'])} us at once")
+        out.append(line)
+    return out
+
+
+def _summary_lines(j: dict[str, Any]) -> list[str]:
     ld = j["latency_data"]
     ci = j["overruns_per_day_ci95"]
     pci = j["p_overrun_24h_ci95"]

@@ -303,3 +303,13 @@ def ranges_of(seqs: list[int]) -> list[tuple[int, int]]:
         else:
             out.append((s, 1))
     return out
+
+
+def test_under_flow_control_the_answer_is_stalls_not_overruns(tmp_path: Path) -> None:
+    x = synthetic_latencies(5, 20_000)
+    x[::500] = 900 * US
+    _, j, printed = run(tmp_path, write_latencies(tmp_path / "heavy.txt", x), ["slots=8", "period_us=100", "mode=flow"])
+    assert j["simulated_day"]["lost_chunks"] == 0 and j["simulated_day"]["stall_ms"] > 0
+    assert "stalls per day (flow control: the device waits, nothing is lost):" in printed
+    assert "overruns per day" not in printed and " us stalls the device" in printed
+    assert "the device was held" in printed
