@@ -23,7 +23,8 @@ typedef struct {
 } DayParams;
 
 typedef struct {
-    int64_t status;                  /* 0 ok, 1 latency sequence exhausted, 2 MMIO queue overflow */
+    int64_t status;                  /* 0 ok, 1 latency sequence exhausted, 2 MMIO queue overflow,
+                                        3 (-DDAYMODEL_CHECK) a shortcut of the clocked loop changed a result */
     int64_t produced, lost, lost_ranges, overwrites;
     int64_t first_overwrite_seq, first_overwrite_ps;
     int64_t stalled_chunks, stall_ps, max_stall_ps;
@@ -343,8 +344,9 @@ int64_t day_run(const DayParams *p, const int64_t *latencies, DayResult *r, int6
 /* ---------------------------------------------------------------------------------------------
    Clocked mode: the RTL harness (tb_irqloop: rtl/ irqloop_dev, tb/hdl mmio_axil_master and
    host_mem_axi, the host model on cocotb). The device moves at clock edges (edge e is stream
-   cycle e, at e x clock_ps); while anything is in flight the loop takes every edge, otherwise it
-   skips to the next source tick or host event. The host steps in picoseconds with an order key
+   cycle e, at e x clock_ps); the loop takes only the edges where something can change
+   (c_next_edge) and the host events between them, and a quiet chunk in one step (c_quiet_chunk).
+   The host steps in picoseconds with an order key
    4t + k at time t:
      k = 0  Python woken by a timer (cocotb runs it before the clock edge of that time step),
      k = 1  the clock edge (the device, the MMIO master, the DMA writer, host memory),
@@ -366,7 +368,7 @@ typedef struct {
     const int64_t *lat; uint64_t rng[4]; int64_t lat_i;
     int64_t *ranges, *trace;
     int64_t run_first, run_count;
-    int64_t clk;
+    int64_t clk, period_cycles, tick_edge;
     /* device: state after the last edge taken */
     int64_t started, prod, cons_idx, due, held, held_edge;
     int64_t last_start, beats_left, slot_addr_next, cur_addr, chunk_done_edge, writer_free;
@@ -388,6 +390,8 @@ typedef struct {
     /* the DPC */
     int inserted, phase; int64_t queued_at, dpc_key;
     int64_t drv_cons, prod_read, copied, run_queued, run_start;
+    /* the loop: the first edge not yet taken, the order key of the last step */
+    int64_t e, last_key;
 } Clk;
 
 static int64_t c_latency(Clk *s) {
@@ -423,6 +427,12 @@ static void c_push(Clk *s, int64_t key, int reg, int64_t val, int who) {
 
 static int64_t c_time(int64_t key) { return key >> 2; }
 
+/* the first source tick (a multiple of the period in cycles) at or after edge e; cached, since e only grows */
+static inline int64_t c_tick_at_or_after(Clk *s, int64_t e) {
+    if (s->tick_edge < e) s->tick_edge = (e + s->period_cycles - 1) / s->period_cycles * s->period_cycles;
+    return s->tick_edge;
+}
+
 /* ---- the device at edge e: decisions on the state after edge e-1, then the changes at e ---- */
 static void c_edge(Clk *s, int64_t e) {
     const DayParams *p = s->p;
@@ -432,7 +442,7 @@ static void c_edge(Clk *s, int64_t e) {
     if (s->rd_pop >= 0 && e == s->rd_pop + p->rd_sample)
         s->rd_value = s->rd_reg == Q_PROD_IDX ? s->prod : s->cause;
     /* ring_producer: the source's tick, and a due chunk starts when the writer is free */
-    int tick = e % (p->period_ps / clk) == 0 && s->started < p->chunks;
+    int tick = e == c_tick_at_or_after(s, e) && s->started < p->chunks;
     int busy = (s->last_start >= 0 && e - 1 >= s->last_start + p->start_to_busy && e - 1 < s->chunk_done_edge)
                || s->last_start == e - 1;
     int can_start = s->due && !busy;
@@ -522,8 +532,22 @@ static void c_edge(Clk *s, int64_t e) {
     }
 }
 
-/* does the device need edge e, or can it skip to the next tick? */
-static int c_active(Clk *s, int64_t e) {
+/* The first edge at or after e where c_edge can change anything: every other edge leaves the state
+   as it is (a decision there sees the same values as at the edge before and takes the same branch),
+   so the loop jumps over them. c_edge acts only at
+     - a scheduled edge: a read's sample, chunk_done, PROD_IDX, INT_CAUSE bits, a vector's pending bit,
+       a write's effect (and the cause_w1c pulse's edge after), CONS_IDX reaching the producer;
+     - a source tick while no chunk is due;
+     - a due chunk's first edge with the writer's chunk slot free (start, or held), unless it is held
+       on a full ring under flow control (then only CONS_IDX's arrival, scheduled, changes that);
+     - the DMA writer's first free edge with a request (an MSI: pending and unmasked; else the
+       chunk's next burst, once chunk_busy is up);
+     - the MMIO master's first free edge after the head request was queued.
+   The pending bits, the mask, the cause, the queue and CONS_IDX change only at such edges or at a
+   host event, and the loop recomputes this after each. */
+/* end_ps is the last step the edge-by-edge loop took: an event, or an edge while anything was still
+   in flight (the bus, the writer, a pulse, a scheduled change); this is that "in flight" */
+static int c_in_flight(Clk *s, int64_t e) {
     if (s->q_n || s->bus_free > e || s->rd_pop >= 0 || s->writer_free > e || s->beats_left > 0) return 1;
     if (s->last_start >= 0 && s->chunk_done_edge >= e - 1 && s->chunk_done_edge != INF) return 1;
     if (s->last_start == e - 1) return 1;
@@ -535,10 +559,45 @@ static int c_active(Clk *s, int64_t e) {
     return 0;
 }
 
-static int64_t c_next_tick(Clk *s, int64_t e) {
-    if (s->started >= s->p->chunks || s->held) return INF;
-    int64_t P = s->p->period_ps / s->clk;
-    return (e + P - 1) / P * P;
+static inline void c_min(int64_t *m, int64_t v) { if (v < *m) *m = v; }
+static inline int64_t c_max(int64_t a, int64_t b) { return a > b ? a : b; }
+
+static int64_t c_next_edge(Clk *s, int64_t e) {
+    const DayParams *p = s->p;
+    int64_t m = INF;
+    if (s->rd_pop >= 0 && s->rd_pop + p->rd_sample >= e) c_min(&m, s->rd_pop + p->rd_sample);
+    if (s->chunk_done_edge >= e) c_min(&m, s->chunk_done_edge);
+    if (s->prod_at >= e) c_min(&m, s->prod_at);
+    if (s->cause_data_at >= e) c_min(&m, s->cause_data_at);
+    if (s->pend_data_at >= e) c_min(&m, s->pend_data_at);
+    if (s->ovr_cause_at >= e) c_min(&m, s->ovr_cause_at);
+    if (s->ovr_pend_at >= e) c_min(&m, s->ovr_pend_at);
+    if (s->wr_eff_edge >= e) c_min(&m, s->wr_eff_edge);
+    if (s->w1c_edge + 1 >= e) c_min(&m, s->w1c_edge + 1);
+    if (s->cons_apply_at >= e) c_min(&m, s->cons_apply_at);
+    if (m == e) return e;
+    /* ring_producer: a tick, or the due chunk's first edge with the writer's chunk slot free */
+    if (!s->due) {
+        if (s->started < p->chunks) c_min(&m, c_tick_at_or_after(s, e));
+    } else if (!(s->held && p->flow_control && s->started - s->cons_idx >= p->slots)) {
+        int64_t c = e;
+        if (s->last_start >= 0) {
+            if (c == s->last_start + 1) c++;
+            if (c - 1 >= s->last_start + p->start_to_busy && c - 1 < s->chunk_done_edge)
+                c = s->chunk_done_edge == INF ? INF : s->chunk_done_edge + 1;
+        }
+        c_min(&m, c);
+    }
+    /* dma_axi_writer */
+    if ((s->pending[0] && !s->mask) || s->pending[1]) c_min(&m, c_max(s->writer_free, e));
+    else if (s->beats_left > 0 && s->last_start >= 0)
+        c_min(&m, c_max(c_max(s->writer_free, e), s->last_start + p->start_to_busy + 1));
+    /* mmio_axil_master: q_key < 4 x edge x clk + 1 */
+    if (s->q_n) {
+        int64_t k = s->q_key[s->q_head], per = 4 * s->clk, b = c_max(s->bus_free, e);
+        c_min(&m, k < b * per + 1 ? b : (k + per - 1) / per);
+    }
+    return m;
 }
 
 static void c_isr_start(Clk *s, int64_t key) {
@@ -653,6 +712,217 @@ static void c_dpc_step(Clk *s, int64_t key) {
     }
 }
 
+#ifdef DAYMODEL_CHECK
+#include <stdio.h>
+/* every edge the loop jumps over (up to 4096 of them) changes nothing: take it on a copy and compare */
+static void c_check_skip(Clk *s, int64_t ne, int64_t hk) {
+    for (int64_t x = s->e; x < ne && x < s->e + 4096 && 4 * x * s->clk + 1 < hk; x++) {
+        Clk c; DayResult rc = *s->r;
+        memcpy(&c, s, sizeof c);
+        c.r = &rc;
+        c_edge(&c, x);
+        c.r = s->r; c.tick_edge = s->tick_edge;
+        if (memcmp(&c, s, sizeof c) || memcmp(&rc, s->r, sizeof rc)) {
+            fprintf(stderr, "daymodel: edge %ld was skipped but changes the state\n", (long)x);
+            s->r->status = 3;
+            return;
+        }
+    }
+}
+#endif
+
+/* one step of the loop: the next host event, or the next edge that can change anything (0: nothing left) */
+static inline int c_step(Clk *s) {
+    int64_t ne = c_next_edge(s, s->e);
+    /* the next host event: a read completion, then an ISR's timer, the DPC, an MSI landing */
+    int64_t hk = s->rd_done_key, which = 0;
+    if (s->isr_active && !s->isr_reading && s->isr_timer_key < hk) { hk = s->isr_timer_key; which = 1; }
+    int dpc_can = s->phase != D_IDLE && s->phase != D_READ && !s->isr_active;
+    if (dpc_can && s->dpc_key < hk) { hk = s->dpc_key; which = 2; }
+    if (s->msi_key < hk) { hk = s->msi_key; which = 3; }
+    if (hk == INF && ne == INF) return 0;
+#ifdef DAYMODEL_CHECK
+    c_check_skip(s, ne, hk);
+    if (s->r->status) return 0;
+#endif
+    if (ne == INF || hk < 4 * ne * s->clk + 1) {
+        s->last_key = hk;
+        if (which == 0) c_read_done(s, hk);
+        else if (which == 1) { s->isr_reading = 1; c_push(s, hk, -1, 0, W_ISR); }
+        else if (which == 2) c_dpc_step(s, hk);
+        else {                                  /* an MSI: one already waiting at the CPU absorbs it */
+            int v = s->msi_vec;
+            s->msi_key = INF;
+            if (s->in_irr[v]) s->r->msi_collapsed++;
+            else { s->irr[s->irr_n++] = v; s->in_irr[v] = 1; c_try_isr(s, hk); }
+        }
+        int64_t first_edge = (hk - 1) / (4 * s->clk) + 1;   /* edges before it had nothing to do */
+        if (first_edge > s->e) s->e = first_edge;
+    } else {
+        c_edge(s, ne);
+        s->last_key = 4 * ne * s->clk + 1;
+        s->e = ne + 1;
+    }
+    return 1;
+}
+
+/* ---- a quiet chunk in one step ----
+   Most chunks of a day start with nothing else going on: the ring drained, the bus, the writer and
+   the CPU idle, no vector pending or masked, no cause set. From there the chunk's whole life is a
+   fixed sequence of edges and host events (below, with RtlCycles' figures; T is its tick), and
+   c_quiet_chunk computes where the loop would be after it, field by field, instead of taking its
+   ~20 edges and ~10 host events one at a time. It does so only if the next tick comes after all of
+   it (else the tick, or a later chunk, could meet it), and when the DPC's latency makes its part too
+   long it stops where the latency is drawn (the ISR's INT_CAUSE read completing) and hands over to
+   the loop there. The sequence (edges; keys 4t + k as in the loop):
+     T tick (due); S = T+1 chunk_start; bursts from S+2 (each len + 3 edges, the first beat at
+     AW + 2); chunk_done D; PROD_IDX D+1, INT_CAUSE.DATA D+2, pending D+3; MSI issued M = D+4,
+     landing at M+2 (key 4(M+2)clk + 3): the ISR starts, its INT_CAUSE read is queued isr_entry_ps
+     later (key 4I) and goes out at r = max(ceil(I/clk), M+3), samples at r+1 and completes at
+     r+2 (key K = 4(r+2)clk + 2): the ISR queues the DPC (latency drawn here) and its INT_CAUSE
+     write (out r+3, effect r+5, bus free r+7) and MSI_MASK write (out r+7, effect r+9, free r+11).
+     The DPC starts at key ks = 4(queued + latency + dispatch) (K if that is 0: it waited for the
+     ISR), its PROD_IDX read goes out at p = max(r+11, ceil(ks/4clk)), samples at p+1, completes at
+     p+2; the copy of the one slot ends at tc = (p+2)clk + copy; its CONS_IDX write goes out at
+     q = max(p+3, ceil(tc/clk)) (effect q+2, at the producer q+3), its MSI_MASK write at q+4
+     (effect q+6, bus free q+8). The loop's last step is edge q+6.
+   Checked against the loop itself, state for state, by building with -DDAYMODEL_CHECK (every quiet
+   chunk is also run through the loop from a copy and the two compared byte for byte). */
+static int c_fast_ok(const DayParams *p) {        /* the figures the sequence above was derived with */
+    return p->rearm_by_mask && p->start_to_busy == 1 && p->burst_extra == 3 && p->msi_land == 2 && p->rd_sample == 1
+        && p->rd_done == 2 && p->rd_busy == 3 && p->wr_effect == 2 && p->wr_busy == 4 && p->cons_extra == 1
+        && p->done_to_prod == 1 && p->done_to_cause == 2 && p->done_to_pending == 3;
+}
+
+static inline int c_quiet(const Clk *s) {
+    const DayParams *p = s->p;
+    int64_t e = s->e;
+    return s->phase == D_IDLE && !s->isr_active && !s->irr_n && s->msi_key == INF && s->rd_done_key == INF
+        && !s->inserted && !s->blocked && !s->q_n && s->rd_pop < 0
+        && !s->due && !s->held && !s->beats_left && s->started < p->chunks
+        && s->cons_idx == s->started && s->prod == s->started && s->drv_cons == s->prod
+        && !s->pending[0] && !s->pending[1] && !s->mask && !s->cause
+        && (s->last_start < 0 || s->chunk_done_edge < e)
+        && s->prod_at < e && s->cause_data_at < e && s->pend_data_at < e && s->ovr_cause_at < e
+        && s->ovr_pend_at < e && s->wr_eff_edge < e && s->w1c_edge + 1 < e && s->cons_apply_at < e
+        && (p->latency_mode != 0 || s->lat_i < p->latency_count);
+}
+
+static inline int64_t c_ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+static int c_quiet_chunk(Clk *s) {
+    const DayParams *p = s->p;
+    DayResult *r = s->r;
+    int64_t clk = s->clk, per = 4 * clk;
+    int64_t T = c_tick_at_or_after(s, s->e), next_tick = T + s->period_cycles;
+    if (s->writer_free > T || s->bus_free > T) return 0;
+    /* the device: the chunk's start, its bursts, chunk_done, the MSI */
+    int64_t S = T + 1, seq = s->started, slot = seq % p->slots;
+    int64_t a = S + p->start_to_busy + 1, beats = p->slot_bytes / p->bus_bytes, addr = slot * p->slot_bytes;
+    int64_t first_beat = a + 2, D;
+    for (;;) {
+        int64_t len = p->max_burst, to_4k = (4096 - (addr & 4095)) / p->bus_bytes;
+        if (beats < len) len = beats;
+        if (to_4k < len) len = to_4k;
+        beats -= len; addr += len * p->bus_bytes;
+        if (!beats) { D = a + len + p->burst_extra - 1; break; }
+        a += len + p->burst_extra;
+    }
+    int64_t M = D + p->done_to_pending + 1, land = M + p->msi_land;
+    /* the ISR and its INT_CAUSE read */
+    int64_t t_isr = land * clk, I = t_isr + p->isr_entry_ps;
+    int64_t rd = c_ceil_div(I, clk);
+    if (rd < land + 1) rd = land + 1;
+    if (rd + p->rd_done >= next_tick) return 0;
+    int64_t K = 4 * (rd + p->rd_done) * clk + 2, queued = (rd + p->rd_done) * clk;
+    /* ---- from here on the chunk is the loop's: first the state after the ISR's read completes ---- */
+    int h = s->q_head;
+    s->q_key[h] = 4 * I; s->q_reg[h] = -1; s->q_val[h] = 0; s->q_who[h] = W_ISR;
+    int h1 = (h + 1) % BUSQ, h2 = (h + 2) % BUSQ;
+    s->q_key[h1] = K; s->q_reg[h1] = Q_INT_CAUSE; s->q_val[h1] = CAUSE_DATA; s->q_who[h1] = W_ISR;
+    s->q_key[h2] = K; s->q_reg[h2] = Q_MSI_MASK; s->q_val[h2] = 1; s->q_who[h2] = W_ISR;
+    s->q_head = h1; s->q_n = 2;
+    s->rd_pop = -1; s->rd_reg = Q_INT_CAUSE; s->rd_who = W_ISR; s->rd_value = CAUSE_DATA; s->rd_done_key = INF;
+    s->bus_free = rd + p->rd_busy;
+    s->slot_seq[slot] = seq; s->slot_beat[slot] = first_beat;
+    s->cur_addr = addr; s->started++; r->produced++; s->last_start = S; s->beats_left = 0;
+    s->chunk_done_edge = D; s->writer_free = M + 1 + p->burst_extra;
+    s->prod_at = D + p->done_to_prod; s->cause_data_at = D + p->done_to_cause; s->pend_data_at = D + p->done_to_pending;
+    s->prod++; s->cause = CAUSE_DATA;
+    s->tick_edge = next_tick;
+    s->msi_key = INF; s->msi_vec = 0;
+    s->irr[0] = s->irr[1]; s->in_irr[0] = 0;
+    s->isr_active = 0; s->isr_reading = 0; s->isr_vec = 0; s->stretch = 0;
+    s->isr_start = t_isr; s->isr_start_key = 4 * t_isr + 3; s->isr_timer_key = 4 * I;
+    r->isrs++;
+    r->dpc_insert_attempts++; r->dpc_inserts++;
+    s->inserted = 1; s->queued_at = queued;
+    int64_t lat = c_latency(s);
+    int64_t ks = lat + p->dpc_dispatch_ps == 0 ? K : 4 * (queued + lat + p->dpc_dispatch_ps);
+    s->phase = D_WAIT_START; s->dpc_key = ks;
+    s->e = rd + p->rd_done + 1; s->last_key = K;
+    /* the DPC: PROD_IDX, the copy, CONS_IDX and the unmask, if all of it comes before the next tick */
+    int64_t wr1 = rd + p->rd_busy, wr2 = wr1 + p->wr_busy;
+    int64_t pr = c_ceil_div(ks, per);
+    if (pr < wr2 + p->wr_busy) pr = wr2 + p->wr_busy;
+    int64_t t_copy = (pr + p->rd_done) * clk + p->chunk_copy_ps;
+    int64_t qc = c_ceil_div(t_copy, clk);
+    if (qc < pr + p->rd_busy) qc = pr + p->rd_busy;
+    int64_t qm = qc + p->wr_busy;
+    if (qm + p->wr_effect >= next_tick) return 1;
+    int h3 = (h + 3) % BUSQ, h4 = (h + 4) % BUSQ, h5 = (h + 5) % BUSQ;
+    s->q_key[h3] = ks; s->q_reg[h3] = Q_PROD_IDX; s->q_val[h3] = 0; s->q_who[h3] = W_DPC;
+    s->q_key[h4] = 4 * t_copy; s->q_reg[h4] = Q_CONS_IDX; s->q_val[h4] = s->prod; s->q_who[h4] = W_DPC;
+    s->q_key[h5] = 4 * t_copy; s->q_reg[h5] = Q_MSI_MASK; s->q_val[h5] = 0; s->q_who[h5] = W_DPC;
+    s->q_head = (h + 6) % BUSQ; s->q_n = 0;
+    s->rd_reg = Q_PROD_IDX; s->rd_who = W_DPC; s->rd_value = s->prod;
+    s->bus_free = qm + p->wr_busy;
+    s->cause = 0; s->w1c_edge = wr1 + p->wr_effect; s->w1c_val = CAUSE_DATA;
+    s->wr_eff_edge = qm + p->wr_effect; s->wr_eff_reg = Q_MSI_MASK; s->wr_eff_val = 0;
+    s->cons_apply_at = qc + p->wr_effect + p->cons_extra; s->cons_val = s->prod; s->cons_idx = s->prod;
+    s->inserted = 0; s->phase = D_IDLE; s->dpc_key = INF;
+    s->run_queued = queued; s->run_start = c_time(ks); s->copied = 1; s->prod_read = s->prod; s->drv_cons++;
+    r->dpc_runs++;
+    if (r->max_chunks_per_dpc < 1) r->max_chunks_per_dpc = 1;
+    if (r->traced < p->trace_capacity) {
+        int64_t *t = s->trace + 4 * r->traced++;
+        t[0] = s->run_queued; t[1] = s->run_start; t[2] = s->prod_read; t[3] = s->copied;
+    }
+    s->e = qm + p->wr_effect + 1; s->last_key = 4 * (qm + p->wr_effect) * clk + 1;
+    return 1;
+}
+
+#ifdef DAYMODEL_CHECK
+/* run the quiet chunk through the loop from a copy and compare: every field, the slots, the counts */
+static int c_checked_quiet_chunk(Clk *s) {
+    int64_t n = s->p->slots;
+    Clk c; DayResult rc = *s->r;
+    memcpy(&c, s, sizeof c);
+    int64_t *seq = malloc(8 * n), *beat = malloc(8 * n);
+    memcpy(seq, s->slot_seq, 8 * n); memcpy(beat, s->slot_beat, 8 * n);
+    int64_t traced = s->r->traced;
+    int done = c_quiet_chunk(s);
+    if (!done) { free(seq); free(beat); return 0; }
+    int64_t trow[4] = {0, 0, 0, 0};
+    if (s->r->traced > traced) memcpy(trow, s->trace + 4 * traced, sizeof trow);
+    int64_t *sseq = c.slot_seq, *sbeat = c.slot_beat;
+    c.slot_seq = seq; c.slot_beat = beat; c.r = &rc;
+    rc.traced = traced;
+    while (c.last_key < s->last_key && rc.status == 0) c_step(&c);
+    c.slot_seq = sseq; c.slot_beat = sbeat; c.r = s->r;
+    int64_t trow2[4] = {0, 0, 0, 0};
+    if (rc.traced > traced) memcpy(trow2, s->trace + 4 * traced, sizeof trow2);
+    if (memcmp(&c, s, sizeof c) || memcmp(&rc, s->r, sizeof rc) || memcmp(seq, s->slot_seq, 8 * n)
+            || memcmp(beat, s->slot_beat, 8 * n) || memcmp(trow, trow2, sizeof trow)) {
+        fprintf(stderr, "daymodel: quiet chunk %ld differs from the loop's\n", (long)(s->started - 1));
+        s->r->status = 3;
+    }
+    free(seq); free(beat);
+    return 1;
+}
+#define c_quiet_chunk c_checked_quiet_chunk
+#endif
+
 static int64_t day_run_clocked(const DayParams *p, const int64_t *latencies, DayResult *r, int64_t *ranges,
                                int64_t *trace) {
     Clk s;
@@ -669,36 +939,17 @@ static int64_t day_run_clocked(const DayParams *p, const int64_t *latencies, Day
     s.last_start = -1; s.chunk_done_edge = INF; s.prod_at = s.cause_data_at = s.pend_data_at = -1;
     s.ovr_cause_at = s.ovr_pend_at = -1; s.w1c_edge = -2; s.wr_eff_edge = -1; s.cons_apply_at = -1;
     s.rd_pop = -1; s.rd_done_key = INF; s.msi_key = INF; s.phase = D_IDLE; s.dpc_key = INF;
-    int64_t e = 0, last_key = 0;
+    s.period_cycles = p->period_ps / p->clock_ps; s.tick_edge = -1;
+    s.e = 0; s.last_key = 0;
+    int fast = c_fast_ok(p);
     while (r->status == 0) {
-        int64_t ne = c_active(&s, e) ? e : c_next_tick(&s, e);
-        /* the next host event: a read completion, then an ISR's timer, the DPC, an MSI landing */
-        int64_t hk = s.rd_done_key, which = 0;
-        if (s.isr_active && !s.isr_reading && s.isr_timer_key < hk) { hk = s.isr_timer_key; which = 1; }
-        int dpc_can = s.phase != D_IDLE && s.phase != D_READ && !s.isr_active;
-        if (dpc_can && s.dpc_key < hk) { hk = s.dpc_key; which = 2; }
-        if (s.msi_key < hk) { hk = s.msi_key; which = 3; }
-        if (hk == INF && ne == INF) break;
-        if (ne == INF || hk < 4 * ne * s.clk + 1) {
-            last_key = hk;
-            if (which == 0) c_read_done(&s, hk);
-            else if (which == 1) { s.isr_reading = 1; c_push(&s, hk, -1, 0, W_ISR); }
-            else if (which == 2) c_dpc_step(&s, hk);
-            else {                              /* an MSI: one already waiting at the CPU absorbs it */
-                int v = s.msi_vec;
-                s.msi_key = INF;
-                if (s.in_irr[v]) r->msi_collapsed++;
-                else { s.irr[s.irr_n++] = v; s.in_irr[v] = 1; c_try_isr(&s, hk); }
-            }
-            int64_t first_edge = (hk - 1) / (4 * s.clk) + 1;   /* edges before it had nothing to do */
-            if (first_edge > e) e = first_edge;
-        } else {
-            c_edge(&s, ne);
-            last_key = 4 * ne * s.clk + 1;
-            e = ne + 1;
-        }
+        if (fast && c_quiet(&s) && c_quiet_chunk(&s)) continue;
+        if (!c_step(&s)) break;
     }
-    r->end_ps = c_time(last_key);
+    /* the edges after the last event that still had something in flight (the edge-by-edge loop took
+       them; they change nothing) */
+    while (c_in_flight(&s, s.e)) { s.last_key = 4 * s.e * s.clk + 1; s.e++; }
+    r->end_ps = c_time(s.last_key);
     r->stranded = s.prod - s.drv_cons;
     for (int64_t q = s.drv_cons; q < s.prod; q++) c_lose(&s, q);
     free(s.slot_seq); free(s.slot_beat);
