@@ -63,7 +63,7 @@ help:
 	@echo "                          DRIVER=file.c: your C driver's ISR and DPC (WDK shim, docs/c-driver.md) in the overrun family"
 	@echo "  make day TRACE=file [FORMAT=auto|plain|wpa|xperf|latencymon] [MODULE=name] [SEED=1] [PARAMS='slots=8 slot_bytes=1024 period_us=10 mode=free|flow']"
 	@echo "                          overruns per day with a 95 % interval from measured DPC latencies; day.json, day.md,"
-	@echo "                          plots and the worst window (with its RTL replay command) in runs/day/<trace>-seed<N>..."
+	@echo "                          plots and the worst window (with its RTL replay command) in runs/day/<trace>.<digest>-seed<N>..."
 	@echo "  make compare [TEST=multiqueue] [SEED=1] [PARAMS=...]"
 	@echo "                          run every strategy/setting of a scenario; table, plots and compare.md in its run directory"
 	@echo "  make regress [SUITE=smoke|nightly] [SEEDS=N] [JOBS=N] [SHARD=i/N] [TIMEOUT=seconds] [COVERAGE=1]"

@@ -172,9 +172,24 @@ def parse_decimal(cell: str, style: NumberStyle = NumberStyle()) -> Optional[Dec
         return None
 
 
+#: the largest time a trace may give, in picoseconds: a trace of up to a year (times from its start)
+MAX_TIME_PS = 365 * 24 * 3600 * 10**12
+#: the largest DPC latency or run time irqloop takes: 10 s (the seed thread's late DPC is 60 ms);
+#: a larger one is almost always a unit mislabelled (seconds read as microseconds)
+MAX_DURATION_PS = 10 * 10**12
+
+
 def to_ps(value: Decimal, unit_ps: int) -> int:
     """An exact conversion to integer picoseconds (half to even at the last digit)."""
     return int((value * unit_ps).to_integral_value(rounding=ROUND_HALF_EVEN))
+
+
+def _check_time(p: Path, line: int, ps: int, what: str, limit: int = MAX_DURATION_PS) -> int:
+    """``ps`` if it is within ``limit``; otherwise one line naming the file, line and the limit."""
+    if ps > limit:
+        raise TraceFileError(p, line, f"{what} {ps / 10**6:g} us is beyond the largest irqloop takes "
+                             f"({limit / 10**12:g} s): is the unit right?")
+    return ps
 
 
 def _unit_of(name: str) -> Optional[int]:
@@ -320,7 +335,8 @@ def _load_plain(p: Path, text: str, why: str, module: Optional[str]) -> Trace:
         m = simple.fullmatch(cell)
         if m and len(m.group(2) or "") <= places:
             frac = m.group(2) or ""
-            samples.append(int(m.group(1)) * unit + (int(frac) * 10 ** (places - len(frac)) if frac else 0))
+            samples.append(_check_time(p, n, int(m.group(1)) * unit + (int(frac) * 10 ** (places - len(frac))
+                                                                       if frac else 0), "latency"))
             continue
         if any(d in cell for d in ",;\t") and parse_decimal(cell, style) is None:
             raise TraceFileError(p, n, f"{cell!r}: more than one column (a plain trace has one number a line)")
@@ -329,7 +345,7 @@ def _load_plain(p: Path, text: str, why: str, module: Optional[str]) -> Trace:
             raise TraceFileError(p, n, f"{cell!r} is not a number")
         if v < 0:
             raise TraceFileError(p, n, f"{cell!r} is negative: not a latency")
-        samples.append(to_ps(v, unit))
+        samples.append(_check_time(p, n, to_ps(v, unit), "latency"))
     if not samples:
         raise TraceFileError(p, 0, "no latency values")
     return Trace(str(p), "plain", why, module, dpc_start_latency_ps=tuple(samples),
@@ -417,7 +433,8 @@ def _load_wpa(p: Path, text: str, why: str, module: Optional[str]) -> Trace:
             v = parse_decimal(c, style)
             if v is None:
                 raise TraceFileError(p, n, f"{table[0][cols[role][0]].strip()} {c!r} is not a number")
-            return to_ps(v, cols[role][1])
+            return _check_time(p, n, to_ps(v, cols[role][1]), table[0][cols[role][0]].strip(),
+                               MAX_DURATION_PS if role == "duration" else MAX_TIME_PS)
 
         name = cell("module")
         if not name:
@@ -437,7 +454,7 @@ def _load_wpa(p: Path, text: str, why: str, module: Optional[str]) -> Trace:
         if dur is None:
             if enter is None or exit_ is None:
                 raise TraceFileError(p, n, "no duration and no enter and exit times")
-            dur = exit_ - enter
+            dur = _check_time(p, n, exit_ - enter, "run time (exit - enter)")
         if dur < 0 or (enter is not None and exit_ is not None and exit_ < enter):
             raise TraceFileError(p, n, "negative duration (exit before enter)")
         rows.append(_Row(n, kind, name, int(cpu_text) if cpu_text else None, enter, exit_, dur))
@@ -446,6 +463,10 @@ def _load_wpa(p: Path, text: str, why: str, module: Optional[str]) -> Trace:
 
     own = [r for r in rows if _module_matches(r.module, module)]
     others = [r for r in rows if not _module_matches(r.module, module)]
+    if module is not None and not own:
+        names = sorted({r.module for r in rows})
+        raise TraceFileError(p, 0, f"module {module!r} is not in the trace; its modules: {', '.join(names[:12])}"
+                             + (f" and {len(names) - 12} more" if len(names) > 12 else ""))
     unit_names = {role: u for role, (i, u) in cols.items() if u}
     given = [f"{len(rows)} DPC/ISR runs ({', '.join(sorted(c for c in cols))} columns), "
              f"{len({r.module for r in rows})} modules"

@@ -970,7 +970,8 @@ def run_dir_for(trace_path: Path, seed: int, values: dict[str, Any], fmt: str, m
         changed.insert(0, f"format={fmt}")
     if module:
         changed.insert(0, f"module={module}")
-    name = re.sub(r"[^A-Za-z0-9=._-]", "_", "-".join([trace_path.name, f"seed{seed}", *changed]))
+    from irqloop.runner import file_label
+    name = re.sub(r"[^A-Za-z0-9=._-]", "_", "-".join([file_label(str(trace_path)), f"seed{seed}", *changed]))
     return (run_root or toolchain.RESULTS / "runs") / "day" / name
 
 
@@ -984,12 +985,17 @@ def run_day(trace_arg: str, fmt: str, module: Optional[str], seed: int, params: 
     if fmt not in FORMATS:
         raise ParamError(f"FORMAT={fmt!r} is not valid; choose one of: {', '.join(FORMATS)}")
     settings = parse_settings(params)
+    run_dir = run_dir_for(Path(trace_arg), seed, settings.values, fmt, module or None, run_root)
     try:
         trace = load_trace(trace_arg, fmt, module or None)
+        answer = estimate(trace, settings, seed, sim_chunks)
     except TraceFileError as exc:
         raise ParamError(str(exc)) from None
-    answer = estimate(trace, settings, seed, sim_chunks)
-    run_dir = run_dir_for(Path(trace_arg), seed, settings.values, fmt, module or None, run_root)
+    except KeyboardInterrupt:
+        print(f"interrupted: the day for {trace_arg} did not finish; " +
+              (f"the earlier results in {shown_path(run_dir)} are untouched" if run_dir.exists()
+               else f"nothing was written to {shown_path(run_dir)}"), file=sys.stderr, flush=True)
+        raise
     staging = create_staging_dir(run_dir, run_root)
     try:
         window_name = "worst_window.txt"

@@ -30,8 +30,15 @@ def report_json(report: dict[str, Any]) -> str:
 
 def verdict_line(r: dict[str, Any]) -> str:
     """The outcome in one line: what was declared, what happened, and whether they match."""
-    return (f"expected outcome: {r['plan']['expected']}   observed: {r['observed']['outcome']}"
-            f"   verdict: {'PASS (matches expectation)' if r['pass'] else 'FAIL (differs from expectation)'}")
+    expected, observed = r["plan"]["expected"], r["observed"]["outcome"]
+    if r["pass"]:
+        verdict = "PASS (matches expectation)"
+    elif expected == observed:      # the outcome is the declared one, but a check of the run failed
+        failed = [c["name"] for c in r["checks"] if not c["ok"]]
+        verdict = f"FAIL ({len(failed)} check{'s' * (len(failed) > 1)} failed: {failed[0]})"
+    else:
+        verdict = "FAIL (differs from expectation)"
+    return f"expected outcome: {expected}   observed: {observed}   verdict: {verdict}"
 
 
 def format_report(r: dict[str, Any]) -> str:

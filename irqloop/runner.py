@@ -67,12 +67,20 @@ def build(waves: str, num_cq: int = 1, sim: str = "verilator") -> Path:
                           name=tag, public_vlt=toolchain.HDL / "tb_irqloop.vlt", sim=sim)
 
 
+def file_label(path: str) -> str:
+    """A file parameter in a directory name: its name and a digest of where it is, so two files
+    of one name never share a run directory and one file named two ways does not get two."""
+    where = str(Path(path).expanduser().resolve())
+    return f"{Path(path).name}.{hashlib.sha256(where.encode()).hexdigest()[:8]}"
+
+
 def run_dir_for(test: str, seed: int, values: dict[str, Any], run_root: Path | None = None,
                 uvm_test: str = DEFAULT_UVM_TEST) -> Path:
     """runs/<test>/seed<N>[-<name>=<value>...]: parameters that differ from the defaults name the
     directory, so runs with different parameters never overwrite each other's results."""
     defaults = {p.name: p.default for p in scenarios.get(test).spec}
-    changed = [f"{k}={values[k]:g}" if isinstance(values[k], float) else f"{k}={values[k]}"
+    changed = [f"{k}={values[k]:g}" if isinstance(values[k], float) else
+               f"{k}={file_label(values[k])}" if k.endswith("_file") else f"{k}={values[k]}"
                for k in sorted(values) if values[k] != defaults[k]]
     if uvm_test != DEFAULT_UVM_TEST:
         changed.insert(0, uvm_test)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -138,7 +139,7 @@ def test_a_light_tail_is_extrapolated_deterministically(tmp_path: Path) -> None:
     params = ["slots=8", "period_us=1000"]
     a, j, printed = run(tmp_path, trace, params)
     b, _, _ = run(tmp_path, trace, params, root="again")
-    assert a.name == "light.txt-seed1-period_us=1000" and a.parent.name == "day"
+    assert re.fullmatch(r"light\.txt\.[0-9a-f]{8}-seed1-period_us=1000", a.name) and a.parent.name == "day"
     for name in ("day.json", "day.md"):
         assert (a / name).read_bytes() == (b / name).read_bytes()
     assert (a / "exceedance.png").stat().st_size > 10_000

@@ -464,3 +464,14 @@ def test_every_irqloop_command_takes_its_options_and_refuses_bad_ones(capsys: py
             cli.main([name, "--help"])
         assert exc.value.code == 0
     assert capsys.readouterr().out.count("usage: irqloop") == len(cli.COMMANDS)
+
+
+def test_the_verdict_line_names_a_failed_check_when_the_outcome_is_the_declared_one() -> None:
+    from irqloop.report import verdict_line
+    checks = [{"name": "run completed (the stream did not stall)", "ok": False, "detail": ""},
+              {"name": "zero loss", "ok": True, "detail": ""}]
+    same = {"plan": {"expected": "loss"}, "observed": {"outcome": "loss"}, "pass": False, "checks": checks}
+    assert verdict_line(same).endswith("verdict: FAIL (1 check failed: run completed (the stream did not stall))")
+    other = dict(same, observed={"outcome": "clean"})
+    assert verdict_line(other).endswith("verdict: FAIL (differs from expectation)")
+    assert verdict_line(dict(same, **{"pass": True})).endswith("verdict: PASS (matches expectation)")
