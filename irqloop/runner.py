@@ -37,7 +37,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from irqloop import simbuild, toolchain
 from irqloop.tb import scenarios
@@ -243,7 +243,12 @@ def _simulate_into(staging: Path, run_dir: Path, test: str, seed: int, waves: st
                  test_args=["--trace-file", str(staging / wave_name)] if waves != "none" else [], log_file=log,
                  sim=sim)
     if not (staging / OBSERVATIONS_FILE).exists():
-        raise InfrastructureError(_keep_failed_attempt(staging, run_dir, test, seed))
+        changed = _replayed_file_changed(plan)
+        if changed:         # the user's file, not the harness: bad input, kept with its log
+            raise ParamError(_keep_failed_attempt(staging, run_dir, test, seed,
+                                                  f"{changed} changed while the run was going (a replayed file must "
+                                                  f"stay as it was when the run started)"))
+        raise InfrastructureError(_keep_failed_attempt(staging, run_dir, test, seed, _why_no_report(plan, log)))
     from irqloop.report import evaluate, format_report, mark_verdict_in_junit, report_json
 
     try:
@@ -264,6 +269,34 @@ def _simulate_into(staging: Path, run_dir: Path, test: str, seed: int, waves: st
         from irqloop.gtkw import write_view
         write_view(run_dir, run_dir / wave_name, report, num_cq, written_in=staging)
     return report
+
+
+def _replayed_file_changed(plan: Plan) -> Optional[str]:
+    """The file of a plan's replay (latency_file=, interference_file=) that no longer has the
+    content the run was prepared with, or None."""
+    replay = getattr(plan, "replay", None) or {}
+    for key in ("latency", "interference"):
+        path = replay.get(f"{key}_file")
+        if path and (not Path(path).is_file()
+                     or hashlib.sha256(Path(path).read_bytes()).hexdigest() != replay[f"{key}_sha256"]):
+            return path
+    return None
+
+
+def _why_no_report(plan: Plan, log: Path) -> str:
+    """Why a simulation gave no report, as far as the runner can tell from the plan and the log."""
+    tail = log.read_text(errors="replace")[-4000:] if log.exists() else ""
+    crashed = re.search(r"exited abnormally \(Command failed with return code: -(\d+)\)", tail)
+    c_driver = plan.values.get("driver_file", "none") != "none"
+    if crashed:
+        number = int(crashed.group(1))
+        name = signal.Signals(number).name if number in signal.valid_signals() else f"signal {number}"
+        if c_driver:
+            return (f"the simulation was killed by {name}, most likely in your C driver "
+                    f"({plan.values['driver_file']}): a bad pointer in its ISR or DPC (registers only through "
+                    f"READ_/WRITE_REGISTER_*, docs/c-driver.md)")
+        return f"the simulator was killed by {name}"
+    return "the simulation failed"
 
 
 def failed_attempt_dir(run_dir: Path) -> Path:
