@@ -72,35 +72,40 @@ typedef struct {
     int64_t run_first, run_count;     /* the range of lost chunks being extended */
 } Sim;
 
-static int64_t next_latency(Sim *s) {
-    const DayParams *p = s->p;
+/* the next DPC's latency (both modes): the sequence in order, cycled, or resampled */
+static int64_t draw_latency(const DayParams *p, DayResult *r, const int64_t *lat, int64_t *lat_i, uint64_t *rng) {
     int64_t v;
     if (p->latency_mode == 2) {
-        v = s->lat[xoshiro(s->rng) % (uint64_t)p->latency_count];
+        v = lat[xoshiro(rng) % (uint64_t)p->latency_count];
     } else {
-        if (s->lat_i >= p->latency_count) {
-            if (p->latency_mode == 0) { s->r->status = 1; return -1; }
-            s->lat_i = 0;
+        if (*lat_i >= p->latency_count) {
+            if (p->latency_mode == 0) { r->status = 1; return -1; }
+            *lat_i = 0;
         }
-        v = s->lat[s->lat_i++];
+        v = lat[(*lat_i)++];
     }
-    s->r->latencies_used++;
-    if (v > s->r->max_latency_ps) s->r->max_latency_ps = v;
+    r->latencies_used++;
+    if (v > r->max_latency_ps) r->max_latency_ps = v;
     return v;
 }
 
-static void lose(Sim *s, int64_t seq) {
-    DayResult *r = s->r;
+/* a lost chunk (both modes): extends the range being built or starts the next one */
+static void record_loss(const DayParams *p, DayResult *r, int64_t *ranges, int64_t *run_first, int64_t *run_count,
+                        int64_t seq) {
     r->lost++;
-    if (s->run_count && s->run_first + s->run_count == seq) {
-        s->run_count++;
+    if (*run_count && *run_first + *run_count == seq) {
+        (*run_count)++;
     } else {
         r->lost_ranges++;                 /* counted past the capacity: the caller sees the truncation */
-        s->run_first = seq; s->run_count = 1;
+        *run_first = seq; *run_count = 1;
     }
     int64_t i = r->lost_ranges - 1;
-    if (i < s->p->max_ranges) { s->ranges[2 * i] = s->run_first; s->ranges[2 * i + 1] = s->run_count; }
+    if (i < p->max_ranges) { ranges[2 * i] = *run_first; ranges[2 * i + 1] = *run_count; }
 }
+
+static int64_t next_latency(Sim *s) { return draw_latency(s->p, s->r, s->lat, &s->lat_i, s->rng); }
+
+static void lose(Sim *s, int64_t seq) { record_loss(s->p, s->r, s->ranges, &s->run_first, &s->run_count, seq); }
 
 static void post_write(Sim *s, int64_t now, int reg, int64_t val) {
     if (s->f_n == FIFO) { s->r->status = 2; return; }
@@ -394,30 +399,9 @@ typedef struct {
     int64_t e, last_key;
 } Clk;
 
-static int64_t c_latency(Clk *s) {
-    const DayParams *p = s->p;
-    int64_t v;
-    if (p->latency_mode == 2) v = s->lat[xoshiro(s->rng) % (uint64_t)p->latency_count];
-    else {
-        if (s->lat_i >= p->latency_count) {
-            if (p->latency_mode == 0) { s->r->status = 1; return -1; }
-            s->lat_i = 0;
-        }
-        v = s->lat[s->lat_i++];
-    }
-    s->r->latencies_used++;
-    if (v > s->r->max_latency_ps) s->r->max_latency_ps = v;
-    return v;
-}
+static int64_t c_latency(Clk *s) { return draw_latency(s->p, s->r, s->lat, &s->lat_i, s->rng); }
 
-static void c_lose(Clk *s, int64_t seq) {
-    DayResult *r = s->r;
-    r->lost++;
-    if (s->run_count && s->run_first + s->run_count == seq) s->run_count++;
-    else { r->lost_ranges++; s->run_first = seq; s->run_count = 1; }
-    int64_t i = r->lost_ranges - 1;
-    if (i < s->p->max_ranges) { s->ranges[2 * i] = s->run_first; s->ranges[2 * i + 1] = s->run_count; }
-}
+static void c_lose(Clk *s, int64_t seq) { record_loss(s->p, s->r, s->ranges, &s->run_first, &s->run_count, seq); }
 
 static void c_push(Clk *s, int64_t key, int reg, int64_t val, int who) {
     if (s->q_n == BUSQ) { s->r->status = 2; return; }
