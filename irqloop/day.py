@@ -846,7 +846,8 @@ def summary_lines(j: dict[str, Any]) -> list[str]:
         line = (line.replace("overruns per day:", "stalls per day (flow control: the device waits, nothing is lost):")
                 .replace("P(at least one in 24 h)", "P(at least one stall in 24 h)")
                 .replace(" us overruns", " us stalls the device")
-                .replace("ring for < 1 overrun a year", "ring for < 1 stall a year"))
+                .replace("ring for < 1 overrun a year", "ring for < 1 stall a year")
+                .replace("overrun less than once a year", "stall less than once a year"))
         if line.startswith("simulated day:"):
             line = (f"simulated day: {sd['chunks']} chunks in {_fmt(sd['hours'])} h, {sd['lost_chunks']} lost; "
                     f"the device was held {_fmt(sd['stall_ms'])} ms in all, at most {_fmt(sd['max_stall_us'])} us at once")

@@ -486,6 +486,10 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         p.add_argument("--uvm-test", default="", help=f"pyuvm test class (default {DEFAULT_UVM_TEST})")
         p.add_argument("--uvm-testname", default="", help="the same, under UVM's and cocotb's name UVM_TESTNAME")
     args = sys.argv[1:] if argv is None else list(argv)
+    if args and args[0] in ("sim", "waves", "wave-png") and not [x for x in args[1:] if not x.startswith("-")] \
+            and not {"-h", "--help"} & set(args):
+        print(f"error: {args[0]} needs a test; tests: {', '.join(scenarios.names())}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     if args and args[0] in ("sim", "waves", "wave-png"):
         # name=value items may come before or after the options (`sim overrun --seed 3 slots=4`)
         a = sub.choices[args[0]].parse_intermixed_args(args[1:])

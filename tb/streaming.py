@@ -72,6 +72,9 @@ def replay_of(v: dict[str, Any], cwd: Optional[Path] = None) -> Optional[dict[st
     if latency_file == "none" and interference_file == "none":
         return None
     base = cwd or Path.cwd()
+    for name, value in (("latency_file", latency_file), ("interference_file", interference_file)):
+        if not str(value).strip():
+            raise ValueError(f"{name}= is empty; give a file, or none")
     out: dict[str, Any] = {}
     if latency_file != "none":
         path = (base / latency_file).resolve()

@@ -476,3 +476,11 @@ def test_the_verdict_line_names_a_failed_check_when_the_outcome_is_the_declared_
     other = dict(same, observed={"outcome": "clean"})
     assert verdict_line(other).endswith("verdict: FAIL (differs from expectation)")
     assert verdict_line(dict(same, **{"pass": True})).endswith("verdict: PASS (matches expectation)")
+
+
+def test_a_sim_without_a_test_and_an_empty_file_parameter_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert runner.main(["sim"]) == runner.EXIT_BAD_INPUT
+    assert runner.main(["sim", "overrun", "latency_file=", "spike_us=0", "expect=loss"]) == runner.EXIT_BAD_INPUT
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0].startswith("error: sim needs a test; tests: coalescing, error_vector")
+    assert err[1] == "error: latency_file= is empty; give a file, or none"
