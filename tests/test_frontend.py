@@ -137,21 +137,27 @@ def test_bad_input_through_make_is_one_line_and_exit_2(args: list[str], expected
 
 
 def test_a_read_only_runs_folder_is_bad_input(tmp_path: Path) -> None:
-    # root writes through a read-only mode, but not into an immutable folder (chattr +i)
+    """RUNS where results cannot be written: a read-only folder (an immutable one for root, which
+    writes through a read-only mode); where root cannot mark a folder immutable (a container
+    without CAP_LINUX_IMMUTABLE), a RUNS below a file, which nobody can create."""
     read_only = tmp_path / "read-only"
     read_only.mkdir()
     as_root = os.geteuid() == 0
-    if as_root:
-        marked = subprocess.run(["chattr", "+i", str(read_only)], capture_output=True, text=True)
-        if marked.returncode != 0:      # a container without CAP_LINUX_IMMUTABLE, or a file system without the flag
-            pytest.skip(f"root cannot make a folder unwritable here ({marked.stderr.strip()}); "
-                        f"RUNS=/proc/irqloop covers the case")
-    else:
+    immutable = as_root and subprocess.run(["chattr", "+i", str(read_only)], capture_output=True).returncode == 0
+    if as_root and not immutable:
+        a_file = tmp_path / "a-file"
+        a_file.write_text("")
+        r = make("sim", f"RUNS={a_file}/runs")
+        assert own_lines(r.stderr) == [f"error: RUNS={a_file}/runs cannot hold results: {a_file} is a file, not a "
+                                       f"folder; RUNS must be a folder you can write to"]
+        assert front_end_exit_code(r.stderr) == 2 and "Traceback" not in r.stdout + r.stderr
+        return
+    if not as_root:
         read_only.chmod(0o555)
     try:
         r = make("sim", f"RUNS={read_only}")
     finally:
-        if as_root:
+        if immutable:
             subprocess.run(["chattr", "-i", str(read_only)], check=True)
         read_only.chmod(0o755)
     reason = "Operation not permitted" if as_root else "Permission denied"

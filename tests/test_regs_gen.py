@@ -33,8 +33,8 @@ def test_the_staleness_check_sees_an_edit(tmp_path: Path) -> None:
     assert regs_gen.stale(tmp_path) == ["rtl/irqloop_regs.vh"]
 
 
-@pytest.mark.skipif(shutil.which("gcc") is None, reason="no gcc")
 def test_c_header_compiles_and_has_the_map(tmp_path: Path) -> None:
+    # gcc is one of the build's system packages (irqloop/toolchain.py BUILD_NEEDS): missing, the test fails
     exe = tmp_path / "test_regs_header"
     r = subprocess.run(["gcc", "-Wall", "-Werror", "-std=c11", f"-I{ROOT / 'include'}",
                         str(ROOT / "tests" / "c" / "test_regs_header.c"), "-o", str(exe)], capture_output=True, text=True)
