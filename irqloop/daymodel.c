@@ -103,6 +103,17 @@ static void record_loss(const DayParams *p, DayResult *r, int64_t *ranges, int64
     if (i < p->max_ranges) { ranges[2 * i] = *run_first; ranges[2 * i + 1] = *run_count; }
 }
 
+/* a DPC run that copied ``copied`` chunks ended (both modes): the counts and the run's trace record */
+static void record_dpc_run(const DayParams *p, DayResult *r, int64_t *trace, int64_t queued, int64_t start,
+                           int64_t prod_read, int64_t copied) {
+    r->dpc_runs++;
+    if (copied > r->max_chunks_per_dpc) r->max_chunks_per_dpc = copied;
+    if (r->traced < p->trace_capacity) {
+        int64_t *t = trace + 4 * r->traced++;
+        t[0] = queued; t[1] = start; t[2] = prod_read; t[3] = copied;
+    }
+}
+
 static int64_t next_latency(Sim *s) { return draw_latency(s->p, s->r, s->lat, &s->lat_i, s->rng); }
 
 static void lose(Sim *s, int64_t seq) { record_loss(s->p, s->r, s->ranges, &s->run_first, &s->run_count, seq); }
@@ -258,12 +269,7 @@ static void dpc_step(Sim *s, int64_t now) {
         if (s->drv_cons == s->prod_read) {    /* all copied: free the slots, unmask, return */
             post_write(s, now, REG_CONS_IDX, s->prod_read);
             if (p->rearm_by_mask) post_write(s, now, REG_MSI_MASK, 0);
-            r->dpc_runs++;
-            if (s->copied > r->max_chunks_per_dpc) r->max_chunks_per_dpc = s->copied;
-            if (r->traced < p->trace_capacity) {
-                int64_t *t = s->trace + 4 * r->traced++;
-                t[0] = s->run_queued; t[1] = s->run_start; t[2] = s->prod_read; t[3] = s->copied;
-            }
+            record_dpc_run(p, r, s->trace, s->run_queued, s->run_start, s->prod_read, s->copied);
             if (s->inserted) {
                 int64_t lat = next_latency(s);
                 int64_t start = s->queued_at + lat + p->dpc_dispatch_ps;
@@ -665,12 +671,7 @@ static void c_dpc_step(Clk *s, int64_t key) {
         if (s->drv_cons == s->prod_read) {
             c_push(s, key, Q_CONS_IDX, s->prod_read, W_DPC);
             if (p->rearm_by_mask) c_push(s, key, Q_MSI_MASK, 0, W_DPC);
-            r->dpc_runs++;
-            if (s->copied > r->max_chunks_per_dpc) r->max_chunks_per_dpc = s->copied;
-            if (r->traced < p->trace_capacity) {
-                int64_t *t = s->trace + 4 * r->traced++;
-                t[0] = s->run_queued; t[1] = s->run_start; t[2] = s->prod_read; t[3] = s->copied;
-            }
+            record_dpc_run(p, r, s->trace, s->run_queued, s->run_start, s->prod_read, s->copied);
             if (s->inserted) {
                 int64_t lat = c_latency(s);
                 int64_t start = s->queued_at + lat + p->dpc_dispatch_ps;
@@ -866,12 +867,7 @@ static int c_quiet_chunk(Clk *s) {
     s->cons_apply_at = qc + p->wr_effect + p->cons_extra; s->cons_val = s->prod; s->cons_idx = s->prod;
     s->inserted = 0; s->phase = D_IDLE; s->dpc_key = INF;
     s->run_queued = queued; s->run_start = c_time(ks); s->copied = 1; s->prod_read = s->prod; s->drv_cons++;
-    r->dpc_runs++;
-    if (r->max_chunks_per_dpc < 1) r->max_chunks_per_dpc = 1;
-    if (r->traced < p->trace_capacity) {
-        int64_t *t = s->trace + 4 * r->traced++;
-        t[0] = s->run_queued; t[1] = s->run_start; t[2] = s->prod_read; t[3] = s->copied;
-    }
+    record_dpc_run(p, r, s->trace, s->run_queued, s->run_start, s->prod_read, s->copied);
     s->e = qm + p->wr_effect + 1; s->last_key = 4 * (qm + p->wr_effect) * clk + 1;
     return 1;
 }
