@@ -60,14 +60,7 @@ module f_axi_writer (
         .m_axi_bready(m_axi_bready)
     );
 
-    reg started = 1'b0;
-    reg rst_q = 1'b1;
-    always @(posedge clk) begin
-        started <= 1'b1;
-        rst_q   <= rst;
-    end
-    always @* if (!started) assume(rst);
-    wire live = started && !rst_q && !rst;
+    `include "f_reset.vh"
 
     // ---- the job side, as the device's blocks drive it ----
     // ring_producer starts a chunk only while the writer is not busy, with bytes a non-zero

@@ -56,15 +56,7 @@ module f_axil_csr (
         .cnt_coal_time(ro_value)
     );
 
-    // ---- reset: held in the first cycle; `live` once a cycle after reset has passed ----
-    reg started = 1'b0;
-    reg rst_q = 1'b1;
-    always @(posedge clk) begin
-        started <= 1'b1;
-        rst_q   <= rst;
-    end
-    always @* if (!started) assume(rst);
-    wire live = started && !rst_q && !rst;
+    `include "f_reset.vh"
 
     // ---- the master's side of AXI4-Lite (assumed) ----
     always @(posedge clk) if (started) begin

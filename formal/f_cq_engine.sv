@@ -47,13 +47,7 @@ module f_cq_engine (
         .stall_cycles(), .entries_written()
     );
 
-    reg started = 1'b0;
-    reg rst_q = 1'b1;
-    always @(posedge clk) begin
-        started <= 1'b1;
-        rst_q   <= rst;
-    end
-    always @* if (!started) assume(rst);
+    `include "f_reset.vh"
 
     // the environment the device gives it
     always @* begin

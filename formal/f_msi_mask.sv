@@ -43,15 +43,8 @@ module f_msi_mask (
         .mask(mask), .sel_vec(req_vec), .msg_addr(), .msg_data(), .msix_enable(msix_enable)
     );
 
-    reg started = 1'b0;
-    reg rst_q = 1'b1;
-    always @(posedge clk) begin
-        started <= 1'b1;
-        rst_q   <= rst;
-    end
-    always @* if (!started) assume(rst);
+    `include "f_reset.vh"
     always @* if (req_ack) assume(req_valid);   // dma_axi_writer: msi_ack = idle && msi_valid
-    wire live = started && !rst_q && !rst;
 
     // MSIX_CTRL as last written (the Function Mask and MSI-X Enable bits)
     reg en_w, fmask_w;

@@ -66,7 +66,7 @@ def rtl_files(rtl: Path) -> list[Path]:
 
 
 def sby_text(prop: Property, rtl: Path, wrapper: Path) -> str:
-    files = rtl_files(rtl) + [wrapper]
+    files = rtl_files(rtl) + [wrapper, wrapper.parent / "f_reset.vh"]     # the wrappers' shared reset
     verilog = " ".join(f.name for f in files if f.suffix in (".v", ".sv"))
     defines = " ".join(f"-D{d}" for d in prop.defines)
     # keep only this property's assertions: the wrapper's assertions (Yosys' $check cells of
