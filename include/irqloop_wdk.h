@@ -244,6 +244,19 @@ VOID WdfInterruptReleaseLock(_In_ WDFINTERRUPT Interrupt);
 static inline VOID KeInitializeSpinLock(_Out_ PKSPIN_LOCK SpinLock) { *SpinLock = 0; }
 VOID KeAcquireSpinLockAtDpcLevel(_Inout_ PKSPIN_LOCK SpinLock);
 VOID KeReleaseSpinLockFromDpcLevel(_Inout_ PKSPIN_LOCK SpinLock);
+/* callbacks run at DISPATCH_LEVEL or above: these take the lock as the ...AtDpcLevel forms do and
+ * report DISPATCH_LEVEL as the old IRQL; called above DISPATCH_LEVEL (in an ISR) they fault, as
+ * Windows bugchecks (IRQL_NOT_LESS_OR_EQUAL) */
+VOID KeAcquireSpinLock(_Inout_ PKSPIN_LOCK SpinLock, _Out_ PKIRQL OldIrql);
+VOID KeReleaseSpinLock(_Inout_ PKSPIN_LOCK SpinLock, _In_ KIRQL NewIrql);
+typedef struct _KLOCK_QUEUE_HANDLE {
+    PKSPIN_LOCK Lock;
+    KIRQL OldIrql;
+} KLOCK_QUEUE_HANDLE, *PKLOCK_QUEUE_HANDLE;
+VOID KeAcquireInStackQueuedSpinLock(_Inout_ PKSPIN_LOCK SpinLock, _Out_ PKLOCK_QUEUE_HANDLE LockHandle);
+VOID KeReleaseInStackQueuedSpinLock(_In_ PKLOCK_QUEUE_HANDLE LockHandle);
+VOID KeAcquireInStackQueuedSpinLockAtDpcLevel(_Inout_ PKSPIN_LOCK SpinLock, _Out_ PKLOCK_QUEUE_HANDLE LockHandle);
+VOID KeReleaseInStackQueuedSpinLockFromDpcLevel(_In_ PKLOCK_QUEUE_HANDLE LockHandle);
 KIRQL KeGetCurrentIrql(VOID);
 ULONG KeGetCurrentProcessorNumber(VOID);
 #define KeGetCurrentProcessorNumberEx(ProcNumber) KeGetCurrentProcessorNumber()

@@ -256,14 +256,21 @@ WDFDPC_DRIVER = r"""
 #include <wdf.h>
 #include <TraceLoggingProvider.h>
 TRACELOGGING_DEFINE_PROVIDER(P, "Test", (0));
-typedef struct { WDFDPC Dpc; WDFDPC Second; LONG Runs; NTSTATUS Orphan; } CTX;
+typedef struct { WDFDPC Dpc; WDFDPC Second; LONG Runs; NTSTATUS Orphan; KSPIN_LOCK Lock, Queued; } CTX;
 WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(CTX, Ctx)
 static VOID DpcFunc(WDFDPC dpc)
 {
     CTX *c = Ctx(WdfDpcGetParentObject(dpc));
+    KIRQL old;
+    KLOCK_QUEUE_HANDLE handle;
+    KeAcquireSpinLock(&c->Lock, &old);
+    KeAcquireInStackQueuedSpinLockAtDpcLevel(&c->Queued, &handle);
     c->Runs++;
+    KeReleaseInStackQueuedSpinLockFromDpcLevel(&handle);
+    KeReleaseSpinLock(&c->Lock, old);
     TraceLoggingWrite(P, "wdfdpc", TraceLoggingInt32(c->Runs, "runs"), TraceLoggingUInt32(KeGetCurrentIrql(), "irql"),
-                      TraceLoggingBoolean(WdfDpcWdmGetDpc(dpc) == (PKDPC)dpc, "kdpc_first"));
+                      TraceLoggingBoolean(WdfDpcWdmGetDpc(dpc) == (PKDPC)dpc, "kdpc_first"),
+                      TraceLoggingUInt32(old, "old_irql"));
 }
 static NTSTATUS Prepare(WDFDEVICE d, WDFCMRESLIST r, WDFCMRESLIST t)
 {
@@ -283,6 +290,10 @@ static BOOLEAN Isr(WDFINTERRUPT i, ULONG m)
     BOOLEAN first = WdfDpcEnqueue(c->Dpc), again = WdfDpcEnqueue(c->Dpc);
     TraceLoggingWrite(P, "isr", TraceLoggingBoolean(first, "first"), TraceLoggingBoolean(again, "again"),
                       TraceLoggingHexUInt32((ULONG)c->Orphan, "orphan"));
+    if (m == 7) {                      /* the bug: a DISPATCH_LEVEL lock in an ISR */
+        KIRQL old;
+        KeAcquireSpinLock(&c->Lock, &old);
+    }
     return TRUE;
 }
 IRQLOOP_DRIVER(Prepare, Isr, NULL);
@@ -306,7 +317,23 @@ def test_framework_dpc_objects_follow_the_kernel_models_rules(tmp_path: Path) ->
     (isr,) = [e.info for e in k.trace if e.kind == "isr"]
     assert isr == {"first": 1, "again": 0, "orphan": 0xC000000D}
     (run,) = [e.info for e in k.trace if e.kind == "wdfdpc"]
-    assert run == {"runs": 1, "irql": 2, "kdpc_first": 1}
+    assert run == {"runs": 1, "irql": 2, "kdpc_first": 1, "old_irql": 2}
+    # KeAcquireSpinLock and the in-stack queued lock are the model's locks, held once each
+    assert [(lk.name, len(lk.holds_ps)) for lk in rt.spin_locks.values()] == [("drv.KSPIN_LOCK0", 1), ("drv.KSPIN_LOCK1", 1)]
+    errors: list[str] = []
+
+    async def isr_taking_a_dispatch_lock(interrupt: Any, context: Any) -> bool:    # at DIRQL
+        try:
+            return bool(await rt.run(IrqloopEntry.INTERRUPT_ISR, 0x1_0000, 7))
+        except CDriverFault as e:
+            errors.append(str(e))
+            return True
+
+    k.IoConnectInterruptEx(0x40, isr_taking_a_dispatch_lock, name="isr7")
+    k.deliver_msi(0x40)
+    sim.run()
+    assert len(errors) == 1 and errors[0].startswith("KeAcquireSpinLock above DISPATCH_LEVEL")
+    assert "IRQL_NOT_LESS_OR_EQUAL" in errors[0]
 
 
 # ---- on the RTL: a completion-queue driver in C against its Python twin (multiqueue) ----

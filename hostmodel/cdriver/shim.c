@@ -510,6 +510,51 @@ VOID WdfInterruptReleaseLock(WDFINTERRUPT Interrupt) { request(OP_INTERRUPT_UNLO
 VOID KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock) { request(OP_SPIN_LOCK_ACQUIRE, (uintptr_t)SpinLock, 0, 0, NULL); }
 VOID KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock) { request(OP_SPIN_LOCK_RELEASE, (uintptr_t)SpinLock, 0, 0, NULL); }
 KIRQL KeGetCurrentIrql(VOID) { return (KIRQL)request(OP_CURRENT_IRQL, 0, 0, 0, NULL); }
+
+static KIRQL at_most_dispatch(const char *ddi)
+{
+    KIRQL irql = KeGetCurrentIrql();
+    if (irql > DISPATCH_LEVEL) {
+        char text[160];
+        snprintf(text, sizeof text, "%s above DISPATCH_LEVEL (IRQL %u, in an ISR): Windows bugchecks "
+                 "IRQL_NOT_LESS_OR_EQUAL; use WdfInterruptAcquireLock there", ddi, (unsigned)irql);
+        fault(text);
+    }
+    return irql;
+}
+
+VOID KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql)
+{
+    *OldIrql = at_most_dispatch("KeAcquireSpinLock");
+    KeAcquireSpinLockAtDpcLevel(SpinLock);
+}
+
+VOID KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql)
+{
+    UNREFERENCED_PARAMETER(NewIrql);   /* DISPATCH_LEVEL: every callback runs at it or above */
+    KeReleaseSpinLockFromDpcLevel(SpinLock);
+}
+
+VOID KeAcquireInStackQueuedSpinLock(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle)
+{
+    LockHandle->Lock = SpinLock;
+    LockHandle->OldIrql = at_most_dispatch("KeAcquireInStackQueuedSpinLock");
+    KeAcquireSpinLockAtDpcLevel(SpinLock);
+}
+
+VOID KeReleaseInStackQueuedSpinLock(PKLOCK_QUEUE_HANDLE LockHandle) { KeReleaseSpinLockFromDpcLevel(LockHandle->Lock); }
+
+VOID KeAcquireInStackQueuedSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle)
+{
+    LockHandle->Lock = SpinLock;
+    LockHandle->OldIrql = DISPATCH_LEVEL;
+    KeAcquireSpinLockAtDpcLevel(SpinLock);
+}
+
+VOID KeReleaseInStackQueuedSpinLockFromDpcLevel(PKLOCK_QUEUE_HANDLE LockHandle)
+{
+    KeReleaseSpinLockFromDpcLevel(LockHandle->Lock);
+}
 ULONG KeGetCurrentProcessorNumber(VOID) { return (ULONG)request(OP_CURRENT_PROCESSOR, 0, 0, 0, NULL); }
 
 /* ---- interlocked: the time first, then the operation (as the Python kernel does) ---- */
