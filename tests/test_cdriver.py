@@ -221,12 +221,12 @@ def test_a_register_address_outside_bar0_is_a_fault(tmp_path: Path) -> None:
 
 
 # ---- on the RTL: the overrun scenario with driver=c against the Python driver ----
-def scenario_report(tmp_path: Path, *overrides: str) -> tuple[int, dict[str, Any]]:
+def scenario_report(tmp_path: Path, *overrides: str, test: str = "overrun") -> tuple[int, dict[str, Any]]:
     from irqloop.runner import run_dir_for, run_scenario
     from irqloop.tb import scenarios
     from irqloop.tb.scenarios.params import parse_overrides
-    rc = run_scenario("overrun", 1, "none", list(overrides), run_root=tmp_path)
-    run_dir = run_dir_for("overrun", 1, parse_overrides(scenarios.get("overrun").spec, list(overrides)), tmp_path)
+    rc = run_scenario(test, 1, "none", list(overrides), run_root=tmp_path)
+    run_dir = run_dir_for(test, 1, parse_overrides(scenarios.get(test).spec, list(overrides)), tmp_path)
     return rc, json.loads((run_dir / "report.json").read_text())
 
 
@@ -343,12 +343,7 @@ SMALL_CQ = ("queues=8", "per_queue=24", "strategies=interlocked_or")
 
 
 def multiqueue_report(tmp_path: Path, *overrides: str) -> tuple[int, dict[str, Any]]:
-    from irqloop.runner import run_dir_for, run_scenario
-    from irqloop.tb import scenarios
-    from irqloop.tb.scenarios.params import parse_overrides
-    rc = run_scenario("multiqueue", 1, "none", list(overrides), run_root=tmp_path)
-    run_dir = run_dir_for("multiqueue", 1, parse_overrides(scenarios.get("multiqueue").spec, list(overrides)), tmp_path)
-    return rc, json.loads((run_dir / "report.json").read_text())
+    return scenario_report(tmp_path, *overrides, test="multiqueue")
 
 
 def without_names(run: dict[str, Any]) -> dict[str, Any]:
