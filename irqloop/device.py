@@ -310,10 +310,14 @@ def run(device: Device, test_module: str, test_dir: Path, python_path: Sequence[
     build_dir = build(device, sim)
     if test_dir.exists():
         shutil.rmtree(test_dir)
-    path = ":".join([str(toolchain.PACKAGE.parent), *map(str, python_path)])
-    results = simbuild.run(TOPLEVEL, build_dir, test_module, test_dir, seed=seed, sim=sim,
-                           env={"PYTHONPATH": path, SEED_ENV: str(seed), **(env or {})},
-                           log_file=test_dir / "sim.log")
+    # cocotb's runner hands the simulator this process's sys.path as PYTHONPATH
+    saved = list(sys.path)
+    sys.path[:0] = [str(p) for p in python_path]
+    try:
+        results = simbuild.run(TOPLEVEL, build_dir, test_module, test_dir, seed=seed, sim=sim,
+                               env={SEED_ENV: str(seed), **(env or {})}, log_file=test_dir / "sim.log")
+    finally:
+        sys.path[:] = saved
     if not results.exists():
         return False
     root = ET.parse(results).getroot()

@@ -1,4 +1,4 @@
-// minidma register map, generated from minidma.rdl; do not edit.
+// minidma register map, generated from minidma.rdl by irqloop device regs; do not edit.
 
 /* verilator lint_off UNUSEDPARAM */
 
