@@ -1,6 +1,8 @@
-"""Your own device in the loop, the runner side: the device contract, checked before anything is
-built; the HDL host wrapped around your top; its build and its cocotb run under Verilator or
-Icarus; your register map from your SystemRDL (docs/own-device.md).
+"""Your own device in the loop: its contract checked, its wrapper, its build and run, its registers.
+
+The runner side of docs/own-device.md: the device contract, checked before anything is built;
+the HDL host wrapped around your top; its build and its cocotb run under Verilator or Icarus;
+your register map from your SystemRDL.
 
     irqloop device check --top minidma --source rtl/minidma.v [--include rtl] [-P NAME=VALUE]
     irqloop device regs minidma.rdl --vh rtl/minidma_regs.vh [--check]
