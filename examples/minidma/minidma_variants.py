@@ -14,7 +14,8 @@ class Variant:
     dpc_latency_us: float = 1.0
     spike_at_us: float = 60.0       #: the first DPC queued after this (from the stream's start) is late
     spike_us: float = 20.0          #: by this much: 10 chunk periods of 2 us
-    expect: str = "clean"           #: what the oracle must find: "loss" or "clean"
+    expect: str = "clean"           #: what the run must show: "loss", "clean" or "any" (the oracle decides)
+    jitter_us: float = 0.0
     interference: str = "none"
     msi_faults: str = "none"
 
@@ -22,4 +23,8 @@ class Variant:
 VARIANTS = {
     "lossy": Variant(RingConfig(slots=4), expect="loss"),
     "clean": Variant(RingConfig(slots=16), expect="clean"),
+    # no spike: a jittery DPC, other drivers' DPCs on CPU 0 and one dropped message; which chunks
+    # are lost depends on the seed, and the oracle must name them whatever they are
+    "stress": Variant(RingConfig(slots=3), spike_us=0.0, jitter_us=5.0, expect="any",
+                      interference="dpc:20000:4:cpu=0:pareto=1.5", msi_faults="delay=3us:every=7"),
 }

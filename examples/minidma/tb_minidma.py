@@ -22,7 +22,7 @@ async def overrun(dut) -> None:
     v = VARIANTS[os.environ.get("MINIDMA_VARIANT", "lossy")]
     ring = v.ring
     regs = register_map(HERE / "minidma.rdl")
-    host = attach(dut, regs, HostSettings(seed=run_seed(), dpc_latency_us=v.dpc_latency_us,
+    host = attach(dut, regs, HostSettings(seed=run_seed(), dpc_latency_us=v.dpc_latency_us, jitter_us=v.jitter_us,
                                           interference=v.interference, msi_faults=v.msi_faults))
     scoreboard = ChunkScoreboard(ring.chunk_bytes)
     host.kernel.trace_consumers.append(scoreboard.consume)
@@ -30,7 +30,8 @@ async def overrun(dut) -> None:
     assert await host.read("ID") == regs.consts["DEVICE_ID"]
     driver = MiniDmaDriver(host.kernel, regs, ring)
     await host.start(driver, host.msi_bus())
-    host.add_spike(at_us=host.now_ps() / 1e6 + v.spike_at_us, extra_us=v.spike_us)
+    if v.spike_us:
+        host.add_spike(at_us=host.now_ps() / 1e6 + v.spike_at_us, extra_us=v.spike_us)
     period_us = ring.period_cycles * host.clock_ps / 1e6
     finished = await host.run_until(lambda: driver.cons == ring.chunks, timeout_us=ring.chunks * period_us + 500)
 
@@ -46,5 +47,5 @@ async def overrun(dut) -> None:
     host.close()
     assert finished and driver.start_error is None, f"the stream did not finish ({driver.cons} of {ring.chunks})"
     assert lost == predicted, f"the oracle predicted {predicted}, the application lost {lost}"
-    assert outcome == v.expect, f"expected {v.expect}, got {outcome} (lost {lost})"
-    assert (card["LOST"] > 0) == (v.expect == "loss"), f"the card's LOST count is {card['LOST']}"
+    assert v.expect in (outcome, "any"), f"expected {v.expect}, got {outcome} (lost {lost})"
+    assert (card["LOST"] > 0) == (outcome == "loss"), f"the card's LOST count is {card['LOST']}"
