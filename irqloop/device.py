@@ -34,6 +34,8 @@ from irqloop.hostmodel.regmap import RegisterMap
 
 TOPLEVEL = "tb_device"       #: the generated wrapper's module (the cocotb test's ``dut``; your top is ``dut.dut``)
 SEED_ENV = "IRQLOOP_DEVICE_SEED"   #: the run's seed, for the test's HostSettings
+WAVES_ENV = "IRQLOOP_DEVICE_WAVES"  #: "1" when the run records a waveform (the host drives its activity signals)
+WAVES = ("none", "fst", "vcd")
 
 
 class ContractError(ValueError):
@@ -296,28 +298,38 @@ def prepare(device: Device) -> tuple[Path, Path]:
     return wrapper, vlt
 
 
-def build(device: Device, sim: str = "verilator") -> Path:
+def build(device: Device, sim: str = "verilator", waves: str = "none") -> Path:
     """The device in the HDL host, built once per inputs; its build folder."""
     wrapper, vlt = prepare(device)
     sources = [wrapper, toolchain.HDL / "host_mem_axi.v", toolchain.HDL / "mmio_axil_master.v",
                toolchain.HDL / "host_activity.v", *map(Path, device.sources)]
-    return simbuild.build(TOPLEVEL, sources, waves="none", timing=True, dpi=True, name=f"device-{device.top}",
+    return simbuild.build(TOPLEVEL, sources, waves=waves, timing=True, dpi=True,
+                          name=f"device-{device.top}" + ("" if waves == "none" else f"-{waves}"),
                           public_vlt=vlt, sim=sim, includes=list(device.includes))
 
 
 def run(device: Device, test_module: str, test_dir: Path, python_path: Sequence[Path] = (), seed: int = 1,
-        sim: str = "verilator", env: Optional[Mapping[str, str]] = None) -> bool:
+        sim: str = "verilator", env: Optional[Mapping[str, str]] = None, waves: str = "none") -> bool:
     """Build the device and run the cocotb tests of ``test_module`` (found on ``python_path``) on
-    it, in ``test_dir``; True if every test passed."""
-    build_dir = build(device, sim)
+    it, in ``test_dir``; True if every test passed. ``waves`` (Verilator only) records
+    ``test_dir/dump.fst`` or ``dump.vcd`` with the host's activity signals (``dut.u_act``)."""
+    if waves not in WAVES:
+        raise ValueError(f"waves={waves!r} is not valid; use one of {', '.join(WAVES)}")
+    if sim == "icarus" and waves != "none":
+        raise ValueError("waves are not recorded under Icarus (its VPI build has no dump here); use sim=verilator")
+    build_dir = build(device, sim, waves)
     if test_dir.exists():
         shutil.rmtree(test_dir)
+    test_dir.mkdir(parents=True)
+    wave_file = test_dir / f"dump.{waves}"
     # cocotb's runner hands the simulator this process's sys.path as PYTHONPATH
     saved = list(sys.path)
     sys.path[:0] = [str(p) for p in python_path]
     try:
-        results = simbuild.run(TOPLEVEL, build_dir, test_module, test_dir, seed=seed, sim=sim,
-                               env={SEED_ENV: str(seed), **(env or {})}, log_file=test_dir / "sim.log")
+        results = simbuild.run(TOPLEVEL, build_dir, test_module, test_dir, seed=seed, sim=sim, waves=waves,
+                               test_args=["--trace-file", str(wave_file)] if waves != "none" else [],
+                               env={SEED_ENV: str(seed), WAVES_ENV: str(int(waves != "none")), **(env or {})},
+                               log_file=test_dir / "sim.log")
     finally:
         sys.path[:] = saved
     if not results.exists():

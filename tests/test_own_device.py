@@ -151,3 +151,24 @@ def test_the_example_overrun_scenario_is_the_same_under_verilator_and_icarus(tmp
         assert report["outcome"] == report["expected"] == ("loss" if variant == "lossy" else "clean")
         assert report["lost"] == (list(range(30, 38)) if variant == "lossy" else [])
     assert "unknown (x/z) bits" not in (icarus / "sim.log").read_text(errors="replace")
+
+
+def test_waves_under_icarus_are_refused_in_one_line(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"^waves are not recorded under Icarus .*; use sim=verilator$"):
+        device.run(MINIDMA, "tb_minidma", tmp_path / "w", python_path=[EXAMPLE], sim="icarus", waves="vcd")
+
+
+@pytest.mark.sim
+def test_the_waveform_shows_the_hosts_activity_and_changes_no_report(tmp_path: Path) -> None:
+    """With waves the host drives the wrapper's activity signals: CPU 0 enters the ISR state once
+    per ISR the report counts and the DPC state once per DPC run; the report is the one without."""
+    plain = run_example(tmp_path, "verilator", "lossy")
+    out = tmp_path / "waves"
+    assert device.run(MINIDMA, "tb_minidma", out, python_path=[EXAMPLE], waves="vcd", env={"MINIDMA_VARIANT": "lossy"})
+    assert (out / "report.json").read_bytes() == (plain / "report.json").read_bytes()
+    vcd = (out / "dump.vcd").read_text()
+    ident = re.search(r"\$var wire 3 (\S+) cpu0_state \[2:0\] \$end", vcd).group(1)
+    states = re.findall(rf"^b([01]+) {re.escape(ident)}$", vcd, re.M)
+    kernel = json.loads((plain / "report.json").read_text())["kernel"]
+    assert states.count("1") == kernel["interrupts"]["MiniDmaDriverIsr"]["isr_count"] == 100   # ISR
+    assert states.count("10") == kernel["dpc_runs"]["MiniDmaDpc"] == 45                        # DPC

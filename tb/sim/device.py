@@ -42,7 +42,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 from cocotb.triggers import Timer
 
-from irqloop.device import SEED_ENV
+from irqloop.device import SEED_ENV, WAVES_ENV
 from irqloop.hostmodel.interference import InterferenceSource, InterferenceStats, start_interference
 from irqloop.hostmodel.kernel import CpuCosts, Kernel, KernelSettings
 from irqloop.hostmodel.kmdf import X86_MSI_ADDRESS, KmdfDriver, MsiBus
@@ -81,7 +81,8 @@ class HostSettings:
     msi_faults: str = "none"
     copy_ns_per_kib: float = 100.0       #: the CPU's memcpy
     mmio_read_us: float = 0.0            #: a register read's round trip beyond the simulated bus
-    waves: bool = False                  #: drive the activity probe (only worth it when recording waves)
+    #: drive the activity signals (dut.u_act) for the waveform; they are driven anyway when the run records one
+    waves: bool = False
 
     def __post_init__(self) -> None:
         parse_interference(self.interference, self.cpus)       # ValueError in one line
@@ -155,7 +156,7 @@ class Host:
         first = self.bus.first_data if self.bus is not None else 0
         self.faults = MsiFaultInjector(parse_faults(s.msi_faults), s.seed, vector_of=lambda data: data - first)
         self.platform.spawn(self.platform.msi_monitor(self.kernel.deliver_msi, self.faults))
-        if s.waves:
+        if s.waves or os.environ.get(WAVES_ENV) == "1":
             HostActivityProbe(self.dut.u_act, self.kernel).refresh()
         sources = [InterferenceSource(name=x["name"], cpu=x["cpu"], kind=x["kind"], rate_per_s=x["rate_per_s"],
                                       service=Pareto(x["service_ps"], x["pareto"]) if x["pareto"] else x["service_ps"])
