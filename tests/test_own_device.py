@@ -170,5 +170,5 @@ def test_the_waveform_shows_the_hosts_activity_and_changes_no_report(tmp_path: P
     ident = re.search(r"\$var wire 3 (\S+) cpu0_state \[2:0\] \$end", vcd).group(1)
     states = re.findall(rf"^b([01]+) {re.escape(ident)}$", vcd, re.M)
     kernel = json.loads((plain / "report.json").read_text())["kernel"]
-    assert states.count("1") == kernel["interrupts"]["MiniDmaDriverIsr"]["isr_count"] == 100   # ISR
-    assert states.count("10") == kernel["dpc_runs"]["MiniDmaDpc"] == 45                        # DPC
+    assert states.count("001") == kernel["interrupts"]["MiniDmaDriverIsr"]["isr_count"] == 100   # ISR
+    assert states.count("010") == kernel["dpc_runs"]["MiniDmaDpc"] == 45                        # DPC
