@@ -196,7 +196,7 @@ def wrapper_text(device: Device, ports: Mapping[str, Port]) -> str:
     addr_bits = ports["m_axi_awaddr"].width
     has = lambda name: name in ports  # noqa: E731
     params = ", ".join(f".{k}({v})" for k, v in device.parameters.items())
-    conn = [f".clk(clk)", f".rst(rst)"]
+    conn = [".clk(clk)", ".rst(rst)"]
     for name in ("awaddr", "araddr"):
         conn.append(f".s_axil_{name}(axil_{name}[{csr_bits - 1}:0])")
     for name in ("awvalid", "awready", "wdata", "wstrb", "wvalid", "wready", "bresp", "bvalid", "bready",
@@ -229,7 +229,7 @@ def wrapper_text(device: Device, ports: Mapping[str, Port]) -> str:
         "    wire [3:0]  axil_wstrb;",
         "    wire [1:0]  axil_bresp, axil_rresp;",
         "",
-        f"    wire [63:0] axi_awaddr;",
+        "    wire [63:0] axi_awaddr;",
         "    wire [63:0] axi_wdata;",
         "    wire [7:0]  axi_awlen, axi_wstrb;",
         "    wire [2:0]  axi_awsize, axi_awprot;",
@@ -289,7 +289,7 @@ public_flat_rw -module "host_activity" -var "*"
 def prepare(device: Device) -> tuple[Path, Path]:
     """Check the top, then write its wrapper and the .vlt into the work folder; (wrapper, vlt)."""
     ports = check(device)
-    out = toolchain.WORK / "device" / device.top
+    out = toolchain.WORK / "build" / "device" / device.top
     out.mkdir(parents=True, exist_ok=True)
     wrapper, vlt = out / f"{TOPLEVEL}.v", out / f"{TOPLEVEL}.vlt"
     for path, text in ((wrapper, wrapper_text(device, ports)), (vlt, PUBLIC_VLT)):

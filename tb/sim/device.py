@@ -43,10 +43,10 @@ import numpy as np
 from cocotb.triggers import Timer
 
 from irqloop.device import SEED_ENV, WAVES_ENV
-from irqloop.hostmodel.interference import InterferenceSource, InterferenceStats, start_interference
+from irqloop.hostmodel.interference import InterferenceStats, start_interference
 from irqloop.hostmodel.kernel import CpuCosts, Kernel, KernelSettings
 from irqloop.hostmodel.kmdf import X86_MSI_ADDRESS, KmdfDriver, MsiBus
-from irqloop.hostmodel.latency import DpcLatencyModel, LatencySpike, Pareto
+from irqloop.hostmodel.latency import DpcLatencyModel, LatencySpike
 from irqloop.hostmodel.pnp import BusDriver, start_device
 from irqloop.hostmodel.regmap import RegisterMap
 from irqloop.tb.board import CLOCK_PS, HOSTMEM_BYTES, MSI_ADDR, US
@@ -54,7 +54,7 @@ from irqloop.tb.models.msi_faults import MsiFaultInjector, parse_faults
 from irqloop.tb.sim.cocotb_platform import CocotbPlatform
 from irqloop.tb.sim.probe import HostActivityProbe
 from irqloop.tb.sim.timeline import Timeline
-from irqloop.tb.streaming import parse_interference
+from irqloop.tb.streaming import interference_sources, parse_interference
 
 assert MSI_ADDR == X86_MSI_ADDRESS, "the HDL host's MSI window and the bus driver's message address differ"
 
@@ -158,9 +158,7 @@ class Host:
         self.platform.spawn(self.platform.msi_monitor(self.kernel.deliver_msi, self.faults))
         if s.waves or os.environ.get(WAVES_ENV) == "1":
             HostActivityProbe(self.dut.u_act, self.kernel).refresh()
-        sources = [InterferenceSource(name=x["name"], cpu=x["cpu"], kind=x["kind"], rate_per_s=x["rate_per_s"],
-                                      service=Pareto(x["service_ps"], x["pareto"]) if x["pareto"] else x["service_ps"])
-                   for x in parse_interference(s.interference, s.cpus)]
+        sources = interference_sources(s.interference, s.cpus)
         until = round(interference_until_us * US) if interference_until_us is not None else None
         self.interference = start_interference(self.kernel, sources, s.seed, until_ps=until)
         self.started_ps = self.now_ps()
