@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import cocotb
 
@@ -18,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 
 
 @cocotb.test()
-async def overrun(dut) -> None:
+async def overrun(dut: Any) -> None:
     v = VARIANTS[os.environ.get("MINIDMA_VARIANT", "lossy")]
     ring = v.ring
     regs = register_map(HERE / "minidma.rdl")
