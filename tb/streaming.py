@@ -49,7 +49,7 @@ def parse_interference(text: str, cpus: int = 64) -> list[dict[str, Any]]:
     return out
 
 
-def interference_sources(text: str, cpus: int) -> list[InterferenceSource]:
+def interference_rule_sources(text: str, cpus: int) -> list[InterferenceSource]:
     """The host model's sources of other drivers' DPCs and ISRs for an ``interference=`` text
     (:func:`parse_interference`; ValueError in one line on bad input)."""
     return [InterferenceSource(name=x["name"], cpu=x["cpu"], kind=x["kind"], rate_per_s=x["rate_per_s"],

@@ -54,7 +54,7 @@ from irqloop.tb.models.msi_faults import MsiFaultInjector, parse_faults
 from irqloop.tb.sim.cocotb_platform import CocotbPlatform
 from irqloop.tb.sim.probe import HostActivityProbe
 from irqloop.tb.sim.timeline import Timeline
-from irqloop.tb.streaming import interference_sources, parse_interference
+from irqloop.tb.streaming import interference_rule_sources, parse_interference
 
 assert MSI_ADDR == X86_MSI_ADDRESS, "the HDL host's MSI window and the bus driver's message address differ"
 
@@ -158,7 +158,7 @@ class Host:
         self.platform.spawn(self.platform.msi_monitor(self.kernel.deliver_msi, self.faults))
         if s.waves or os.environ.get(WAVES_ENV) == "1":
             HostActivityProbe(self.dut.u_act, self.kernel).refresh()
-        sources = interference_sources(s.interference, s.cpus)
+        sources = interference_rule_sources(s.interference, s.cpus)
         until = round(interference_until_us * US) if interference_until_us is not None else None
         self.interference = start_interference(self.kernel, sources, s.seed, until_ps=until)
         self.started_ps = self.now_ps()
