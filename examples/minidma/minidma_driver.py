@@ -7,6 +7,11 @@ next message), queue the DPC. The DPC (``EvtDpcFunc``): read WR_IDX; if the card
 ring, count the chunks it overwrote as lost and skip them; copy every ready slot (memcpy, in
 simulated CPU time) and free the slots with one RD_IDX write.
 
+The card sends its next message only once IRQ_STATUS was cleared, so one lost message strands it:
+IRQ_STATUS stays set, no message comes again and the driver never runs. With ``poll_us`` the
+driver also looks at IRQ_STATUS from a periodic timer's DPC (under the interrupt's spin lock, as
+the ISR would) and does the ISR's work if it finds bits set: ``missed_interrupt_found``.
+
 The driver reports what it does as trace events and calls no checker: ``chunk_copied`` (seq and
 the bytes as copied), ``ring_overrun_found`` (cons, lost), ``overrun_interrupt``.
 """
@@ -29,6 +34,7 @@ class RingConfig:
     chunk_bytes: int = 512         #: a multiple of 128
     period_cycles: int = 500       #: a chunk every this many card clocks
     chunks: int = 100              #: chunks to stream
+    poll_us: float = 0.0           #: > 0: also poll IRQ_STATUS from a timer DPC this often
 
 
 class MiniDmaDriver(KmdfDriver):
@@ -37,6 +43,7 @@ class MiniDmaDriver(KmdfDriver):
         self.ring = ring
         self.cons = 0                       #: the next chunk the driver expects
         self.dpc: KDPC = self.WdfDpcCreate(self.EvtDpcFunc, "MiniDmaDpc")
+        self.poll_dpc: KDPC = self.WdfDpcCreate(self.EvtPollDpcFunc, "MiniDmaPollDpc")
         self.start_error: Optional[str] = None
 
     async def EvtDeviceD0Entry(self, previous_state: WDF_POWER_DEVICE_STATE) -> None:
@@ -55,6 +62,9 @@ class MiniDmaDriver(KmdfDriver):
         if not status["RUNNING"]:
             self.start_error = f"the card did not start (STATUS={status})"
             self.k.log("start_failed", status=status)
+        if self.ring.poll_us > 0:
+            period = round(self.ring.poll_us * 1e6)
+            self.k.KeSetTimerEx(self.poll_dpc, period, period)
 
     async def EvtInterruptIsr(self, interrupt: KINTERRUPT, message_id: int) -> bool:
         pending = await self.read("IRQ_STATUS")
@@ -65,6 +75,17 @@ class MiniDmaDriver(KmdfDriver):
             self.k.log("overrun_interrupt")
         self.k.KeInsertQueueDpc(self.dpc)
         return True
+
+    async def EvtPollDpcFunc(self, dpc: KDPC) -> None:
+        """The timer's DPC: IRQ_STATUS still set means a message was lost; do the ISR's work."""
+        interrupt = self.interrupts[0]
+        old_irql = await self.k.KeAcquireInterruptSpinLock(interrupt)
+        pending = await self.read("IRQ_STATUS")
+        if pending:
+            await self.write("IRQ_STATUS", pending)
+            self.k.log("missed_interrupt_found", pending=pending)
+            self.k.KeInsertQueueDpc(self.dpc)
+        await self.k.KeReleaseInterruptSpinLock(interrupt, old_irql)
 
     async def EvtDpcFunc(self, dpc: KDPC) -> None:
         k, r = self.k, self.ring
