@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from typing import Mapping, Optional, Sequence
 
 from irqloop.hostmodel.kernel import Kernel
-from irqloop.hostmodel.regs import REG
 
 
 @dataclass(frozen=True)
@@ -89,6 +88,7 @@ class PciBus:
         """Write the messages into the device, in the order the device's bring-up has always
         written them (the reports depend on the MMIO sequence and its timing): the MSI capability
         first, in both modes, then, for MSI-X, the enable and each vector's table entry."""
+        from irqloop.hostmodel.regs import REG     # irqloop's own map: not loaded for another device
         k, address = self.k, self.msi_address
         await k.WRITE_REGISTER_ULONG(REG.MSI_ADDR_LO, address & 0xFFFFFFFF)
         await k.WRITE_REGISTER_ULONG(REG.MSI_ADDR_HI, address >> 32)
@@ -155,6 +155,7 @@ class MsixPciBus:
         """Enable MSI-X and write the table entries, queue by queue, in the order the device's
         bring-up has always written them (the reports depend on the MMIO sequence and its timing):
         an entry several queues share is written once for each of them, with the same values."""
+        from irqloop.hostmodel.regs import REG     # irqloop's own map: not loaded for another device
         k = self.k
         await k.WRITE_REGISTER_ULONG(REG.MSIX_CTRL, REG.pack("MSIX_CTRL", ENABLE=1))
         for vector in self.vector_of_queue:

@@ -6,6 +6,7 @@
     irqloop day --trace lat.txt slots=8 period_us=1000   overruns per day from measured latencies
     irqloop compare multiqueue            every strategy or setting of a scenario side by side
     irqloop regress --suite smoke         a scenario regression (irqloop regress --help)
+    irqloop device check --top mydev --source mydev.v    your own device against the contract
 
 Run from a checkout it builds into the checkout (sim_build/) as `make` does; run from an
 installed package it builds into $IRQLOOP_WORK or ~/.cache/irqloop and writes runs/ into the
@@ -45,6 +46,8 @@ COMMANDS: dict[str, Command] = {
     "coverage": Command("irqloop.coverage", (), "merge the RTL line and toggle coverage of the last runs"),
     "bench": Command("irqloop.bench", (), "simulated cycles per second, cocotb beside plain Verilator"),
     "regs": Command("irqloop.regs_gen", (), "regenerate the register headers, map and docs from regs/irqloop.rdl"),
+    "device": Command("irqloop.device", (), "your own device: check its top against the contract, "
+                      "generate its RTL register header from its SystemRDL"),
 }
 
 

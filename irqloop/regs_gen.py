@@ -71,11 +71,11 @@ def describe_field(f: FieldNode) -> dict[str, Any]:
         "lsb": f.lsb, "width": f.width, "access": field_access(f),
         "reset": reset if isinstance(reset, int) else 0,
         # index i of an array resets to reset + i (the default vector of queue q)
-        "reset_step": 1 if f.get_property("reset_adds_index") is True else 0,
+        "reset_step": 1 if f.get_property("reset_adds_index", default=None) is True else 0,
         # hardware changes it: a mirror of it is not to be trusted without a read
         "volatile": bool(f.is_hw_writable or f.get_property("hwset") or f.get_property("hwclr")),
         "doc": f.get_property("desc") or "",
-        "lsb_name": f.get_property("lsb_name") or "",
+        "lsb_name": f.get_property("lsb_name", default=None) or "",
     }
 
 
@@ -108,11 +108,11 @@ def describe(top: AddrmapNode) -> dict[str, Any]:
             raise ValueError(f"{child.get_path()}: only registers and one-dimensional regfile arrays are supported")
         for r in regs:
             for f in r.fields():
-                if (name := f.get_property("lsb_name")) is not None:
+                if (name := f.get_property("lsb_name", default=None)) is not None:
                     if name in bit_names:
                         raise ValueError(f"{f.get_path()}: lsb_name {name} is already used")
                     bit_names[name] = f.lsb
-                if (name := f.get_property("reset_name")) is not None:
+                if (name := f.get_property("reset_name", default=None)) is not None:
                     constants[name] = (f.get_property("reset"), f.width)
     for arr in arrays:
         for name in arrays[arr]["registers"]:
@@ -151,17 +151,20 @@ def _field_params(prefix: str, fields: dict[str, dict[str, Any]]) -> list[str]:
     return out
 
 
-def render_vh(d: dict[str, Any]) -> str:
-    out = [f"// irqloop device register map. {BANNER}",
-           "//",
-           "// REG_<name>: offset of a register. Arrays (one block per completion queue, per vector):",
-           "// <ARR>_BLOCK + index * <ARR>_STRIDE + <ARR>R_<name>. Single-bit fields keep the names the RTL",
-           "// has always used (ST_OVERRUN, CAUSE_DATA, VEC_CQ0...); <REG>_<FIELD>_LSB / _WIDTH give the rest.",
-           "// All registers are 32 bits wide on the AXI4-Lite CSR bus. Registers from 0x400 up (the arrays)",
-           "// take whole 32-bit writes only: byte strobes are ignored there.",
-           "",
-           "/* verilator lint_off UNUSEDPARAM */",
-           ""]
+IRQLOOP_VH_PREAMBLE = (
+    f"irqloop device register map. {BANNER}",
+    "",
+    "REG_<name>: offset of a register. Arrays (one block per completion queue, per vector):",
+    "<ARR>_BLOCK + index * <ARR>_STRIDE + <ARR>R_<name>. Single-bit fields keep the names the RTL",
+    "has always used (ST_OVERRUN, CAUSE_DATA, VEC_CQ0...); <REG>_<FIELD>_LSB / _WIDTH give the rest.",
+    "All registers are 32 bits wide on the AXI4-Lite CSR bus. Registers from 0x400 up (the arrays)",
+    "take whole 32-bit writes only: byte strobes are ignored there.")
+
+
+def render_vh(d: dict[str, Any], preamble: tuple[str, ...] = IRQLOOP_VH_PREAMBLE) -> str:
+    """The localparams of a map; ``preamble`` is the header comment (irqloop's own by default; a
+    user's device gets its own from :func:`irqloop.device.write_register_header`)."""
+    out = [f"// {line}".rstrip() for line in preamble] + ["", "/* verilator lint_off UNUSEDPARAM */", ""]
     for name, r in d["registers"].items():
         out.append(_vh_line(f"localparam [11:0] REG_{name:<17} = 12'h{r['offset']:03X};",
                             f"{r['access']:<3} {r['doc'].rstrip('.')}{_field_text(r['fields'])}"))

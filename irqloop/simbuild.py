@@ -33,14 +33,16 @@ HOST_SHIM = "irqloop_host"       #: the VPI module of an Icarus build with the C
 
 def build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, object] | None = None,
           waves: str = "none", timing: bool = False, dpi: bool = False, name: str | None = None,
-          public_vlt: Path | None = None, quick: bool = False, sim: str = "verilator") -> Path:
+          public_vlt: Path | None = None, quick: bool = False, sim: str = "verilator",
+          includes: Sequence[Path] = ()) -> Path:
     """Build once per inputs. With `public_vlt`, only the signals that file names are visible to
     Python; `quick` trades simulation speed for compile time (see toolchain.CXX_FLAGS_QUICK).
     `dpi`: the HDL host's C code (tb/hdl/hostmem_dpi.cpp), through DPI-C under Verilator and
     through the VPI shim under Icarus, where `timing`, `public_vlt` and `quick` mean nothing
-    (Icarus schedules delays itself and every signal is visible)."""
+    (Icarus schedules delays itself and every signal is visible). `includes`: folders of a user's
+    device's `include files, searched after irqloop's own (their files are part of the inputs)."""
     if sim == "icarus":
-        return build_icarus(toplevel, sources, parameters, waves, host_shim=dpi, name=name)
+        return build_icarus(toplevel, sources, parameters, waves, host_shim=dpi, name=name, includes=includes)
     if sim != "verilator":
         raise ValueError(f"unknown simulator {sim!r}; valid: {', '.join(toolchain.SIMULATORS)}")
     toolchain.setup_env()
@@ -52,7 +54,8 @@ def build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, objec
     if public_vlt is not None:
         args.append(str(public_vlt))
     deps = list(sources) + ([public_vlt] if public_vlt is not None else []) + [toolchain.RTL / "irqloop_regs.vh"] \
-        + [toolchain.HDL / h for h in toolchain.HOST_C_HEADERS] + ([toolchain.HDL / "hostmem_dpi.cpp"] if dpi else [])
+        + [toolchain.HDL / h for h in toolchain.HOST_C_HEADERS] + ([toolchain.HDL / "hostmem_dpi.cpp"] if dpi else []) \
+        + include_files(includes)
     h = hashlib.sha256()
     for s in deps:
         h.update(s.name.encode())
@@ -74,11 +77,17 @@ def build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, objec
         fcntl.flock(lock, fcntl.LOCK_EX)
         if stamp.exists() and stamp.read_text() == digest and (build_dir / toplevel).exists():
             return build_dir
-        return _build(toplevel, sources, parameters, args, waves, build_dir, stamp, digest, tag, public_vlt)
+        return _build(toplevel, sources, parameters, args, waves, build_dir, stamp, digest, tag, public_vlt, includes)
+
+
+def include_files(includes: Sequence[Path]) -> list[Path]:
+    """The files of a user's include folders, in a stable order (a changed header rebuilds)."""
+    return sorted(f for d in includes for f in Path(d).iterdir() if f.is_file() and f.suffix in (".vh", ".svh", ".v", ".sv"))
 
 
 def _build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, object], args: list[str], waves: str,
-           build_dir: Path, stamp: Path, digest: str, tag: str, public_vlt: Path | None) -> Path:
+           build_dir: Path, stamp: Path, digest: str, tag: str, public_vlt: Path | None,
+           includes: Sequence[Path] = ()) -> Path:
     # a build of other sources or settings starts clean: make's dependency files of the last one
     # may name files that have since moved (ccache keeps the rebuild of unchanged objects cheap)
     for old in build_dir.iterdir():
@@ -86,7 +95,7 @@ def _build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, obje
     log = build_dir / "build.log"
     print(f"irqloop: building {tag} with Verilator; log: {log.relative_to(toolchain.WORK)}", flush=True)
     try:
-        _runner(public_vlt is not None).build(sources=list(sources), includes=[toolchain.RTL, toolchain.HDL],
+        _runner(public_vlt is not None).build(sources=list(sources), includes=[toolchain.RTL, toolchain.HDL, *includes],
                                               hdl_toplevel=toplevel,
                                       parameters=parameters, build_args=args, build_dir=build_dir,
                                       always=True, timescale=("1ns", "1ps"), log_file=log,
@@ -100,7 +109,8 @@ def _build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, obje
 
 
 def build_icarus(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, object] | None = None,
-                 waves: str = "none", host_shim: bool = False, name: str | None = None) -> Path:
+                 waves: str = "none", host_shim: bool = False, name: str | None = None,
+                 includes: Sequence[Path] = ()) -> Path:
     """An Icarus Verilog build (sim.vvp) and, with `host_shim`, the VPI module that holds the C host
     (irqloop_host.vpi: tb/hdl/hostmem_dpi.cpp with its VPI shim hostmem_vpi.cpp), built once per
     inputs into WORK/sim_build/<name>-icarus."""
@@ -112,7 +122,7 @@ def build_icarus(toplevel: str, sources: Sequence[Path], parameters: Mapping[str
         toolchain.require_system("the Icarus VPI shim (a C++ build)", toolchain.BUILD_NEEDS)
     parameters = dict(parameters or {})
     deps = list(sources) + [toolchain.RTL / "irqloop_regs.vh"] + [toolchain.HDL / h for h in toolchain.HOST_C_HEADERS] \
-        + ([toolchain.HDL / c for c in toolchain.HOST_SHIM_SOURCES] if host_shim else [])
+        + ([toolchain.HDL / c for c in toolchain.HOST_SHIM_SOURCES] if host_shim else []) + include_files(includes)
     h = hashlib.sha256()
     for s in deps:
         h.update(s.name.encode())
@@ -143,7 +153,7 @@ def build_icarus(toplevel: str, sources: Sequence[Path], parameters: Mapping[str
         from cocotb_tools.runner import Icarus
 
         try:
-            Icarus().build(sources=list(sources), includes=[toolchain.RTL, toolchain.HDL], hdl_toplevel=toplevel,
+            Icarus().build(sources=list(sources), includes=[toolchain.RTL, toolchain.HDL, *includes], hdl_toplevel=toplevel,
                            parameters=parameters, defines={"IRQLOOP_VPI": 1} if host_shim else {},
                            build_dir=build_dir, always=True, timescale=("1ns", "1ps"), log_file=log)
         except (SystemExit, Exception) as exc:

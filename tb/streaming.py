@@ -12,6 +12,7 @@ from typing import Any, Optional
 
 from irqloop.hostmodel.interference import InterferenceSource
 from irqloop.hostmodel.kernel import CpuCosts
+from irqloop.hostmodel.latency import Pareto
 from irqloop.hostmodel.seeds import stream
 from irqloop.hostmodel.traces import FORMATS, interference_sources, load_trace
 
@@ -46,6 +47,14 @@ def parse_interference(text: str, cpus: int = 64) -> list[dict[str, Any]]:
         out.append({"name": f"foreign-{parts[0]}{i}", "cpu": cpu, "kind": parts[0], "rate_per_s": rate,
                     "service_ps": round(service_us * 1e6), "pareto": alpha})
     return out
+
+
+def interference_rule_sources(text: str, cpus: int) -> list[InterferenceSource]:
+    """The host model's sources of other drivers' DPCs and ISRs for an ``interference=`` text
+    (:func:`parse_interference`; ValueError in one line on bad input)."""
+    return [InterferenceSource(name=x["name"], cpu=x["cpu"], kind=x["kind"], rate_per_s=x["rate_per_s"],
+                               service=Pareto(x["service_ps"], x["pareto"]) if x["pareto"] else x["service_ps"])
+            for x in parse_interference(text, cpus)]
 
 
 def stream_costs(v: dict[str, Any]) -> CpuCosts:

@@ -126,3 +126,47 @@ def test_no_module_imports_itself_through_others() -> None:
     for m in sorted(graph):
         if m not in state:
             visit(m)
+
+
+EXAMPLE = ROOT / "examples" / "minidma"
+#: irqloop's own device, which a user's device must not need: its board (ring and queue areas),
+#: its register map, its drivers and bus programming, its scenarios, plans, models and testbench
+IRQLOOP_DEVICE = ("irqloop.tb.board", "irqloop.hostmodel.regs", "irqloop.hostmodel.regs_map",
+                  "irqloop.hostmodel.driver", "irqloop.hostmodel.strategies", "irqloop.hostmodel.cdriver",
+                  "irqloop.tb.scenarios", "irqloop.tb.plans", "irqloop.tb.choices", "irqloop.tb.models",
+                  "irqloop.tb.streaming", "irqloop.tb.uvm", "irqloop.tb.sim.e2e", "irqloop.tb.sim.e2e_cq",
+                  "irqloop.tb.sim.test_scenario", "irqloop.runner")
+
+
+def test_the_example_device_imports_nothing_of_irqloops_own_device() -> None:
+    """examples/minidma is attached through the API only (irqloop.device, irqloop.tb.sim.device,
+    the host model's generic parts): if it needed irqloop's device, the API would not be done."""
+    files = sorted(EXAMPLE.glob("*.py"))
+    assert {p.name for p in files} >= {"minidma_driver.py", "minidma_model.py", "tb_minidma.py"}
+    for path in files:
+        bad = sorted(m for m in imported_modules(path) if m.startswith(IRQLOOP_DEVICE)
+                     or m.split(".")[0] in ("tb", "hostmodel"))
+        assert not bad, f"{path.relative_to(ROOT)} imports {', '.join(bad)}"
+
+
+def test_the_example_device_does_not_load_irqloops_register_map_or_board() -> None:
+    """Not even through the modules it does import: its driver, model and variants load without
+    irqloop's register map or board facts (the cocotb test adds the harness's clock, through the API)."""
+    code = ("import sys\n"
+            f"sys.path.insert(0, {str(EXAMPLE)!r})\n"
+            "import minidma_driver, minidma_model, minidma_variants, irqloop.device\n"
+            "irqloop.device.register_map(irqloop.device.Path(sys.path[0]) / 'minidma.rdl')\n"
+            f"print(' '.join(sorted(m for m in sys.modules if m.startswith({IRQLOOP_DEVICE!r}))))\n")
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "", f"the example loaded irqloop's device: {r.stdout.strip()}"
+
+
+def test_the_example_rtl_uses_nothing_of_irqloops_rtl() -> None:
+    from irqloop import toolchain
+    irqloop_modules = {Path(s).stem for s in toolchain.RTL_SOURCES}
+    for path in sorted((EXAMPLE / "rtl").glob("*.v*")):
+        text = path.read_text()
+        assert "irqloop_regs.vh" not in text, f"{path.name} includes irqloop's register header"
+        used = sorted(m for m in irqloop_modules if f"{m} " in text or f"{m}#" in text)
+        assert not used, f"{path.name} instantiates irqloop's {', '.join(used)}"

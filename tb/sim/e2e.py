@@ -14,9 +14,9 @@ from irqloop.hostmodel import metrics
 from irqloop.hostmodel.cdriver import CStreamDriver
 from irqloop.hostmodel.cyclic import CyclicBuffer
 from irqloop.hostmodel.driver import Consumer, FreeFirstDriver, SeparateVectorsDriver, SharedNoCauseDriver, StreamConfig, StreamDriver
-from irqloop.hostmodel.interference import InterferenceSource, start_interference
+from irqloop.hostmodel.interference import start_interference
 from irqloop.hostmodel.kernel import Kernel, KernelSettings
-from irqloop.hostmodel.latency import DpcLatencyModel, LatencySpike, Pareto
+from irqloop.hostmodel.latency import DpcLatencyModel, LatencySpike
 from irqloop.hostmodel.latency_replay import LatencyReplay
 from irqloop.hostmodel.pci import PciBus
 from irqloop.hostmodel.pnp import start_device
@@ -28,7 +28,7 @@ from irqloop.tb.run_request import current
 from irqloop.tb.sim.cocotb_platform import CocotbPlatform
 from irqloop.tb.sim.probe import HostActivityProbe
 from irqloop.tb.sim.timeline import TIMELINE
-from irqloop.tb.streaming import parse_interference, pattern_key_for, replayed_files, stream_costs
+from irqloop.tb.streaming import interference_rule_sources, pattern_key_for, replayed_files, stream_costs
 
 #: the streaming drivers by name: the seed's (reads INT_CAUSE in every ISR), and the variants of
 #: the error_vector scenario ("shared" is the seed's driver on one message for data and errors), and
@@ -130,9 +130,7 @@ async def _run_stream(dut: Any, v: dict[str, Any], seed: int, platform: CocotbPl
         latency.add_spike(LatencySpike(at_ps=t0 + v["spike_at_chunk"] * period_cycles * CLOCK_PS,
                                        extra_ps=round(v["spike_us"] * 1e6)))
     platform.spawn(consumer.run())
-    sources = [InterferenceSource(name=x["name"], cpu=x["cpu"], kind=x["kind"], rate_per_s=x["rate_per_s"],
-                                  service=Pareto(x["service_ps"], x["pareto"]) if x["pareto"] else x["service_ps"])
-               for x in parse_interference(v.get("interference", "none"), len(kernel.cpus))]
+    sources = interference_rule_sources(v.get("interference", "none"), len(kernel.cpus))
     stream_end_ps = t0 + v["chunks"] * period_cycles * CLOCK_PS
     # a trace's runs at their times, from the stream's start, within the stream
     sources += [replace(src, arrivals_ps=tuple(t0 + a for a in src.arrivals_ps if t0 + a <= stream_end_ps))
