@@ -28,6 +28,9 @@ PARAMS ?=
 # ';' or spaces in quotes: PARAMS='spike_us=0 msi_faults="drop:nth=5;dup:nth=9"'
 # DRIVER=path/to/driver.c: the overrun family runs that C driver's ISR and DPC (docs/c-driver.md)
 DRIVER ?=
+# PROFILE=desktop|workstation|server2s|file.toml: the host profile of the completion-queue scenarios
+# (docs/host-profiles.md; default fixed: the constant costs)
+PROFILE ?=
 export IRQLOOP_MAKE_PARAMS = $(PARAMS)$(if $(DRIVER), driver_file="$(DRIVER)")
 # where scenario results go: $(RUNS)/<TEST>/seed<SEED>[-<changed parameters>]/
 RUNS   ?= runs
@@ -112,14 +115,14 @@ check-verilator-only: check-sim
 	  echo "error: make $(firstword $(MAKECMDGOALS)) runs under Verilator only; SIM=$(SIM) works with make sim and make bench" >&2; exit 2; fi
 
 sim: check-sim $(STAMP)
-	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(IRQLOOP) sim "$(TEST)" --seed "$(SEED)" --waves "$(WAVES)" --sim "$(SIM)" --runs "$(RUNS)" --uvm-test "$(UVM_TEST)" --uvm-testname "$(UVM_TESTNAME)" --gui "$(GUI)"
+	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(IRQLOOP) sim "$(TEST)" --profile "$(PROFILE)" --seed "$(SEED)" --waves "$(WAVES)" --sim "$(SIM)" --runs "$(RUNS)" --uvm-test "$(UVM_TEST)" --uvm-testname "$(UVM_TESTNAME)" --gui "$(GUI)"
 
 day: $(STAMP)
 	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(IRQLOOP) day --trace "$(TRACE)" --format "$(FORMAT)" --module "$(MODULE)" --seed "$(SEED)" --runs "$(RUNS)"
 
 # compare defaults to multiqueue unless TEST is given on the command line
 compare: check-verilator-only $(STAMP)
-	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(IRQLOOP) compare --test "$(if $(filter command line environment,$(origin TEST)),$(TEST),multiqueue)" --seed "$(SEED)" --runs "$(RUNS)"
+	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(IRQLOOP) compare --test "$(if $(filter command line environment,$(origin TEST)),$(TEST),multiqueue)" --profile "$(PROFILE)" --seed "$(SEED)" --runs "$(RUNS)"
 
 waves wave-png: $(STAMP)
 	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(IRQLOOP) $@ "$(TEST)" --seed "$(SEED)" --runs "$(RUNS)" --uvm-test "$(UVM_TEST)" --uvm-testname "$(UVM_TESTNAME)"

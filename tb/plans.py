@@ -146,6 +146,8 @@ class CqSetup:
     burst_phases: list[tuple[int, int]] = field(default_factory=list)
     entry_read_ps: int = 100_000
     per_completion_ps: int = 200_000
+    #: the host profile's figures (hostmodel.profiles.HostProfile.to_json); None: the fixed costs
+    profile: Optional[dict[str, Any]] = None
 
 
 def cq_setup_problem(setup: CqSetup) -> Optional[str]:

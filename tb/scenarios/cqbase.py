@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from irqloop.hostmodel import profiles
 from irqloop.hostmodel.seeds import stream
 from irqloop.tb.board import CLOCK_PS, US
 from irqloop.tb.choices import NO_CHOICES, Choices
@@ -42,7 +43,16 @@ def common_params(**defaults: Any) -> list[Param]:
               "stream stalled", float, lo=1.0, hi=1e6),
         Param("late_us", d["late_us"], "a completion consumed later than this after it was due counts as late",
               float, lo=0.0, hi=1e6),
+        Param("profile", profiles.FIXED, "host profile: what cache lines, locks, interrupts and register reads "
+              f"cost (docs/host-profiles.md): {profiles.choices_text()}", str, validate=_check_profile),
     ]
+
+
+def _check_profile(text: str) -> None:
+    try:
+        profiles.resolve(text)
+    except profiles.ProfileError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def base_setup(v: dict[str, Any], seed_for_traffic: int) -> dict[str, Any]:
@@ -51,7 +61,10 @@ def base_setup(v: dict[str, Any], seed_for_traffic: int) -> dict[str, Any]:
     rng = stream(seed_for_traffic, "cq_traffic")
     mean = v["period_us"] * US / CLOCK_PS
     periods = [max(1, round(mean * rng.uniform(0.5, 1.5))) for _ in range(v["queues"])]
-    return {"queues": v["queues"], "entries": v["entries"], "per_queue": v["per_queue"],
+    profile = profiles.resolve(v.get("profile", profiles.FIXED))
+    # the fixed costs are CqSetup's default: a setup names only the fields it sets
+    chosen = {"profile": profile.to_json()} if profile is not None else {}
+    return chosen | {"queues": v["queues"], "entries": v["entries"], "per_queue": v["per_queue"],
             "period_cycles": periods, "burst": [v["burst"]] * v["queues"], "cpus": v["cpus"],
             "dpc_latency_ps": round(v["dpc_latency_us"] * US), "jitter_ps": round(v["jitter_us"] * US),
             "msi_faults": v["msi_faults"], "watchdog_ps": round(v["watchdog_us"] * US),
@@ -81,7 +94,10 @@ class CqScenario(Scenario):
         vs = self.variants(values, 1 if seed is None else seed, choices)
         for var in vs:
             check_setup(var.setup)
-        return self.plan_type(values, "; ".join(f"{x.name}: {x.expected}" for x in vs), vs)
+        # the default profile is left out of the plan's values, so that reports made before
+        # profiles existed stay byte-identical; a chosen one is named there and in the summary
+        shown = {k: x for k, x in values.items() if k != "profile" or x != profiles.FIXED}
+        return self.plan_type(shown, "; ".join(f"{x.name}: {x.expected}" for x in vs), vs)
 
     # ---- verdict ----
     def checks(self, plan: CqPlan, obs: dict[str, Any]) -> list[Check]:
@@ -113,7 +129,16 @@ class CqScenario(Scenario):
         v = plan.values
         return [f"traffic: {v['queues']} queues x {v['per_queue']} completions, bursts of {v['burst']} every "
                 f"~{v['period_us']:g} us per queue; {v['cpus']} CPUs; DPC latency {v['dpc_latency_us']:g} us "
-                f"+ up to {v['jitter_us']:g} us"]
+                f"+ up to {v['jitter_us']:g} us" + profile_words(plan)]
+
+
+def profile_words(plan: CqPlan) -> str:
+    """'; host profile server2s (2 sockets x 1 die, ...)' for a run under a host profile, else ''."""
+    p = next((x.setup["profile"] for x in plan.variants if x.setup.get("profile")), None)
+    if p is None:
+        return ""
+    return (f"; host profile {p['name']} ({p['sockets']} socket{'s' * (p['sockets'] > 1)} x {p['dies_per_socket']} "
+            f"die{'s' * (p['dies_per_socket'] > 1)}, device on socket {p['device_socket']}; docs/host-profiles.md)")
 
 
 def variant_checks(var: Variant, r: dict[str, Any]) -> list[Check]:

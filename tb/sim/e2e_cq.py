@@ -24,6 +24,7 @@ from irqloop.hostmodel.kernel import Kernel, KernelSettings, TraceEvent
 from irqloop.hostmodel.latency import DpcLatencyModel, LatencySpike
 from irqloop.hostmodel.pci import MsixPciBus
 from irqloop.hostmodel.pnp import start_device
+from irqloop.hostmodel.profiles import HostProfile
 from irqloop.hostmodel.regs import REG
 from irqloop.hostmodel.strategies import DRIVERS, CompletionQueueDriver, CqLayout
 from irqloop.tb.board import CLOCK_PS, CQ_AREA, MSI_ADDR, US
@@ -128,7 +129,8 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
     platform.reset_host()
     await reset(dut)
     latency = DpcLatencyModel(base_ps=setup.dpc_latency_ps, jitter_ps=setup.jitter_ps, seed=seed)
-    k = Kernel(platform, latency=latency, settings=KernelSettings(cpus=setup.cpus))
+    profile = HostProfile.from_json(setup.profile) if setup.profile is not None else None
+    k = Kernel(platform, latency=latency, settings=KernelSettings(cpus=setup.cpus), profile=profile)
     layout = rtl_layout(setup)
     bus = rtl_bus(k, setup)
     drv = driver_factory(k, layout) if driver_factory else DRIVERS[strategy](k, layout)
@@ -199,7 +201,7 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
                         extra={"lost": res["lost"], "late": late, "strategy": strategy})
     chain = explain_first_missing(sb, k, polls, bus, faults, setup, hw) if res["lost"] else []
     TIMELINE.add_run(f"{strategy} ({setup.queues} queues)", k)
-    return {
+    observed = {
         "strategy": strategy,
         # loss: completions never consumed (or wrong); stall: all consumed, but a queue waited
         # watchdog_ps or more for its driver at least once; clean: neither
@@ -225,6 +227,9 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
         "mmio_transactions": platform.mmio_transactions,
         "timing": {"wall_s": wall, "cycles": (end_ps - t0) // CLOCK_PS},
     }
+    if k.caches is not None:        # under a host profile: how the shared lines' accesses went
+        observed["caches"] = asdict(k.caches.stats)
+    return observed
 
 
 async def _burst_phases(k: Kernel, setup: CqSetup, t0: int) -> None:
