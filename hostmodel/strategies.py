@@ -88,6 +88,9 @@ class CqLayout:
     settings_refused: Callable[[int], bool] = _never_refused
     entry_read_ps: int = 100_000        #: a queue entry read under the fixed costs (a profile's follow state)
     per_completion_ps: int = 200_000    #: handling one completion
+    #: the CPU every DPC of the driver is targeted to (KeSetTargetProcessorDpc); None: the CPU
+    #: whose ISR queued it
+    dpc_cpu: Optional[int] = None
 
 
 #: a DPC routine as KMDF's EvtDpcFunc: told its DPC object (whose DeferredContext is its context)
@@ -238,6 +241,8 @@ class CompletionQueueDriver:
         async def deferred_routine(dpc: KDPC, deferred_context: Any, arg1: Any, arg2: Any) -> None:
             await routine(dpc)
         d = self.k.KeInitializeDpc(deferred_routine, context, name=f"{self.name}.{name}")
+        if self.layout.dpc_cpu is not None:
+            self.k.KeSetTargetProcessorDpc(d, self.layout.dpc_cpu)
         self.dpcs.append(d)
         return d
 

@@ -148,6 +148,7 @@ class CqSetup:
     per_completion_ps: int = 200_000
     #: the host profile's figures (hostmodel.profiles.HostProfile.to_json); None: the fixed costs
     profile: Optional[dict[str, Any]] = None
+    dpc_cpu: Optional[int] = None        #: the CPU the driver's DPCs are targeted to; None: the ISR's
 
 
 def cq_setup_problem(setup: CqSetup) -> Optional[str]:

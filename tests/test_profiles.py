@@ -257,3 +257,19 @@ def test_profile_on_the_command_line_is_refused_in_one_line(capsys: pytest.Captu
     assert runner.main(["sim", "overrun", "--profile", "desktop"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: PROFILE=desktop: scenario overrun has no host profile; profiles apply to: coalescing")
+
+
+def test_dpcs_can_be_targeted_to_one_cpu_and_the_default_leaves_the_plan_as_it_was() -> None:
+    from irqloop.tb import scenarios
+    from irqloop.tb.scenarios.params import ParamError, parse_overrides
+
+    sc = scenarios.get("multiqueue")
+    assert all("dpc_cpu" not in v.setup for v in sc.prepare(parse_overrides(sc.spec, []), 1).variants)
+    plan = sc.prepare(parse_overrides(sc.spec, ["dpc_cpu=2"]), 1)
+    assert plan.values["dpc_cpu"] == "2" and {v.setup["dpc_cpu"] for v in plan.variants} == {2}
+    with pytest.raises(ParamError, match=r"dpc_cpu=4 is not one of the 4 CPUs \(0..3\)"):
+        sc.prepare(parse_overrides(sc.spec, ["dpc_cpu=4"]), 1)
+    sim, k = make(DESKTOP, cpus=3)
+    drv = Scanner(k, CqLayout(bases=[0x1000], entries=64, dpc_cpu=2))
+    assert drv.new_dpc(drv.process_queue).target_cpu == 2
+    sim.run(until=0)

@@ -43,9 +43,21 @@ def common_params(**defaults: Any) -> list[Param]:
               "stream stalled", float, lo=1.0, hi=1e6),
         Param("late_us", d["late_us"], "a completion consumed later than this after it was due counts as late",
               float, lo=0.0, hi=1e6),
+        Param("dpc_cpu", "isr", "the CPU every DPC of the driver is targeted to (KeSetTargetProcessorDpc); isr: "
+              "the CPU whose ISR queued it", str, validate=_check_dpc_cpu),
         Param("profile", profiles.FIXED, "host profile: what cache lines, locks, interrupts and register reads "
               f"cost (docs/host-profiles.md): {profiles.choices_text()}", str, validate=_check_profile),
     ]
+
+
+def _check_dpc_cpu(text: str) -> None:
+    if text != "isr" and not (text.isdigit() and int(text) < 64):
+        raise ValueError(f"dpc_cpu={text!r} is not valid; use isr or a CPU number 0..63 (below cpus)")
+
+
+#: parameters left out of a plan's values at their defaults, so that reports made before they
+#: existed stay byte-identical; chosen, they are named there like every other
+QUIET_AT_DEFAULT = {"profile": profiles.FIXED, "dpc_cpu": "isr"}
 
 
 def _check_profile(text: str) -> None:
@@ -63,7 +75,12 @@ def base_setup(v: dict[str, Any], seed_for_traffic: int) -> dict[str, Any]:
     periods = [max(1, round(mean * rng.uniform(0.5, 1.5))) for _ in range(v["queues"])]
     profile = profiles.resolve(v.get("profile", profiles.FIXED))
     # the fixed costs are CqSetup's default: a setup names only the fields it sets
-    chosen = {"profile": profile.to_json()} if profile is not None else {}
+    chosen: dict[str, Any] = {"profile": profile.to_json()} if profile is not None else {}
+    dpc_cpu = v.get("dpc_cpu", "isr")
+    if dpc_cpu != "isr":
+        if int(dpc_cpu) >= v["cpus"]:
+            raise ParamError(f"dpc_cpu={dpc_cpu} is not one of the {v['cpus']} CPUs (0..{v['cpus'] - 1})")
+        chosen["dpc_cpu"] = int(dpc_cpu)
     return chosen | {"queues": v["queues"], "entries": v["entries"], "per_queue": v["per_queue"],
             "period_cycles": periods, "burst": [v["burst"]] * v["queues"], "cpus": v["cpus"],
             "dpc_latency_ps": round(v["dpc_latency_us"] * US), "jitter_ps": round(v["jitter_us"] * US),
@@ -94,9 +111,7 @@ class CqScenario(Scenario):
         vs = self.variants(values, 1 if seed is None else seed, choices)
         for var in vs:
             check_setup(var.setup)
-        # the default profile is left out of the plan's values, so that reports made before
-        # profiles existed stay byte-identical; a chosen one is named there and in the summary
-        shown = {k: x for k, x in values.items() if k != "profile" or x != profiles.FIXED}
+        shown = {k: x for k, x in values.items() if k not in QUIET_AT_DEFAULT or x != QUIET_AT_DEFAULT[k]}
         return self.plan_type(shown, "; ".join(f"{x.name}: {x.expected}" for x in vs), vs)
 
     # ---- verdict ----

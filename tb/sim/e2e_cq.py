@@ -66,7 +66,8 @@ def rtl_layout(setup: CqSetup) -> CqLayout:
                     coalescing={int(v): value for v, value in setup.coal.items()},
                     rate={int(v): value for v, value in setup.rate.items()},
                     status_register=REG.STATUS, settings_refused=settings_refused,
-                    entry_read_ps=setup.entry_read_ps, per_completion_ps=setup.per_completion_ps)
+                    entry_read_ps=setup.entry_read_ps, per_completion_ps=setup.per_completion_ps,
+                    dpc_cpu=setup.dpc_cpu)
 
 
 def rtl_bus(k: Kernel, setup: CqSetup) -> MsixPciBus:
