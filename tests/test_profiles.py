@@ -273,3 +273,20 @@ def test_dpcs_can_be_targeted_to_one_cpu_and_the_default_leaves_the_plan_as_it_w
     drv = Scanner(k, CqLayout(bases=[0x1000], entries=64, dpc_cpu=2))
     assert drv.new_dpc(drv.process_queue).target_cpu == 2
     sim.run(until=0)
+
+
+@pytest.mark.parametrize("profile, cpus, expected_ns", [
+    # (uncontended, same die, other die or socket): docs/host-profiles.md's derived table
+    (DESKTOP, (0, 1, None), (6, 45, None)),
+    (WORKSTATION, (0, 2, 1), (5, 24, 84)),
+    (SERVER, (0, 2, 1), (9.5, 63, 138)),
+])
+def test_the_derived_lock_costs_of_each_profile(profile: HostProfile, cpus: tuple[Any, ...],
+                                                expected_ns: tuple[Any, ...]) -> None:
+    c = CacheModel(profile)
+    key = CacheModel.key_of("lock")
+    c.atomic(0, key)
+    assert c.atomic(cpus[0], key) == expected_ns[0] * NS
+    assert c.atomic(cpus[1], key) == expected_ns[1] * NS
+    if cpus[2] is not None:
+        assert c.atomic(cpus[2], key) == expected_ns[2] * NS
