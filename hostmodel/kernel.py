@@ -156,6 +156,7 @@ class KDPC:
     max_concurrent: int = 0
     latencies_ps: list[int] = field(default_factory=list)
     run_times_ps: list[int] = field(default_factory=list)
+    own_run_ps: int = 0                 #: the runs' time without the ISRs that preempted them
 
 
 @dataclass(eq=False)
@@ -441,6 +442,7 @@ class Kernel:
         dpc.running += 1
         dpc.max_concurrent = max(dpc.max_concurrent, dpc.running)
         t0 = self.now()
+        stolen0 = cpu.isr_time_now()
         self.log("dpc_start", dpc=dpc.name, cpu=cpu.number, latency_ps=latency, queued_at_ps=dpc.queued_at_ps)
         cpu.dpc_active = dpc
         cpu._enter_elevated()
@@ -451,6 +453,7 @@ class Kernel:
         self._changed()
         run = self.now() - t0
         dpc.run_times_ps.append(run)
+        dpc.own_run_ps += run - (cpu.isr_time_now() - stolen0)
         self.log("dpc_end", dpc=dpc.name, cpu=cpu.number, run_ps=run)
         self._check_single(f"DPC {dpc.name}", run, t0, DPC_GUIDANCE_PS, "100 us")
         cpu._leave_elevated()

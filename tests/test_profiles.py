@@ -290,3 +290,25 @@ def test_the_derived_lock_costs_of_each_profile(profile: HostProfile, cpus: tupl
     assert c.atomic(cpus[1], key) == expected_ns[1] * NS
     if cpus[2] is not None:
         assert c.atomic(cpus[2], key) == expected_ns[2] * NS
+
+
+def test_a_dpcs_own_time_leaves_out_the_isr_that_preempted_it() -> None:
+    sim = EventSim()
+    k = Kernel(EventSimPlatform(sim, memory_bytes=4096, mmio_ps=0), latency=DpcLatencyModel(base_ps=0),
+               costs=CpuCosts(isr_dispatch_ps=0, isr_exit_ps=0, dpc_dispatch_ps=0), settings=KernelSettings(cpus=1))
+
+    async def routine(dpc: Any, ctx: Any, a1: Any, a2: Any) -> None:
+        await k.execute(10_000 * NS)
+
+    async def isr(interrupt: Any, ctx: Any) -> bool:
+        await k.execute(3_000 * NS)
+        return True
+    dpc = k.KeInitializeDpc(routine, name="work")
+    k.IoConnectInterruptEx(0x40, isr, affinity=(0,))
+
+    async def start() -> None:
+        k.KeInsertQueueDpc(dpc)
+    k.run_on(0, start())
+    sim.call_at(4_000 * NS, lambda: k.deliver_msi(0x40))
+    sim.run()
+    assert dpc.run_times_ps == [13_000 * NS] and dpc.own_run_ps == 10_000 * NS

@@ -228,8 +228,11 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
         "mmio_transactions": platform.mmio_transactions,
         "timing": {"wall_s": wall, "cycles": (end_ps - t0) // CLOCK_PS},
     }
-    if k.caches is not None:        # under a host profile: how the shared lines' accesses went
+    if k.caches is not None:
+        # under a host profile: how the shared lines' accesses went, and the DPCs' own CPU time
+        # (their run times include the ISRs that preempted them, which the ISR time counts too)
         observed["caches"] = asdict(k.caches.stats)
+        observed["dpc_own_cpu_us"] = round(sum(d.own_run_ps for d in drv.dpcs) / 1e6, 3)
     return observed
 
 
