@@ -70,8 +70,8 @@ help:
 	@echo "                          plots and the worst window (with its RTL replay command) in runs/day/<trace>.<digest>-seed<N>..."
 	@echo "  make compare [TEST=multiqueue] [SEED=1] [PROFILE=fixed|desktop|workstation|server2s|file.toml] [PARAMS=...]"
 	@echo "                          run every strategy/setting of a scenario; table, plots and compare.md in its run directory"
-	@echo "  make sweep [SWEEP_QUEUES=4,8,16,32] [SWEEP_CPUS=2,4] [SWEEP_PROFILES=desktop,workstation,server2s]"
-	@echo "                          multiqueue's correct strategies over queues x CPUs x host profile: DPC CPU time and"
+	@echo "  make sweep [SWEEP_QUEUES=4,8,16,32] [SWEEP_CPUS=2,4] [SWEEP_PROFILES=desktop,workstation,server2s] [SWEEP_DPC=isr,0]"
+	@echo "                          multiqueue's correct strategies over queues x CPUs x host profile x DPC placement: DPC CPU time and"
 	@echo "                          latency per strategy, the crossovers (sweep.md, sweep.png in runs/multiqueue/sweep-seed<N>)"
 	@echo "  make regress [SUITE=smoke|nightly] [SEEDS=N] [JOBS=N] [SHARD=i/N] [TIMEOUT=seconds] [COVERAGE=1]"
 	@echo "                          scenario regression: parallel runs with a time limit each, progress, JUnit,"
@@ -132,8 +132,9 @@ compare: check-verilator-only $(STAMP)
 SWEEP_QUEUES ?=
 SWEEP_CPUS ?=
 SWEEP_PROFILES ?=
+SWEEP_DPC ?=
 sweep: check-verilator-only $(STAMP)
-	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(IRQLOOP) compare --sweep --queues "$(SWEEP_QUEUES)" --cpus "$(SWEEP_CPUS)" --profiles "$(SWEEP_PROFILES)" --seed "$(SEED)" --runs "$(RUNS)"
+	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(IRQLOOP) compare --sweep --queues "$(SWEEP_QUEUES)" --cpus "$(SWEEP_CPUS)" --profiles "$(SWEEP_PROFILES)" --placements "$(SWEEP_DPC)" --seed "$(SEED)" --runs "$(RUNS)"
 
 waves wave-png: $(STAMP)
 	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(IRQLOOP) $@ "$(TEST)" --seed "$(SEED)" --runs "$(RUNS)" --uvm-test "$(UVM_TEST)" --uvm-testname "$(UVM_TESTNAME)"

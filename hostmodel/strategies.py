@@ -43,7 +43,8 @@ from typing import Any, Awaitable, Callable, Optional
 import numpy as np
 
 from irqloop.hostmodel.driver import DeviceStartError
-from irqloop.hostmodel.kernel import INTERLOCKED_LIST, KDPC, KINTERRUPT, KSPIN_LOCK, KTIMER, LONG, Kernel
+from irqloop.hostmodel.kernel import (INTERLOCKED_LIST, KDPC, KDPC_IMPORTANCE, KINTERRUPT, KSPIN_LOCK, KTIMER, LONG,
+                                      Kernel)
 from irqloop.hostmodel.pci import DeviceResources, MessageInterrupt, RegisterSpace
 from irqloop.hostmodel.pnp import WDF_POWER_DEVICE_STATE
 
@@ -88,8 +89,8 @@ class CqLayout:
     settings_refused: Callable[[int], bool] = _never_refused
     entry_read_ps: int = 100_000        #: a queue entry read under the fixed costs (a profile's follow state)
     per_completion_ps: int = 200_000    #: handling one completion
-    #: the CPU every DPC of the driver is targeted to (KeSetTargetProcessorDpc); None: the CPU
-    #: whose ISR queued it
+    #: the CPU every DPC of the driver is targeted to (KeSetTargetProcessorDpc, with
+    #: MediumHighImportance); None: the CPU whose ISR queued it
     dpc_cpu: Optional[int] = None
 
 
@@ -242,7 +243,10 @@ class CompletionQueueDriver:
             await routine(dpc)
         d = self.k.KeInitializeDpc(deferred_routine, context, name=f"{self.name}.{name}")
         if self.layout.dpc_cpu is not None:
+            # MediumHigh: queued from another CPU it runs at once there; a Medium one would wait
+            # for that CPU's next clock tick
             self.k.KeSetTargetProcessorDpc(d, self.layout.dpc_cpu)
+            self.k.KeSetImportanceDpc(d, KDPC_IMPORTANCE.MediumHighImportance)
         self.dpcs.append(d)
         return d
 

@@ -138,6 +138,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     ap.add_argument("--queues", default="", help="with --sweep: queue counts, comma-separated (default 4,8,16,32)")
     ap.add_argument("--cpus", default="", help="with --sweep: CPU counts (default 2,4)")
     ap.add_argument("--profiles", default="", help="with --sweep: host profiles (default desktop,workstation,server2s)")
+    ap.add_argument("--placements", default="", help="with --sweep: dpc_cpu= values (default isr,0)")
     ap.add_argument("params", nargs="*", help="[TEST] name=value ...: the scenario (instead of --test) and overrides")
     a = ap.parse_intermixed_args(argv)
     if a.params and "=" not in a.params[0]:        # `irqloop compare multiqueue queues=8`
@@ -146,7 +147,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     if a.sweep:
         from irqloop import sweep
         return runner.exit_code_of(lambda: sweep.sweep(
-            runner.parse_seed(a.seed), sweep.parse_axes(a.queues, a.cpus, a.profiles), run_root,
+            runner.parse_seed(a.seed), sweep.parse_axes(a.queues, a.cpus, a.profiles, a.placements), run_root,
             runner.with_make_params(a.params)))
     return runner.exit_code_of(lambda: compare(a.test, a.seed, a.params, run_root, a.profile))
 

@@ -1,12 +1,14 @@
 """`make sweep` (`irqloop compare --sweep`): where the first seed thread's answer flips.
 
-Runs `multiqueue` on the RTL for every point of queues x CPUs x host profile with the correct
-ISR-to-DPC strategies, and writes into runs/multiqueue/sweep-seed<N>/:
+Runs `multiqueue` on the RTL for every point of queues x CPUs x host profile x DPC placement
+(each DPC on the CPU whose ISR queued it, or every DPC on CPU 0) with the correct ISR-to-DPC
+strategies, and writes into runs/multiqueue/sweep-seed<N>/:
 
 - sweep.json: per point and strategy, DPC CPU time (the DPC routines' own, without the ISRs
   that preempted them) and ISR CPU time, completions, latency p50/p99;
 - sweep.md: per profile a table of the cheapest strategy and the crossovers (the queue count at
-  which scanning every queue's phase bit becomes dearer, or cheaper, than each other strategy);
+  which scanning every queue's phase bit becomes dearer, or cheaper, than each other strategy, in
+  DPC CPU time per completion, and against the bitmaps also in ISR + DPC CPU time);
 - sweep.png: DPC CPU time per completion and completion latency against queues, one row per
   profile, the crossovers marked.
 
@@ -16,6 +18,7 @@ two strategies' figures changes, and placed by linear interpolation between them
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from dataclasses import dataclass
@@ -35,6 +38,7 @@ class Axes:
     queues: tuple[int, ...] = (4, 8, 16, 32)
     cpus: tuple[int, ...] = (2, 4)
     profiles: tuple[str, ...] = tuple(PROFILES)
+    placements: tuple[str, ...] = ("isr", "0")     #: dpc_cpu= values
     per_queue: int = 24
 
 
@@ -42,6 +46,7 @@ class Axes:
 class Point:
     profile: str
     cpus: int
+    dpc_cpu: str
     queues: int
     strategy: str
     dpc_cpu_us: float
@@ -55,6 +60,11 @@ class Point:
     def dpc_ns_per_completion(self) -> float:
         return 1000 * self.dpc_cpu_us / self.completions if self.completions else 0.0
 
+    @property
+    def host_ns_per_completion(self) -> float:
+        """ISR and DPC CPU time per completion: a lock the ISR takes costs there."""
+        return 1000 * (self.dpc_cpu_us + self.isr_cpu_us) / self.completions if self.completions else 0.0
+
 
 def points_of(report: dict[str, Any], profile: str) -> list[Point]:
     v = report["plan"]["values"]
@@ -65,7 +75,7 @@ def points_of(report: dict[str, Any], profile: str) -> list[Point]:
         # the DPCs' own time (without preempting ISRs, which isr_cpu_us counts); a run under
         # the fixed costs has only the time with them
         own = r.get("dpc_own_cpu_us", t["dpc_cpu_us"])
-        out.append(Point(profile, v["cpus"], v["queues"], r["variant"], own, t["isr_cpu_us"],
+        out.append(Point(profile, v["cpus"], v.get("dpc_cpu", "isr"), v["queues"], r["variant"], own, t["isr_cpu_us"],
                          t["completions"], lat.get("p50", 0.0), lat.get("p99", 0.0), r["outcome"] == "clean"))
     return out
 
@@ -81,8 +91,8 @@ def crossover(xs: list[int], a: list[float], b: list[float]) -> Optional[tuple[f
     return None
 
 
-def series(points: list[Point], profile: str, cpus: int, strategy: str, metric: str) -> list[float]:
-    chosen = sorted((p for p in points if (p.profile, p.cpus, p.strategy) == (profile, cpus, strategy)),
+def series(points: list[Point], profile: str, cpus: int, placement: str, strategy: str, metric: str) -> list[float]:
+    chosen = sorted((p for p in points if (p.profile, p.cpus, p.dpc_cpu, p.strategy) == (profile, cpus, placement, strategy)),
                     key=lambda p: p.queues)
     return [float(getattr(p, metric)) for p in chosen]
 
@@ -95,37 +105,53 @@ def crossover_words(xs: list[int], pivot: list[float], other: list[float]) -> st
     return f"{way} above ~{at:.0f}"
 
 
+#: the thread's alternatives to the scan, also compared in ISR + DPC time
+BITMAPS = ("spinlock_bitmap", "interlocked_or")
+
+
+def placement_words(placement: str) -> str:
+    return "ISR's CPU" if placement == "isr" else f"CPU {placement}"
+
+
 def markdown(points: list[Point], axes: Axes, seed: int, wall_s: float, command: str) -> str:
     xs = list(axes.queues)
-    lines = [f"# Where the answer flips: multiqueue swept over queues x CPUs x host profile (seed {seed})", "",
-             f"Reproduce: `{command}` ({wall_s:.0f} s here). Each point is one RTL run of the correct strategies, "
+    lines = [f"# Where the answer flips: multiqueue swept over queues x CPUs x host profile x DPC placement (seed {seed})",
+             "", f"Reproduce: `{command}` ({wall_s:.0f} s here). Each point is one RTL run of the correct strategies, "
              f"{axes.per_queue} completions per queue in bursts of 2 every ~40 us; CPU times are simulated, and a "
              "DPC's is its own (the ISRs that preempted it are in the ISR time). "
              "The figures of each profile are estimates (docs/host-profiles.md).", "",
-             f"*{PIVOT} vs X*: the queue count above which scanning every queue's phase bit costs the DPC more "
-             "(dearer) or less (cheaper) CPU time per completion than strategy X.", ""]
+             f"*{PIVOT} vs X*: the queue count above which scanning every queue's phase bit costs more (dearer) or "
+             "less (cheaper) CPU time per completion than strategy X: in DPC time, and for the bitmaps also in ISR + "
+             "DPC time (their lock or interlocked operation is paid in the ISR too). *DPCs on*: the CPU whose ISR "
+             "queued the DPC, or every DPC on one CPU (dpc_cpu=).", ""]
     others = [s for s in STRATEGIES if s != PIVOT]
     for profile in axes.profiles:
         lines += [f"## {profile}", "",
-                  "| CPUs | cheapest DPC at " + f"{xs[0]} queues | cheapest DPC at {xs[-1]} queues | "
-                  + " | ".join(f"{PIVOT} vs {o}" for o in others) + f" | lowest p99 latency at {xs[-1]} queues |",
-                  "|" + "---|" * (4 + len(others))]
+                  f"| CPUs | DPCs on | cheapest DPC at {xs[0]} queues | cheapest DPC at {xs[-1]} queues | "
+                  + " | ".join(f"{PIVOT} vs {o}" for o in others) + " | "
+                  + " | ".join(f"{PIVOT} vs {b}, ISR + DPC" for b in BITMAPS) + f" | lowest p99 latency at {xs[-1]} queues |",
+                  "|" + "---|" * (5 + len(others) + len(BITMAPS))]
         for cpus in axes.cpus:
-            at = {s: series(points, profile, cpus, s, "dpc_ns_per_completion") for s in STRATEGIES}
-            lat = {s: series(points, profile, cpus, s, "lat_p99_us") for s in STRATEGIES}
-            first = min(STRATEGIES, key=lambda s: at[s][0])
-            last = min(STRATEGIES, key=lambda s: at[s][-1])
-            fastest = min(STRATEGIES, key=lambda s: lat[s][-1])
-            lines.append(f"| {cpus} | {first} ({at[first][0]:.0f} ns) | {last} ({at[last][-1]:.0f} ns) | "
-                         + " | ".join(crossover_words(xs, at[PIVOT], at[o]) for o in others)
-                         + f" | {fastest} ({lat[fastest][-1]:.1f} us) |")
+            for place in axes.placements:
+                at = {s: series(points, profile, cpus, place, s, "dpc_ns_per_completion") for s in STRATEGIES}
+                host = {s: series(points, profile, cpus, place, s, "host_ns_per_completion") for s in STRATEGIES}
+                lat = {s: series(points, profile, cpus, place, s, "lat_p99_us") for s in STRATEGIES}
+                first = min(STRATEGIES, key=lambda s: at[s][0])
+                last = min(STRATEGIES, key=lambda s: at[s][-1])
+                fastest = min(STRATEGIES, key=lambda s: lat[s][-1])
+                lines.append(f"| {cpus} | {placement_words(place)} | {first} ({at[first][0]:.0f} ns) | "
+                             f"{last} ({at[last][-1]:.0f} ns) | "
+                             + " | ".join(crossover_words(xs, at[PIVOT], at[o]) for o in others) + " | "
+                             + " | ".join(crossover_words(xs, host[PIVOT], host[b]) for b in BITMAPS)
+                             + f" | {fastest} ({lat[fastest][-1]:.1f} us) |")
         lines.append("")
-    lines += ["## Every point", "", "| profile | CPUs | queues | strategy | DPC ns per completion | ISR CPU us | "
-              "DPC CPU us | lat p50 us | lat p99 us | clean |", "|" + "---|" * 10]
+    lines += ["## Every point", "", "| profile | CPUs | DPCs on | queues | strategy | DPC ns per completion | "
+              "ISR + DPC ns per completion | ISR CPU us | DPC CPU us | lat p50 us | lat p99 us | clean |",
+              "|" + "---|" * 12]
     for p in points:
-        lines.append(f"| {p.profile} | {p.cpus} | {p.queues} | {p.strategy} | {p.dpc_ns_per_completion:.0f} | "
-                     f"{p.isr_cpu_us:.1f} | {p.dpc_cpu_us:.1f} | {p.lat_p50_us:.2f} | {p.lat_p99_us:.2f} | "
-                     f"{'yes' if p.clean else 'NO'} |")
+        lines.append(f"| {p.profile} | {p.cpus} | {placement_words(p.dpc_cpu)} | {p.queues} | {p.strategy} | "
+                     f"{p.dpc_ns_per_completion:.0f} | {p.host_ns_per_completion:.0f} | {p.isr_cpu_us:.1f} | "
+                     f"{p.dpc_cpu_us:.1f} | {p.lat_p50_us:.2f} | {p.lat_p99_us:.2f} | {'yes' if p.clean else 'NO'} |")
     lines += ["", "![sweep](sweep.png)"]
     return "\n".join(lines) + "\n"
 
@@ -136,39 +162,40 @@ def plot(points: list[Point], axes: Axes, out: Path) -> None:
     import matplotlib.pyplot as plt
 
     xs = list(axes.queues)
-    metrics = (("dpc_ns_per_completion", "DPC CPU per completion (ns)"), ("lat_p99_us", "completion latency p99 (us)"))
-    fig, grid = plt.subplots(len(axes.profiles), len(metrics), figsize=(12, 3.6 * len(axes.profiles)),
+    metrics = (("dpc_ns_per_completion", "DPC CPU per completion (ns)"), ("lat_p99_us", "latency p99 (us)"))
+    panels = [(place, m) for place in axes.placements for m in metrics]
+    fig, grid = plt.subplots(len(axes.profiles), len(panels), figsize=(5 * len(panels), 3.6 * len(axes.profiles)),
                              squeeze=False, sharex=True)
     colors = dict(zip(STRATEGIES, ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown")))
     styles = dict(zip(axes.cpus, ("--", "-", ":", "-.")))
     for row, profile in zip(grid, axes.profiles):
-        for ax, (metric, label) in zip(row, metrics):
+        for ax, (place, (metric, label)) in zip(row, panels):
             for cpus in axes.cpus:
                 for s in STRATEGIES:
-                    ax.plot(xs, series(points, profile, cpus, s, metric), styles[cpus], color=colors[s], marker=".",
-                            label=f"{s}, {cpus} CPUs")
-                pivot = series(points, profile, cpus, PIVOT, metric)
+                    ax.plot(xs, series(points, profile, cpus, place, s, metric), styles[cpus], color=colors[s],
+                            marker=".", label=f"{s}, {cpus} CPUs")
+                pivot = series(points, profile, cpus, place, PIVOT, metric)
                 for s in STRATEGIES:
-                    found = crossover(xs, pivot, series(points, profile, cpus, s, metric)) if s != PIVOT else None
+                    found = crossover(xs, pivot, series(points, profile, cpus, place, s, metric)) if s != PIVOT else None
                     if found is not None:
                         at = found[0]
-                        i = max(j for j in range(len(xs)) if xs[j] <= at) if at >= xs[0] else 0
+                        i = max(j for j in range(len(xs)) if xs[j] <= at)
                         j = min(i + 1, len(xs) - 1)
                         y = pivot[i] + (pivot[j] - pivot[i]) * ((at - xs[i]) / (xs[j] - xs[i]) if j != i else 0)
                         ax.plot([at], [y], "kx", markersize=9, markeredgewidth=2)
             ax.set_xscale("log", base=2)
             ax.set_xticks(xs, [str(x) for x in xs])
-            ax.set_title(f"{profile}: {label}", fontsize=10)
+            ax.set_title(f"{profile}, DPCs on {placement_words(place)}: {label}", fontsize=9)
             ax.grid(True, alpha=0.3)
     for ax in grid[-1]:
-        ax.set_xlabel(f"queues with traffic (x: where {PIVOT} crosses another strategy)")
+        ax.set_xlabel(f"queues with traffic (x: {PIVOT} crosses another strategy)")
     grid[0][0].legend(fontsize=6, ncol=2)
     fig.tight_layout()
-    fig.savefig(out, dpi=100)
+    fig.savefig(out, dpi=90)
     plt.close(fig)
 
 
-def parse_axes(queues: str, cpus: str, profile_names: str) -> Axes:
+def parse_axes(queues: str, cpus: str, profile_names: str, placements: str = "") -> Axes:
     """The sweep's axes from comma-separated lists (empty: the default); bad input is a ParamError."""
     from irqloop.hostmodel.profiles import ProfileError, resolve
     from irqloop.tb.scenarios.params import ParamError
@@ -185,8 +212,14 @@ def parse_axes(queues: str, cpus: str, profile_names: str) -> Axes:
             resolve(name)
         except ProfileError as exc:
             raise ParamError(str(exc)) from None
-    return Axes(queues=numbers(queues, "queues", 1, 32) if queues else d.queues,
-                cpus=numbers(cpus, "cpus", 1, 64) if cpus else d.cpus, profiles=names)
+    places = tuple(x for x in placements.split(",") if x) or d.placements
+    if any(x != "isr" and not x.isdigit() for x in places):
+        raise ParamError(f"SWEEP_DPC={placements!r}: give isr and/or CPU numbers, comma-separated")
+    axes = Axes(queues=numbers(queues, "queues", 1, 32) if queues else d.queues,
+                cpus=numbers(cpus, "cpus", 1, 64) if cpus else d.cpus, profiles=names, placements=places)
+    if any(x.isdigit() and int(x) >= min(axes.cpus) for x in places):
+        raise ParamError(f"SWEEP_DPC={placements!r}: a DPC's CPU must be below the smallest CPU count {min(axes.cpus)}")
+    return axes
 
 
 def sweep(seed: int, axes: Axes, run_root: Optional[Path], extra: list[str], quiet: bool = False) -> int:
@@ -199,25 +232,24 @@ def sweep(seed: int, axes: Axes, run_root: Optional[Path], extra: list[str], qui
     points: list[Point] = []
     rc = 0
     t0 = time.perf_counter()
-    total = len(axes.profiles) * len(axes.cpus) * len(axes.queues)
+    total = len(axes.profiles) * len(axes.cpus) * len(axes.placements) * len(axes.queues)
     n = 0
-    for profile in axes.profiles:
-        for cpus in axes.cpus:
-            for queues in axes.queues:
-                n += 1
-                params = extra + [f"queues={queues}", f"cpus={cpus}", f"profile={profile}",
-                                  f"per_queue={axes.per_queue}", "strategies=" + ",".join(STRATEGIES)]
-                rc = max(rc, runner.run_scenario("multiqueue", seed, "none", params, run_root=run_root, quiet=True))
-                values = parse_overrides(scenarios.get("multiqueue").spec, params)
-                run_dir = runner.run_dir_for("multiqueue", seed, values, run_root)
-                points += points_of(json.loads((run_dir / "report.json").read_text()), profile)
-                if not quiet:
-                    print(f"[{n}/{total}] {profile} cpus={cpus} queues={queues}: {time.perf_counter() - t0:.0f} s",
-                          flush=True)
+    for profile, cpus, place, queues in itertools.product(axes.profiles, axes.cpus, axes.placements, axes.queues):
+        n += 1
+        params = extra + [f"queues={queues}", f"cpus={cpus}", f"profile={profile}", f"dpc_cpu={place}",
+                          f"per_queue={axes.per_queue}", "strategies=" + ",".join(STRATEGIES)]
+        rc = max(rc, runner.run_scenario("multiqueue", seed, "none", params, run_root=run_root, quiet=True))
+        values = parse_overrides(scenarios.get("multiqueue").spec, params)
+        run_dir = runner.run_dir_for("multiqueue", seed, values, run_root)
+        points += points_of(json.loads((run_dir / "report.json").read_text()), profile)
+        if not quiet:
+            print(f"[{n}/{total}] {profile} cpus={cpus} dpc_cpu={place} queues={queues}: "
+                  f"{time.perf_counter() - t0:.0f} s", flush=True)
     wall = time.perf_counter() - t0
     out_dir.mkdir(parents=True, exist_ok=True)
     command = (f"make sweep SEED={seed} SWEEP_QUEUES={','.join(map(str, axes.queues))} "
-               f"SWEEP_CPUS={','.join(map(str, axes.cpus))} SWEEP_PROFILES={','.join(axes.profiles)}"
+               f"SWEEP_CPUS={','.join(map(str, axes.cpus))} SWEEP_PROFILES={','.join(axes.profiles)} "
+               f"SWEEP_DPC={','.join(axes.placements)}"
                + runner.make_params(extra))
     (out_dir / "sweep.json").write_text(json.dumps({"seed": seed, "wall_s": round(wall, 1), "axes": axes.__dict__,
                                                     "points": [p.__dict__ for p in points]}, indent=1))

@@ -16,7 +16,8 @@ import pytest
 from irqloop.hostmodel import profiles
 from irqloop.hostmodel.caches import CacheModel
 from irqloop.hostmodel.eventsim import EventSim, EventSimPlatform
-from irqloop.hostmodel.kernel import INTERLOCKED_LIST, KSPIN_LOCK, LONG, CpuCosts, Kernel, KernelSettings
+from irqloop.hostmodel.kernel import (INTERLOCKED_LIST, KDPC_IMPORTANCE, KSPIN_LOCK, LONG, CpuCosts, Kernel,
+                                      KernelSettings)
 from irqloop.hostmodel.latency import DpcLatencyModel
 from irqloop.hostmodel.profiles import PROFILES, HostProfile, ProfileError
 from irqloop.hostmodel.strategies import ENTRY_BYTES, CompletionQueueDriver, CqLayout
@@ -271,7 +272,8 @@ def test_dpcs_can_be_targeted_to_one_cpu_and_the_default_leaves_the_plan_as_it_w
         sc.prepare(parse_overrides(sc.spec, ["dpc_cpu=4"]), 1)
     sim, k = make(DESKTOP, cpus=3)
     drv = Scanner(k, CqLayout(bases=[0x1000], entries=64, dpc_cpu=2))
-    assert drv.new_dpc(drv.process_queue).target_cpu == 2
+    d = drv.new_dpc(drv.process_queue)
+    assert d.target_cpu == 2 and d.Importance == KDPC_IMPORTANCE.MediumHighImportance
     sim.run(until=0)
 
 
