@@ -221,17 +221,20 @@ def test_a_bad_profile_name_is_one_line_with_the_choices(text: str, words: str) 
     assert str(e.value).startswith(words) and "\n" not in str(e.value)
 
 
-@pytest.mark.parametrize("body, words", [
+GOOD_FIGURES = profiles.to_toml(SERVER).split("[ns]\n", 1)[1]      # every figure, as a user writes them
+
+
+@pytest.mark.parametrize("text, words", [
     ("name = 'x'\n[ns]\nline_hit = 1\n", "figure 'line_same_die' missing in [ns]; figures: line_hit, "),
-    ("[ns]\nline_hot = 1\n", "unknown figure 'line_hot' in [ns]"),
-    ("sockets = 1\ndevice_socket = 1\n", "device_socket = 1 but the machine has sockets 0..0"),
-    ("cores = 8\n", "unknown key 'cores'; keys: device_socket, dies_per_socket, name, ns, sockets"),
+    ("[ns]\nline_hot = 1\n" + GOOD_FIGURES, "unknown figure 'line_hot' in [ns]"),
+    ("[ns]\n" + GOOD_FIGURES.replace("locked_op = 8", "locked_op = -8"), "[ns] locked_op = -8; expected a number"),
+    ("sockets = 1\ndevice_socket = 1\n[ns]\n" + GOOD_FIGURES, "device_socket = 1 but the machine has sockets 0..0"),
+    ("cores = 8\n[ns]\n" + GOOD_FIGURES, "unknown key 'cores'; keys: device_socket, dies_per_socket, name, ns, sockets"),
     ("[ns\n", "is not TOML"),
 ])
-def test_a_bad_profile_file_says_what_is_wrong(tmp_path: Path, body: str, words: str) -> None:
+def test_a_bad_profile_file_says_what_is_wrong(tmp_path: Path, text: str, words: str) -> None:
     f = tmp_path / "mine.toml"
-    good = profiles.to_toml(SERVER)
-    f.write_text(body if "[ns]" in body or "[ns" in body or "cores" in body else body + good.split("\n", 4)[4])
+    f.write_text(text)
     with pytest.raises(ProfileError) as e:
         profiles.load(f)
     assert words in str(e.value) and "\n" not in str(e.value)
