@@ -46,7 +46,7 @@ def common_params(**defaults: Any) -> list[Param]:
         Param("dpc_cpu", "isr", "the CPU every DPC of the driver is targeted to (KeSetTargetProcessorDpc); isr: "
               "the CPU whose ISR queued it", str, validate=_check_dpc_cpu),
         Param("profile", profiles.FIXED, "host profile: what cache lines, locks, interrupts and register reads "
-              f"cost (docs/host-profiles.md): {profiles.choices_text()}", str, validate=_check_profile),
+              f"cost: {profiles.choices_text()}", str, validate=_check_profile),
     ]
 
 
