@@ -26,7 +26,8 @@ endif
 PARAMS ?=
 # PARAMS reaches the runner through the environment, unparsed by the shell, so values may hold
 # ';' or spaces in quotes: PARAMS='spike_us=0 msi_faults="drop:nth=5;dup:nth=9"'
-# DRIVER=path/to/driver.c: the overrun family runs that C driver's ISR and DPC (docs/c-driver.md)
+# DRIVER=path/to/driver.c: the overrun family runs that C driver's ISR and DPC; multiqueue (and make compare) runs a C
+# completion-queue driver as one more variant (docs/c-driver.md)
 DRIVER ?=
 # PROFILE=desktop|workstation|server2s|file.toml: the host profile of the completion-queue scenarios
 # (docs/host-profiles.md; default fixed: the constant costs)
@@ -64,7 +65,7 @@ help:
 	@echo "                          [PROFILE=desktop|workstation|server2s|file.toml]: the completion-queue scenarios' host profile"
 	@echo "                          run a scenario; exit 0 only if its outcome matches the expectation"
 	@echo "                          SEED defaults to COCOTB_RANDOM_SEED or RANDOM_SEED; UVM_TESTNAME works as UVM_TEST"
-	@echo "                          DRIVER=file.c: your C driver's ISR and DPC (WDK shim, docs/c-driver.md) in the overrun family"
+	@echo "                          DRIVER=file.c: your C driver's ISR and DPC (WDK shim, docs/c-driver.md) in the overrun family or multiqueue"
 	@echo "  make day TRACE=file [FORMAT=auto|plain|wpa|xperf|latencymon] [MODULE=name] [SEED=1] [PARAMS='slots=8 slot_bytes=1024 period_us=10 mode=free|flow']"
 	@echo "                          overruns per day with a 95 % interval from measured DPC latencies; day.json, day.md,"
 	@echo "                          plots and the worst window (with its RTL replay command) in runs/day/<trace>.<digest>-seed<N>..."

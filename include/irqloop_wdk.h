@@ -80,6 +80,7 @@ typedef union _LARGE_INTEGER {
 #define STATUS_SUCCESS                ((NTSTATUS)0x00000000L)
 #define STATUS_UNSUCCESSFUL           ((NTSTATUS)0xC0000001L)
 #define STATUS_INSUFFICIENT_RESOURCES ((NTSTATUS)0xC000009AL)
+#define STATUS_INVALID_PARAMETER      ((NTSTATUS)0xC000000DL)
 #define STATUS_DEVICE_CONFIGURATION_ERROR ((NTSTATUS)0xC0000182L)
 #define NT_SUCCESS(status) (((NTSTATUS)(status)) >= 0)
 
@@ -106,9 +107,10 @@ typedef EVT_WDF_DEVICE_PREPARE_HARDWARE *PFN_WDF_DEVICE_PREPARE_HARDWARE;
 
 /* ---- the driver's entry points: which of its functions the host model calls ----
  * A KMDF driver passes these to WdfDeviceInitSetPnpPowerEventCallbacks and WdfInterruptCreate
- * (WDF_INTERRUPT_CONFIG_INIT). Bring-up is the Python host model's for now (hostmodel/driver.py):
- * name the callbacks once with IRQLOOP_DRIVER(prepare_hardware_or_NULL, isr, dpc). The DPC is
- * the one WdfInterruptQueueDpcForIsr queues. */
+ * (WDF_INTERRUPT_CONFIG_INIT). Bring-up is the Python host model's for now (hostmodel/driver.py,
+ * hostmodel/strategies.py): name the callbacks once with IRQLOOP_DRIVER(prepare_hardware_or_NULL,
+ * isr, dpc_or_NULL). The DPC is the one WdfInterruptQueueDpcForIsr queues; a driver that queues
+ * only its own DPC objects (WdfDpcCreate) passes NULL. */
 typedef struct _IRQLOOP_DRIVER_CALLBACKS {
     PFN_WDF_DEVICE_PREPARE_HARDWARE EvtDevicePrepareHardware;   /* optional: NULL */
     PFN_WDF_INTERRUPT_ISR EvtInterruptIsr;
@@ -135,6 +137,27 @@ NTSTATUS IrqloopQueryStreamParameters(_In_ WDFDEVICE Device, _Out_ PIRQLOOP_STRE
  * completed read request or a user-mapped cyclic buffer). FALSE when the consumer's buffer is
  * full (the chunk is dropped, counted as lost to the cyclic buffer). */
 BOOLEAN IrqloopCompleteChunk(_In_ ULONG Sequence, _In_ const VOID *Data, _In_ ULONG Length);
+
+/* The completion-queue device as the harness set it up: the register space, each queue's ring of
+ * 16-byte entries in a DMA common buffer, and which queues each MSI-X message announces (what a
+ * real driver decides itself when it programs the device's vector mapping). The two costs are the
+ * Python drivers' (hostmodel/strategies.py CqLayout): a C driver charges them with IrqloopCpuWork
+ * where it reads entries and handles completions, as its Python twin does. */
+#define IRQLOOP_MAX_QUEUES 32
+#define IRQLOOP_MAX_MESSAGES 32
+typedef struct _IRQLOOP_COMPLETION_QUEUE_PARAMETERS {
+    volatile void *Registers;          /* BAR 0, for READ_/WRITE_REGISTER_* */
+    ULONG RegistersLength;
+    ULONG QueueCount;
+    ULONG EntriesPerQueue;             /* entries of 16 bytes; the phase tag is bit 16 of dword 3 */
+    PUCHAR QueueVirtualAddress[IRQLOOP_MAX_QUEUES];
+    ULONG MessageCount;
+    ULONG QueuesOfMessage[IRQLOOP_MAX_MESSAGES];   /* bit q: message m announces queue q */
+    ULONG64 EntryReadPicoseconds;      /* one read of a queue entry (a cache miss) */
+    ULONG64 PerCompletionPicoseconds;  /* handling one completion */
+} IRQLOOP_COMPLETION_QUEUE_PARAMETERS, *PIRQLOOP_COMPLETION_QUEUE_PARAMETERS;
+NTSTATUS IrqloopQueryCompletionQueueParameters(_In_ WDFDEVICE Device,
+                                               _Out_ PIRQLOOP_COMPLETION_QUEUE_PARAMETERS Parameters);
 
 /* ---- object contexts (WDF_DECLARE_CONTEXT_TYPE_WITH_NAME) ---- */
 PVOID IrqloopObjectContext(WDFOBJECT Handle, const char *TypeName, SIZE_T Size);
@@ -175,12 +198,65 @@ VOID KeSetImportanceDpc(_Inout_ PRKDPC Dpc, _In_ KDPC_IMPORTANCE Importance);
 VOID KeSetTargetProcessorDpc(_Inout_ PRKDPC Dpc, _In_ CHAR Number);
 BOOLEAN WdfInterruptQueueDpcForIsr(_In_ WDFINTERRUPT Interrupt);
 
+/* framework DPC objects: WdfDpcCreate in EvtDevicePrepareHardware (or EvtDriverDeviceAdd), with
+ * the device as the parent; WdfDpcEnqueue from the ISR. AutomaticSerialization is accepted and
+ * ignored: the shim models no synchronization scope (KMDF's default, WdfSynchronizationScopeNone,
+ * makes it have no effect either). */
+typedef struct WDFDPC__ *WDFDPC;
+typedef VOID EVT_WDF_DPC(_In_ WDFDPC Dpc);
+typedef EVT_WDF_DPC *PFN_WDF_DPC;
+typedef struct _WDF_DPC_CONFIG {
+    ULONG Size;
+    PFN_WDF_DPC EvtDpcFunc;
+    BOOLEAN AutomaticSerialization;
+} WDF_DPC_CONFIG, *PWDF_DPC_CONFIG;
+static inline VOID WDF_DPC_CONFIG_INIT(_Out_ PWDF_DPC_CONFIG Config, _In_ PFN_WDF_DPC EvtDpcFunc)
+{
+    memset(Config, 0, sizeof *Config);
+    Config->Size = sizeof *Config;
+    Config->EvtDpcFunc = EvtDpcFunc;
+    Config->AutomaticSerialization = TRUE;
+}
+typedef struct _WDF_OBJECT_ATTRIBUTES {
+    ULONG Size;
+    PVOID EvtCleanupCallback;          /* not called by the shim */
+    PVOID EvtDestroyCallback;          /* not called by the shim */
+    int ExecutionLevel;
+    int SynchronizationScope;
+    WDFOBJECT ParentObject;
+    SIZE_T ContextSizeOverride;
+    const void *ContextTypeInfo;
+} WDF_OBJECT_ATTRIBUTES, *PWDF_OBJECT_ATTRIBUTES;
+static inline VOID WDF_OBJECT_ATTRIBUTES_INIT(_Out_ PWDF_OBJECT_ATTRIBUTES Attributes)
+{
+    memset(Attributes, 0, sizeof *Attributes);
+    Attributes->Size = sizeof *Attributes;
+}
+/* STATUS_INVALID_PARAMETER without a parent (KMDF requires one: a device or a queue) */
+NTSTATUS WdfDpcCreate(_In_ PWDF_DPC_CONFIG Config, _In_ PWDF_OBJECT_ATTRIBUTES Attributes, _Out_ WDFDPC *Dpc);
+BOOLEAN WdfDpcEnqueue(_In_ WDFDPC Dpc);          /* KeInsertQueueDpc: FALSE when already queued */
+WDFOBJECT WdfDpcGetParentObject(_In_ WDFDPC Dpc);
+PKDPC WdfDpcWdmGetDpc(_In_ WDFDPC Dpc);
+
 /* ---- locks and IRQL ---- */
 VOID WdfInterruptAcquireLock(_In_ WDFINTERRUPT Interrupt);
 VOID WdfInterruptReleaseLock(_In_ WDFINTERRUPT Interrupt);
 static inline VOID KeInitializeSpinLock(_Out_ PKSPIN_LOCK SpinLock) { *SpinLock = 0; }
 VOID KeAcquireSpinLockAtDpcLevel(_Inout_ PKSPIN_LOCK SpinLock);
 VOID KeReleaseSpinLockFromDpcLevel(_Inout_ PKSPIN_LOCK SpinLock);
+/* callbacks run at DISPATCH_LEVEL or above: these take the lock as the ...AtDpcLevel forms do and
+ * report DISPATCH_LEVEL as the old IRQL; called above DISPATCH_LEVEL (in an ISR) they fault, as
+ * Windows bugchecks (IRQL_NOT_LESS_OR_EQUAL) */
+VOID KeAcquireSpinLock(_Inout_ PKSPIN_LOCK SpinLock, _Out_ PKIRQL OldIrql);
+VOID KeReleaseSpinLock(_Inout_ PKSPIN_LOCK SpinLock, _In_ KIRQL NewIrql);
+typedef struct _KLOCK_QUEUE_HANDLE {
+    PKSPIN_LOCK Lock;
+    KIRQL OldIrql;
+} KLOCK_QUEUE_HANDLE, *PKLOCK_QUEUE_HANDLE;
+VOID KeAcquireInStackQueuedSpinLock(_Inout_ PKSPIN_LOCK SpinLock, _Out_ PKLOCK_QUEUE_HANDLE LockHandle);
+VOID KeReleaseInStackQueuedSpinLock(_In_ PKLOCK_QUEUE_HANDLE LockHandle);
+VOID KeAcquireInStackQueuedSpinLockAtDpcLevel(_Inout_ PKSPIN_LOCK SpinLock, _Out_ PKLOCK_QUEUE_HANDLE LockHandle);
+VOID KeReleaseInStackQueuedSpinLockFromDpcLevel(_In_ PKLOCK_QUEUE_HANDLE LockHandle);
 KIRQL KeGetCurrentIrql(VOID);
 ULONG KeGetCurrentProcessorNumber(VOID);
 #define KeGetCurrentProcessorNumberEx(ProcNumber) KeGetCurrentProcessorNumber()

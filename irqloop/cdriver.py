@@ -26,7 +26,7 @@ EXAMPLES = toolchain.SOURCE / "examples" / "drivers"
 #: the example a plain driver=c runs: the second seed thread's streaming driver in C
 DEFAULT_DRIVER = EXAMPLES / "stream.c"
 
-CFLAGS = ["-std=gnu11", "-O2", "-g", "-fPIC", "-shared", "-Wall", "-Wno-multichar", "-Wno-unused-function",
+CFLAGS = ["-std=gnu11", "-O2", "-g", "-fPIC", "-shared", "-pthread", "-Wall", "-Wno-multichar", "-Wno-unused-function",
           # a DDI the shim does not declare must stop the build, not become an int-returning guess
           "-Werror=implicit-function-declaration", "-Werror=incompatible-pointer-types",
           "-Wl,--no-undefined"]

@@ -289,6 +289,9 @@ def _why_no_report(plan: Plan, log: Path) -> str:
     tail = log.read_text(errors="replace")[-4000:] if log.exists() else ""
     crashed = re.search(r"exited abnormally \(Command failed with return code: -(\d+)\)", tail)
     c_driver = plan.values.get("driver_file", "none") != "none"
+    shim = re.findall(r"^irqloop WDK shim: (.*)$", tail, re.M)
+    if shim:                        # the C driver's shim said why it stopped the simulator
+        return f"{shim[-1]} ({plan.values.get('driver_file', 'the C driver')})"
     if crashed:
         number = int(crashed.group(1))
         name = signal.Signals(number).name if number in signal.valid_signals() else f"signal {number}"

@@ -45,8 +45,8 @@ class Plan:
 
 
 def _plain(value: Any) -> Any:
-    if hasattr(value, "__dataclass_fields__"):
-        return asdict(value)
+    if hasattr(value, "__dataclass_fields__"):       # a part of a plan: its optional fields only when set
+        return {k: v for k, v in asdict(value).items() if not (k in getattr(value, "optional", ()) and v is None)}
     if isinstance(value, list):
         return [_plain(x) for x in value]
     return value
@@ -177,6 +177,9 @@ class Variant:
     #: driver attributes set after construction (read at run time: a poll budget, polled queues);
     #: a sequence of queues is a tuple
     options: dict[str, Any] = field(default_factory=dict)
+    #: strategy "c": the C driver as built (tb/scenarios/c_driver.py): source, SHA-256, library
+    c_driver: Optional[dict[str, str]] = None
+    optional: ClassVar[tuple[str, ...]] = ("c_driver",)     #: left out of the JSON while None
 
     def cq_setup(self) -> CqSetup:
         return CqSetup(**self.setup)

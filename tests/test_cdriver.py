@@ -105,8 +105,8 @@ def test_one_slot_per_dpc_c_driver_is_caught(libraries: dict[str, Path]) -> None
 
 
 @pytest.mark.parametrize("edit,message", [
-    (("WdfInterruptQueueDpcForIsr(Interrupt);", "WdfDpcEnqueue(Interrupt);"),
-     r"^drv\.c:\d+: WdfDpcEnqueue is not provided by irqloop's WDK shim"),
+    (("WdfInterruptQueueDpcForIsr(Interrupt);", "WdfInterruptSynchronize(Interrupt, NULL, NULL);"),
+     r"^drv\.c:\d+: WdfInterruptSynchronize is not provided by irqloop's WDK shim"),
     (("ULONG copied = 0;", "ULONG copied = 0"), r"^drv\.c:\d+:\d+: error: expected ',' or ';'"),
     (("WRITE_REGISTER_ULONG(&ctx->Regs->MSI_MASK, 0);", "WRITE_REGISTER_UCHAR((volatile UCHAR *)&ctx->Regs->MSI_MASK, 0);"),
      r"^drv\.c:\d+:\d+: error: call to 'WRITE_REGISTER_UCHAR' declared with attribute error: .*32-bit writes only"),
@@ -221,12 +221,12 @@ def test_a_register_address_outside_bar0_is_a_fault(tmp_path: Path) -> None:
 
 
 # ---- on the RTL: the overrun scenario with driver=c against the Python driver ----
-def scenario_report(tmp_path: Path, *overrides: str) -> tuple[int, dict[str, Any]]:
+def scenario_report(tmp_path: Path, *overrides: str, test: str = "overrun") -> tuple[int, dict[str, Any]]:
     from irqloop.runner import run_dir_for, run_scenario
     from irqloop.tb import scenarios
     from irqloop.tb.scenarios.params import parse_overrides
-    rc = run_scenario("overrun", 1, "none", list(overrides), run_root=tmp_path)
-    run_dir = run_dir_for("overrun", 1, parse_overrides(scenarios.get("overrun").spec, list(overrides)), tmp_path)
+    rc = run_scenario(test, 1, "none", list(overrides), run_root=tmp_path)
+    run_dir = run_dir_for(test, 1, parse_overrides(scenarios.get(test).spec, list(overrides)), tmp_path)
     return rc, json.loads((run_dir / "report.json").read_text())
 
 
@@ -249,3 +249,161 @@ def test_one_slot_c_driver_fails_the_overrun_scenario(tmp_path: Path) -> None:
     assert rc == 1 and not r["pass"]
     failed = [c["name"] for c in r["checks"] if not c["ok"]]
     assert "run completed (the stream did not stall)" in failed
+
+
+# ---- framework DPC objects (WdfDpcCreate / WdfDpcEnqueue) ----
+WDFDPC_DRIVER = r"""
+#include <wdf.h>
+#include <TraceLoggingProvider.h>
+TRACELOGGING_DEFINE_PROVIDER(P, "Test", (0));
+typedef struct { WDFDPC Dpc; WDFDPC Second; LONG Runs; NTSTATUS Orphan; KSPIN_LOCK Lock, Queued; } CTX;
+WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(CTX, Ctx)
+static VOID DpcFunc(WDFDPC dpc)
+{
+    CTX *c = Ctx(WdfDpcGetParentObject(dpc));
+    KIRQL old;
+    KLOCK_QUEUE_HANDLE handle;
+    KeAcquireSpinLock(&c->Lock, &old);
+    KeAcquireInStackQueuedSpinLockAtDpcLevel(&c->Queued, &handle);
+    c->Runs++;
+    KeReleaseInStackQueuedSpinLockFromDpcLevel(&handle);
+    KeReleaseSpinLock(&c->Lock, old);
+    TraceLoggingWrite(P, "wdfdpc", TraceLoggingInt32(c->Runs, "runs"), TraceLoggingUInt32(KeGetCurrentIrql(), "irql"),
+                      TraceLoggingBoolean(WdfDpcWdmGetDpc(dpc) == (PKDPC)dpc, "kdpc_first"),
+                      TraceLoggingUInt32(old, "old_irql"));
+}
+static NTSTATUS Prepare(WDFDEVICE d, WDFCMRESLIST r, WDFCMRESLIST t)
+{
+    CTX *c = Ctx(d);
+    WDF_DPC_CONFIG config;
+    WDF_OBJECT_ATTRIBUTES attributes;
+    WDF_DPC_CONFIG_INIT(&config, DpcFunc);
+    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+    c->Orphan = WdfDpcCreate(&config, &attributes, &c->Second);      /* no parent: refused */
+    attributes.ParentObject = d;
+    NTSTATUS s = WdfDpcCreate(&config, &attributes, &c->Dpc);
+    return NT_SUCCESS(s) ? WdfDpcCreate(&config, &attributes, &c->Second) : s;
+}
+static BOOLEAN Isr(WDFINTERRUPT i, ULONG m)
+{
+    CTX *c = Ctx(WdfInterruptGetDevice(i));
+    BOOLEAN first = WdfDpcEnqueue(c->Dpc), again = WdfDpcEnqueue(c->Dpc);
+    TraceLoggingWrite(P, "isr", TraceLoggingBoolean(first, "first"), TraceLoggingBoolean(again, "again"),
+                      TraceLoggingHexUInt32((ULONG)c->Orphan, "orphan"));
+    if (m == 7) {                      /* the bug: a DISPATCH_LEVEL lock in an ISR */
+        KIRQL old;
+        KeAcquireSpinLock(&c->Lock, &old);
+    }
+    return TRUE;
+}
+IRQLOOP_DRIVER(Prepare, Isr, NULL);
+"""
+
+
+def test_framework_dpc_objects_follow_the_kernel_models_rules(tmp_path: Path) -> None:
+    """WdfDpcCreate needs a parent (STATUS_INVALID_PARAMETER without one); WdfDpcEnqueue is
+    KeInsertQueueDpc (FALSE while queued: references.md, DPCs); the EvtDpcFunc runs once at
+    DISPATCH_LEVEL and reaches its device through WdfDpcGetParentObject. The host model names DPC
+    objects in creation order, never by address, so reports do not change from run to run."""
+    (tmp_path / "wdfdpc.c").write_text(WDFDPC_DRIVER)
+    library = cdriver.build(tmp_path / "wdfdpc.c", tmp_path / "out").library
+    sim = EventSim()
+    k = Kernel(EventSimPlatform(sim, memory_bytes=1 << 16), latency=DpcLatencyModel(base_ps=2 * US))
+    rt = CDriverRuntime(library, k, name="drv")
+    assert rt.run_now(IrqloopEntry.PREPARE_HARDWARE, rt.device_handle, 0, 0) == 0
+    assert [d.name for d in rt.dpcs.values()] == ["drv.WDFDPC0", "drv.WDFDPC1"]
+    k.run_on(0, rt.run(IrqloopEntry.INTERRUPT_ISR, 0x1_0000, 0))
+    sim.run()
+    (isr,) = [e.info for e in k.trace if e.kind == "isr"]
+    assert isr == {"first": 1, "again": 0, "orphan": 0xC000000D}
+    (run,) = [e.info for e in k.trace if e.kind == "wdfdpc"]
+    assert run == {"runs": 1, "irql": 2, "kdpc_first": 1, "old_irql": 2}
+    # KeAcquireSpinLock and the in-stack queued lock are the model's locks, held once each
+    assert [(lk.name, len(lk.holds_ps)) for lk in rt.spin_locks.values()] == [("drv.KSPIN_LOCK0", 1), ("drv.KSPIN_LOCK1", 1)]
+    errors: list[str] = []
+
+    async def isr_taking_a_dispatch_lock(interrupt: Any, context: Any) -> bool:    # at DIRQL
+        try:
+            return bool(await rt.run(IrqloopEntry.INTERRUPT_ISR, 0x1_0000, 7))
+        except CDriverFault as e:
+            errors.append(str(e))
+            return True
+
+    k.IoConnectInterruptEx(0x40, isr_taking_a_dispatch_lock, name="isr7")
+    k.deliver_msi(0x40)
+    sim.run()
+    assert len(errors) == 1 and errors[0].startswith("KeAcquireSpinLock above DISPATCH_LEVEL")
+    assert "IRQL_NOT_LESS_OR_EQUAL" in errors[0]
+
+
+# ---- on the RTL: a completion-queue driver in C against its Python twin (multiqueue) ----
+CQ_BITMAP_C = cdriver.EXAMPLES / "cq_bitmap.c"
+CQ_ONE_ENTRY_C = cdriver.EXAMPLES / "cq_one_entry.c"
+SMALL_CQ = ("queues=8", "per_queue=24", "strategies=interlocked_or")
+
+
+def multiqueue_report(tmp_path: Path, *overrides: str) -> tuple[int, dict[str, Any]]:
+    return scenario_report(tmp_path, *overrides, test="multiqueue")
+
+
+def without_names(run: dict[str, Any]) -> dict[str, Any]:
+    """A variant's observations with what names the driver, or counts from the simulation's start
+    (the C variant runs second), left out: every figure relative to its own start stays."""
+    out = {k: v for k, v in run.items() if k not in ("variant", "strategy", "start_ps", "end_ps", "mmio_transactions")}
+    m = dict(run["metrics"])
+    m["totals"] = {k: v for k, v in m["totals"].items() if k != "strategy"}
+    m["interrupts"] = [v for _, v in sorted(m["interrupts"].items(), key=lambda kv: kv[1]["message"])]
+    m["dpcs"] = list(m["dpcs"].values())
+    out["metrics"] = m
+    out["duration_ps"] = run["end_ps"] - run["start_ps"]
+    return out
+
+
+@pytest.mark.sim
+def test_c_completion_queue_driver_on_the_rtl_agrees_with_its_python_twin(tmp_path: Path) -> None:
+    """examples/drivers/cq_bitmap.c (WdfDpcCreate, InterlockedOr, WdfDpcEnqueue, per-queue spin
+    locks) and hostmodel/strategies.py InterlockedOrBitmapDriver on the same RTL traffic and seed:
+    every completion consumed, and every figure the same (ISRs, DPC runs, CPU time, lock holds,
+    latencies, the per-CPU timeline, the device's counters)."""
+    rc, r = multiqueue_report(tmp_path, *SMALL_CQ, f"driver_file={CQ_BITMAP_C}")
+    assert rc == 0 and r["pass"]
+    py, c = r["observed"]["runs"]
+    assert (py["variant"], c["variant"]) == ("interlocked_or", "c:cq_bitmap")
+    assert c["scoreboard"]["consumed"] == c["scoreboard"]["expected"] == 8 * 24
+    assert without_names(c) == without_names(py)
+    assert r["plan"]["variants"][1]["c_driver"]["source"] == str(CQ_BITMAP_C.resolve())
+    assert "c_driver" not in r["plan"]["variants"][0]
+
+
+@pytest.mark.sim
+def test_one_entry_per_run_c_driver_is_caught_beside_the_correct_strategy(tmp_path: Path) -> None:
+    """The seed thread's rule: MSIs are not 1:1 with completions. A C DPC that takes one completion
+    per queue per run strands the rest; the correct strategy on the same traffic consumes all."""
+    rc, r = multiqueue_report(tmp_path, *SMALL_CQ, f"driver_file={CQ_ONE_ENTRY_C}", "driver_expect=loss")
+    assert rc == 0 and r["pass"]
+    py, c = r["observed"]["runs"]
+    assert py["outcome"] == "clean" and c["outcome"] == "loss"
+    assert c["scoreboard"]["lost"] > 0 and c["chain"][0].startswith("queue ")
+    assert c["metrics"]["totals"]["completions_per_dpc_run"]["max"] <= 8      # one per queue per run
+    rc_default, r_default = multiqueue_report(tmp_path / "default", *SMALL_CQ, f"driver_file={CQ_ONE_ENTRY_C}")
+    assert rc_default == 1 and not r_default["pass"]
+
+
+@pytest.mark.sim
+def test_a_c_isr_in_an_endless_loop_is_named_not_hung(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """C code that never returns nor calls a DDI cannot be preempted by the simulator; the shim's
+    watchdog names the callback and ends the simulator, and the runner says so in one line and
+    keeps the attempt (no report, no earlier results touched)."""
+    text = STREAM_C.read_text()
+    anchor = "    ULONG cause = READ_REGISTER_ULONG(&ctx->Regs->INT_CAUSE);\n"
+    assert anchor in text
+    (tmp_path / "loop.c").write_text(text.replace(anchor, anchor + "    { volatile int spin = 1; while (spin) { } }\n"))
+    monkeypatch.setenv("IRQLOOP_C_WATCHDOG_S", "1")
+    from irqloop.runner import run_scenario
+    from irqloop.toolchain import InfrastructureError
+    with pytest.raises(InfrastructureError) as failed:       # the front ends: this line, exit 3
+        run_scenario("overrun", 1, "none", [f"driver_file={tmp_path / 'loop.c'}"], run_root=tmp_path / "runs")
+    assert "\n" not in str(failed.value)
+    assert "your C driver's EvtInterruptIsr ran 1 s of wall time without returning or calling a DDI" in str(failed.value)
+    assert not list((tmp_path / "runs").rglob("report.json"))
+    assert list((tmp_path / "runs").rglob("*.failed/sim.log"))

@@ -15,6 +15,10 @@ run is as deterministic as the Python drivers' (the same seed gives the same rep
 ring programming, enabling) stays the Python :class:`~irqloop.hostmodel.driver.StreamDriver`'s.
 It fills the same statistics the Python driver keeps, from the trace events the C driver logs and
 the DDIs it calls, so reports of the two compare figure for figure.
+
+:class:`CCompletionQueueDriver` is a completion-queue driver (seed thread 1) with its ISR and DPC
+objects in C; bring-up (queues, moderation, MSI-X) is the Python
+:class:`~irqloop.hostmodel.strategies.CompletionQueueDriver`'s.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from irqloop.hostmodel.cyclic import CyclicBuffer, CyclicEntry
 from irqloop.hostmodel.driver import CAUSE_CFGERR, CAUSE_OVERRUN, StreamConfig, StreamDriver
 from irqloop.hostmodel.kernel import KDPC, KDPC_IMPORTANCE, KINTERRUPT, KSPIN_LOCK, Kernel
 from irqloop.hostmodel.pci import DeviceResources
+from irqloop.hostmodel.strategies import CompletionQueueDriver, CqLayout
 
 #: the register space the driver's READ_/WRITE_REGISTER_* pointers are in (BAR 0: 4 KiB)
 REGISTER_SPACE_BYTES = 0x1000
@@ -112,6 +117,9 @@ def load_library(path: Path) -> ctypes.CDLL:
     lib.irqloop_set_host_memory.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
     lib.irqloop_set_stream_parameters.argtypes = [ctypes.c_uint64, ctypes.c_uint64, ctypes.c_uint32,
                                                   ctypes.c_uint32, ctypes.c_uint32]
+    lib.irqloop_set_queue_parameters.argtypes = [ctypes.c_uint32, ctypes.c_uint32, ctypes.POINTER(ctypes.c_uint64),
+                                                 ctypes.c_uint32, ctypes.POINTER(ctypes.c_uint32),
+                                                 ctypes.c_uint64, ctypes.c_uint64]
     lib.irqloop_device_handle.restype = ctypes.c_void_p
     lib.irqloop_has_entry.argtypes = [ctypes.c_int]
     lib.irqloop_call_new.restype = ctypes.c_void_p
@@ -137,9 +145,10 @@ class CDriverRuntime:
     hands the application."""
 
     def __init__(self, library: Path, kernel: Kernel,
-                 complete_chunk: Optional[Callable[[int, np.ndarray], bool]] = None) -> None:
+                 complete_chunk: Optional[Callable[[int, np.ndarray], bool]] = None, name: str = "c") -> None:
         self.lib = load_library(library)
         self.k = kernel
+        self.name = name                                 #: prefixes the names of its DPCs and locks
         self.complete_chunk = complete_chunk
         self.register_base = self.lib.irqloop_map_registers(REGISTER_SPACE_BYTES)
         memory = kernel.platform.memory
@@ -148,7 +157,7 @@ class CDriverRuntime:
         self.device_handle: int = self.lib.irqloop_device_handle()
         self._free: list[_Call] = []
         self.interrupts: dict[int, KINTERRUPT] = {}      #: WDFINTERRUPT handle -> interrupt object
-        self.interrupt_dpc: dict[int, KDPC] = {}         #: WDFINTERRUPT handle -> its DPC
+        self.interrupt_dpc: dict[int, Optional[KDPC]] = {}   #: WDFINTERRUPT handle -> its DPC
         self.dpcs: dict[int, KDPC] = {}                  #: KDPC address -> the kernel model's KDPC
         self.spin_locks: dict[int, KSPIN_LOCK] = {}      #: KSPIN_LOCK address -> the model's lock
         self._old_irql: dict[int, Any] = {}
@@ -156,12 +165,15 @@ class CDriverRuntime:
         self.dpc_inserts: list[bool] = []                #: each queue request's result, in order
         self.isr_register_reads = 0
         self.requests = 0                                #: DDI requests serviced (cost figures)
+        #: called after each run of a DPC object's routine (a driver object keeps per-run figures)
+        self.dpc_returned: Optional[Callable[[], None]] = None
 
     def has(self, entry: IrqloopEntry) -> bool:
         return bool(self.lib.irqloop_has_entry(int(entry)))
 
-    def interrupt_handle(self, interrupt: KINTERRUPT, dpc: KDPC) -> int:
-        """The WDFINTERRUPT handle of ``interrupt`` (whose DPC is ``dpc``)."""
+    def interrupt_handle(self, interrupt: KINTERRUPT, dpc: Optional[KDPC]) -> int:
+        """The WDFINTERRUPT handle of ``interrupt`` (whose DPC, for WdfInterruptQueueDpcForIsr,
+        is ``dpc``; None: the driver queues only DPC objects of its own)."""
         handle = 0x1_0000 + interrupt.MessageId
         self.interrupts[handle] = interrupt
         self.interrupt_dpc[handle] = dpc
@@ -218,14 +230,17 @@ class CDriverRuntime:
     def _answer_now(self, op: IrqloopOp, req: _Request) -> Optional[int]:
         k, a = self.k, req.arg
         if op == IrqloopOp.QUEUE_DPC_FOR_ISR:
-            dpc = self.interrupt_dpc.get(int(a[0]))
-            if dpc is None:
+            if int(a[0]) not in self.interrupt_dpc:
                 raise CDriverFault(f"WdfInterruptQueueDpcForIsr: {int(a[0]):#x} is no interrupt handle")
+            dpc = self.interrupt_dpc[int(a[0])]
+            if dpc is None:
+                raise CDriverFault("WdfInterruptQueueDpcForIsr: the driver named no EvtInterruptDpc "
+                                   "(IRQLOOP_DRIVER's third callback is NULL)")
             return self._queued(k.KeInsertQueueDpc(dpc))
         if op == IrqloopOp.INSERT_QUEUE_DPC:
             return self._queued(k.KeInsertQueueDpc(self._dpc(int(a[0])), int(a[1]), int(a[2])))
         if op == IrqloopOp.INITIALIZE_DPC:
-            self._initialize_dpc(int(a[0]))
+            self._initialize_dpc(int(a[0]), framework=bool(a[1]))
             return 0
         if op == IrqloopOp.SET_IMPORTANCE_DPC:
             k.KeSetImportanceDpc(self._dpc(int(a[0])), KDPC_IMPORTANCE(int(a[1])))
@@ -303,15 +318,19 @@ class CDriverRuntime:
         except KeyError:
             raise CDriverFault(f"KDPC at {address:#x} was not initialized with KeInitializeDpc") from None
 
-    def _initialize_dpc(self, address: int) -> None:
+    def _initialize_dpc(self, address: int, framework: bool) -> None:
         async def deferred_routine(dpc: KDPC, context: Any, arg1: Any, arg2: Any) -> None:
             await self.run(IrqloopEntry.DEFERRED_ROUTINE, address, 0, arg1 or 0, arg2 or 0)
-        self.dpcs[address] = self.k.KeInitializeDpc(deferred_routine, None, name=f"KDPC@{address:#x}")
+            if self.dpc_returned is not None:
+                self.dpc_returned()
+        # named in the order the driver created them: addresses differ from run to run, names may not
+        kind = "WDFDPC" if framework else "KDPC"
+        self.dpcs[address] = self.k.KeInitializeDpc(deferred_routine, None, name=f"{self.name}.{kind}{len(self.dpcs)}")
 
     def _spin_lock(self, address: int) -> KSPIN_LOCK:
         lock = self.spin_locks.get(address)
         if lock is None:
-            lock = self.spin_locks[address] = KSPIN_LOCK(f"KSPIN_LOCK@{address:#x}")
+            lock = self.spin_locks[address] = KSPIN_LOCK(f"{self.name}.KSPIN_LOCK{len(self.spin_locks)}")
         return lock
 
     def _trace(self, req: _Request) -> None:
@@ -405,3 +424,68 @@ class CStreamDriver(StreamDriver):
                 s.hw_overrun_seen_ps = k.now()
             if cause & CAUSE_CFGERR and s.cfg_error_seen_ps is None:
                 s.cfg_error_seen_ps = k.now()
+
+
+class CCompletionQueueDriver(CompletionQueueDriver):
+    """A completion-queue driver whose EvtInterruptIsr and DPC objects are C (``library``: built
+    by irqloop/cdriver.py, e.g. examples/drivers/cq_bitmap.c). The C driver learns its queues and
+    which queues each message announces from IrqloopQueryCompletionQueueParameters, creates its
+    DPCs with WdfDpcCreate (or KeInitializeDpc) in EvtDevicePrepareHardware, and logs
+    ``cq_entry_consumed`` (queue, slot, entry, cpu) for each completion it consumes, as the Python
+    strategies do: the scoreboard judges both from that trace. The completions each DPC run
+    consumed (``per_dpc_run``) are counted from the same events."""
+    name = "c"
+
+    def __init__(self, kernel: Kernel, layout: CqLayout, library: Path, name: str = "c") -> None:
+        super().__init__(kernel, layout)
+        self.name = name
+        self.library = Path(library)
+        self.runtime = CDriverRuntime(library, kernel, name=name)
+        self.runtime.trace_hook = self._traced
+        self.runtime.dpc_returned = self._dpc_returned
+        self._consumed_by_cpu: dict[int, int] = {}
+        self._handles: list[int] = []
+
+    def EvtDevicePrepareHardware(self, resources: DeviceResources) -> None:
+        super().EvtDevicePrepareHardware(resources)
+        rt, lay = self.runtime, self.layout
+        if not rt.has(IrqloopEntry.INTERRUPT_ISR):
+            raise CDriverFault(f"{self.library.name}: IRQLOOP_DRIVER(...) names no EvtInterruptIsr callback")
+        memory = self.k.platform.memory
+        offsets = (ctypes.c_uint64 * len(lay.bases))(*lay.bases)
+        n_msg = len(self.interrupts)
+        masks = (ctypes.c_uint32 * max(1, n_msg))(*[sum(1 << q for q in self.queues_of_message.get(m, ()))
+                                                     for m in range(n_msg)])
+        if max(lay.bases) + lay.entries * 16 > memory.nbytes or \
+                rt.lib.irqloop_set_queue_parameters(len(lay.bases), lay.entries, offsets, n_msg, masks,
+                                                    lay.entry_read_ps, lay.per_completion_ps) != 0:
+            raise CDriverFault(f"{len(lay.bases)} queues and {n_msg} messages: the WDK shim takes at most 32 of each")
+        interrupt_dpc = rt.has(IrqloopEntry.INTERRUPT_DPC)
+        for intr in self.interrupts:
+            dpc = self.new_dpc(self._interrupt_dpc, intr, name=f"msg{intr.MessageId}.dpc") if interrupt_dpc else None
+            self._handles.append(rt.interrupt_handle(intr, dpc))
+        if rt.has(IrqloopEntry.PREPARE_HARDWARE):
+            status = rt.run_now(IrqloopEntry.PREPARE_HARDWARE, rt.device_handle, 0, 0) & 0xFFFFFFFF
+            if status & 0x8000_0000:
+                raise CDriverFault(f"{self.library.name}: EvtDevicePrepareHardware returned NTSTATUS {status:#010x}")
+        self.dpcs += list(rt.dpcs.values())          # the C driver's own DPC objects, for the metrics
+
+    async def EvtInterruptIsr(self, interrupt: KINTERRUPT, message_id: int) -> bool:
+        claimed = await self.runtime.run(IrqloopEntry.INTERRUPT_ISR, 0x1_0000 + interrupt.MessageId, message_id)
+        return bool(claimed & 0xFF)
+
+    async def _interrupt_dpc(self, dpc: KDPC) -> None:
+        interrupt: KINTERRUPT = dpc.DeferredContext
+        await self.runtime.run(IrqloopEntry.INTERRUPT_DPC, 0x1_0000 + interrupt.MessageId, self.runtime.device_handle)
+        self._dpc_returned()
+
+    # ---- what the C driver logs ----
+    def _traced(self, kind: str, info: dict[str, Any]) -> None:
+        if kind == "cq_entry_consumed":
+            cpu = int(info.get("cpu", self.k.KeGetCurrentProcessorNumber()))
+            self._consumed_by_cpu[cpu] = self._consumed_by_cpu.get(cpu, 0) + 1
+
+    def _dpc_returned(self) -> None:
+        """A DPC run ended on the current CPU: what it consumed is one entry of per_dpc_run."""
+        cpu = self.k.KeGetCurrentProcessorNumber()
+        self.per_dpc_run.append(self._consumed_by_cpu.pop(cpu, 0))

@@ -11,11 +11,13 @@
  * Compiled together with the driver into one shared library (irqloop's build of driver_file=).
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 #include "irqloop_wdk.h"
 
@@ -74,7 +76,82 @@ static size_t register_bytes;
 static uintptr_t host_memory;          /* the simulated host RAM the device DMAs into */
 static size_t host_memory_bytes;
 static IRQLOOP_STREAM_PARAMETERS stream_parameters;
+static IRQLOOP_COMPLETION_QUEUE_PARAMETERS queue_parameters;
 static const WDFDEVICE device_handle = (WDFDEVICE)(uintptr_t)0xD0000;
+
+/* ---- the watchdog: C code that neither returns nor calls a DDI for IRQLOOP_C_WATCHDOG_S seconds
+ * of wall time (default 10; 0: off) is in an endless loop: the simulator cannot get control back
+ * from it, so the watchdog thread names the callback on stderr and ends the process with
+ * IRQLOOP_EXIT_C_HANG. It costs the running code nothing: one counter and one flag per switch. */
+#define IRQLOOP_EXIT_C_HANG 86
+static volatile uint64_t switches;     /* every switch into or out of the driver's C code */
+static volatile int in_driver;
+static volatile int running_entry;
+static unsigned watchdog_seconds = 10;
+static pthread_once_t watchdog_once = PTHREAD_ONCE_INIT;
+
+static const char *entry_name(int entry)
+{
+    switch (entry) {
+    case ENTRY_PREPARE_HARDWARE: return "EvtDevicePrepareHardware";
+    case ENTRY_INTERRUPT_ISR: return "EvtInterruptIsr";
+    case ENTRY_INTERRUPT_DPC: return "EvtInterruptDpc";
+    case ENTRY_DEFERRED_ROUTINE: return "DPC routine";
+    default: return "callback";
+    }
+}
+
+static void *watchdog_thread(void *unused)
+{
+    uint64_t seen = 0;
+    unsigned still = 0;
+    (void)unused;
+    for (;;) {
+        sleep(1);
+        uint64_t now = __atomic_load_n(&switches, __ATOMIC_RELAXED);
+        if (!__atomic_load_n(&in_driver, __ATOMIC_RELAXED) || now != seen) {
+            seen = now;
+            still = 0;
+            continue;
+        }
+        if (++still >= watchdog_seconds) {
+            char text[320];
+            int n = snprintf(text, sizeof text, "irqloop WDK shim: your C driver's %s ran %u s of wall time without "
+                             "returning or calling a DDI: an endless loop? (IRQLOOP_C_WATCHDOG_S=%u; 0 turns this off)\n",
+                             entry_name(running_entry), still, watchdog_seconds);
+            if (n > 0 && write(2, text, (size_t)n) < 0)
+                n = 0;
+            _exit(IRQLOOP_EXIT_C_HANG);
+        }
+    }
+    return NULL;
+}
+
+static void start_watchdog(void)
+{
+    const char *text = getenv("IRQLOOP_C_WATCHDOG_S");
+    if (text && *text) {
+        char *end;
+        unsigned long v = strtoul(text, &end, 10);
+        if (*end == '\0' && v == 0)
+            return;
+        if (*end == '\0' && v < 86400)
+            watchdog_seconds = (unsigned)v;
+    }
+    pthread_attr_t attr;
+    pthread_t thread;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_create(&thread, &attr, watchdog_thread, NULL);
+    pthread_attr_destroy(&attr);
+}
+
+/* control goes to the driver's C code (into = 1) or comes back (0) */
+static inline void driver_switch(int into)
+{
+    __atomic_store_n(&in_driver, into, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&switches, 1, __ATOMIC_RELAXED);
+}
 
 /* ---- the Python side's entry points ---- */
 void *irqloop_map_registers(size_t bytes)
@@ -107,6 +184,29 @@ void irqloop_set_stream_parameters(uint64_t ring_offset, uint64_t ring_logical, 
     stream_parameters.RearmByMask = (BOOLEAN)!!rearm_by_mask;
 }
 
+/* the completion queues: `queue_offsets` (host-memory offsets) and `message_queues` (bitmaps)
+ * are copied; the costs are in picoseconds */
+int irqloop_set_queue_parameters(uint32_t queue_count, uint32_t entries, const uint64_t *queue_offsets,
+                                 uint32_t message_count, const uint32_t *message_queues,
+                                 uint64_t entry_read_ps, uint64_t per_completion_ps)
+{
+    if (queue_count > IRQLOOP_MAX_QUEUES || message_count > IRQLOOP_MAX_MESSAGES)
+        return -1;
+    memset(&queue_parameters, 0, sizeof queue_parameters);
+    queue_parameters.Registers = (volatile void *)register_base;
+    queue_parameters.RegistersLength = (ULONG)register_bytes;
+    queue_parameters.QueueCount = queue_count;
+    queue_parameters.EntriesPerQueue = entries;
+    for (uint32_t q = 0; q < queue_count; q++)
+        queue_parameters.QueueVirtualAddress[q] = (PUCHAR)(host_memory + queue_offsets[q]);
+    queue_parameters.MessageCount = message_count;
+    for (uint32_t m = 0; m < message_count; m++)
+        queue_parameters.QueuesOfMessage[m] = message_queues[m];
+    queue_parameters.EntryReadPicoseconds = entry_read_ps;
+    queue_parameters.PerCompletionPicoseconds = per_completion_ps;
+    return 0;
+}
+
 void *irqloop_device_handle(void) { return (void *)device_handle; }
 
 int irqloop_has_entry(int entry)
@@ -121,6 +221,7 @@ int irqloop_has_entry(int entry)
 
 IRQLOOP_CALL *irqloop_call_new(void)
 {
+    pthread_once(&watchdog_once, start_watchdog);
     IRQLOOP_CALL *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
@@ -176,7 +277,10 @@ void irqloop_call_start(IRQLOOP_CALL *c, int entry, uint64_t a0, uint64_t a1, ui
     c->callee.uc_link = NULL;
     makecontext(&c->callee, run_entry, 0);
     current = c;
+    running_entry = entry;
+    driver_switch(1);
     swapcontext(&c->caller, &c->callee);
+    driver_switch(0);
     current = NULL;
 }
 
@@ -185,7 +289,10 @@ void irqloop_call_resume(IRQLOOP_CALL *c, uint64_t reply)
 {
     c->request.reply = reply;
     current = c;
+    running_entry = c->request.entry;
+    driver_switch(1);
     swapcontext(&c->caller, &c->callee);
+    driver_switch(0);
     current = NULL;
 }
 
@@ -279,6 +386,14 @@ NTSTATUS IrqloopQueryStreamParameters(WDFDEVICE Device, PIRQLOOP_STREAM_PARAMETE
     return STATUS_SUCCESS;
 }
 
+NTSTATUS IrqloopQueryCompletionQueueParameters(WDFDEVICE Device, PIRQLOOP_COMPLETION_QUEUE_PARAMETERS Parameters)
+{
+    if (Device != device_handle || !Parameters || !queue_parameters.QueueCount)
+        return STATUS_UNSUCCESSFUL;
+    *Parameters = queue_parameters;
+    return STATUS_SUCCESS;
+}
+
 WDFDEVICE WdfInterruptGetDevice(WDFINTERRUPT Interrupt)
 {
     UNREFERENCED_PARAMETER(Interrupt);
@@ -319,13 +434,54 @@ VOID ExFreePoolWithTag(PVOID P, ULONG Tag)
 }
 
 /* ---- DPCs ---- */
-VOID KeInitializeDpc(PRKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine, PVOID DeferredContext)
+enum { DPC_KERNEL = 0, DPC_FRAMEWORK = 1 };     /* OP_INITIALIZE_DPC arg1: how the host model names it */
+
+static void initialize_dpc(PRKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine, PVOID DeferredContext, int kind)
 {
     memset(Dpc, 0, sizeof *Dpc);
     Dpc->DeferredRoutine = DeferredRoutine;
     Dpc->DeferredContext = DeferredContext;
-    request(OP_INITIALIZE_DPC, (uintptr_t)Dpc, 0, 0, NULL);
+    request(OP_INITIALIZE_DPC, (uintptr_t)Dpc, (uint64_t)kind, 0, NULL);
 }
+
+VOID KeInitializeDpc(PRKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine, PVOID DeferredContext)
+{
+    initialize_dpc(Dpc, DeferredRoutine, DeferredContext, DPC_KERNEL);
+}
+
+/* a framework DPC object: the KDPC first (WdfDpcWdmGetDpc), its EvtDpcFunc called with the object */
+struct WDFDPC__ {
+    KDPC Dpc;
+    PFN_WDF_DPC EvtDpcFunc;
+    WDFOBJECT Parent;
+};
+
+static VOID framework_dpc_routine(PKDPC Dpc, PVOID DeferredContext, PVOID SystemArgument1, PVOID SystemArgument2)
+{
+    UNREFERENCED_PARAMETER(Dpc);
+    UNREFERENCED_PARAMETER(SystemArgument1);
+    UNREFERENCED_PARAMETER(SystemArgument2);
+    WDFDPC dpc = (WDFDPC)DeferredContext;
+    dpc->EvtDpcFunc(dpc);
+}
+
+NTSTATUS WdfDpcCreate(PWDF_DPC_CONFIG Config, PWDF_OBJECT_ATTRIBUTES Attributes, WDFDPC *Dpc)
+{
+    if (!Config || !Config->EvtDpcFunc || !Attributes || !Attributes->ParentObject || !Dpc)
+        return STATUS_INVALID_PARAMETER;
+    WDFDPC dpc = calloc(1, sizeof *dpc);
+    if (!dpc)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    dpc->EvtDpcFunc = Config->EvtDpcFunc;
+    dpc->Parent = Attributes->ParentObject;
+    initialize_dpc(&dpc->Dpc, framework_dpc_routine, dpc, DPC_FRAMEWORK);
+    *Dpc = dpc;
+    return STATUS_SUCCESS;
+}
+
+BOOLEAN WdfDpcEnqueue(WDFDPC Dpc) { return KeInsertQueueDpc(&Dpc->Dpc, NULL, NULL); }
+WDFOBJECT WdfDpcGetParentObject(WDFDPC Dpc) { return Dpc->Parent; }
+PKDPC WdfDpcWdmGetDpc(WDFDPC Dpc) { return &Dpc->Dpc; }
 
 BOOLEAN KeInsertQueueDpc(PRKDPC Dpc, PVOID SystemArgument1, PVOID SystemArgument2)
 {
@@ -354,6 +510,51 @@ VOID WdfInterruptReleaseLock(WDFINTERRUPT Interrupt) { request(OP_INTERRUPT_UNLO
 VOID KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock) { request(OP_SPIN_LOCK_ACQUIRE, (uintptr_t)SpinLock, 0, 0, NULL); }
 VOID KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock) { request(OP_SPIN_LOCK_RELEASE, (uintptr_t)SpinLock, 0, 0, NULL); }
 KIRQL KeGetCurrentIrql(VOID) { return (KIRQL)request(OP_CURRENT_IRQL, 0, 0, 0, NULL); }
+
+static KIRQL at_most_dispatch(const char *ddi)
+{
+    KIRQL irql = KeGetCurrentIrql();
+    if (irql > DISPATCH_LEVEL) {
+        char text[160];
+        snprintf(text, sizeof text, "%s above DISPATCH_LEVEL (IRQL %u, in an ISR): Windows bugchecks "
+                 "IRQL_NOT_LESS_OR_EQUAL; use WdfInterruptAcquireLock there", ddi, (unsigned)irql);
+        fault(text);
+    }
+    return irql;
+}
+
+VOID KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql)
+{
+    *OldIrql = at_most_dispatch("KeAcquireSpinLock");
+    KeAcquireSpinLockAtDpcLevel(SpinLock);
+}
+
+VOID KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql)
+{
+    UNREFERENCED_PARAMETER(NewIrql);   /* DISPATCH_LEVEL: every callback runs at it or above */
+    KeReleaseSpinLockFromDpcLevel(SpinLock);
+}
+
+VOID KeAcquireInStackQueuedSpinLock(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle)
+{
+    LockHandle->Lock = SpinLock;
+    LockHandle->OldIrql = at_most_dispatch("KeAcquireInStackQueuedSpinLock");
+    KeAcquireSpinLockAtDpcLevel(SpinLock);
+}
+
+VOID KeReleaseInStackQueuedSpinLock(PKLOCK_QUEUE_HANDLE LockHandle) { KeReleaseSpinLockFromDpcLevel(LockHandle->Lock); }
+
+VOID KeAcquireInStackQueuedSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle)
+{
+    LockHandle->Lock = SpinLock;
+    LockHandle->OldIrql = DISPATCH_LEVEL;
+    KeAcquireSpinLockAtDpcLevel(SpinLock);
+}
+
+VOID KeReleaseInStackQueuedSpinLockFromDpcLevel(PKLOCK_QUEUE_HANDLE LockHandle)
+{
+    KeReleaseSpinLockFromDpcLevel(LockHandle->Lock);
+}
 ULONG KeGetCurrentProcessorNumber(VOID) { return (ULONG)request(OP_CURRENT_PROCESSOR, 0, 0, 0, NULL); }
 
 /* ---- interlocked: the time first, then the operation (as the Python kernel does) ---- */

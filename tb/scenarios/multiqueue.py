@@ -10,12 +10,14 @@ after re-arming (racy). `make compare` tabulates and plots the same runs.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from irqloop.hostmodel.strategies import STRATEGIES
 from irqloop.tb.choices import Choices
 from irqloop.tb.plans import Variant
 from irqloop.tb.scenarios.base import register
+from irqloop.tb.scenarios.c_driver import built_c_driver
 from irqloop.tb.scenarios.cqbase import CqScenario, base_setup, common_params
 from irqloop.tb.scenarios.params import Param, ParamError
 
@@ -39,6 +41,11 @@ class MultiQueueScenario(CqScenario):
     spec = common_params() + [
         Param("strategies", "all", "comma-separated strategies to run (all: every one in hostmodel/strategies.py)",
               str, validate=_check_strategies),
+        Param("driver_file", "none", "a C completion-queue driver built against irqloop's WDK shim (docs/c-driver.md), "
+              "run after the strategies as one more variant on the same traffic, e.g. examples/drivers/cq_bitmap.c",
+              str),
+        Param("driver_expect", "clean", "what the C driver's variant must show", str,
+              choices=("clean", "loss", "stall", "any")),
     ]
 
     def variants(self, v: dict[str, Any], seed: int, choices: Choices) -> list[Variant]:
@@ -46,5 +53,11 @@ class MultiQueueScenario(CqScenario):
         if len(set(names)) != len(names):
             raise ParamError(f"strategies={v['strategies']!r} names a strategy twice")
         setup = base_setup(v, seed)
-        return [Variant(n, n, EXPECTED.get(n, "clean"), setup,
-                        "buggy" if n in EXPECTED else "correct") for n in names]
+        out = [Variant(n, n, EXPECTED.get(n, "clean"), setup, "buggy" if n in EXPECTED else "correct") for n in names]
+        if v["driver_file"] != "none":
+            built = built_c_driver(v["driver_file"])
+            out.append(Variant(f"c:{Path(built['source']).stem}", "c", v["driver_expect"], setup, "your C driver",
+                               c_driver=built))
+        elif v["driver_expect"] != "clean":
+            raise ParamError("driver_expect= is what a C driver's variant must show: give driver_file= too")
+        return out

@@ -22,6 +22,7 @@ from irqloop.tb.choices import NO_CHOICES, Choices
 from irqloop.tb.models.msi_faults import FaultRecord, parse_faults
 from irqloop.tb.plans import Prediction, StreamPlan
 from irqloop.tb.scenarios.base import Scenario, register
+from irqloop.tb.scenarios.c_driver import built_c_driver, default_c_driver
 from irqloop.tb.scenarios.params import Check, Param, ParamError
 from irqloop.tb.streaming import TRACE_FORMATS, parse_interference, replay_of, stream_costs
 
@@ -114,12 +115,7 @@ def c_driver_of(v: dict[str, Any]) -> Optional[dict[str, str]]:
     if v.get("driver") not in ("stream", "c"):
         raise ParamError(f"driver_file= runs a C driver; driver={v['driver']} is a Python driver: leave driver out "
                          "or set driver=c")
-    from irqloop import cdriver       # the runner side's build (gcc), imported only when a C driver runs
-    try:
-        built = cdriver.build(cdriver.DEFAULT_DRIVER if v.get("driver_file", "none") == "none" else v["driver_file"])
-    except cdriver.CDriverBuildError as e:
-        raise ParamError(str(e)) from None
-    return {"source": str(built.source), "sha256": built.sha256, "library": str(built.library)}
+    return built_c_driver(default_c_driver("stream.c") if v.get("driver_file", "none") == "none" else v["driver_file"])
 
 
 def predict(v: dict[str, Any]) -> Prediction:

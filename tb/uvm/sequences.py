@@ -9,12 +9,14 @@ settings of a variant, the figures of a load phase), never to run anything.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 import cocotb
 from cocotb.triggers import Timer
 from pyuvm import uvm_sequence
 
+from irqloop.hostmodel.cdriver import CCompletionQueueDriver
 from irqloop.hostmodel.regs import REG
 from irqloop.hostmodel.strategies import DRIVERS, CompletionQueueDriver
 from irqloop.tb.board import CLOCK_PS, CQ_AREA, MSI_ADDR
@@ -126,6 +128,8 @@ def driver_factory(variant: Variant) -> Any:
     """(kernel, layout) -> the variant's driver: its strategy's class with the variant's options
     set before it starts."""
     def make(k: Any, layout: Any) -> CompletionQueueDriver:
+        if variant.c_driver is not None:            # the driver writer's own C (strategy "c")
+            return CCompletionQueueDriver(k, layout, Path(variant.c_driver["library"]), name=variant.name)
         drv = DRIVERS[variant.strategy](k, layout)
         for name, value in variant.options.items():
             setattr(drv, name, value)
