@@ -317,3 +317,12 @@ def test_a_dpcs_own_time_leaves_out_the_isr_that_preempted_it() -> None:
     sim.call_at(4_000 * NS, lambda: k.deliver_msi(0x40))
     sim.run()
     assert dpc.run_times_ps == [13_000 * NS] and dpc.own_run_ps == 10_000 * NS
+
+
+def test_a_c_driver_under_a_profile_is_refused_in_one_line() -> None:
+    from irqloop.tb import scenarios
+    from irqloop.tb.scenarios.params import ParamError, parse_overrides
+
+    sc = scenarios.get("multiqueue")
+    with pytest.raises(ParamError, match=r"^driver_file= runs a C driver at the fixed costs; profile=server2s applies"):
+        sc.prepare(parse_overrides(sc.spec, ["driver_file=examples/drivers/cq_bitmap.c", "profile=server2s"]), 1)
