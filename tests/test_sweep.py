@@ -81,3 +81,7 @@ def test_a_small_sweep_on_the_rtl_runs_every_point_clean_and_writes_its_table(tm
     report = json.loads((run_dir / "report.json").read_text())
     assert report["plan"]["values"]["profile"] == "server2s"
     assert all(r["caches"]["dma_misses"] > 0 for r in report["observed"]["runs"])
+    # the report names the profile and the lines' accesses
+    text = (run_dir / "report.txt").read_text()
+    assert "host profile server2s (2 sockets x 1 die, device on socket 0" in text
+    assert text.count("  shared cache lines: ") == len(sweep.STRATEGIES)

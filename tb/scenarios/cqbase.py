@@ -195,6 +195,11 @@ def variant_lines(var: Variant, r: dict[str, Any]) -> list[str]:
              f"  device: CNT_CQ_ENTRY={hw['CNT_CQ_ENTRY']} CNT_IRQS={hw['CNT_IRQS']} CNT_COALESCED={hw['CNT_COALESCED']} "
              f"CNT_CQ_STALL={hw['CNT_CQ_STALL']} cycles CNT_DB_ERROR={hw['CNT_DB_ERROR']}; "
              f"host: {r['msi_delivered']} messages, {t['isr_count']} ISRs, {t['dpc_runs']} DPC runs"]
+    if "caches" in r:               # a run under a host profile
+        c = r["caches"]
+        lines.append(f"  shared cache lines: {c['hits']} hits, {c['transfers']} transfers from another CPU, "
+                     f"{c['dma_misses']} first reads of a line the device wrote, {c['memory_misses']} from memory; "
+                     f"DPC CPU {r['dpc_own_cpu_us']:.1f} us without the ISRs that preempted it")
     if sb["missing_by_queue"]:
         miss = ", ".join(f"q{q}: {n}" for q, n in list(sb["missing_by_queue"].items())[:8])
         lines.append(f"  missing per queue: {miss}{' ...' if len(sb['missing_by_queue']) > 8 else ''}")
