@@ -149,6 +149,7 @@ class CqSetup:
     #: the host profile's figures (hostmodel.profiles.HostProfile.to_json); None: the fixed costs
     profile: Optional[dict[str, Any]] = None
     dpc_cpu: Optional[int] = None        #: the CPU the driver's DPCs are targeted to; None: the ISR's
+    irq_cpu: Optional[int] = None        #: the CPU every message is delivered to; None: queue q's to CPU q mod cpus
 
 
 def cq_setup_problem(setup: CqSetup) -> Optional[str]:

@@ -273,6 +273,11 @@ def test_dpcs_can_be_targeted_to_one_cpu_and_the_default_leaves_the_plan_as_it_w
     assert plan.values["dpc_cpu"] == "2" and {v.setup["dpc_cpu"] for v in plan.variants} == {2}
     with pytest.raises(ParamError, match=r"dpc_cpu=4 is not one of the 4 CPUs \(0..3\)"):
         sc.prepare(parse_overrides(sc.spec, ["dpc_cpu=4"]), 1)
+    plan = sc.prepare(parse_overrides(sc.spec, ["irq_cpu=3"]), 1)
+    assert plan.values["irq_cpu"] == "3" and {v.setup["irq_cpu"] for v in plan.variants} == {3}
+    assert all("irq_cpu" not in v.setup for v in sc.prepare(parse_overrides(sc.spec, []), 1).variants)
+    with pytest.raises(ParamError, match=r"irq_cpu='x' is not valid; use spread or a CPU number"):
+        parse_overrides(sc.spec, ["irq_cpu=x"])
     sim, k = make(DESKTOP, cpus=3)
     drv = Scanner(k, CqLayout(bases=[0x1000], entries=64, dpc_cpu=2))
     d = drv.new_dpc(drv.process_queue)
@@ -326,3 +331,19 @@ def test_a_c_driver_under_a_profile_is_refused_in_one_line() -> None:
     sc = scenarios.get("multiqueue")
     with pytest.raises(ParamError, match=r"^driver_file= runs a C driver at the fixed costs; profile=server2s applies"):
         sc.prepare(parse_overrides(sc.spec, ["driver_file=examples/drivers/cq_bitmap.c", "profile=server2s"]), 1)
+
+
+@pytest.mark.sim
+def test_interrupts_and_dpcs_targeted_on_the_rtl_run_where_they_were_sent(tmp_path: Path) -> None:
+    import json
+
+    from irqloop.runner import run_dir_for, run_scenario
+    from irqloop.tb import scenarios
+    from irqloop.tb.scenarios.params import parse_overrides
+
+    params = ["strategies=interlocked_or", "queues=4", "per_queue=4", "irq_cpu=1", "dpc_cpu=2", "profile=desktop"]
+    assert run_scenario("multiqueue", 1, "none", params, run_root=tmp_path, quiet=True) == 0
+    values = parse_overrides(scenarios.get("multiqueue").spec, params)
+    run = json.loads((run_dir_for("multiqueue", 1, values, tmp_path) / "report.json").read_text())["observed"]["runs"][0]
+    spans = {(cpu, kind) for cpu, kind, _, _ in run["timeline"]}
+    assert spans == {(1, "isr"), (2, "dpc")} and run["scoreboard"]["consumed"] == 16

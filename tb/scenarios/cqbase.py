@@ -43,11 +43,18 @@ def common_params(**defaults: Any) -> list[Param]:
               "stream stalled", float, lo=1.0, hi=1e6),
         Param("late_us", d["late_us"], "a completion consumed later than this after it was due counts as late",
               float, lo=0.0, hi=1e6),
+        Param("irq_cpu", "spread", "the CPU every message is delivered to (its interrupt affinity); spread: queue "
+              "q's to CPU q mod cpus", str, validate=_check_irq_cpu),
         Param("dpc_cpu", "isr", "the CPU every DPC of the driver is targeted to (KeSetTargetProcessorDpc); isr: "
               "the CPU whose ISR queued it", str, validate=_check_dpc_cpu),
         Param("profile", profiles.FIXED, "host profile: what cache lines, locks, interrupts and register reads "
               f"cost: {profiles.choices_text()}", str, validate=_check_profile),
     ]
+
+
+def _check_irq_cpu(text: str) -> None:
+    if text != "spread" and not (text.isdigit() and int(text) < 64):
+        raise ValueError(f"irq_cpu={text!r} is not valid; use spread or a CPU number 0..63 (below cpus)")
 
 
 def _check_dpc_cpu(text: str) -> None:
@@ -57,7 +64,7 @@ def _check_dpc_cpu(text: str) -> None:
 
 #: parameters left out of a plan's values at their defaults, so that reports made before they
 #: existed stay byte-identical; chosen, they are named there like every other
-QUIET_AT_DEFAULT = {"profile": profiles.FIXED, "dpc_cpu": "isr"}
+QUIET_AT_DEFAULT = {"profile": profiles.FIXED, "dpc_cpu": "isr", "irq_cpu": "spread"}
 
 
 def _check_profile(text: str) -> None:
@@ -76,11 +83,12 @@ def base_setup(v: dict[str, Any], seed_for_traffic: int) -> dict[str, Any]:
     profile = profiles.resolve(v.get("profile", profiles.FIXED))
     # the fixed costs are CqSetup's default: a setup names only the fields it sets
     chosen: dict[str, Any] = {"profile": profile.to_json()} if profile is not None else {}
-    dpc_cpu = v.get("dpc_cpu", "isr")
-    if dpc_cpu != "isr":
-        if int(dpc_cpu) >= v["cpus"]:
-            raise ParamError(f"dpc_cpu={dpc_cpu} is not one of the {v['cpus']} CPUs (0..{v['cpus'] - 1})")
-        chosen["dpc_cpu"] = int(dpc_cpu)
+    for name, default in (("dpc_cpu", "isr"), ("irq_cpu", "spread")):
+        cpu = v.get(name, default)
+        if cpu != default:
+            if int(cpu) >= v["cpus"]:
+                raise ParamError(f"{name}={cpu} is not one of the {v['cpus']} CPUs (0..{v['cpus'] - 1})")
+            chosen[name] = int(cpu)
     return chosen | {"queues": v["queues"], "entries": v["entries"], "per_queue": v["per_queue"],
             "period_cycles": periods, "burst": [v["burst"]] * v["queues"], "cpus": v["cpus"],
             "dpc_latency_ps": round(v["dpc_latency_us"] * US), "jitter_ps": round(v["jitter_us"] * US),

@@ -72,9 +72,10 @@ def rtl_layout(setup: CqSetup) -> CqLayout:
 
 def rtl_bus(k: Kernel, setup: CqSetup) -> MsixPciBus:
     """The platform's side of the device's interrupts: queue q on its vector, its message (data
-    MESSAGE_BASE + q) delivered to CPU q mod cpus."""
+    MESSAGE_BASE + q) delivered to CPU q mod cpus, or every message to the setup's irq_cpu."""
     return MsixPciBus(k, [vector_of(setup, q) for q in range(setup.queues)],
-                      cpu_of_queue=[q % setup.cpus for q in range(setup.queues)],
+                      cpu_of_queue=[q % setup.cpus if setup.irq_cpu is None else setup.irq_cpu
+                                    for q in range(setup.queues)],
                       msi_address=MSI_ADDR, first_data=MESSAGE_BASE)
 
 
