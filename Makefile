@@ -29,6 +29,9 @@ PARAMS ?=
 # DRIVER=path/to/driver.c: the overrun family runs that C driver's ISR and DPC; multiqueue (and make compare) runs a C
 # completion-queue driver as one more variant (docs/c-driver.md)
 DRIVER ?=
+# PROFILE=desktop|workstation|server2s|file.toml: the host profile of the completion-queue scenarios
+# (docs/host-profiles.md; default fixed: the constant costs)
+PROFILE ?=
 export IRQLOOP_MAKE_PARAMS = $(PARAMS)$(if $(DRIVER), driver_file="$(DRIVER)")
 # where scenario results go: $(RUNS)/<TEST>/seed<SEED>[-<changed parameters>]/
 RUNS   ?= runs
@@ -54,19 +57,23 @@ MODULE ?=
 
 VALID_SIMS := verilator icarus
 
-.PHONY: help setup regs sim day compare regress regress-merge testplan waves wave-png list params test test-nightly check lint synth formal formal-tools coverage bench clean check-sim check-verilator-only
+.PHONY: help setup regs sim day compare sweep regress regress-merge testplan waves wave-png list params test test-nightly check lint synth formal formal-tools coverage bench clean check-sim check-verilator-only
 
 help:
 	@echo "irqloop targets:"
 	@echo "  make sim TEST=overrun [SEED=1] [WAVES=0|1|fst|vcd] [GUI=1] [PARAMS='name=value ...'] [UVM_TEST=ScenarioTest] [DRIVER=file.c] [SIM=icarus]"
+	@echo "                          [PROFILE=desktop|workstation|server2s|file.toml]: the completion-queue scenarios' host profile"
 	@echo "                          run a scenario; exit 0 only if its outcome matches the expectation"
 	@echo "                          SEED defaults to COCOTB_RANDOM_SEED or RANDOM_SEED; UVM_TESTNAME works as UVM_TEST"
 	@echo "                          DRIVER=file.c: your C driver's ISR and DPC (WDK shim, docs/c-driver.md) in the overrun family or multiqueue"
 	@echo "  make day TRACE=file [FORMAT=auto|plain|wpa|xperf|latencymon] [MODULE=name] [SEED=1] [PARAMS='slots=8 slot_bytes=1024 period_us=10 mode=free|flow']"
 	@echo "                          overruns per day with a 95 % interval from measured DPC latencies; day.json, day.md,"
 	@echo "                          plots and the worst window (with its RTL replay command) in runs/day/<trace>.<digest>-seed<N>..."
-	@echo "  make compare [TEST=multiqueue] [SEED=1] [PARAMS=...]"
+	@echo "  make compare [TEST=multiqueue] [SEED=1] [PROFILE=fixed|desktop|workstation|server2s|file.toml] [PARAMS=...]"
 	@echo "                          run every strategy/setting of a scenario; table, plots and compare.md in its run directory"
+	@echo "  make sweep [SWEEP_QUEUES=4,8,16,32] [SWEEP_CPUS=2,4] [SWEEP_PROFILES=desktop,workstation,server2s] [SWEEP_DPC=isr,0]"
+	@echo "                          multiqueue's correct strategies over queues x CPUs x host profile x DPC placement: DPC CPU time and"
+	@echo "                          latency per strategy, the crossovers (sweep.md, sweep.png in runs/multiqueue/sweep-seed<N>)"
 	@echo "  make regress [SUITE=smoke|nightly] [SEEDS=N] [JOBS=N] [SHARD=i/N] [TIMEOUT=seconds] [COVERAGE=1]"
 	@echo "                          scenario regression: parallel runs with a time limit each, progress, JUnit,"
 	@echo "                          functional coverage (cocotb-coverage XML), line coverage (lcov), repro lines"
@@ -113,14 +120,22 @@ check-verilator-only: check-sim
 	  echo "error: make $(firstword $(MAKECMDGOALS)) runs under Verilator only; SIM=$(SIM) works with make sim and make bench" >&2; exit 2; fi
 
 sim: check-sim $(STAMP)
-	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(IRQLOOP) sim "$(TEST)" --seed "$(SEED)" --waves "$(WAVES)" --sim "$(SIM)" --runs "$(RUNS)" --uvm-test "$(UVM_TEST)" --uvm-testname "$(UVM_TESTNAME)" --gui "$(GUI)"
+	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(IRQLOOP) sim "$(TEST)" --profile "$(PROFILE)" --seed "$(SEED)" --waves "$(WAVES)" --sim "$(SIM)" --runs "$(RUNS)" --uvm-test "$(UVM_TEST)" --uvm-testname "$(UVM_TESTNAME)" --gui "$(GUI)"
 
 day: $(STAMP)
 	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(IRQLOOP) day --trace "$(TRACE)" --format "$(FORMAT)" --module "$(MODULE)" --seed "$(SEED)" --runs "$(RUNS)"
 
 # compare defaults to multiqueue unless TEST is given on the command line
 compare: check-verilator-only $(STAMP)
-	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(IRQLOOP) compare --test "$(if $(filter command line environment,$(origin TEST)),$(TEST),multiqueue)" --seed "$(SEED)" --runs "$(RUNS)"
+	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(IRQLOOP) compare --test "$(if $(filter command line environment,$(origin TEST)),$(TEST),multiqueue)" --profile "$(PROFILE)" --seed "$(SEED)" --runs "$(RUNS)"
+
+# where the first thread's answer flips: multiqueue over queues x CPUs x host profile (irqloop/sweep.py)
+SWEEP_QUEUES ?=
+SWEEP_CPUS ?=
+SWEEP_PROFILES ?=
+SWEEP_DPC ?=
+sweep: check-verilator-only $(STAMP)
+	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(IRQLOOP) compare --sweep --queues "$(SWEEP_QUEUES)" --cpus "$(SWEEP_CPUS)" --profiles "$(SWEEP_PROFILES)" --placements "$(SWEEP_DPC)" --seed "$(SEED)" --runs "$(RUNS)"
 
 waves wave-png: $(STAMP)
 	@IRQLOOP_PARAMS="$$IRQLOOP_MAKE_PARAMS" $(IRQLOOP) $@ "$(TEST)" --seed "$(SEED)" --runs "$(RUNS)" --uvm-test "$(UVM_TEST)" --uvm-testname "$(UVM_TESTNAME)"

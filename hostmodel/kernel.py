@@ -32,12 +32,14 @@ Driver code must await only kernel services (``READ_REGISTER_ULONG``, ``execute`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from typing import Any, Awaitable, Callable, Coroutine, Optional
 
+from irqloop.hostmodel.caches import CacheModel
 from irqloop.hostmodel.latency import DpcLatencyModel
 from irqloop.hostmodel.platform import Platform
+from irqloop.hostmodel.profiles import HostProfile
 
 
 class Irql(IntEnum):
@@ -70,7 +72,11 @@ class DpcWatchdogViolation(RuntimeError):
 
 @dataclass
 class CpuCosts:
-    """Time the CPU spends, in picoseconds; MMIO costs what the bus takes."""
+    """Time the CPU spends, in picoseconds; MMIO costs what the bus takes. Without a host profile
+    (the ``fixed`` one) locks, interlocked operations and memory reads cost these constants
+    whatever the state; with one (:mod:`hostmodel.profiles`), they follow the state of their cache
+    lines (:mod:`hostmodel.caches`) and interrupt entry, exit and the MMIO round trip come from
+    the profile."""
     isr_dispatch_ps: int = 500_000      #: interrupt entry: vectoring and the kernel's ISR wrapper
     isr_exit_ps: int = 200_000          #: EOI and return (charged with the entry, before the routine)
     dpc_dispatch_ps: int = 300_000      #: the dispatcher's call into the DPC routine
@@ -150,6 +156,7 @@ class KDPC:
     max_concurrent: int = 0
     latencies_ps: list[int] = field(default_factory=list)
     run_times_ps: list[int] = field(default_factory=list)
+    own_run_ps: int = 0                 #: the runs' time without the ISRs that preempted them
 
 
 @dataclass(eq=False)
@@ -255,10 +262,17 @@ class Kernel:
     """The CPUs, their DPC queues and interrupt dispatch."""
 
     def __init__(self, platform: Platform, latency: Optional[DpcLatencyModel] = None,
-                 costs: Optional[CpuCosts] = None, settings: Optional[KernelSettings] = None) -> None:
+                 costs: Optional[CpuCosts] = None, settings: Optional[KernelSettings] = None,
+                 profile: Optional[HostProfile] = None) -> None:
         self.platform = platform
         self.latency = latency if latency is not None else DpcLatencyModel()
         self.costs = costs if costs is not None else CpuCosts()
+        #: the state of shared cache lines when a host profile is chosen; None: the fixed costs
+        self.caches: Optional[CacheModel] = None
+        if profile is not None:
+            self.caches = CacheModel(profile, platform.memory)
+            self.costs = replace(self.costs, isr_dispatch_ps=profile.isr_entry_ps, isr_exit_ps=profile.isr_exit_ps,
+                                 mmio_read_extra_ps=profile.mmio_read_ps)
         self.settings = settings if settings is not None else KernelSettings()
         if self.settings.cpus < 1:
             raise ValueError(f"cpus={self.settings.cpus}: a machine has at least one CPU")
@@ -428,6 +442,7 @@ class Kernel:
         dpc.running += 1
         dpc.max_concurrent = max(dpc.max_concurrent, dpc.running)
         t0 = self.now()
+        stolen0 = cpu.isr_time_now()
         self.log("dpc_start", dpc=dpc.name, cpu=cpu.number, latency_ps=latency, queued_at_ps=dpc.queued_at_ps)
         cpu.dpc_active = dpc
         cpu._enter_elevated()
@@ -438,6 +453,7 @@ class Kernel:
         self._changed()
         run = self.now() - t0
         dpc.run_times_ps.append(run)
+        dpc.own_run_ps += run - (cpu.isr_time_now() - stolen0)
         self.log("dpc_end", dpc=dpc.name, cpu=cpu.number, run_ps=run)
         self._check_single(f"DPC {dpc.name}", run, t0, DPC_GUIDANCE_PS, "100 us")
         cpu._leave_elevated()
@@ -518,7 +534,11 @@ class Kernel:
         await self.platform.sleep(self.costs.isr_dispatch_ps + self.costs.isr_exit_ps)
         # the system holds the interrupt's spin lock around the ISR: one object, one CPU at a time
         await self._acquire(cpu, intr.SpinLock)
+        if self.caches is not None:
+            await self.platform.sleep(self.caches.atomic(cpu.number, CacheModel.key_of(intr.SpinLock)))
         claimed = await intr.ServiceRoutine(intr, intr.ServiceContext)
+        if self.caches is not None:
+            await self.platform.sleep(self.caches.write(cpu.number, CacheModel.key_of(intr.SpinLock)))
         self._release(intr.SpinLock)
         intr.isr_count += 1
         if not claimed:
@@ -569,7 +589,7 @@ class Kernel:
         cpu._enter_elevated()
         self._changed()
         await self._acquire(cpu, interrupt.SpinLock)
-        await self.platform.sleep(self.costs.spinlock_ps)     # the lock's cache line, while held
+        await self.platform.sleep(self._acquire_ps(cpu, interrupt.SpinLock))    # the lock's line, while held
         return old
 
     async def KeReleaseInterruptSpinLock(self, interrupt: KINTERRUPT, old_irql: Irql) -> None:
@@ -578,7 +598,7 @@ class Kernel:
         for the Windows signature."""
         cpu = self._cpu()
         self._release(interrupt.SpinLock)
-        await self.platform.sleep(self.costs.spinlock_ps)
+        await self.platform.sleep(self._release_ps(cpu, interrupt.SpinLock))
         cpu.interrupts_blocked -= 1
         cpu.dirql_raised -= 1
         self._changed()
@@ -588,17 +608,31 @@ class Kernel:
     async def KeAcquireSpinLockAtDpcLevel(self, lock: KSPIN_LOCK) -> None:
         """Take an ordinary spin lock from code already at DISPATCH_LEVEL (a DPC): the CPU spins
         until it is free; interrupts stay enabled."""
-        await self._acquire(self._cpu(), lock)
-        await self.platform.sleep(self.costs.spinlock_ps)
+        cpu = self._cpu()
+        await self._acquire(cpu, lock)
+        await self.platform.sleep(self._acquire_ps(cpu, lock))
 
     async def KeReleaseSpinLockFromDpcLevel(self, lock: KSPIN_LOCK) -> None:
         self._release(lock)
-        await self.platform.sleep(self.costs.spinlock_ps)
+        await self.platform.sleep(self._release_ps(self._cpu(), lock))
+
+    def _acquire_ps(self, cpu: Cpu, lock: KSPIN_LOCK) -> int:
+        """The acquire's locked operation on the lock's line (moved from the CPU that held it last)."""
+        if self.caches is None:
+            return self.costs.spinlock_ps
+        return self.caches.atomic(cpu.number, CacheModel.key_of(lock))
+
+    def _release_ps(self, cpu: Cpu, lock: KSPIN_LOCK) -> int:
+        """The release's store to the lock's line."""
+        if self.caches is None:
+            return self.costs.spinlock_ps
+        return self.caches.write(cpu.number, CacheModel.key_of(lock))
 
     # ---- interlocked operations ----
-    async def _interlocked_list_op(self, head: INTERLOCKED_LIST, op: Callable[[], Any]) -> Any:
+    async def _interlocked_list_op(self, head: INTERLOCKED_LIST, op: Callable[[], Any], entry: Any = None) -> Any:
         """Interrupts off on the calling CPU and the list's spin lock held for the operation
-        (ReactOS implements ExInterlocked*List this way; Microsoft does not document the cli)."""
+        (ReactOS implements ExInterlocked*List this way; Microsoft does not document the cli).
+        ``entry``: the entry inserted (None: the operation removes the first entry)."""
         cpu = self._cpu()
         at_dirql = cpu.isr_active is not None or cpu.interrupts_blocked > 0
         if not at_dirql:
@@ -606,7 +640,7 @@ class Kernel:
         t0 = self.now()
         cpu.interrupts_blocked += 1
         await self._acquire(cpu, head.lock)
-        await self.platform.sleep(self.costs.interlocked_list_ps)
+        await self.platform.sleep(self._list_op_ps(cpu, head, entry))
         result = op()
         self._release(head.lock)
         cpu.interrupts_blocked -= 1
@@ -616,9 +650,23 @@ class Kernel:
             await cpu.wait_isr_idle()               # preempted by the interrupt it held off
         return result
 
+    def _list_op_ps(self, cpu: Cpu, head: INTERLOCKED_LIST, entry: Any) -> int:
+        """One ExInterlocked list operation: interrupts off, the lock's locked operation, the
+        head's line, the entry's line (written on insertion, read on removal), the release."""
+        c = self.caches
+        if c is None:
+            return self.costs.interlocked_list_ps
+        n, lock = cpu.number, CacheModel.key_of(head.lock)
+        ps = c.profile.interrupts_off_ps + c.atomic(n, lock) + c.write(n, CacheModel.key_of(head))
+        if entry is not None:
+            ps += c.write(n, CacheModel.key_of(head, f"entry:{entry}"))
+        elif head.items:
+            ps += c.read(n, CacheModel.key_of(head, f"entry:{head.items[0]}"))
+        return ps + c.write(n, lock)
+
     async def ExInterlockedInsertTailList(self, head: INTERLOCKED_LIST, entry: Any) -> bool:
         """Returns True if the list was empty before (Windows returns the old first entry)."""
-        return await self._interlocked_list_op(head, lambda: (not head.items, head.items.append(entry))[0])
+        return await self._interlocked_list_op(head, lambda: (not head.items, head.items.append(entry))[0], entry)
 
     async def ExInterlockedRemoveHeadList(self, head: INTERLOCKED_LIST) -> Any:
         """The first entry, or None for an empty list."""
@@ -626,7 +674,7 @@ class Kernel:
 
     async def InterlockedOr(self, target: LONG, value: int) -> int:
         """Atomic ``target |= value``; returns the old value. Callable at any IRQL."""
-        await self.platform.sleep(self.costs.interlocked_op_ps)
+        await self.platform.sleep(self._interlocked_ps(target))
         old = target.value
         target.value = (old | value) & 0xFFFFFFFF
         target.operations += 1
@@ -634,11 +682,39 @@ class Kernel:
 
     async def InterlockedExchange(self, target: LONG, value: int) -> int:
         """Atomic ``old = target; target = value``; returns the old value."""
-        await self.platform.sleep(self.costs.interlocked_op_ps)
+        await self.platform.sleep(self._interlocked_ps(target))
         old = target.value
         target.value = value & 0xFFFFFFFF
         target.operations += 1
         return old
+
+    def _interlocked_ps(self, target: LONG) -> int:
+        if self.caches is None:
+            return self.costs.interlocked_op_ps
+        return self.caches.atomic(self._cpu().number, CacheModel.key_of(target))
+
+    # ---- shared memory ----
+    async def touch(self, obj: Any, part: str = "", write: bool = False) -> None:
+        """A plain load (or store, ``write``) of the driver's shared variable ``obj`` (its line
+        ``part``) by the calling CPU: what its line's state makes it cost under a host profile;
+        nothing under the fixed costs, which charge shared variables nothing."""
+        if self.caches is not None:
+            await self.platform.sleep(self.line_ps(obj, part, write))
+
+    def line_ps(self, obj: Any, part: str = "", write: bool = False) -> int:
+        """What :meth:`touch` sleeps, for code that adds it to a longer :meth:`execute`; 0 under
+        the fixed costs."""
+        if self.caches is None:
+            return 0
+        n, key = self._cpu().number, CacheModel.key_of(obj, part)
+        return self.caches.write(n, key) if write else self.caches.read(n, key)
+
+    def memory_read_ps(self, address: int) -> int:
+        """What the calling CPU's load from host memory at ``address`` costs under the host
+        profile: a hit, a transfer from another CPU, or a miss when the device wrote the line
+        since (hostmodel/caches.py). Only with a profile (``caches``)."""
+        assert self.caches is not None, "memory_read_ps needs a host profile"
+        return self.caches.read_memory(self._cpu().number, address)
 
     # ---- watchdog ----
     def _check_single(self, what: str, run: int, t0: int, guidance: int, text: str) -> None:

@@ -43,7 +43,8 @@ from typing import Any, Awaitable, Callable, Optional
 import numpy as np
 
 from irqloop.hostmodel.driver import DeviceStartError
-from irqloop.hostmodel.kernel import INTERLOCKED_LIST, KDPC, KINTERRUPT, KSPIN_LOCK, KTIMER, LONG, Kernel
+from irqloop.hostmodel.kernel import (INTERLOCKED_LIST, KDPC, KDPC_IMPORTANCE, KINTERRUPT, KSPIN_LOCK, KTIMER, LONG,
+                                      Kernel)
 from irqloop.hostmodel.pci import DeviceResources, MessageInterrupt, RegisterSpace
 from irqloop.hostmodel.pnp import WDF_POWER_DEVICE_STATE
 
@@ -86,8 +87,11 @@ class CqLayout:
     #: refused the settings; None: the device has none
     status_register: Optional[int] = None
     settings_refused: Callable[[int], bool] = _never_refused
-    entry_read_ps: int = 100_000        #: a cache miss on a queue entry
+    entry_read_ps: int = 100_000        #: a queue entry read under the fixed costs (a profile's follow state)
     per_completion_ps: int = 200_000    #: handling one completion
+    #: the CPU every DPC of the driver is targeted to (KeSetTargetProcessorDpc, with
+    #: MediumHighImportance); None: the CPU whose ISR queued it
+    dpc_cpu: Optional[int] = None
 
 
 #: a DPC routine as KMDF's EvtDpcFunc: told its DPC object (whose DeferredContext is its context)
@@ -172,9 +176,20 @@ class CompletionQueueDriver:
         raise NotImplementedError
 
     # ---- the host side of a queue ----
+    def _entry_address(self, q: int) -> int:
+        return self.layout.bases[q] + self.head[q] * ENTRY_BYTES
+
     def _entry(self, q: int) -> np.ndarray:
-        off = self.layout.bases[q] + self.head[q] * ENTRY_BYTES
+        off = self._entry_address(q)
         return self.k.platform.memory[off:off + ENTRY_BYTES].view(np.uint32)
+
+    def head_entry_read_ps(self, q: int) -> int:
+        """What reading the entry at queue ``q``'s head costs the calling CPU now: under a host
+        profile a hit or a miss by whether the device wrote its line since it was last read
+        (hostmodel/caches.py), otherwise the layout's constant ``entry_read_ps``."""
+        if self.k.caches is None:
+            return self.layout.entry_read_ps
+        return self.k.memory_read_ps(self._entry_address(q))
 
     def has_work(self, q: int) -> bool:
         """Does the entry at the head carry the phase the driver expects (a new completion)?"""
@@ -194,13 +209,22 @@ class CompletionQueueDriver:
     async def _consume(self, q: int, budget: Optional[int]) -> int:
         lay, k = self.layout, self.k
         taken: list[tuple[int, np.ndarray]] = []
-        while (budget is None or len(taken) < budget) and self.has_work(q):
+        reads_ps = 0
+        while budget is None or len(taken) < budget:
+            if k.caches is not None:
+                reads_ps += self.head_entry_read_ps(q)      # each entry read, hit or miss
+            if not self.has_work(q):
+                break
             taken.append((self.head[q], self._entry(q).copy()))
             self.head[q] += 1
             if self.head[q] == lay.entries:
                 self.head[q] = 0
                 self.phase[q] ^= 1
-        await k.execute((len(taken) + 1) * lay.entry_read_ps + len(taken) * lay.per_completion_ps)
+        if k.caches is None:
+            reads_ps = (len(taken) + 1) * lay.entry_read_ps
+        # the queue's host state (head, phase): read, and written when entries were consumed
+        reads_ps += k.line_ps(self, f"queue{q}", write=bool(taken))
+        await k.execute(reads_ps + len(taken) * lay.per_completion_ps)
         cpu = k.KeGetCurrentProcessorNumber()
         for slot, entry in taken:
             k.log("cq_entry_consumed", queue=q, slot=slot, entry=entry, cpu=cpu)
@@ -218,6 +242,11 @@ class CompletionQueueDriver:
         async def deferred_routine(dpc: KDPC, deferred_context: Any, arg1: Any, arg2: Any) -> None:
             await routine(dpc)
         d = self.k.KeInitializeDpc(deferred_routine, context, name=f"{self.name}.{name}")
+        if self.layout.dpc_cpu is not None:
+            # MediumHigh: queued from another CPU it runs at once there; a Medium one would wait
+            # for that CPU's next clock tick
+            self.k.KeSetTargetProcessorDpc(d, self.layout.dpc_cpu)
+            self.k.KeSetImportanceDpc(d, KDPC_IMPORTANCE.MediumHighImportance)
         self.dpcs.append(d)
         return d
 
@@ -284,6 +313,7 @@ class SpinLockBitmapDriver(CompletionQueueDriver):
             intr.SpinLock = self.shared         # WDF_INTERRUPT_CONFIG.SpinLock: one lock for all
 
     async def EvtInterruptIsr(self, interrupt: KINTERRUPT, message_id: int) -> bool:
+        await self.k.touch(self, "pending", write=True)
         for queue in self.queues_of_message[message_id]:
             self.pending |= 1 << queue
             self.k.KeInsertQueueDpc(self.dpc)
@@ -291,6 +321,7 @@ class SpinLockBitmapDriver(CompletionQueueDriver):
 
     async def EvtCompletionDpc(self, dpc: KDPC) -> None:
         old = await self.k.KeAcquireInterruptSpinLock(self.interrupts[0])
+        await self.k.touch(self, "pending", write=True)
         bits, self.pending = self.pending, 0
         await self.k.KeReleaseInterruptSpinLock(self.interrupts[0], old)
         self.per_dpc_run.append(sum([await self.process_queue(q) for q in _bits(bits)]))
@@ -389,7 +420,7 @@ class NapiDriver(PerQueueDpcDriver):
 
     async def work_after_arm(self, queue: int) -> bool:
         await self.k.READ_REGISTER_ULONG(self.layout.flush_reg)    # the arm write has landed
-        await self.k.execute(self.layout.entry_read_ps)
+        await self.k.execute(self.head_entry_read_ps(queue))
         return self.has_work(queue)
 
 

@@ -132,19 +132,32 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     ap.add_argument("--test", default="multiqueue")
     ap.add_argument("--seed", default="1")
     ap.add_argument("--runs", default=None)
+    ap.add_argument("--profile", default="", help="host profile (fixed, desktop, workstation, server2s or a .toml file)")
+    ap.add_argument("--sweep", action="store_true", help="multiqueue over queues x CPUs x host profile: where the "
+                    "answer flips (irqloop/sweep.py; make sweep)")
+    ap.add_argument("--queues", default="", help="with --sweep: queue counts, comma-separated (default 4,8,16,32)")
+    ap.add_argument("--cpus", default="", help="with --sweep: CPU counts (default 2,4)")
+    ap.add_argument("--profiles", default="", help="with --sweep: host profiles (default desktop,workstation,server2s)")
+    ap.add_argument("--placements", default="", help="with --sweep: dpc_cpu= values (default isr,0)")
     ap.add_argument("params", nargs="*", help="[TEST] name=value ...: the scenario (instead of --test) and overrides")
     a = ap.parse_intermixed_args(argv)
     if a.params and "=" not in a.params[0]:        # `irqloop compare multiqueue queues=8`
         a.test = a.params.pop(0)
     run_root = Path(a.runs).resolve() if a.runs else None
-    return runner.exit_code_of(lambda: compare(a.test, a.seed, a.params, run_root))
+    if a.sweep:
+        from irqloop import sweep
+        return runner.exit_code_of(lambda: sweep.sweep(
+            runner.parse_seed(a.seed), sweep.parse_axes(a.queues, a.cpus, a.profiles, a.placements), run_root,
+            runner.with_make_params(a.params)))
+    return runner.exit_code_of(lambda: compare(a.test, a.seed, a.params, run_root, a.profile))
 
 
-def compare(test: str, seed_text: str, command_line_params: list[str], run_root: Path | None) -> int:
+def compare(test: str, seed_text: str, command_line_params: list[str], run_root: Path | None,
+            profile: str = "") -> int:
     """Run ``test`` and write its comparison; raises what tb.runner.exit_code_of turns into an exit code."""
     from irqloop import runner
 
-    params = runner.with_make_params(command_line_params)
+    params = runner.with_profile(test, runner.with_make_params(command_line_params), profile)
     sc = scenarios.get(test)
     if not sc.compares_variants:
         multi = [n for n in scenarios.names() if scenarios.get(n).compares_variants]

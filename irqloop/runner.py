@@ -80,7 +80,8 @@ def run_dir_for(test: str, seed: int, values: dict[str, Any], run_root: Path | N
     directory, so runs with different parameters never overwrite each other's results."""
     defaults = {p.name: p.default for p in scenarios.get(test).spec}
     changed = [f"{k}={values[k]:g}" if isinstance(values[k], float) else
-               f"{k}={file_label(values[k])}" if k.endswith("_file") else f"{k}={values[k]}"
+               f"{k}={file_label(values[k])}" if k.endswith("_file") or str(values[k]).endswith(".toml")
+               else f"{k}={values[k]}"
                for k in sorted(values) if values[k] != defaults[k]]
     if uvm_test != DEFAULT_UVM_TEST:
         changed.insert(0, uvm_test)
@@ -476,6 +477,8 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     sp.add_argument("--runs", default=None, help="results root (default: runs/)")
     sp.add_argument("--gui", default="0", help="1: open the waveform view in GTKWave after the run")
     sp.add_argument("--summary", action="store_true", help="print the verdict line instead of the report")
+    sp.add_argument("--profile", default="", help="host profile (fixed, desktop, workstation, server2s or a .toml "
+                    "file; docs/host-profiles.md): the completion-queue scenarios' profile= parameter")
     sp.add_argument("params", nargs="*", help="name=value overrides")
     bp = sub.add_parser("build", help="build the simulator")
     bp.add_argument("--sim", default=toolchain.SIMULATORS[0])
@@ -500,6 +503,18 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     else:
         a = ap.parse_args(args)
     return exit_code_of(lambda: _dispatch(a))
+
+
+def with_profile(test: str, params: list[str], profile: str) -> list[str]:
+    """PROFILE / --profile as the scenario's ``profile=`` parameter (the completion-queue
+    scenarios'); a scenario without one refuses it in one line."""
+    if not profile:
+        return params
+    sc = scenarios.get(test)
+    if "profile" not in {p.name for p in sc.spec}:
+        takers = [n for n in scenarios.names() if "profile" in {p.name for p in scenarios.get(n).spec}]
+        raise ParamError(f"PROFILE={profile}: scenario {test} has no host profile; profiles apply to: {', '.join(takers)}")
+    return params + [f"profile={profile}"]
 
 
 def with_make_params(params: list[str]) -> list[str]:
@@ -538,7 +553,8 @@ def _dispatch(a: argparse.Namespace) -> int:
     if gui and waves == "none":
         raise ParamError("GUI=1 opens the run's waveform, but WAVES=0 records none; "
                          "use WAVES=1 (or leave WAVES out)")
-    return run_scenario(a.test, seed, waves, a.params, run_root=run_root, uvm_test=uvm_test, gui=gui,
+    params = with_profile(a.test, a.params, a.profile)
+    return run_scenario(a.test, seed, waves, params, run_root=run_root, uvm_test=uvm_test, gui=gui,
                         summary=a.summary, sim=sim)
 
 

@@ -146,6 +146,10 @@ class CqSetup:
     burst_phases: list[tuple[int, int]] = field(default_factory=list)
     entry_read_ps: int = 100_000
     per_completion_ps: int = 200_000
+    #: the host profile's figures (hostmodel.profiles.HostProfile.to_json); None: the fixed costs
+    profile: Optional[dict[str, Any]] = None
+    dpc_cpu: Optional[int] = None        #: the CPU the driver's DPCs are targeted to; None: the ISR's
+    irq_cpu: Optional[int] = None        #: the CPU every message is delivered to; None: queue q's to CPU q mod cpus
 
 
 def cq_setup_problem(setup: CqSetup) -> Optional[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from irqloop.hostmodel.profiles import FIXED
 from irqloop.hostmodel.strategies import STRATEGIES
 from irqloop.tb.choices import Choices
 from irqloop.tb.plans import Variant
@@ -55,6 +56,11 @@ class MultiQueueScenario(CqScenario):
         setup = base_setup(v, seed)
         out = [Variant(n, n, EXPECTED.get(n, "clean"), setup, "buggy" if n in EXPECTED else "correct") for n in names]
         if v["driver_file"] != "none":
+            if v.get("profile", FIXED) != FIXED:
+                # its entry reads and interlocked operations are charged by the C code's own
+                # constants (IrqloopCpuWork), not by the state of their cache lines
+                raise ParamError(f"driver_file= runs a C driver at the fixed costs; profile={v['profile']} applies to the "
+                                 f"Python strategies only: leave profile= out, or run the strategies without driver_file=")
             built = built_c_driver(v["driver_file"])
             out.append(Variant(f"c:{Path(built['source']).stem}", "c", v["driver_expect"], setup, "your C driver",
                                c_driver=built))

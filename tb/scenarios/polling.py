@@ -16,7 +16,7 @@ from irqloop.tb.board import CLOCK_PS, US
 from irqloop.tb.choices import Choices
 from irqloop.tb.plans import CqPlan, PollingPlan, Variant
 from irqloop.tb.scenarios.base import register
-from irqloop.tb.scenarios.cqbase import CqScenario, base_setup, common_params
+from irqloop.tb.scenarios.cqbase import CqScenario, base_setup, common_params, profile_words
 from irqloop.tb.scenarios.params import Check, Param
 
 PHASES = ("light", "heavy", "light again")
@@ -71,7 +71,7 @@ class PollingScenario(CqScenario):
         v = plan.values
         lines = [f"traffic: {v['queues']} queues, one completion every {v['period_us']:g} us each, then "
                  f"{v['heavy_burst']} per period, then one again ({v['phase_bursts']} periods per phase); "
-                 f"{v['cpus']} CPUs",
+                 f"{v['cpus']} CPUs" + profile_words(plan),
                  "variant          phase         interval (us)      completions  ISRs  interrupts/s  ISR CPU us  "
                  "DPC CPU us  CPU busy  requeued polls"]
         for r in obs["runs"]:

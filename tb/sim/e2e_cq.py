@@ -24,6 +24,7 @@ from irqloop.hostmodel.kernel import Kernel, KernelSettings, TraceEvent
 from irqloop.hostmodel.latency import DpcLatencyModel, LatencySpike
 from irqloop.hostmodel.pci import MsixPciBus
 from irqloop.hostmodel.pnp import start_device
+from irqloop.hostmodel.profiles import HostProfile
 from irqloop.hostmodel.regs import REG
 from irqloop.hostmodel.strategies import DRIVERS, CompletionQueueDriver, CqLayout
 from irqloop.tb.board import CLOCK_PS, CQ_AREA, MSI_ADDR, US
@@ -65,14 +66,16 @@ def rtl_layout(setup: CqSetup) -> CqLayout:
                     coalescing={int(v): value for v, value in setup.coal.items()},
                     rate={int(v): value for v, value in setup.rate.items()},
                     status_register=REG.STATUS, settings_refused=settings_refused,
-                    entry_read_ps=setup.entry_read_ps, per_completion_ps=setup.per_completion_ps)
+                    entry_read_ps=setup.entry_read_ps, per_completion_ps=setup.per_completion_ps,
+                    dpc_cpu=setup.dpc_cpu)
 
 
 def rtl_bus(k: Kernel, setup: CqSetup) -> MsixPciBus:
     """The platform's side of the device's interrupts: queue q on its vector, its message (data
-    MESSAGE_BASE + q) delivered to CPU q mod cpus."""
+    MESSAGE_BASE + q) delivered to CPU q mod cpus, or every message to the setup's irq_cpu."""
     return MsixPciBus(k, [vector_of(setup, q) for q in range(setup.queues)],
-                      cpu_of_queue=[q % setup.cpus for q in range(setup.queues)],
+                      cpu_of_queue=[q % setup.cpus if setup.irq_cpu is None else setup.irq_cpu
+                                    for q in range(setup.queues)],
                       msi_address=MSI_ADDR, first_data=MESSAGE_BASE)
 
 
@@ -128,7 +131,8 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
     platform.reset_host()
     await reset(dut)
     latency = DpcLatencyModel(base_ps=setup.dpc_latency_ps, jitter_ps=setup.jitter_ps, seed=seed)
-    k = Kernel(platform, latency=latency, settings=KernelSettings(cpus=setup.cpus))
+    profile = HostProfile.from_json(setup.profile) if setup.profile is not None else None
+    k = Kernel(platform, latency=latency, settings=KernelSettings(cpus=setup.cpus), profile=profile)
     layout = rtl_layout(setup)
     bus = rtl_bus(k, setup)
     drv = driver_factory(k, layout) if driver_factory else DRIVERS[strategy](k, layout)
@@ -199,7 +203,7 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
                         extra={"lost": res["lost"], "late": late, "strategy": strategy})
     chain = explain_first_missing(sb, k, polls, bus, faults, setup, hw) if res["lost"] else []
     TIMELINE.add_run(f"{strategy} ({setup.queues} queues)", k)
-    return {
+    observed = {
         "strategy": strategy,
         # loss: completions never consumed (or wrong); stall: all consumed, but a queue waited
         # watchdog_ps or more for its driver at least once; clean: neither
@@ -225,6 +229,12 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
         "mmio_transactions": platform.mmio_transactions,
         "timing": {"wall_s": wall, "cycles": (end_ps - t0) // CLOCK_PS},
     }
+    if k.caches is not None:
+        # under a host profile: how the shared lines' accesses went, and the DPCs' own CPU time
+        # (their run times include the ISRs that preempted them, which the ISR time counts too)
+        observed["caches"] = asdict(k.caches.stats)
+        observed["dpc_own_cpu_us"] = round(sum(d.own_run_ps for d in drv.dpcs) / 1e6, 3)
+    return observed
 
 
 async def _burst_phases(k: Kernel, setup: CqSetup, t0: int) -> None:
