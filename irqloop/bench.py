@@ -156,16 +156,6 @@ def bench(argv: list[str] | None, prog: str | None) -> int:
     print(f"  ratio cocotb/plain  : {ratio * 100:6.1f} %   (targets: >= 1 M cycles/s and >= 25 %)")
     print(f"  whole cocotb test   : {cocotb['test_rate'] / 1e6:7.2f} M cycles/s  ({cocotb['test_wall_s']:.2f} s including "
           f"reset, bring-up and the report)")
-    cq, plain_cq = median(cq_runs), median(plain_cq_runs)
-    print(f"bench: 32-queue path (NUM_CQ=32), the multiqueue scenario's traffic (bursts of {CQ_BURST}, mean period "
-          f"{CQ_MEAN_PERIOD} cycles); median of {a.repeat} runs each")
-    print(f"  cocotb + host model : {cq['rate'] / 1e6:7.3f} M cycles/s  (multiqueue, {cq['variants']} strategies: "
-          f"{cq['cycles']} traffic cycles in {cq['wall_s']:.2f} s; whole test {cq['test_rate'] / 1e6:.3f} M cycles/s "
-          f"in {cq['test_wall_s']:.2f} s)")
-    print(f"  plain Verilator C++ : {plain_cq['rate'] / 1e6:7.3f} M cycles/s  ({plain_cq['cycles']} cycles in "
-          f"{plain_cq['wall_s']:.2f} s, {plain_cq['chunks']} entries, {plain_cq['msis']} messages)")
-    print(f"  ratio cocotb/plain  : {cq['rate'] / plain_cq['rate'] * 100:6.1f} %")
-    print(f"  all runs (M cycles/s): cocotb [{spread(cq_runs)}], plain [{spread(plain_cq_runs)}]")
     if icarus_runs:
         icarus = median(icarus_runs)
         print(f"  cocotb under Icarus : {icarus['rate'] / 1e6:7.3f} M cycles/s  ({icarus['cycles']} cycles in "
@@ -176,6 +166,16 @@ def bench(argv: list[str] | None, prog: str | None) -> int:
     icarus_spread = ", ".join(f"{r['rate'] / 1e6:.3f}" for r in icarus_runs)
     print(f"  all runs (M cycles/s): cocotb [{spread(cocotb_runs)}], plain [{spread(plain_runs)}]"
           + (f", Icarus [{icarus_spread}]" if icarus_runs else ""))
+    cq, plain_cq = median(cq_runs), median(plain_cq_runs)
+    print(f"bench: 32-queue path (NUM_CQ=32), the multiqueue scenario's traffic (bursts of {CQ_BURST}, mean period "
+          f"{CQ_MEAN_PERIOD} cycles); median of {a.repeat} runs each")
+    print(f"  cocotb + host model : {cq['rate'] / 1e6:7.3f} M cycles/s  (multiqueue, {cq['variants']} strategies: "
+          f"{cq['cycles']} traffic cycles in {cq['wall_s']:.2f} s; whole test {cq['test_rate'] / 1e6:.3f} M cycles/s "
+          f"in {cq['test_wall_s']:.2f} s)")
+    print(f"  plain Verilator C++ : {plain_cq['rate'] / 1e6:7.3f} M cycles/s  ({plain_cq['cycles']} cycles in "
+          f"{plain_cq['wall_s']:.2f} s, {plain_cq['chunks']} entries, {plain_cq['msis']} messages)")
+    print(f"  ratio cocotb/plain  : {cq['rate'] / plain_cq['rate'] * 100:6.1f} %")
+    print(f"  all runs (M cycles/s): cocotb [{spread(cq_runs)}], plain [{spread(plain_cq_runs)}]")
     # simulated stream time per wall second: the day model's chunks are 1 ms apart, the harness's cycles 4 ns
     day_sim_rate = day["chunks"] * 1e-3 / day["wall_s"]
     rtl_sim_rate = cocotb["rate"] * CLOCK_PS * 1e-12

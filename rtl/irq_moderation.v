@@ -30,7 +30,8 @@ module irq_moderation #(
     input  wire [11:0]          reg_waddr,
     input  wire [31:0]          reg_wdata,
     input  wire [11:0]          reg_raddr,
-    output reg  [31:0]          reg_rdata,
+    input  wire                 reg_re,        // reg_raddr is read at this edge
+    output reg  [31:0]          reg_rdata,     // registered: the register read at the last reg_re
 
     input  wire [NUM_VEC*2-1:0] ev_cnt,        // events this cycle (0..3) per vector
     input  wire [NUM_VEC-1:0]   ev_now,        // an immediate (never coalesced) event
@@ -191,10 +192,13 @@ module irq_moderation #(
     wire        r_in = reg_raddr >= IV_BLOCK && {20'd0, reg_raddr} < BLOCK_END;
     wire [11:0] r_off = reg_raddr - IV_BLOCK;
     wire [VW-1:0] r_v = r_off[3 +: VW];
-    always @* begin
-        reg_rdata = 32'd0;
-        if (r_in)
-            reg_rdata = r_off[2] ? {8'd0, rate[r_v]} : {14'd0, coal[r_v]};
+    always @(posedge clk) begin
+        if (reg_re) begin
+            reg_rdata <= 32'd0;
+            if (r_in)
+                reg_rdata <= r_off[2] ? {8'd0, rate[r_v]} : {14'd0, coal[r_v]};
+        end
+        if (rst) reg_rdata <= 32'd0;
     end
 
     wire unused_ok = &{1'b0, reg_wdata[31:24], w_off, r_off};
