@@ -62,10 +62,11 @@ module cq_csr #(
 
     reg [63:0]       base_ram [0:NUM_CQ-1];
     reg [NUM_CQ-1:0] base_set;                     // base_ram holds the base (else it is 0)
-    reg [5:0]  vec    [0:NUM_CQ-1];
-    reg        ien    [0:NUM_CQ-1];
-    reg [31:0] period [0:NUM_CQ-1];
-    reg [15:0] burst  [0:NUM_CQ-1];
+    // read by every queue's logic in every cycle: registers, not RAM
+    (* mem2reg *) reg [5:0]  vec    [0:NUM_CQ-1];
+    (* mem2reg *) reg        ien    [0:NUM_CQ-1];
+    (* mem2reg *) reg [31:0] period [0:NUM_CQ-1];
+    (* mem2reg *) reg [15:0] burst  [0:NUM_CQ-1];
 
     genvar g;
     generate

@@ -51,8 +51,9 @@ module irq_moderation #(
     localparam integer BLOCK_END = 32'(IV_BLOCK) + NUM_VEC * 32'(IV_STRIDE);
     localparam integer VW = (NUM_VEC > 1) ? $clog2(NUM_VEC) : 1;
 
-    reg [17:0] coal    [0:NUM_VEC-1];
-    reg [23:0] rate    [0:NUM_VEC-1];
+    // read by every vector's logic in every cycle: registers, not RAM
+    (* mem2reg *) reg [17:0] coal    [0:NUM_VEC-1];
+    (* mem2reg *) reg [23:0] rate    [0:NUM_VEC-1];
     reg [8:0]  agg     [0:NUM_VEC-1];   // events aggregated
     // cycles left of the aggregation time = units * TICK_CYCLES + ticks (no multiplier)
     localparam integer TW = $clog2(TICK_CYCLES + 1);

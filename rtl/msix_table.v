@@ -82,8 +82,8 @@ module msix_table #(
     always @* begin
         vmask_next = vmask;
         if (w_vt && w_field == 2'd3) vmask_next[w_v] = reg_wdata[0];
-        if (reg_we && reg_waddr == REG_MSI_MASK)
-            for (i = 0; i < NUM_VEC && i < 32; i = i + 1) vmask_next[i] = reg_wdata[i];
+        for (i = 0; i < NUM_VEC && i < 32; i = i + 1)
+            if (reg_we && reg_waddr == REG_MSI_MASK) vmask_next[i] = reg_wdata[i];
         en_next    = en;
         fmask_next = fmask;
         if (reg_we && reg_waddr == REG_MSIX_CTRL) begin
@@ -109,11 +109,27 @@ module msix_table #(
     assign msix_enable = en;
     assign mask        = vmask | {NUM_VEC{en & fmask}};
 
-    // the message port: read at the vector of the next cycle (an address register, so the read
-    // sees this edge's write, as a register file would)
+    // the message port: the RAM's output register, read at the vector of the next cycle; a write
+    // to that vector at the same edge is passed around the RAM (the entry as the edge leaves it)
     reg [VW-1:0] sel_vec;
-    always @(posedge clk) sel_vec <= sel_vec_next;
-    wire [95:0] sel_entry = valid[sel_vec] ? entry[sel_vec] : 96'd0;
+    reg [95:0]   m_word;
+    reg          m_set;
+    reg          m_byp;          // the edge wrote a lane of the entry read
+    reg [1:0]    m_byp_field;
+    reg [31:0]   m_byp_word;
+    always @(posedge clk) begin
+        sel_vec     <= sel_vec_next;
+        m_word      <= entry[sel_vec_next];
+        m_set       <= valid[sel_vec_next];
+        m_byp       <= w_vt && w_field != 2'd3 && w_v == sel_vec_next;
+        m_byp_field <= w_field;
+        m_byp_word  <= w_word;
+    end
+    reg [95:0] sel_entry;
+    always @* begin
+        sel_entry = m_set ? m_word : 96'd0;
+        if (m_byp) sel_entry[32 * m_byp_field +: 32] = m_byp_word;
+    end
     assign msg_addr = en ? sel_entry[ADDR_W-1:0] : msi_addr[ADDR_W-1:0];
     assign msg_data = en ? sel_entry[95:64] : msi_data + {{(32-VW){1'b0}}, sel_vec};
 
