@@ -54,9 +54,6 @@ module cpl_traffic_gen #(
     input  wire [NUM_CQ-1:0]    q_full,
     output reg  [31:0]          full_wait_cycles
 );
-    reg [31:0] timer  [0:NUM_CQ-1];   // cycles to the queue's next burst
-    reg [31:0] due    [0:NUM_CQ-1];   // generated, not yet offered
-    reg [31:0] made   [0:NUM_CQ-1];   // generated since run rose (for the limit)
     reg [31:0] seq_ram [0:NUM_CQ-1];  // offered since run rose (DW0 of the next entry)
     reg [NUM_CQ-1:0] seq_set;         // seq_ram holds the count (else it is 0)
     reg [31:0] seq_rd;                // the offered queue's count, read at the offer
@@ -74,13 +71,6 @@ module cpl_traffic_gen #(
     // bit per queue, so the choice costs a rotate and a priority encoder, not a mux per queue)
     wire [NUM_CQ-1:0]  has_due;         // completions due for a queue with room
     wire [NUM_CQ-1:0]  held_by;         // completions due for a full queue
-    genvar g;
-    generate
-        for (g = 0; g < NUM_CQ; g = g + 1) begin : g_due
-            assign has_due[g]  = due[g] != 32'd0 && !q_full[g];
-            assign held_by[g]  = due[g] != 32'd0 && q_full[g];
-        end
-    endgenerate
     reg [2*NUM_CQ-1:0] twice;
     reg [NUM_CQ-1:0]   rotated;
     reg                pick_valid;
@@ -118,33 +108,51 @@ module cpl_traffic_gen #(
         end
     endfunction
 
-    integer q;
+    // each queue's timer and counts, in a block of its own (plain registers per queue: a
+    // simulator updates them without the bookkeeping of writes into an array)
+    genvar g;
+    generate
+        for (g = 0; g < NUM_CQ; g = g + 1) begin : g_queue
+            reg  [31:0] timer;                // cycles to the queue's next burst
+            reg  [31:0] due;                  // generated, not yet offered
+            reg  [31:0] made;                 // generated since run rose (for the limit)
+            wire [31:0] period = tg_period[g*32 +: 32];
+            wire [31:0] burst  = {16'd0, tg_burst[g*16 +: 16]};
+            wire        taken  = take_tg && pick_q == QW'(g);
+            assign has_due[g] = due != 32'd0 && !q_full[g];
+            assign held_by[g] = due != 32'd0 && q_full[g];
+            always @(posedge clk) begin
+                if (starting) begin
+                    timer <= period;
+                    due   <= 32'd0;
+                    made  <= 32'd0;
+                end else if (!run) begin             // stopped: what is due still drains
+                    timer <= period;
+                    if (taken) due <= due - 32'd1;
+                end else if (period != 32'd0) begin
+                    if (timer <= 32'd1) begin
+                        timer <= period;
+                        made  <= made + burst_now(burst, made);
+                        due   <= due + burst_now(burst, made) - (taken ? 32'd1 : 32'd0);
+                    end else begin
+                        timer <= timer - 32'd1;
+                        if (taken) due <= due - 32'd1;
+                    end
+                end else if (taken) begin
+                    due <= due - 32'd1;
+                end
+                if (rst) begin
+                    timer <= 32'd0;
+                    due   <= 32'd0;
+                    made  <= 32'd0;
+                end
+            end
+        end
+    endgenerate
+
     always @(posedge clk) begin
         run_d <= run;
         if (dma_en && dma_chunk) dma_pending <= dma_pending + 32'd1;
-
-        for (q = 0; q < NUM_CQ; q = q + 1) begin
-            if (starting) begin
-                timer[q] <= tg_period[q*32 +: 32];
-                due[q]   <= 32'd0;
-                made[q]  <= 32'd0;
-            end else if (!run) begin                 // stopped: what is due still drains
-                timer[q] <= tg_period[q*32 +: 32];
-                if (take_tg && pick_q == q[QW-1:0]) due[q] <= due[q] - 32'd1;
-            end else if (tg_period[q*32 +: 32] != 32'd0) begin
-                if (timer[q] <= 32'd1) begin
-                    timer[q] <= tg_period[q*32 +: 32];
-                    made[q]  <= made[q] + burst_now({16'd0, tg_burst[q*16 +: 16]}, made[q]);
-                    due[q]   <= due[q] + burst_now({16'd0, tg_burst[q*16 +: 16]}, made[q])
-                                - ((take_tg && pick_q == q[QW-1:0]) ? 32'd1 : 32'd0);
-                end else begin
-                    timer[q] <= timer[q] - 32'd1;
-                    if (take_tg && pick_q == q[QW-1:0]) due[q] <= due[q] - 32'd1;
-                end
-            end else if (take_tg && pick_q == q[QW-1:0]) begin
-                due[q] <= due[q] - 32'd1;
-            end
-        end
         if (starting) err_count <= 32'd0;
         // the offered count plus one, back into the RAM (a rise of run in this cycle zeroes it)
         seq_wb <= 1'b0;
@@ -186,11 +194,6 @@ module cpl_traffic_gen #(
         end
 
         if (rst) begin
-            for (q = 0; q < NUM_CQ; q = q + 1) begin
-                timer[q] <= 32'd0;
-                due[q]   <= 32'd0;
-                made[q]  <= 32'd0;
-            end
             seq_set     <= {NUM_CQ{1'b0}};
             seq_wb      <= 1'b0;
             seq_rd_set  <= 1'b0;
