@@ -95,7 +95,7 @@ help:
 	@echo "                          counts and Xilinx 7-series LUTs/FFs/BRAMs (build/synth/resources.md; SYNTH_QUEUES, SYNTH_FPGA=0)"
 	@echo "  make formal [PROPS='axi_*']  formal proofs of the device rules (formal/properties.toml; SymbiYosys + Yices from"
 	@echo "                          PyPI): table of property/depth/result/time in build/formal/results.md; exit 1 on a failure"
-	@echo "  make bench [SIM=icarus]  simulated cycles per wall second, cocotb vs plain Verilator (and Icarus beside them)"
+	@echo "  make bench [SIM=icarus]  simulated cycles per wall second, cocotb vs plain Verilator, streaming and 32-queue paths (and Icarus beside them)"
 	@echo "  make setup              install the pinned toolchain into $(VENV)"
 	@echo "  make clean              remove builds and run directories"
 	@echo "variables: SIM=$(SIM) ($(VALID_SIMS); icarus: make sim, make bench) TEST=$(TEST) SEED=$(SEED) WAVES=$(WAVES) GUI=$(GUI) PARAMS='$(PARAMS)'"

@@ -30,6 +30,7 @@ module f_axil_csr (
     wire        s_axil_awready, s_axil_wready, s_axil_bvalid, s_axil_arready, s_axil_rvalid;
     wire [1:0]  s_axil_bresp, s_axil_rresp;
     wire [31:0] s_axil_rdata;
+    wire        ext_re;
 
     irqloop_csr #(.NUM_CQ(1)) dut (
         .clk(clk), .rst(rst),
@@ -45,7 +46,7 @@ module f_axil_csr (
         .ctrl_enable(), .ctrl_flowctl(), .chunk_period(), .ring_base(), .slot_count(),
         .slot_size(), .int_enable(), .msi_addr(), .msi_data(), .pattern_key(), .chunk_limit(),
         .dma_cq(), .tg_run(), .tg_limit(), .tg_err_every(),
-        .ext_we(), .ext_waddr(), .ext_wdata(), .ext_raddr(), .ext_rdata(ext_rdata),
+        .ext_we(), .ext_waddr(), .ext_wdata(), .ext_raddr(), .ext_re(ext_re), .ext_rdata(ext_rdata),
         .cons_wr(), .cons_wr_data(),
         .cause_set(cause_set), .cause(), .cause_w1c(),
         .status(ro_value), .prod_idx(ro_value), .cons_idx(ro_value), .cnt_chunks(ro_value),
@@ -57,6 +58,15 @@ module f_axil_csr (
     );
 
     `include "f_reset.vh"
+
+    // the other blocks' read data is registered: it changes only after a read strobe
+    reg        ext_re_q;
+    reg [31:0] ext_rdata_q;
+    always @(posedge clk) begin
+        ext_re_q    <= ext_re;
+        ext_rdata_q <= ext_rdata;
+    end
+    always @* if (started && !ext_re_q) assume(ext_rdata == ext_rdata_q);
 
     // ---- the master's side of AXI4-Lite (assumed) ----
     always @(posedge clk) if (started) begin

@@ -2,7 +2,9 @@
 // a queue and inverts P on each wrap). Two queues; the host creates queues (size 2..65535, as
 // cq_csr checks), rings head doorbells and posts completions at will; the base addresses are
 // free constants, 16-byte aligned; 32-bit addresses (ADDR_W = 32) keep the solver fast, and the
-// queue logic does not depend on the address width. For each written entry of queue q, compared with the last
+// queue logic does not depend on the address width. cpl_q and db_q are registers with free next
+// values (cpl_q_next, db_q_next), as the traffic generator and the register block drive them, and
+// cpl_base is the base of cpl_q, as the register block's base RAM gives it. For each written entry of queue q, compared with the last
 // entry written to q since it was created (tracked here from the entries on the write port):
 //   cq_phase_first  the first entry after creation goes to slot 0 with P = 1
 //   cq_phase_wrap   P inverts exactly when the slot index wraps to 0, and is unchanged otherwise
@@ -20,10 +22,16 @@ module f_cq_engine (
     wire         cfg_q      = $anyseq;
     wire [15:0]  cfg_size   = $anyseq;
     wire         db_we      = $anyseq;
-    wire         db_q       = $anyseq;
+    wire         db_q_next  = $anyseq;
     wire [15:0]  db_head    = $anyseq;
     wire         cpl_valid  = $anyseq;
-    wire         cpl_q      = $anyseq;
+    wire         cpl_q_next = $anyseq;
+    reg          cpl_q, db_q;
+    always @(posedge clk) begin
+        cpl_q <= cpl_q_next;
+        db_q  <= db_q_next;
+    end
+    wire [31:0]  cpl_base   = cpl_q ? q_base[63:32] : q_base[31:0];
     wire [31:0]  cpl_dw0    = $anyseq;
     wire [15:0]  cpl_sqid   = $anyseq;
     wire [15:0]  cpl_sqhead = $anyseq;
@@ -37,13 +45,15 @@ module f_cq_engine (
     wire [127:0] wr_data;
 
     cq_engine #(.NUM_CQ(NUM_CQ), .ADDR_W(ADDR_W)) dut (
-        .clk(clk), .rst(rst), .q_base(q_base),
+        .clk(clk), .rst(rst),
         .cfg_we(cfg_we), .cfg_q(cfg_q), .cfg_size(cfg_size),
-        .db_we(db_we), .db_q(db_q), .db_head(db_head), .db_error(), .db_ok(),
-        .cpl_valid(cpl_valid), .cpl_ready(cpl_ready), .cpl_q(cpl_q), .cpl_dw0(cpl_dw0),
+        .db_we(db_we), .db_q(db_q), .db_q_next(db_q_next), .db_head(db_head), .db_error(), .db_ok(),
+        .cpl_valid(cpl_valid), .cpl_ready(cpl_ready), .cpl_q(cpl_q), .cpl_q_next(cpl_q_next),
+        .cpl_base(cpl_base), .cpl_dw0(cpl_dw0),
         .cpl_sqid(cpl_sqid), .cpl_sqhead(cpl_sqhead), .cpl_cid(cpl_cid), .cpl_status(cpl_status),
         .wr_valid(wr_valid), .wr_ready(wr_ready), .wr_addr(wr_addr), .wr_data(wr_data), .wr_done(wr_done),
-        .event_out(), .event_err(), .full(), .empty(), .q_head(), .q_tail(), .q_size(),
+        .event_out(), .event_err(), .full(), .empty(),
+        .rd_re(1'b0), .rd_q(1'b0), .rd_size(), .rd_head(), .rd_tail(),
         .stall_cycles(), .entries_written()
     );
 

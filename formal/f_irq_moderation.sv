@@ -34,7 +34,7 @@ module f_irq_moderation (
 
     irq_moderation #(.NUM_VEC(1), .TICK_CYCLES(TICK)) dut (
         .clk(clk), .rst(rst), .reg_we(reg_we), .reg_waddr(IV_BLOCK), .reg_wdata({14'd0, coal_cfg}),
-        .reg_raddr(12'd0), .reg_rdata(), .ev_cnt(ev_cnt), .ev_now(ev_now), .db_restart(db_restart),
+        .reg_raddr(12'd0), .reg_re(1'b0), .reg_rdata(), .ev_cnt(ev_cnt), .ev_now(ev_now), .db_restart(db_restart),
         .serviced(serviced), .sent(fire), .pending(1'b0), .fire(fire), .merged(), .by_thr(), .by_time()
     );
 

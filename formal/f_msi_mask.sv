@@ -12,6 +12,8 @@
 //   mk_one_message     at most one message of a vector between two of its events: unmasking
 //                      sends exactly one, however many events came while masked
 //   mk_fmask_all       with MSI-X enabled and the Function Mask set, every vector is masked
+//   mk_ahead           the vector and mask announced a cycle ahead (req_vec_next, mask_next, where
+//                      msix_table reads the message in advance) are the next cycle's
 `default_nettype none
 
 module f_msi_mask (
@@ -29,18 +31,20 @@ module f_msi_mask (
     wire [NUM_VEC-1:0] clear_masked = $anyseq;
     wire               req_ack      = $anyseq;
 
-    wire [NUM_VEC-1:0] mask, pending, sent;
+    wire [NUM_VEC-1:0] mask, mask_next, pending, sent;
     wire               req_valid, msix_enable;
-    wire [VW-1:0]      req_vec;
+    wire [VW-1:0]      req_vec, req_vec_next;
 
     msi_vector_ctrl #(.NUM_VEC(NUM_VEC)) u_msi (
-        .clk(clk), .rst(rst), .event_in(event_in), .mask(mask), .clear_masked(clear_masked),
-        .pending(pending), .req_valid(req_valid), .req_vec(req_vec), .req_ack(req_ack), .sent(sent)
+        .clk(clk), .rst(rst), .event_in(event_in), .mask(mask), .mask_next(mask_next),
+        .clear_masked(clear_masked), .pending(pending), .req_valid(req_valid), .req_vec(req_vec),
+        .req_vec_next(req_vec_next), .req_ack(req_ack), .sent(sent)
     );
     msix_table #(.NUM_VEC(NUM_VEC), .ADDR_W(64)) u_table (
         .clk(clk), .rst(rst), .reg_we(reg_we), .reg_waddr(reg_waddr), .reg_wdata(reg_wdata),
-        .reg_raddr(12'd0), .reg_rdata(), .msi_addr(64'd0), .msi_data(32'd0), .pending(pending),
-        .mask(mask), .sel_vec(req_vec), .msg_addr(), .msg_data(), .msix_enable(msix_enable)
+        .reg_raddr(12'd0), .reg_re(1'b0), .reg_rdata(), .msi_addr(64'd0), .msi_data(32'd0),
+        .pending(pending), .mask(mask), .mask_next(mask_next), .sel_vec_next(req_vec_next),
+        .msg_addr(), .msg_data(), .msix_enable(msix_enable)
     );
 
     `include "f_reset.vh"
@@ -61,7 +65,8 @@ module f_msi_mask (
 
     // messages of each vector since its last event
     reg [1:0] since_event [0:NUM_VEC-1];
-    reg [NUM_VEC-1:0] event_q, sent_q, cleared_q, pending_q;
+    reg [NUM_VEC-1:0] event_q, sent_q, cleared_q, pending_q, mask_next_q;
+    reg [VW-1:0]      vec_next_q;
     integer i;
     always @(posedge clk) begin
         for (i = 0; i < NUM_VEC; i = i + 1) begin
@@ -73,6 +78,8 @@ module f_msi_mask (
         sent_q    <= sent;
         cleared_q <= clear_masked & mask;
         pending_q <= pending;
+        vec_next_q  <= req_vec_next;
+        mask_next_q <= mask_next;
     end
 
     // over all vectors at once (one assertion each: labels name them)
@@ -84,6 +91,7 @@ module f_msi_mask (
         mk_one_message: assert(since_event[0] <= 2'd1 && since_event[1] <= 2'd1 && since_event[2] <= 2'd1);
     end
     always @(posedge clk) if (live && en_w && fmask_w) mk_fmask_all: assert(&mask);
+    always @(posedge clk) if (live) mk_ahead: assert(mask == mask_next_q && (!req_valid || req_vec == vec_next_q));
 endmodule
 
 `resetall

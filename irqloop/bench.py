@@ -4,7 +4,10 @@ Two runs of the same RTL (tb_irqloop with the default overrun configuration):
   - cocotb: the full harness (host model in Python, MMIO over the tb's AXI4-Lite master, host
     memory read through ctypes), timed over the streaming phase (tb/sim/e2e.py's timing.json);
   - plain: a Verilator C++ main with a minimal C++ driver and no cocotb (tb/hdl/bench/plain_main.cpp).
-Their ratio is the cost of the harness. With --sim icarus (make bench SIM=icarus) the same cocotb
+Their ratio is the cost of the harness. The 32-queue path is timed the same two ways, in the same
+rounds: the multiqueue scenario as it stands (NUM_CQ=32, every strategy; its traffic phases'
+cycles over their wall time) and a plain C++ main with the same build and shape of traffic and a
+minimal driver that frees each queue on its message (tb/hdl/bench/plain_cq_main.cpp). With --sim icarus (make bench SIM=icarus) the same cocotb
 run under Icarus Verilog (the C host behind its VPI shim) is timed in the same rounds, and its
 ratio to the cocotb run under Verilator is the cost of the simulator.
 Beside them, in the same run, the day model (irqloop/daymodel.py ``bench``): chunks per wall
@@ -27,23 +30,33 @@ from pathlib import Path
 
 from irqloop import daymodel, runner, toolchain
 from irqloop.tb import scenarios
-from irqloop.tb.board import CLOCK_PS
+from irqloop.tb.board import CLOCK_PS, US
 from irqloop.tb.scenarios.params import ParamError, parse_overrides
 
 BENCH = toolchain.HDL / "bench"
+REGS_HEADER = toolchain.SOURCE / "include" / "irqloop_regs.h"
 
 
-def build_plain() -> Path:
+#: the plain C++ mains: the streaming path (tb_irqloop with one queue) and the 32-queue path
+PLAIN = {"stream": ("plain_main.cpp", 1), "cq32": ("plain_cq_main.cpp", 32)}
+#: the 32-queue path's traffic (tb/scenarios/multiqueue.py defaults): mean period (40 us), burst
+CQ_MEAN_PERIOD, CQ_BURST = round(40 * US / CLOCK_PS), 2
+
+
+def build_plain(kind: str = "stream") -> Path:
     toolchain.setup_env()
-    out = toolchain.WORK / "sim_build" / "bench-plain"
+    main_cpp, num_cq = PLAIN[kind]
+    out = toolchain.WORK / "sim_build" / f"bench-plain-{kind}"
     exe = out / "bench_plain"
-    srcs = runner.tb_sources() + [BENCH / "plain_main.cpp", toolchain.HDL / "hostmem_dpi.cpp", BENCH / "public.vlt"]
-    headers = [toolchain.HDL / h for h in toolchain.HOST_C_HEADERS]
+    srcs = runner.tb_sources() + [BENCH / main_cpp, toolchain.HDL / "hostmem_dpi.cpp", BENCH / "public.vlt"]
+    headers = [toolchain.HDL / h for h in toolchain.HOST_C_HEADERS] + [BENCH / "plain_bench.h", REGS_HEADER]
     if exe.exists() and all(exe.stat().st_mtime > s.stat().st_mtime for s in srcs + headers):
         return exe
-    print("irqloop: building the plain Verilator bench", flush=True)
+    print(f"irqloop: building the plain Verilator bench ({kind})", flush=True)
+    out.mkdir(parents=True, exist_ok=True)
     cmd = ["verilator", "--cc", "--exe", "--build", "--timing", "-j", "2", "-Wno-fatal", "-Wno-lint", "-Wno-style",
-           "-CFLAGS", toolchain.CXX_FLAGS, f"-I{toolchain.RTL}", f"-I{toolchain.HDL}", "--top-module", "tb_irqloop", "--timescale", "1ns/1ps",
+           "-CFLAGS", f"{toolchain.CXX_FLAGS} -I{REGS_HEADER.parent} -I{BENCH}", f"-I{toolchain.RTL}", f"-I{toolchain.HDL}",
+           "--top-module", "tb_irqloop", f"-GNUM_CQ={num_cq}", "--timescale", "1ns/1ps",
            "-Mdir", str(out), "-o", "bench_plain"] + [str(s) for s in srcs]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
@@ -52,9 +65,9 @@ def build_plain() -> Path:
     return exe
 
 
-def run_plain(cycles: int, period: int) -> dict[str, float]:
-    exe = build_plain()
-    r = subprocess.run([str(exe), str(cycles), str(period)], capture_output=True, text=True, check=True)
+def run_plain(cycles: int, *args: int, kind: str = "stream") -> dict[str, float]:
+    exe = build_plain(kind)
+    r = subprocess.run([str(exe), str(cycles)] + [str(a) for a in args], capture_output=True, text=True, check=True)
     m = re.search(r"cycles=(\d+) wall_s=([\d.]+) cycles_per_s=(\d+) chunks=(\d+) msis=(\d+)", r.stdout)
     if not m:
         raise toolchain.InfrastructureError(f"unexpected plain bench output: {r.stdout!r}")
@@ -79,6 +92,25 @@ def run_cocotb(cycles: int, period: int, sim: str = "verilator") -> dict[str, fl
             "test_wall_s": float(case.get("time")), "test_rate": report["observed"]["sim_cycles"] / float(case.get("time"))}
 
 
+def run_cocotb_cq(sim: str = "verilator") -> dict[str, float]:
+    """The multiqueue scenario as it stands (32 queues, every strategy one after the other): cycles
+    per wall second over the variants' traffic phases (e2e_cq.py's timing), and over the whole test."""
+    with tempfile.TemporaryDirectory() as tmp:
+        rc = runner.run_scenario("multiqueue", 1, "none", [], run_root=Path(tmp), quiet=True, sim=sim)
+        if rc != 0:
+            raise toolchain.InfrastructureError("the cocotb multiqueue bench run did not pass")
+        values = parse_overrides(scenarios.get("multiqueue").spec, [])
+        run_dir = runner.run_dir_for("multiqueue", 1, values, Path(tmp))
+        case = next(ET.parse(run_dir / "results.xml").getroot().iter("testcase"))
+        report = json.loads((run_dir / "report.json").read_text())
+        timing = json.loads((run_dir / "timing.json").read_text())
+    cycles = sum(t["cycles"] for t in timing.values())
+    wall = sum(t["wall_s"] for t in timing.values())
+    sim_cycles = report["observed"]["end_ps"] // CLOCK_PS
+    return {"cycles": cycles, "wall_s": wall, "rate": cycles / wall, "variants": len(timing),
+            "test_wall_s": float(case.get("time")), "test_rate": sim_cycles / float(case.get("time"))}
+
+
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     return runner.exit_code_of(lambda: bench(argv, prog))
 
@@ -100,10 +132,12 @@ def bench(argv: list[str] | None, prog: str | None) -> int:
     if a.repeat < 1:
         raise ParamError(f"--repeat={a.repeat} is not valid; use an integer >= 1")
     median = lambda runs: sorted(runs, key=lambda r: r["rate"])[len(runs) // 2]  # noqa: E731
-    cocotb_runs, plain_runs, icarus_runs = [], [], []
+    cocotb_runs, plain_runs, icarus_runs, cq_runs, plain_cq_runs = [], [], [], [], []
     for _ in range(a.repeat):                 # interleaved, so load changes hit all alike
         cocotb_runs.append(run_cocotb(a.cycles, period))
         plain_runs.append(run_plain(a.cycles, period))
+        cq_runs.append(run_cocotb_cq())
+        plain_cq_runs.append(run_plain(a.cycles, CQ_MEAN_PERIOD, CQ_BURST, kind="cq32"))
         if sim == "icarus":
             icarus_runs.append(run_cocotb(a.cycles, period, "icarus"))
     cocotb, plain = median(cocotb_runs), median(plain_runs)
@@ -132,6 +166,16 @@ def bench(argv: list[str] | None, prog: str | None) -> int:
     icarus_spread = ", ".join(f"{r['rate'] / 1e6:.3f}" for r in icarus_runs)
     print(f"  all runs (M cycles/s): cocotb [{spread(cocotb_runs)}], plain [{spread(plain_runs)}]"
           + (f", Icarus [{icarus_spread}]" if icarus_runs else ""))
+    cq, plain_cq = median(cq_runs), median(plain_cq_runs)
+    print(f"bench: 32-queue path (NUM_CQ=32), the multiqueue scenario's traffic (bursts of {CQ_BURST}, mean period "
+          f"{CQ_MEAN_PERIOD} cycles); median of {a.repeat} runs each")
+    print(f"  cocotb + host model : {cq['rate'] / 1e6:7.3f} M cycles/s  (multiqueue, {cq['variants']} strategies: "
+          f"{cq['cycles']} traffic cycles in {cq['wall_s']:.2f} s; whole test {cq['test_rate'] / 1e6:.3f} M cycles/s "
+          f"in {cq['test_wall_s']:.2f} s)")
+    print(f"  plain Verilator C++ : {plain_cq['rate'] / 1e6:7.3f} M cycles/s  ({plain_cq['cycles']} cycles in "
+          f"{plain_cq['wall_s']:.2f} s, {plain_cq['chunks']} entries, {plain_cq['msis']} messages)")
+    print(f"  ratio cocotb/plain  : {cq['rate'] / plain_cq['rate'] * 100:6.1f} %")
+    print(f"  all runs (M cycles/s): cocotb [{spread(cq_runs)}], plain [{spread(plain_cq_runs)}]")
     # simulated stream time per wall second: the day model's chunks are 1 ms apart, the harness's cycles 4 ns
     day_sim_rate = day["chunks"] * 1e-3 / day["wall_s"]
     rtl_sim_rate = cocotb["rate"] * CLOCK_PS * 1e-12

@@ -5,8 +5,14 @@
 // in cq_engine; a size outside 2..65535 or a vector >= NUM_VEC is refused (reg_error) and the
 // queue is left as it was.
 // A write of CQR_HEAD is the head doorbell; cq_engine checks it. Head, tail and size read back
-// from cq_engine. The register bus is the device's internal one: a one-cycle write strobe with a
-// whole 32-bit word, and a combinational read that returns 0 outside this block.
+// from cq_engine (its register port). The register bus is the device's internal one: a one-cycle
+// write strobe with a whole 32-bit word, and a read strobe (reg_re) at which the register at
+// reg_raddr is latched; reg_rdata holds it (0 outside this block) until the next strobe.
+// The base addresses live in a RAM (block RAM), one 64-bit word per queue, read synchronously:
+// at cpl_q_next for cq_engine (cpl_base is then the base of its cpl_q) and at the register read
+// strobe. It is not reset: a valid bit per queue, cleared by reset, makes a base read as zero
+// until its first write, which writes the whole word. Vector, IEN, period and burst stay in
+// flip-flops: the vector map and the traffic generator use every queue's in every cycle.
 `resetall
 `default_nettype none
 
@@ -23,10 +29,12 @@ module cq_csr #(
     input  wire [11:0]              reg_waddr,
     input  wire [31:0]              reg_wdata,
     input  wire [11:0]              reg_raddr,
-    output reg  [31:0]              reg_rdata,
+    input  wire                     reg_re,        // reg_raddr is read at this edge
+    output reg  [31:0]              reg_rdata,     // the register read at the last reg_re
 
     // per-queue settings
-    output wire [NUM_CQ*ADDR_W-1:0] q_base,
+    input  wire [QW-1:0]            cpl_q_next,    // the queue of cq_engine's next-cycle completion
+    output wire [ADDR_W-1:0]        cpl_base,      // base address of that queue, in that cycle
     output wire [NUM_CQ*6-1:0]      q_vec,
     output wire [NUM_CQ-1:0]        q_ien,
     output wire [NUM_CQ*32-1:0]     tg_period,
@@ -38,27 +46,31 @@ module cq_csr #(
     output reg  [15:0]              cfg_size,
     output reg                      db_we,
     output reg  [QW-1:0]            db_q,
+    output wire [QW-1:0]            db_q_next,     // db_q in the next cycle
     output reg  [15:0]              db_head,
     output reg                      reg_error,     // pulse: a refused queue size or vector
-    input  wire [NUM_CQ*16-1:0]     q_head,
-    input  wire [NUM_CQ*16-1:0]     q_tail,
-    input  wire [NUM_CQ*16-1:0]     q_size
+    output wire                     ctx_re,        // read size, head and tail of queue ctx_q
+    output wire [QW-1:0]            ctx_q,
+    input  wire [15:0]              ctx_head,      // registered: read at the last ctx_re
+    input  wire [15:0]              ctx_tail,
+    input  wire [15:0]              ctx_size
 );
 
 `include "irqloop_regs.vh"
 
     localparam integer BLOCK_END = 32'(CQ_BLOCK) + NUM_CQ * 32'(CQ_STRIDE);
 
-    reg [63:0] base   [0:NUM_CQ-1];
-    reg [5:0]  vec    [0:NUM_CQ-1];
-    reg        ien    [0:NUM_CQ-1];
-    reg [31:0] period [0:NUM_CQ-1];
-    reg [15:0] burst  [0:NUM_CQ-1];
+    reg [63:0]       base_ram [0:NUM_CQ-1];
+    reg [NUM_CQ-1:0] base_set;                     // base_ram holds the base (else it is 0)
+    // read by every queue's logic in every cycle: registers, not RAM
+    (* mem2reg *) reg [5:0]  vec    [0:NUM_CQ-1];
+    (* mem2reg *) reg        ien    [0:NUM_CQ-1];
+    (* mem2reg *) reg [31:0] period [0:NUM_CQ-1];
+    (* mem2reg *) reg [15:0] burst  [0:NUM_CQ-1];
 
     genvar g;
     generate
         for (g = 0; g < NUM_CQ; g = g + 1) begin : g_out
-            assign q_base[g*ADDR_W +: ADDR_W] = base[g][ADDR_W-1:0];
             assign q_vec[g*6 +: 6]            = vec[g];
             assign q_ien[g]                   = ien[g];
             assign tg_period[g*32 +: 32]      = period[g];
@@ -71,6 +83,24 @@ module cq_csr #(
     wire [QW-1:0] w_q = w_off[5 +: QW];
     wire [7:0]    w_reg = {3'd0, w_off[4:2], 2'b00};
 
+    assign db_q_next = (w_in && w_reg == CQR_HEAD && !rst) ? w_q : rst ? {QW{1'b0}} : db_q;
+
+    // the base RAM's write port: one 32-bit half; a base's first write fills the other with zeros
+    always @(posedge clk) begin
+        if (w_in && (w_reg == CQR_BASE_LO || w_reg == CQR_BASE_HI)) begin
+            if (!base_set[w_q])
+                base_ram[w_q] <= (w_reg == CQR_BASE_LO) ? {32'd0, reg_wdata[31:4], 4'd0} : {reg_wdata, 32'd0};
+            else if (w_reg == CQR_BASE_LO) base_ram[w_q][31:0]  <= {reg_wdata[31:4], 4'd0};
+            else                           base_ram[w_q][63:32] <= reg_wdata;
+        end
+    end
+
+    // cq_engine's port: an address register, read as the RAM gives it
+    reg [QW-1:0] e_q;
+    always @(posedge clk) e_q <= cpl_q_next;
+    wire [63:0] e_base = base_set[e_q] ? base_ram[e_q] : 64'd0;
+    assign cpl_base = e_base[ADDR_W-1:0];
+
     integer i;
     always @(posedge clk) begin
         cfg_we     <= 1'b0;
@@ -78,8 +108,7 @@ module cq_csr #(
         reg_error <= 1'b0;
         if (w_in) begin
             case (w_reg)
-                CQR_BASE_LO:   base[w_q][31:0]  <= {reg_wdata[31:4], 4'd0};
-                CQR_BASE_HI:   base[w_q][63:32] <= reg_wdata;
+                CQR_BASE_LO, CQR_BASE_HI: base_set[w_q] <= 1'b1;
                 CQR_SIZE: begin
                     if (reg_wdata >= 32'd2 && reg_wdata <= 32'd65535) begin
                         cfg_we   <= 1'b1;
@@ -108,8 +137,8 @@ module cq_csr #(
             endcase
         end
         if (rst) begin
+            base_set <= {NUM_CQ{1'b0}};
             for (i = 0; i < NUM_CQ; i = i + 1) begin
-                base[i]   <= 64'd0;
                 vec[i]    <= 6'(VEC_CQ0 + i);
                 ien[i]    <= 1'b0;
                 period[i] <= 32'd0;
@@ -125,27 +154,48 @@ module cq_csr #(
         end
     end
 
+    // the register port: the queue's base word and which register, latched at reg_re
     wire          r_in = reg_raddr >= CQ_BLOCK && {20'd0, reg_raddr} < BLOCK_END;
     wire [11:0]   r_off = reg_raddr - CQ_BLOCK;
     wire [QW-1:0] r_q = r_off[5 +: QW];
-    always @* begin
-        reg_rdata = 32'd0;
-        if (r_in) begin
-            case ({3'd0, r_off[4:2], 2'b00})
-                CQR_BASE_LO:   reg_rdata = base[r_q][31:0];
-                CQR_BASE_HI:   reg_rdata = base[r_q][63:32];
-                CQR_SIZE:      reg_rdata = {16'd0, q_size[r_q*16 +: 16]};
-                CQR_HEAD:      reg_rdata = {16'd0, q_head[r_q*16 +: 16]};
-                CQR_TAIL:      reg_rdata = {16'd0, q_tail[r_q*16 +: 16]};
-                CQR_IV:        reg_rdata = {15'd0, ien[r_q], 10'd0, vec[r_q]};
-                CQR_TG_PERIOD: reg_rdata = period[r_q];
-                CQR_TG_BURST:  reg_rdata = {16'd0, burst[r_q]};
-                default:       reg_rdata = 32'd0;
+    wire [7:0]    r_reg = {3'd0, r_off[4:2], 2'b00};
+    assign ctx_re = reg_re && r_in;
+    assign ctx_q  = r_q;
+    reg [63:0] r_base;
+    reg        r_base_set;
+    reg [7:0]  r_which;        // the register read (an out-of-block read latches 8'hFF)
+    reg [31:0] r_flops;        // a register held in flip-flops here
+    always @(posedge clk) begin
+        if (reg_re) begin
+            r_base     <= base_ram[r_q];
+            r_base_set <= base_set[r_q];
+            r_which    <= r_in ? r_reg : 8'hFF;
+            case (r_reg)
+                CQR_IV:        r_flops <= {15'd0, ien[r_q], 10'd0, vec[r_q]};
+                CQR_TG_PERIOD: r_flops <= period[r_q];
+                CQR_TG_BURST:  r_flops <= {16'd0, burst[r_q]};
+                default:       r_flops <= 32'd0;
             endcase
         end
+        if (rst) begin
+            r_base_set <= 1'b0;
+            r_which    <= 8'hFF;
+            r_flops    <= 32'd0;
+        end
+    end
+    always @* begin
+        case (r_which)
+            CQR_BASE_LO:   reg_rdata = r_base_set ? r_base[31:0] : 32'd0;
+            CQR_BASE_HI:   reg_rdata = r_base_set ? r_base[63:32] : 32'd0;
+            CQR_SIZE:      reg_rdata = {16'd0, ctx_size};
+            CQR_HEAD:      reg_rdata = {16'd0, ctx_head};
+            CQR_TAIL:      reg_rdata = {16'd0, ctx_tail};
+            CQR_IV, CQR_TG_PERIOD, CQR_TG_BURST: reg_rdata = r_flops;
+            default:       reg_rdata = 32'd0;
+        endcase
     end
 
-    wire unused_ok = &{1'b0, reg_waddr[1:0], reg_raddr[1:0], w_off, r_off};
+    wire unused_ok = &{1'b0, reg_waddr[1:0], reg_raddr[1:0], w_off, r_off, e_base};
 
 endmodule
 

@@ -30,7 +30,8 @@ module irq_moderation #(
     input  wire [11:0]          reg_waddr,
     input  wire [31:0]          reg_wdata,
     input  wire [11:0]          reg_raddr,
-    output reg  [31:0]          reg_rdata,
+    input  wire                 reg_re,        // reg_raddr is read at this edge
+    output reg  [31:0]          reg_rdata,     // registered: the register read at the last reg_re
 
     input  wire [NUM_VEC*2-1:0] ev_cnt,        // events this cycle (0..3) per vector
     input  wire [NUM_VEC-1:0]   ev_now,        // an immediate (never coalesced) event
@@ -50,8 +51,9 @@ module irq_moderation #(
     localparam integer BLOCK_END = 32'(IV_BLOCK) + NUM_VEC * 32'(IV_STRIDE);
     localparam integer VW = (NUM_VEC > 1) ? $clog2(NUM_VEC) : 1;
 
-    reg [17:0] coal    [0:NUM_VEC-1];
-    reg [23:0] rate    [0:NUM_VEC-1];
+    // read by every vector's logic in every cycle: registers, not RAM
+    (* mem2reg *) reg [17:0] coal    [0:NUM_VEC-1];
+    (* mem2reg *) reg [23:0] rate    [0:NUM_VEC-1];
     reg [8:0]  agg     [0:NUM_VEC-1];   // events aggregated
     // cycles left of the aggregation time = units * TICK_CYCLES + ticks (no multiplier)
     localparam integer TW = $clog2(TICK_CYCLES + 1);
@@ -64,58 +66,15 @@ module irq_moderation #(
     wire [11:0] w_off = reg_waddr - IV_BLOCK;
     wire [VW-1:0] w_v = w_off[3 +: VW];
 
-    // combinational per-vector decisions (one generate block per vector: no variable is both read
-    // and written by one always block, so the simulator evaluates each once per cycle)
-    wire [NUM_VEC-1:0]   c_fire;            // the coalescer wants a message now
-    wire [NUM_VEC-1:0]   f_now;             // the rate limiter lets a message out now
-    wire [NUM_VEC*3-1:0] merged_inc;        // events of this cycle that send no message of their own
-    wire [NUM_VEC-1:0]   thr_end;           // an aggregation ends now because THR + 1 events arrived
-    wire [NUM_VEC-1:0]   time_end;          // an aggregation ends now because its time ran out
-    genvar g;
-    generate
-        for (g = 0; g < NUM_VEC; g = g + 1) begin : g_decide
-            wire [1:0] cnt     = ev_cnt[g*2 +: 2];
-            wire       active  = !coal[g][COAL_CD] && coal[g][7:0] != 8'd0 && coal[g][15:8] != 8'd0;
-            wire       ev      = cnt != 2'd0 || ev_now[g];
-            wire [9:0] total   = {1'b0, agg[g]} + {8'd0, cnt};
-            wire       expired = agg[g] != 9'd0 && units[g] == 8'd0 && ticks[g] == {TW{1'b0}};
-            wire       cf      = ev ? (!active || ev_now[g] || total >= {2'd0, coal[g][7:0]} + 10'd1 || expired)
-                                    : (expired && !serviced[g]);
-            // with a rate set, a message already on its way (fired or pending) takes the event
-            wire       queued  = rate[g] != 24'd0 && (fire[g] || pending[g]);
-            wire       fn      = !queued && ((cf && rl[g] == 24'd0) || (rl[g] == 24'd1 && (held[g] || cf)));
-            wire       at_thr  = ev && !ev_now[g] && total >= {2'd0, coal[g][7:0]} + 10'd1;
-            assign c_fire[g] = cf;
-            assign f_now[g]  = fn;
-            assign thr_end[g]  = active && at_thr;
-            assign time_end[g] = active && cf && !at_thr && !ev_now[g] && expired;
-            assign merged_inc[g*3 +: 3] = ((ev && !cf) ? {1'b0, cnt} : 3'd0)
-                                        + ((cf && !fn && (held[g] || queued)) ? 3'd1 : 3'd0);
-        end
-    endgenerate
-
-    // events merged this cycle, summed over the vectors by a chain of adders (at most 7 per
-    // vector, so 16 bits hold 64 vectors' worth)
-    wire [15:0] merged_sum [0:NUM_VEC];
-    assign merged_sum[0] = 16'd0;
-    generate
-        for (g = 0; g < NUM_VEC; g = g + 1) begin : g_merged
-            assign merged_sum[g+1] = merged_sum[g] + {13'd0, merged_inc[g*3 +: 3]};
-        end
-    endgenerate
-    wire [31:0] merged_now = {16'd0, merged_sum[NUM_VEC]};
-    // the same for the two ways an aggregation ends (at most one per vector per cycle)
-    wire [15:0] thr_sum [0:NUM_VEC];
-    wire [15:0] time_sum [0:NUM_VEC];
-    assign thr_sum[0] = 16'd0;
-    assign time_sum[0] = 16'd0;
-    generate
-        for (g = 0; g < NUM_VEC; g = g + 1) begin : g_ends
-            assign thr_sum[g+1]  = thr_sum[g] + {15'd0, thr_end[g]};
-            assign time_sum[g+1] = time_sum[g] + {15'd0, time_end[g]};
-        end
-    endgenerate
-
+    // Per vector and cycle, in one clocked loop. A vector with no event, no message leaving, nothing
+    // aggregated, no rate-limit interval running and no message held changes nothing and fires
+    // nothing (its decisions below all come out 0 then), so the loop skips it: a simulator spends
+    // its work per cycle on the few vectors with something going on, not on all of them.
+    // The decisions are blocking temporaries of the loop (combinational logic, no flip-flops):
+    //   cf      the coalescer wants a message now
+    //   fn      the rate limiter lets a message out now
+    //   at_thr  THR + 1 events are aggregated now (the aggregation ends by the threshold)
+    //   merged, by_thr, by_time count over the vectors what the cycle merged and ended.
     // start the aggregation time (TIME units), and count it down by one cycle
     task automatic time_load(input [VW-1:0] i);
         begin
@@ -135,38 +94,65 @@ module irq_moderation #(
     endtask
 
     integer v;
+    reg [1:0]  cnt;
+    reg        ev, active, expired, cf, queued, fn, at_thr;
+    reg [9:0]  total;
+    reg [15:0] merged_now, thr_now, time_now;   // at most 7 merged per vector: 16 bits hold 64 vectors
+    /* verilator lint_off BLKSEQ */
     always @(posedge clk) begin
-        fire   <= f_now;
-        merged <= merged + merged_now;
-        by_thr  <= by_thr + {16'd0, thr_sum[NUM_VEC]};
-        by_time <= by_time + {16'd0, time_sum[NUM_VEC]};
+        merged_now = 16'd0;
+        thr_now    = 16'd0;
+        time_now   = 16'd0;
         for (v = 0; v < NUM_VEC; v = v + 1) begin
-            // aggregation
-            if (c_fire[v]) begin
-                agg[v] <= 9'd0;
-            end else if (ev_cnt[v*2 +: 2] != 2'd0) begin
-                agg[v] <= agg[v] + {7'd0, ev_cnt[v*2 +: 2]};
-                if (agg[v] == 9'd0 || (db_restart[v] && coal[v][COAL_DB_RESTART]))
-                    time_load(VW'(v));
-                else
-                    time_step(VW'(v));
-            end else if (serviced[v]) begin
-                agg[v] <= 9'd0;
-            end else if (agg[v] != 9'd0) begin
-                if (db_restart[v] && coal[v][COAL_DB_RESTART])
-                    time_load(VW'(v));
-                else
-                    time_step(VW'(v));
+            cnt = ev_cnt[v*2 +: 2];
+            ev  = cnt != 2'd0 || ev_now[v];
+            if (!ev && !sent[v] && agg[v] == 9'd0 && rl[v] == 24'd0 && !held[v]) begin
+                fire[v] <= 1'b0;
+            end else begin
+                active  = !coal[v][COAL_CD] && coal[v][7:0] != 8'd0 && coal[v][15:8] != 8'd0;
+                total   = {1'b0, agg[v]} + {8'd0, cnt};
+                expired = agg[v] != 9'd0 && units[v] == 8'd0 && ticks[v] == {TW{1'b0}};
+                cf      = ev ? (!active || ev_now[v] || total >= {2'd0, coal[v][7:0]} + 10'd1 || expired)
+                             : (expired && !serviced[v]);
+                // with a rate set, a message already on its way (fired or pending) takes the event
+                queued  = rate[v] != 24'd0 && (fire[v] || pending[v]);
+                fn      = !queued && ((cf && rl[v] == 24'd0) || (rl[v] == 24'd1 && (held[v] || cf)));
+                at_thr  = ev && !ev_now[v] && total >= {2'd0, coal[v][7:0]} + 10'd1;
+                fire[v] <= fn;
+                merged_now = merged_now + ((ev && !cf) ? {14'd0, cnt} : 16'd0)
+                                        + ((cf && !fn && (held[v] || queued)) ? 16'd1 : 16'd0);
+                if (active && at_thr) thr_now = thr_now + 16'd1;
+                if (active && cf && !at_thr && !ev_now[v] && expired) time_now = time_now + 16'd1;
+                // aggregation
+                if (cf) begin
+                    agg[v] <= 9'd0;
+                end else if (cnt != 2'd0) begin
+                    agg[v] <= agg[v] + {7'd0, cnt};
+                    if (agg[v] == 9'd0 || (db_restart[v] && coal[v][COAL_DB_RESTART]))
+                        time_load(VW'(v));
+                    else
+                        time_step(VW'(v));
+                end else if (serviced[v]) begin
+                    agg[v] <= 9'd0;
+                end else if (agg[v] != 9'd0) begin
+                    if (db_restart[v] && coal[v][COAL_DB_RESTART])
+                        time_load(VW'(v));
+                    else
+                        time_step(VW'(v));
+                end
+                // rate limit: the interval starts when a message is sent
+                if (sent[v]) begin
+                    rl[v] <= rate[v];
+                end else if (rl[v] != 24'd0) begin
+                    rl[v] <= rl[v] - 24'd1;
+                end
+                if (fn)                                                held[v] <= 1'b0;
+                else if (cf && rl[v] != 24'd0 && !(fire[v] || pending[v])) held[v] <= 1'b1;
             end
-            // rate limit: the interval starts when a message is sent
-            if (sent[v]) begin
-                rl[v]   <= rate[v];
-            end else if (rl[v] != 24'd0) begin
-                rl[v] <= rl[v] - 24'd1;
-            end
-            if (f_now[v])                                          held[v] <= 1'b0;
-            else if (c_fire[v] && rl[v] != 24'd0 && !(fire[v] || pending[v])) held[v] <= 1'b1;
         end
+        merged  <= merged + {16'd0, merged_now};
+        by_thr  <= by_thr + {16'd0, thr_now};
+        by_time <= by_time + {16'd0, time_now};
         if (w_in) begin
             if (w_off[2] == 1'b0) coal[w_v] <= reg_wdata[17:0];
             else                  rate[w_v] <= reg_wdata[23:0];
@@ -187,14 +173,18 @@ module irq_moderation #(
             by_time <= 32'd0;
         end
     end
+    /* verilator lint_on BLKSEQ */
 
     wire        r_in = reg_raddr >= IV_BLOCK && {20'd0, reg_raddr} < BLOCK_END;
     wire [11:0] r_off = reg_raddr - IV_BLOCK;
     wire [VW-1:0] r_v = r_off[3 +: VW];
-    always @* begin
-        reg_rdata = 32'd0;
-        if (r_in)
-            reg_rdata = r_off[2] ? {8'd0, rate[r_v]} : {14'd0, coal[r_v]};
+    always @(posedge clk) begin
+        if (reg_re) begin
+            reg_rdata <= 32'd0;
+            if (r_in)
+                reg_rdata <= r_off[2] ? {8'd0, rate[r_v]} : {14'd0, coal[r_v]};
+        end
+        if (rst) reg_rdata <= 32'd0;
     end
 
     wire unused_ok = &{1'b0, reg_wdata[31:24], w_off, r_off};

@@ -5,7 +5,10 @@
 // register in the cycle the address is accepted. Register map: irqloop_regs.vh.
 // Every write is also put on the device's internal register bus (ext_we, one cycle, whole word)
 // and every read address not held here is answered by ext_rdata: the queue, vector table and
-// moderation blocks decode their own registers from it.
+// moderation blocks decode their own registers from it. Their read data is registered (they keep
+// registers in block RAM, read synchronously): each block latches the register at ext_raddr
+// when ext_re is high (the AR handshake) and holds it; R returns it in the same cycle as a
+// register of this block, the cycle after the address was accepted.
 `resetall
 `default_nettype none
 
@@ -34,7 +37,7 @@ module irqloop_csr #(
     input  wire [2:0]           s_axil_arprot,
     input  wire                 s_axil_arvalid,
     output wire                 s_axil_arready,
-    output reg  [31:0]          s_axil_rdata,
+    output wire [31:0]          s_axil_rdata,
     output wire [1:0]           s_axil_rresp,
     output reg                  s_axil_rvalid,
     input  wire                 s_axil_rready,
@@ -61,7 +64,8 @@ module irqloop_csr #(
     output wire [11:0]          ext_waddr,
     output wire [31:0]          ext_wdata,
     output wire [11:0]          ext_raddr,
-    input  wire [31:0]          ext_rdata,
+    output wire                 ext_re,          // ext_raddr is read at this clock edge
+    input  wire [31:0]          ext_rdata,       // registered: the register read at the last ext_re
 
     // consumer index write (the core validates and stores it)
     output reg                  cons_wr,
@@ -120,6 +124,7 @@ module irqloop_csr #(
     assign ext_waddr = {aw_addr[11:2], 2'b00};
     assign ext_wdata = w_data;
     assign ext_raddr = {s_axil_araddr[11:2], 2'b00};
+    assign ext_re    = s_axil_arvalid && s_axil_arready;
 
     always @(posedge clk) begin
         cons_wr   <= 1'b0;
@@ -209,7 +214,9 @@ module irqloop_csr #(
     assign s_axil_rresp   = 2'b00;
 
     reg [31:0] rd_mux;
+    reg        rd_own;           // the address is a register of this block
     always @* begin
+        rd_own = 1'b1;
         case ({s_axil_araddr[11:2], 2'b00})
             REG_ID:            rd_mux = DEVICE_ID;
             REG_VERSION:       rd_mux = {8'd0, BUS_BYTES[7:0], DEVICE_VERSION};
@@ -249,20 +256,28 @@ module irqloop_csr #(
             REG_CNT_COALESCED: rd_mux = cnt_coalesced;
             REG_CNT_COAL_THR:  rd_mux = cnt_coal_thr;
             REG_CNT_COAL_TIME: rd_mux = cnt_coal_time;
-            default:           rd_mux = ext_rdata;
+            default: begin
+                rd_mux = 32'd0;
+                rd_own = 1'b0;
+            end
         endcase
     end
 
+    reg [31:0] rdata_own;
+    reg        rdata_ext;        // the read went to another block: its registered ext_rdata
+    assign s_axil_rdata = rdata_ext ? ext_rdata : rdata_own;
     always @(posedge clk) begin
         if (s_axil_arvalid && s_axil_arready) begin
             s_axil_rvalid <= 1'b1;
-            s_axil_rdata  <= rd_mux;
+            rdata_own     <= rd_mux;
+            rdata_ext     <= !rd_own;
         end else if (s_axil_rvalid && s_axil_rready) begin
             s_axil_rvalid <= 1'b0;
         end
         if (rst) begin
             s_axil_rvalid <= 1'b0;
-            s_axil_rdata  <= 32'd0;
+            rdata_own     <= 32'd0;
+            rdata_ext     <= 1'b0;
         end
     end
 

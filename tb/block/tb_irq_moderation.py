@@ -37,7 +37,7 @@ async def write_reg(dut, addr: int, value: int) -> None:
 
 
 async def idle(dut) -> None:
-    for s in ("reg_we", "reg_waddr", "reg_wdata", "reg_raddr", "ev_cnt", "ev_now", "db_restart", "serviced",
+    for s in ("reg_we", "reg_waddr", "reg_wdata", "reg_raddr", "reg_re", "ev_cnt", "ev_now", "db_restart", "serviced",
               "sent", "pending"):
         getattr(dut, s).value = 0
 
@@ -63,8 +63,9 @@ async def run_case(dut, rng: random.Random, coal: int, rate: int, cycles: int, p
         await write_reg(dut, REG.array("IV", v, "COAL"), coal)
         await write_reg(dut, REG.array("IV", v, "RATE"), rate)
     for v in range(n):
-        dut.reg_raddr.value = REG.array("IV", v, "COAL")
+        dut.reg_raddr.value, dut.reg_re.value = REG.array("IV", v, "COAL"), 1     # latched at the edge
         await FallingEdge(dut.clk)
+        dut.reg_re.value = 0
         assert int(dut.reg_rdata.value) == coal, f"IVR_COAL of vector {v} reads back"
     merged0 = int(dut.merged.value)
     vs = [Vector() for _ in range(n)]

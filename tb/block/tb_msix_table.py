@@ -1,13 +1,15 @@
 """Block test of rtl/msix_table.v against a dictionary model of the PCIe 6.1.4 MSI / MSI-X
 registers: table entries (Message Address bits [1:0] read 0), Vector Control Mask shared with the
 MSI Mask Bits register, MSI-X Enable and Function Mask, the Pending Bit Array, the message chosen
-for the vector being sent in each mode, and a reset in the middle of register traffic."""
+for the vector being sent in each mode (read a cycle ahead at sel_vec_next, seeing that edge's
+write), mask_next as the next cycle's mask, registered reads (the value before the edge's write),
+and a reset in the middle of register traffic."""
 
 from __future__ import annotations
 
 
 import cocotb
-from cocotb.triggers import FallingEdge
+from cocotb.triggers import FallingEdge, Timer
 
 from irqloop.hostmodel.regs import REG
 from irqloop.hostmodel.seeds import stream
@@ -63,8 +65,8 @@ class Model:
 async def registers_masks_and_messages_match_the_model(dut) -> None:
     n = len(dut.mask)
     rng = stream(int(cocotb.RANDOM_SEED), "msix_table")
-    dut.reg_we.value = dut.reg_waddr.value = dut.reg_wdata.value = dut.reg_raddr.value = 0
-    dut.msi_addr.value, dut.msi_data.value, dut.pending.value, dut.sel_vec.value = 0xFEE00000, 0x40, 0, 0
+    dut.reg_we.value = dut.reg_waddr.value = dut.reg_wdata.value = dut.reg_raddr.value = dut.reg_re.value = 0
+    dut.msi_addr.value, dut.msi_data.value, dut.pending.value, dut.sel_vec_next.value = 0xFEE00000, 0x40, 0, 0
     await start(dut)
     m = Model(n)
     addrs = [REG.array("VT", v, r) for v in range(n) for r in REG.array_regs["VT"]] + \
@@ -79,19 +81,23 @@ async def registers_masks_and_messages_match_the_model(dut) -> None:
         await FallingEdge(dut.clk)
         pending = rng.getrandbits(n)
         dut.pending.value = pending
+        a = rng.choice(addrs)
+        dut.reg_raddr.value, dut.reg_re.value = a, 1
+        read = m.read(a, pending)                         # a read gives the registers before the edge
         if rng.random() < 0.5:
-            a, v = rng.choice(addrs), rng.getrandbits(32)
-            dut.reg_we.value, dut.reg_waddr.value, dut.reg_wdata.value = 1, a, v
-            m.write(a, v)
+            wa, v = rng.choice(addrs), rng.getrandbits(32)
+            dut.reg_we.value, dut.reg_waddr.value, dut.reg_wdata.value = 1, wa, v
+            m.write(wa, v)
         else:
             dut.reg_we.value = 0
-        a = rng.choice(addrs)
-        dut.reg_raddr.value = a
         sel = rng.randrange(n)
-        dut.sel_vec.value = sel
+        dut.sel_vec_next.value = sel
+        await Timer(1, unit="ps")
+        mask_next = int(dut.mask_next.value)
         await FallingEdge(dut.clk)                        # the write took effect at the edge
-        dut.reg_we.value = 0
-        assert int(dut.reg_rdata.value) == m.read(a, pending), f"step {step}: read {a:#05x}"
+        dut.reg_we.value = dut.reg_re.value = 0
+        assert int(dut.reg_rdata.value) == read, f"step {step}: read {a:#05x}"
+        assert int(dut.mask.value) == mask_next, f"step {step}: mask_next"
         assert int(dut.mask.value) == m.mask | (((1 << n) - 1) if m.en and m.fmask else 0), f"step {step}: mask"
         assert int(dut.msix_enable.value) == m.en
         want = (m.addr[sel], m.data[sel]) if m.en else (0xFEE00000, (0x40 + sel) & 0xFFFFFFFF)

@@ -1,63 +1,19 @@
 // Plain Verilator C++ main for `make bench`: the same tb_irqloop RTL and host memory, with a
 // minimal C++ "driver" (on each MSI: read and clear the cause, free every produced slot) and no
 // cocotb or Python. It is the speed limit the cocotb run is compared with.
-#include <chrono>
-#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <memory>
 
-#include "Vtb_irqloop.h"
-#include "Vtb_irqloop___024root.h"
-#include "verilated.h"
+#include "plain_bench.h"
 
-extern "C" {
-extern uint64_t irqloop_msi_count;
-extern uint64_t irqloop_mmio_completed;
-extern uint32_t irqloop_mmio_rdata[];
-extern uint64_t irqloop_mmio_queue_size;
-int64_t irqloop_mmio_push(int write, uint32_t addr, uint32_t wdata);
-}
-
-namespace {
-
-constexpr uint64_t kClockPs = 4000;
-
-struct Bench {
-    std::unique_ptr<VerilatedContext> ctx{new VerilatedContext};
-    std::unique_ptr<Vtb_irqloop> top;
-    Vtb_irqloop___024root* r = nullptr;
-
-    Bench() : top(new Vtb_irqloop(ctx.get())) { r = top->rootp; }
-
-    void step() {
-        top->eval();
-        ctx->time(top->nextTimeSlot());
-    }
-
-    void run_until(uint64_t t_ps) {
-        while (ctx->time() < t_ps) step();
-    }
-
-    // same MMIO queue as the Python host model: writes are posted, reads wait
-    void write(uint32_t addr, uint32_t data) { irqloop_mmio_push(1, addr, data); }
-    uint32_t read(uint32_t addr) {
-        const int64_t n = irqloop_mmio_push(0, addr, 0);
-        while (irqloop_mmio_completed <= uint64_t(n)) step();
-        return irqloop_mmio_rdata[n % irqloop_mmio_queue_size];
-    }
-};
-
-}  // namespace
+using plain_bench::Bench;
+using plain_bench::kClockPs;
 
 int main(int argc, char** argv) {
     const uint64_t cycles = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 2000000;
     const uint32_t period = argc > 2 ? std::strtoul(argv[2], nullptr, 10) : 2500;
     Bench b;
-    b.r->tb_irqloop__DOT__rst = 1;
-    b.run_until(40000);
-    b.r->tb_irqloop__DOT__rst = 0;
-    b.run_until(48000);
+    b.reset();
     // the default overrun configuration (see tb/scenarios/overrun.py), unlimited chunks
     const struct { uint32_t a, v; } cfg[] = {
         {0x014, 0x100000}, {0x018, 0}, {0x01C, 8}, {0x020, 1024}, {0x010, period}, {0x05C, 0},
@@ -81,8 +37,8 @@ int main(int argc, char** argv) {
             b.write(0x028, prod);
         }
     }
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
-    const uint64_t done = (b.ctx->time() - t_start) / kClockPs;
+    const double wall = plain_bench::seconds_since(w0);
+    const uint64_t done = b.cycles_since(t_start);
     const uint32_t chunks = b.read(0x048);
     std::printf("plain cycles=%llu wall_s=%.4f cycles_per_s=%.0f chunks=%u msis=%llu\n",
                 (unsigned long long)done, wall, done / wall, chunks, (unsigned long long)irqs);
