@@ -7,6 +7,7 @@
 # -family xc7, no I/O buffers: the device is a core inside a design), and prints the figures an
 # FPGA engineer reads, LUTs, flip-flops, block RAMs (RAMB36 = 1, RAMB18 = 0.5), LUT RAMs, CARRY4
 # and DSP48, beside the generic ones: a table on stdout and in build/synth/resources.md.
+# Also the flip-flops per block at 32 queues (build/synth/blocks_32.md; SYNTH_BLOCKS=0 skips it).
 # SYNTH_FPGA=0 skips the FPGA mapping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +49,28 @@ for n in ${SYNTH_QUEUES:-1 4 32}; do
 done
 run "cq_engine NUM_CQ=32" build/synth_cq_engine_32.log \
     "read_verilog -sv rtl/cq_engine.v; chparam -set NUM_CQ 32 cq_engine; $(flow cq_engine)"
+
+# per block at 32 queues (the same flow, not flattened): where the flip-flops are. cpl_traffic_gen
+# is the completion-queue scenarios' stimulus, built into the device; a product has none.
+blocks=build/synth/blocks_32.md
+if [ "${SYNTH_BLOCKS:-1}" != 0 ]; then
+    mkdir -p build/synth
+    log=build/synth/blocks_32.log
+    flat=$(flow irqloop_dev | sed 's/ -flatten//')
+    "$yosys" -q -l "$log" -p "read_verilog -sv -Irtl $sources; chparam -set NUM_CQ 32 irqloop_dev; $flat" >/dev/null 2>&1 ||
+        { tail -20 "$log"; echo "synth: per-block irqloop_dev NUM_CQ=32 FAILED (log: $log)"; exit 1; }
+    {
+        echo "| block (NUM_CQ=32) | generic cells | flip-flops | RAMs |"
+        echo "|---|---:|---:|---:|"
+        awk '/^=== design hierarchy ===/ {exit} /^=== / {m=$2; sub(/^\$paramod\$[0-9a-f]+\\/, "", m); sub(/^\$paramod\\/, "", m); sub(/\\.*/, "", m); order[++n]=m}
+             /^ +[0-9]+ +cells$/ {c[m]=$1} /^ +[0-9]+ +\$_[A-Z]*DFF/ {f[m]+=$2 ~ /DFF/ ? $1 : 0} /^ +[0-9]+ +\$mem_v2$/ {r[m]=$1}
+             END {for (i = 1; i <= n; i++) {k=order[i]; printf "| %s%s | %d | %d | %d |\n", k,
+                  (k == "cpl_traffic_gen" ? " (stimulus)" : ""), c[k], f[k], r[k]; tc+=c[k]; tf+=f[k]; tr+=r[k]}
+                  printf "| all, not flattened | %d | %d | %d |\n", tc, tf, tr}' "$log"
+    } >"$blocks"
+    echo "synth: flip-flops per block at 32 queues (build/synth/blocks_32.md):"
+    cat "$blocks"
+fi
 
 [ "${SYNTH_FPGA:-1}" = 0 ] && exit 0
 
