@@ -445,6 +445,7 @@ class Kernel:
         stolen0 = cpu.isr_time_now()
         self.log("dpc_start", dpc=dpc.name, cpu=cpu.number, latency_ps=latency, queued_at_ps=dpc.queued_at_ps)
         cpu.dpc_active = dpc
+        cpu._dpc_start_ps = t0
         cpu._enter_elevated()
         self._changed()
         await dpc.DeferredRoutine(dpc, dpc.DeferredContext, dpc.SystemArgument1, dpc.SystemArgument2)
@@ -555,6 +556,19 @@ class Kernel:
             cpu._isr_idle.set()
             cpu._leave_elevated()
             self._changed()
+
+    def unfinished_routines(self) -> list[dict[str, Any]]:
+        """The ISRs and DPC routines that started and have not returned (a routine stuck in a loop,
+        waiting on a lock or a register that never comes), per CPU: kind, name, cpu, start_ps."""
+        out: list[dict[str, Any]] = []
+        for cpu in self.cpus:
+            if cpu.dpc_active is not None:
+                out.append({"kind": "DPC", "name": cpu.dpc_active.name, "cpu": cpu.number,
+                            "start_ps": getattr(cpu, "_dpc_start_ps", 0)})
+            if cpu.isr_active is not None:
+                out.append({"kind": "ISR", "name": cpu.isr_active.name, "cpu": cpu.number,
+                            "start_ps": getattr(cpu, "_isr_start_ps", 0)})
+        return out
 
     # ---- spin locks ----
     async def _acquire(self, cpu: Cpu, lock: KSPIN_LOCK) -> None:

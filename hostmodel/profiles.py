@@ -176,10 +176,9 @@ def load(path: Path) -> HostProfile:
     layout = {"sockets": data.get("sockets", 1), "dies_per_socket": data.get("dies_per_socket", 1),
               "device_socket": data.get("device_socket", 0)}
     for key, value in layout.items():
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 64:
-            raise ProfileError(f"profile file {path}: {key} = {value!r}; expected an integer in 0..64")
-    if layout["sockets"] < 1 or layout["dies_per_socket"] < 1:
-        raise ProfileError(f"profile file {path}: sockets and dies_per_socket must be at least 1")
+        lo = 0 if key == "device_socket" else 1
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= 64:
+            raise ProfileError(f"profile file {path}: {key} = {value!r}; expected an integer in {lo}..64")
     if layout["device_socket"] >= layout["sockets"]:
         raise ProfileError(f"profile file {path}: device_socket = {layout['device_socket']} but the machine has "
                            f"sockets 0..{layout['sockets'] - 1}")

@@ -40,11 +40,18 @@ class CDriverBuildError(ValueError):
     """The driver does not build; the message is one line (the front ends exit 2: bad input)."""
 
 
+#: the shim's device queries: which one a driver calls says which device it is written for
+DEVICE_QUERIES = {"IrqloopQueryStreamParameters": "stream", "IrqloopQueryCompletionQueueParameters": "completion_queues"}
+_REFERENCE = re.compile(r": reference to (?P<name>\w+)$", re.M)
+
+
 @dataclass(frozen=True)
 class BuiltDriver:
     source: Path          #: the driver's C file, absolute
     sha256: str           #: of its text, as built
     library: Path         #: the shared library, under WORK/build/cdriver
+    #: the devices whose parameters the driver asks for (DEVICE_QUERIES; the linker's trace)
+    devices: frozenset[str] = frozenset()
 
 
 def _shown(path: str) -> str:
@@ -94,7 +101,9 @@ def build(source: Path, out_dir: Optional[Path] = None) -> BuiltDriver:
     # temporary name and renamed, so parallel runs never load a half-written library
     fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{source.stem}-", suffix=".so")
     os.close(fd)
-    cmd = ["gcc", *CFLAGS, f"-I{INCLUDE / 'wdk'}", f"-I{INCLUDE}", "-o", tmp, str(SHIM), str(source)]
+    # the linker names the objects that call a device query (only the driver's: the shim defines them)
+    trace = [f"-Wl,--trace-symbol={name}" for name in DEVICE_QUERIES]
+    cmd = ["gcc", *CFLAGS, *trace, f"-I{INCLUDE / 'wdk'}", f"-I{INCLUDE}", "-o", tmp, str(SHIM), str(source)]
     # the C locale: ASCII quotes around names in the messages that explain() reads
     r = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "LC_ALL": "C"})
     if r.returncode != 0:
@@ -102,4 +111,6 @@ def build(source: Path, out_dir: Optional[Path] = None) -> BuiltDriver:
             os.unlink(tmp)
         raise CDriverBuildError(explain(r.stderr, source))
     os.replace(tmp, library)
-    return BuiltDriver(source, sha, library)
+    devices = frozenset(DEVICE_QUERIES[m["name"]] for m in _REFERENCE.finditer(r.stdout + r.stderr)
+                        if m["name"] in DEVICE_QUERIES)
+    return BuiltDriver(source, sha, library, devices)

@@ -178,7 +178,9 @@ def check(device: Device, ports: Optional[Mapping[str, Port]] = None) -> dict[st
                                 f"wants {rule.form()} ({CONTRACT_DOC})")
     for a, b in (("s_axil_awaddr", "s_axil_araddr"), ("m_axi_awid", "m_axi_bid")):
         if (a in ports) != (b in ports) or (a in ports and ports[a].width != ports[b].width):
-            raise ContractError(f"{where}: ports {a} and {b} must both be there with the same width ({CONTRACT_DOC})")
+            found = ", ".join(f"{n} [{ports[n].width - 1}:0]" if n in ports else f"no {n}" for n in (a, b))
+            raise ContractError(f"{where}: ports {a} and {b} must both be there with the same width; found {found} "
+                                f"({CONTRACT_DOC})")
     for name, port in ports.items():
         if name not in RULES and port.direction != "output":
             hint = ("; the harness's host memory takes writes only (no AR/R channel)" if name.startswith("m_axi_ar")
@@ -316,7 +318,7 @@ def run(device: Device, test_module: str, test_dir: Path, python_path: Sequence[
     if waves not in WAVES:
         raise ValueError(f"waves={waves!r} is not valid; use one of {', '.join(WAVES)}")
     if sim == "icarus" and waves != "none":
-        raise ValueError("waves are not recorded under Icarus (its VPI build has no dump here); use sim=verilator")
+        raise ValueError("waves are not recorded under Icarus (its VPI build has no dump here); use --sim verilator")
     build_dir = build(device, sim, waves)
     if test_dir.exists():
         shutil.rmtree(test_dir)
@@ -392,7 +394,10 @@ def main(argv: Optional[list[str]] = None, prog: Optional[str] = None) -> int:
         args.vh.write_text(text)
         print(f"regs: wrote {args.vh}")
         return toolchain.EXIT_AS_DECLARED
-    except (ContractError, ValueError, OSError) as e:
+    except OSError as e:
+        print(f"error: {e.filename or 'a file'}: {e.strerror or e}", file=sys.stderr)
+        return toolchain.EXIT_BAD_INPUT
+    except (ContractError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return toolchain.EXIT_BAD_INPUT
     except Exception as e:       # noqa: BLE001 - systemrdl's compile errors

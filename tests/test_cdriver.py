@@ -390,6 +390,22 @@ def test_one_entry_per_run_c_driver_is_caught_beside_the_correct_strategy(tmp_pa
 
 
 @pytest.mark.sim
+def test_a_crash_in_the_c_driver_names_the_callback_and_the_address(tmp_path: Path) -> None:
+    """A NULL write in the ISR kills the simulator with SIGSEGV; the shim's handler names the
+    callback and the address first, and the runner's one line carries it (exit 3, attempt kept)."""
+    text = STREAM_C.read_text()
+    anchor = "    ULONG cause = READ_REGISTER_ULONG(&ctx->Regs->INT_CAUSE);\n"
+    (tmp_path / "segv.c").write_text(text.replace(anchor, anchor + "    if (cause & 1) *(volatile ULONG *)0 = cause;\n"))
+    from irqloop.runner import run_scenario
+    from irqloop.toolchain import InfrastructureError
+    with pytest.raises(InfrastructureError) as failed:
+        run_scenario("overrun", 1, "none", [f"driver_file={tmp_path / 'segv.c'}"], run_root=tmp_path / "runs")
+    assert "\n" not in str(failed.value)
+    assert "your C driver's EvtInterruptIsr crashed with SIGSEGV at address (nil): a bad pointer" in str(failed.value)
+    assert list((tmp_path / "runs").rglob("*.failed/sim.log"))
+
+
+@pytest.mark.sim
 def test_a_c_isr_in_an_endless_loop_is_named_not_hung(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """C code that never returns nor calls a DDI cannot be preempted by the simulator; the shim's
     watchdog names the callback and ends the simulator, and the runner says so in one line and
@@ -407,3 +423,44 @@ def test_a_c_isr_in_an_endless_loop_is_named_not_hung(tmp_path: Path, monkeypatc
     assert "your C driver's EvtInterruptIsr ran 1 s of wall time without returning or calling a DDI" in str(failed.value)
     assert not list((tmp_path / "runs").rglob("report.json"))
     assert list((tmp_path / "runs").rglob("*.failed/sim.log"))
+
+
+
+@pytest.mark.parametrize("test, driver, words", [
+    ("overrun", CQ_BITMAP_C, "driver_file=cq_bitmap.c is written for the completion queues device (it calls "
+     "IrqloopQueryCompletionQueueParameters): run it in multiqueue; this scenario runs a stream driver"),
+    ("multiqueue", STREAM_C, "driver_file=stream.c is written for the stream device (it calls "
+     "IrqloopQueryStreamParameters): run it in overrun, overrun_flowcontrol or random_stream;"),
+], ids=["cq_driver_on_overrun", "stream_driver_on_multiqueue"])
+def test_a_driver_for_the_other_device_is_refused_before_the_simulation(test: str, driver: Path, words: str) -> None:
+    """Which device query a driver calls (the linker's trace) says which device it drives: a
+    completion-queue driver on the stream device is one line at preparation (exit 2), not a
+    failure inside the simulator."""
+    from irqloop.tb import scenarios
+    from irqloop.tb.scenarios.params import ParamError, parse_overrides
+    sc = scenarios.get(test)
+    with pytest.raises(ParamError) as e:
+        sc.prepare(parse_overrides(sc.spec, [f"driver_file={driver}"]))
+    assert str(e.value).startswith(words) and "\n" not in str(e.value)
+    assert cdriver.build(driver).devices == {"overrun": {"completion_queues"}, "multiqueue": {"stream"}}[test]
+
+
+@pytest.mark.sim
+def test_an_isr_that_never_returns_is_named_in_the_report(tmp_path: Path) -> None:
+    """A C ISR that polls a register forever keeps its CPU at DIRQL: its queue stalls, and the
+    report names the routine that never returned, where and since when (it is counted in no
+    ISR figure, which counts returns)."""
+    text = CQ_BITMAP_C.read_text()
+    anchor = "    ULONG queues = MessageID < ctx->Queues.MessageCount ? ctx->Queues.QueuesOfMessage[MessageID] : 0;\n"
+    assert anchor in text
+    poll = "    if (MessageID == 2)\n        for (;;)\n            READ_REGISTER_ULONG(&ctx->Regs->STATUS);\n"
+    (tmp_path / "cq_poll.c").write_text(text.replace(anchor, anchor + poll))
+    rc, r = multiqueue_report(tmp_path, "queues=4", "per_queue=8", "strategies=interlocked_or",
+                              f"driver_file={tmp_path / 'cq_poll.c'}")
+    assert rc == 1
+    c = r["observed"]["runs"][1]
+    assert "unfinished_routines" not in r["observed"]["runs"][0]
+    (u,) = c["unfinished_routines"]
+    assert (u["kind"], u["name"], u["cpu"]) == ("ISR", "c:cq_poll.msg2", 2)
+    (text,) = [f.read_text() for f in tmp_path.rglob("report.txt")]
+    assert "  never returned: ISR c:cq_poll.msg2 on CPU 2, started at " in text

@@ -63,8 +63,8 @@ def test_the_example_and_irqloops_own_device_keep_the_contract() -> None:
      "device top minidma: input m_axi_arready is not in the contract, so nothing would drive it; the harness's "
      "host memory takes writes only (no AR/R channel) (docs/own-device.md)"),
     ("input  wire [7:0]  s_axil_araddr", "input  wire [6:0]  s_axil_araddr",
-     "device top minidma: ports s_axil_awaddr and s_axil_araddr must both be there with the same width "
-     "(docs/own-device.md)"),
+     "device top minidma: ports s_axil_awaddr and s_axil_araddr must both be there with the same width; found "
+     "s_axil_awaddr [7:0], s_axil_araddr [6:0] (docs/own-device.md)"),
 ])
 def test_a_top_that_breaks_the_contract_is_refused_in_one_line(tmp_path: Path, old: str, new: str, message: str) -> None:
     with pytest.raises(device.ContractError) as e:
@@ -162,7 +162,7 @@ def test_the_example_overrun_scenario_is_the_same_under_verilator_and_icarus(tmp
 
 
 def test_waves_under_icarus_are_refused_in_one_line(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"^waves are not recorded under Icarus .*; use sim=verilator$"):
+    with pytest.raises(ValueError, match=r"^waves are not recorded under Icarus .*; use --sim verilator$"):
         device.run(MINIDMA, "tb_minidma", tmp_path / "w", python_path=[EXAMPLE], sim="icarus", waves="vcd")
 
 

@@ -117,3 +117,26 @@ def test_make_sim_rejects_bad_input_before_simulating(args: list[str], msg: str)
     assert r.returncode != 0
     errors = [line for line in r.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and msg in errors[0], r.stderr
+
+
+def test_a_parameter_given_twice_with_two_values_is_a_conflict_not_an_override() -> None:
+    """make's DRIVER= and PROFILE= become driver_file= and profile=; PARAMS may name them too. Two
+    different values are refused in one line naming both; the same value twice is harmless."""
+    from irqloop.tb import scenarios
+    spec = scenarios.get("multiqueue").spec
+    with pytest.raises(ParamError, match=r"^profile is given twice, as 'server2s' and 'desktop' \(make's PROFILE= sets "
+                       r"profile=\): give it once$"):
+        parse_overrides(spec, ["profile=server2s", "profile=desktop"])
+    assert parse_overrides(spec, ["queues=8", "queues=8"])["queues"] == 8
+    with pytest.raises(ParamError, match=r"^unknown parameter 'driver_file' \(make's DRIVER= sets driver_file=\); "):
+        parse_overrides(scenarios.get("polling").spec, ["driver_file=x.c"])
+
+
+def test_the_default_profile_is_accepted_by_every_scenario() -> None:
+    """PROFILE=fixed is the constant costs every scenario has: nothing to apply where a scenario has
+    no profiles; another profile there is refused, naming the scenarios that take one."""
+    from irqloop.runner import with_profile
+    assert with_profile("overrun", ["slots=4"], "fixed") == ["slots=4"]
+    assert with_profile("multiqueue", [], "fixed") == ["profile=fixed"]
+    with pytest.raises(ParamError, match=r"^PROFILE=desktop: scenario overrun has no host profile; profiles apply to: "):
+        with_profile("overrun", [], "desktop")

@@ -230,6 +230,9 @@ GOOD_FIGURES = profiles.to_toml(SERVER).split("[ns]\n", 1)[1]      # every figur
     ("[ns]\n" + GOOD_FIGURES.replace("locked_op = 8", "locked_op = -8"), "[ns] locked_op = -8; expected a number"),
     ("sockets = 1\ndevice_socket = 1\n[ns]\n" + GOOD_FIGURES, "device_socket = 1 but the machine has sockets 0..0"),
     ("cores = 8\n[ns]\n" + GOOD_FIGURES, "unknown key 'cores'; keys: device_socket, dies_per_socket, name, ns, sockets"),
+    ("sockets = 0\n[ns]\n" + GOOD_FIGURES, "sockets = 0; expected an integer in 1..64"),
+    ("dies_per_socket = 2.5\n[ns]\n" + GOOD_FIGURES, "dies_per_socket = 2.5; expected an integer in 1..64"),
+    ("device_socket = -1\n[ns]\n" + GOOD_FIGURES, "device_socket = -1; expected an integer in 0..64"),
     ("[ns\n", "is not TOML"),
 ])
 def test_a_bad_profile_file_says_what_is_wrong(tmp_path: Path, text: str, words: str) -> None:

@@ -375,9 +375,10 @@ class CStreamDriver(StreamDriver):
         self.data_handle = rt.interrupt_handle(self.data_interrupt, self.dpc)
         if self.error_interrupt is not None:
             rt.interrupt_handle(self.error_interrupt, self.dpc)
-        for entry in (IrqloopEntry.INTERRUPT_ISR, IrqloopEntry.INTERRUPT_DPC):
+        for entry, callback in ((IrqloopEntry.INTERRUPT_ISR, "EvtInterruptIsr"), (IrqloopEntry.INTERRUPT_DPC, "EvtInterruptDpc")):
             if not rt.has(entry):
-                raise CDriverFault(f"{self.library.name}: IRQLOOP_DRIVER(...) names no {entry.name.title()} callback")
+                raise CDriverFault(f"{self.library.name}: IRQLOOP_DRIVER(...) names no {callback}, which the "
+                                   "streaming driver needs")
         if rt.has(IrqloopEntry.PREPARE_HARDWARE):
             status = rt.run_now(IrqloopEntry.PREPARE_HARDWARE, rt.device_handle, 0, 0) & 0xFFFFFFFF
             if status & 0x8000_0000:

@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,8 +128,41 @@ static void *watchdog_thread(void *unused)
     return NULL;
 }
 
+/* ---- a crash in the driver's code: named (callback, signal, address) on stderr, then the previous
+ * handler (the simulator's, Python's faulthandler or the default) takes the signal as before ---- */
+static struct sigaction previous_segv, previous_bus;
+static char crash_stack[64 * 1024];    /* the handler's own stack: a C stack overflow hits the guard page */
+
+static void crash_handler(int sig, siginfo_t *info, void *context)
+{
+    (void)context;
+    if (__atomic_load_n(&in_driver, __ATOMIC_RELAXED)) {
+        char text[320];
+        int n = snprintf(text, sizeof text, "irqloop WDK shim: your C driver's %s crashed with %s at address %p: a bad "
+                         "pointer or a stack overflow (registers only through READ_/WRITE_REGISTER_*; docs/c-driver.md)\n",
+                         entry_name(running_entry), sig == SIGSEGV ? "SIGSEGV" : "SIGBUS", info ? info->si_addr : NULL);
+        if (n > 0 && write(2, text, (size_t)n) < 0)
+            n = 0;
+    }
+    sigaction(sig, sig == SIGSEGV ? &previous_segv : &previous_bus, NULL);   /* the fault repeats under it */
+}
+
+static void install_crash_handler(void)
+{
+    stack_t alt = { .ss_sp = crash_stack, .ss_size = sizeof crash_stack, .ss_flags = 0 };
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = crash_handler;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    sigaltstack(&alt, NULL);
+    sigaction(SIGSEGV, &sa, &previous_segv);
+    sigaction(SIGBUS, &sa, &previous_bus);
+}
+
 static void start_watchdog(void)
 {
+    install_crash_handler();
     const char *text = getenv("IRQLOOP_C_WATCHDOG_S");
     if (text && *text) {
         char *end;

@@ -217,6 +217,9 @@ def variant_lines(var: Variant, r: dict[str, Any]) -> list[str]:
         lines.append(f"  watchdog: queue {w['queue']} completion #{w['index']} due at {rel(w['due_ps'])} not consumed "
                      f"for {(w['fired_ps'] - w['due_ps']) / 1e6:.0f} us: stall detected at {rel(w['fired_ps'])} "
                      f"(queue last consumed {last}); {len(r['stalled_queues'])} queues stalled in all")
+    for u in r.get("unfinished_routines", []):
+        lines.append(f"  never returned: {u['kind']} {u['name']} on CPU {u['cpu']}, started at {rel(u['start_ps'])}, "
+                     f"still running at the end ({(r['end_ps'] - u['start_ps']) / 1e6:.3f} us later)")
     fd = sb["first_divergence"]
     if fd:
         lines.append(f"  first divergence: queue {fd['queue']} slot {fd['slot']} at {rel(fd['t_ps'])} on CPU {fd['cpu']}: "

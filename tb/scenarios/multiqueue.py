@@ -61,7 +61,7 @@ class MultiQueueScenario(CqScenario):
                 # constants (IrqloopCpuWork), not by the state of their cache lines
                 raise ParamError(f"driver_file= runs a C driver at the fixed costs; profile={v['profile']} applies to the "
                                  f"Python strategies only: leave profile= out, or run the strategies without driver_file=")
-            built = built_c_driver(v["driver_file"])
+            built = built_c_driver(v["driver_file"], "completion_queues")
             out.append(Variant(f"c:{Path(built['source']).stem}", "c", v["driver_expect"], setup, "your C driver",
                                c_driver=built))
         elif v["driver_expect"] != "clean":

@@ -115,7 +115,8 @@ def c_driver_of(v: dict[str, Any]) -> Optional[dict[str, str]]:
     if v.get("driver") not in ("stream", "c"):
         raise ParamError(f"driver_file= runs a C driver; driver={v['driver']} is a Python driver: leave driver out "
                          "or set driver=c")
-    return built_c_driver(default_c_driver("stream.c") if v.get("driver_file", "none") == "none" else v["driver_file"])
+    return built_c_driver(default_c_driver("stream.c") if v.get("driver_file", "none") == "none" else v["driver_file"],
+                          "stream")
 
 
 def predict(v: dict[str, Any]) -> Prediction:

@@ -101,15 +101,27 @@ def parse_overrides(spec: list[Param], items: list[str]) -> dict[str, Any]:
     """Defaults of ``spec`` with ``name=value`` items applied; raises ParamError on bad input."""
     by_name = {p.name: p for p in spec}
     values = {p.name: p.default for p in spec}
+    given: dict[str, str] = {}
     for item in items:
         if "=" not in item:
             raise ParamError(f"parameter {item!r} must be name=value; parameters: {', '.join(by_name)}")
         name, text = item.split("=", 1)
         name = name.strip().lower()
         if name not in by_name:
-            raise ParamError(f"unknown parameter {name!r}; parameters: {', '.join(by_name)}")
-        values[name] = by_name[name].parse(text.strip())
+            raise ParamError(f"unknown parameter {name!r}{MAKE_VARIABLE_HINT.get(name, '')}; parameters: {', '.join(by_name)}")
+        value = by_name[name].parse(text.strip())
+        if name in given and value != values[name]:
+            # DRIVER= and PROFILE= are driver_file= and profile=: a second, different value is a conflict,
+            # not an override
+            raise ParamError(f"{name} is given twice, as {given[name]!r} and {text.strip()!r}"
+                             f"{MAKE_VARIABLE_HINT.get(name, '')}: give it once")
+        given[name] = text.strip()
+        values[name] = value
     return values
+
+
+#: the make variables that become a parameter, named where the parameter is refused or repeated
+MAKE_VARIABLE_HINT = {"driver_file": " (make's DRIVER= sets driver_file=)", "profile": " (make's PROFILE= sets profile=)"}
 
 
 def describe(spec: list[Param]) -> str:

@@ -188,6 +188,7 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
             break
     wall = time.perf_counter() - wall0
     end_ps = platform.now_ps()
+    unfinished = k.unfinished_routines()         # before the tasks are cancelled
     router.target = None
     hw = {name: await platform.mmio_read(getattr(REG, name)) for name in HW_COUNTERS}
     hw["tail"] = [await platform.mmio_read(REG.array("CQ", q, "TAIL")) for q in range(setup.queues)]
@@ -234,6 +235,8 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
         # (their run times include the ISRs that preempted them, which the ISR time counts too)
         observed["caches"] = asdict(k.caches.stats)
         observed["dpc_own_cpu_us"] = round(sum(d.own_run_ps for d in drv.dpcs) / 1e6, 3)
+    if unfinished:      # only when there are some: runs whose routines all returned keep their observations
+        observed["unfinished_routines"] = unfinished
     return observed
 
 
