@@ -131,7 +131,7 @@ def run_example(tmp_path: Path, sim: str, variant: str) -> Path:
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("variant", ["lossy", "clean", "stress", "dropped", "dropped_polled"])
+@pytest.mark.parametrize("variant", ["lossy", "clean", "stress", "dropped", "dropped_polled", "replayed"])
 def test_the_example_overrun_scenario_is_the_same_under_verilator_and_icarus(tmp_path: Path, variant: str) -> None:
     """Every variant's lost chunks are exactly the oracle's, and its report and trace are the same
     bytes under both simulators:
@@ -140,14 +140,17 @@ def test_the_example_overrun_scenario_is_the_same_under_verilator_and_icarus(tmp
       skipped and torn;
     - dropped (the 20th message lost): the card waits for a clear that never comes, the driver
       never runs again and chunks 20-99 are lost; polling IRQ_STATUS every 10 us finds the missed
-      interrupt once and loses nothing."""
+      interrupt once and loses nothing;
+    - replayed (measured latencies from a plain trace file, the 31st DPC run 25 us late, a 4-slot
+      ring): 60-69."""
     verilator, icarus = (run_example(tmp_path, sim, variant) for sim in ("verilator", "icarus"))
     for name in ("report.json", "trace.json"):
         assert (verilator / name).read_bytes() == (icarus / name).read_bytes(), f"{name} differs"
     full = json.loads((verilator / "report.json").read_text())
     report = full["testbench"]
     assert report["lost"] == report["predicted_lost"]
-    expected_lost = {"lossy": list(range(30, 38)), "clean": [], "dropped": list(range(20, 100)), "dropped_polled": []}
+    expected_lost = {"lossy": list(range(30, 38)), "clean": [], "dropped": list(range(20, 100)), "dropped_polled": [],
+                     "replayed": list(range(60, 70))}
     if variant == "stress":
         assert report["outcome"] == "loss" and len(report["lost"]) == 24 and report["lost"][:3] == [0, 4, 11]
         assert full["msi"]["faults"] and full["interference"]["arrivals"] == {"foreign-dpc0": 5}
@@ -159,6 +162,20 @@ def test_the_example_overrun_scenario_is_the_same_under_verilator_and_icarus(tmp
     if variant.startswith("dropped"):
         assert [(f["action"], f["count"]) for f in full["msi"]["faults"]] == [("drop", 20)]
     assert "unknown (x/z) bits" not in (icarus / "sim.log").read_text(errors="replace")
+
+
+def test_host_settings_refuse_a_latency_file_that_cannot_be_used_in_one_line(tmp_path: Path) -> None:
+    """HostSettings.latency_file goes through the same importers as make day and latency_file=:
+    a file without latencies, or one that does not exist, is one line naming it, at once."""
+    from irqloop.tb.sim.device import HostSettings
+    (tmp_path / "empty.txt").write_text("# nothing measured\n")
+    for name, words in (("empty.txt", "empty.txt"), ("missing.txt", "missing.txt")):
+        with pytest.raises(ValueError) as e:
+            HostSettings(latency_file=str(tmp_path / name))
+        assert words in str(e.value) and "\n" not in str(e.value)
+    good = tmp_path / "l.txt"
+    good.write_text("us\n1.5\n30\n")
+    assert HostSettings(latency_file=str(good)).replayed_latencies_ps() == [1_500_000, 30_000_000]
 
 
 def test_waves_under_icarus_are_refused_in_one_line(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ too small for the late DPC (lossy) and one large enough (clean)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 from minidma_driver import RingConfig
 
@@ -20,6 +21,8 @@ class Variant:
     jitter_us: float = 0.0
     interference: str = "none"
     msi_faults: str = "none"
+    #: measured DPC start latencies replayed in order (a file in this folder; HostSettings.latency_file)
+    latency_file: Optional[str] = None
 
 
 VARIANTS = {
@@ -34,4 +37,6 @@ VARIANTS = {
     "dropped": Variant(RingConfig(slots=16), spike_us=0.0, expect="stranded", msi_faults="drop:nth=20"),
     "dropped_polled": Variant(RingConfig(slots=16, poll_us=10.0), spike_us=0.0, expect="clean",
                               msi_faults="drop:nth=20"),
+    # your measured latencies instead of a planned spike: the 31st DPC run waits 25 us
+    "replayed": Variant(RingConfig(slots=4), spike_us=0.0, expect="loss", latency_file="latencies.txt"),
 }

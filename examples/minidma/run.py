@@ -1,6 +1,6 @@
 """Build minidma in irqloop's HDL host and run its overrun scenario:
 
-    .venv/bin/python examples/minidma/run.py [--sim verilator|icarus] [--variant lossy|clean|stress|dropped|dropped_polled] [--seed N]
+    .venv/bin/python examples/minidma/run.py [--sim verilator|icarus] [--variant lossy|clean|stress|dropped|dropped_polled|replayed] [--seed N]
 
 Prints the outcome and where the report is; exit 0 if the test passed (the oracle agreed and the
 outcome is the variant's), 1 if not, 2 for a top that breaks the contract

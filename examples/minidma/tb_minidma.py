@@ -24,7 +24,8 @@ async def overrun(dut: Any) -> None:
     ring = v.ring
     regs = register_map(HERE / "minidma.rdl")
     host = attach(dut, regs, HostSettings(seed=run_seed(), dpc_latency_us=v.dpc_latency_us, jitter_us=v.jitter_us,
-                                          interference=v.interference, msi_faults=v.msi_faults))
+                                          interference=v.interference, msi_faults=v.msi_faults,
+                                          latency_file=str(HERE / v.latency_file) if v.latency_file else None))
     scoreboard = ChunkScoreboard(ring.chunk_bytes)
     host.kernel.trace_consumers.append(scoreboard.consume)
     await host.reset()

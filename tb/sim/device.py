@@ -47,6 +47,7 @@ from irqloop.hostmodel.interference import InterferenceStats, start_interference
 from irqloop.hostmodel.kernel import CpuCosts, Kernel, KernelSettings
 from irqloop.hostmodel.kmdf import X86_MSI_ADDRESS, KmdfDriver, MsiBus
 from irqloop.hostmodel.latency import DpcLatencyModel, LatencySpike
+from irqloop.hostmodel.latency_replay import LatencyReplay
 from irqloop.hostmodel.pnp import BusDriver, start_device
 from irqloop.hostmodel.regmap import RegisterMap
 from irqloop.tb.board import CLOCK_PS, HOSTMEM_BYTES, MSI_ADDR, US
@@ -54,7 +55,7 @@ from irqloop.tb.models.msi_faults import MsiFaultInjector, parse_faults
 from irqloop.tb.sim.cocotb_platform import CocotbPlatform
 from irqloop.tb.sim.probe import HostActivityProbe
 from irqloop.tb.sim.timeline import Timeline
-from irqloop.tb.streaming import interference_rule_sources, parse_interference
+from irqloop.tb.streaming import interference_rule_sources, parse_interference, replay_of
 
 assert MSI_ADDR == X86_MSI_ADDRESS, "the HDL host's MSI window and the bus driver's message address differ"
 
@@ -83,12 +84,29 @@ class HostSettings:
     mmio_read_us: float = 0.0            #: a register read's round trip beyond the simulated bus
     #: drive the activity signals (dut.u_act) for the waveform; they are driven anyway when the run records one
     waves: bool = False
+    #: your measured DPC start latencies, replayed in order, one per DPC run (the n-th DPC the
+    #: dispatcher takes waits the n-th value; after the last, dpc_latency_us): a plain file, a WPA
+    #: DPC/ISR export, xperf -a dpcisr or LatencyMon (hostmodel/traces.py; docs/day.md); a relative
+    #: path is taken from the current folder. latency_module: your driver's module in a WPA trace
+    latency_file: Optional[str] = None
+    latency_format: str = "auto"
+    latency_module: Optional[str] = None
 
     def __post_init__(self) -> None:
         parse_interference(self.interference, self.cpus)       # ValueError in one line
         parse_faults(self.msi_faults)
         if self.dpc_latency_us < 0 or self.jitter_us < 0:
             raise ValueError("dpc_latency_us and jitter_us must be >= 0")
+        if self.latency_file is not None:
+            self.replayed_latencies_ps()                         # a file that cannot be used: one line now
+
+    def replayed_latencies_ps(self) -> list[int]:
+        """The DPC start latencies of ``latency_file`` (ps), in order; [] without one."""
+        if self.latency_file is None:
+            return []
+        replay = replay_of({"latency_file": self.latency_file, "latency_format": self.latency_format,
+                            "latency_module": self.latency_module or "none"})
+        return list(replay["dpc_latency_ps"]) if replay else []
 
 
 class Host:
@@ -101,8 +119,11 @@ class Host:
         self.dut, self.regs, self.settings = dut, regs, settings
         self.platform = CocotbPlatform(dut)
         self.memory: np.ndarray = self.platform.memory
-        self.latency = DpcLatencyModel(base_ps=round(settings.dpc_latency_us * US),
-                                       jitter_ps=round(settings.jitter_us * US), seed=settings.seed)
+        replayed = settings.replayed_latencies_ps()
+        self.latency: DpcLatencyModel = \
+            LatencyReplay(replayed, then_ps=round(settings.dpc_latency_us * US)) if replayed else \
+            DpcLatencyModel(base_ps=round(settings.dpc_latency_us * US), jitter_ps=round(settings.jitter_us * US),
+                            seed=settings.seed)
         self.kernel = Kernel(self.platform, latency=self.latency, settings=KernelSettings(cpus=settings.cpus),
                              costs=CpuCosts(copy_ps_per_kib=round(settings.copy_ns_per_kib * 1000),
                                             mmio_read_extra_ps=round(settings.mmio_read_us * US)))
