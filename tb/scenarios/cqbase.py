@@ -18,7 +18,7 @@ from irqloop.tb.choices import NO_CHOICES, Choices
 from irqloop.tb.models.msi_faults import parse_faults
 from irqloop.tb.plans import CqPlan, CqSetup, Variant, cq_setup_problem
 from irqloop.tb.scenarios.base import Scenario
-from irqloop.tb.scenarios.params import Check, Param, ParamError
+from irqloop.tb.scenarios.params import Check, Param, ParamError, shown_values
 
 
 
@@ -44,11 +44,11 @@ def common_params(**defaults: Any) -> list[Param]:
         Param("late_us", d["late_us"], "a completion consumed later than this after it was due counts as late",
               float, lo=0.0, hi=1e6),
         Param("irq_cpu", "spread", "the CPU every message is delivered to (its interrupt affinity); spread: queue "
-              "q's to CPU q mod cpus", str, validate=_check_irq_cpu),
+              "q's to CPU q mod cpus", str, validate=_check_irq_cpu, quiet=True),
         Param("dpc_cpu", "isr", "the CPU every DPC of the driver is targeted to (KeSetTargetProcessorDpc); isr: "
-              "the CPU whose ISR queued it", str, validate=_check_dpc_cpu),
+              "the CPU whose ISR queued it", str, validate=_check_dpc_cpu, quiet=True),
         Param("profile", profiles.FIXED, "host profile: what cache lines, locks, interrupts and register reads "
-              f"cost: {profiles.choices_text()}", str, validate=_check_profile),
+              f"cost: {profiles.choices_text()}", str, validate=_check_profile, quiet=True),
     ]
 
 
@@ -60,11 +60,6 @@ def _check_irq_cpu(text: str) -> None:
 def _check_dpc_cpu(text: str) -> None:
     if text != "isr" and not (text.isdigit() and int(text) < 64):
         raise ValueError(f"dpc_cpu={text!r} is not valid; use isr or a CPU number 0..63 (below cpus)")
-
-
-#: parameters left out of a plan's values at their defaults, so that reports made before they
-#: existed stay byte-identical; chosen, they are named there like every other
-QUIET_AT_DEFAULT = {"profile": profiles.FIXED, "dpc_cpu": "isr", "irq_cpu": "spread"}
 
 
 def _check_profile(text: str) -> None:
@@ -119,8 +114,7 @@ class CqScenario(Scenario):
         vs = self.variants(values, 1 if seed is None else seed, choices)
         for var in vs:
             check_setup(var.setup)
-        shown = {k: x for k, x in values.items() if k not in QUIET_AT_DEFAULT or x != QUIET_AT_DEFAULT[k]}
-        return self.plan_type(shown, "; ".join(f"{x.name}: {x.expected}" for x in vs), vs)
+        return self.plan_type(shown_values(self.spec, values), "; ".join(f"{x.name}: {x.expected}" for x in vs), vs)
 
     # ---- verdict ----
     def checks(self, plan: CqPlan, obs: dict[str, Any]) -> list[Check]:

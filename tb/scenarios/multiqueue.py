@@ -44,9 +44,9 @@ class MultiQueueScenario(CqScenario):
               str, validate=_check_strategies),
         Param("driver_file", "none", "a C completion-queue driver built against irqloop's WDK shim (docs/c-driver.md), "
               "run after the strategies as one more variant on the same traffic, e.g. examples/drivers/cq_bitmap.c",
-              str),
+              str, quiet=True),
         Param("driver_expect", "clean", "what the C driver's variant must show", str,
-              choices=("clean", "loss", "stall", "any")),
+              choices=("clean", "loss", "stall", "any"), quiet=True),
     ]
 
     def variants(self, v: dict[str, Any], seed: int, choices: Choices) -> list[Variant]:

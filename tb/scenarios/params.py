@@ -38,6 +38,9 @@ class Param:
     lo: Optional[float] = None
     hi: Optional[float] = None
     validate: Optional[Callable[[Any], None]] = None   #: raises ValueError with a one-line message
+    #: left out of a plan's values (and so of its report) while at its default: a parameter added
+    #: after reports existed, which then stay byte-identical; chosen, it is named like every other
+    quiet: bool = False
 
     def expected(self) -> str:
         """The valid values in words, type and range: 'an integer in 1..65535'."""
@@ -122,6 +125,12 @@ def parse_overrides(spec: list[Param], items: list[str]) -> dict[str, Any]:
 
 #: the make variables that become a parameter, named where the parameter is refused or repeated
 MAKE_VARIABLE_HINT = {"driver_file": " (make's DRIVER= sets driver_file=)", "profile": " (make's PROFILE= sets profile=)"}
+
+
+def shown_values(spec: list[Param], values: dict[str, Any]) -> dict[str, Any]:
+    """A plan's values: every parameter's, except the quiet ones at their defaults."""
+    quiet = {p.name: p.default for p in spec if p.quiet}
+    return {k: x for k, x in values.items() if k not in quiet or x != quiet[k]}
 
 
 def describe(spec: list[Param]) -> str:
