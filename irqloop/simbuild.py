@@ -88,12 +88,7 @@ def include_files(includes: Sequence[Path]) -> list[Path]:
 def _build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, object], args: list[str], waves: str,
            build_dir: Path, stamp: Path, digest: str, tag: str, public_vlt: Path | None,
            includes: Sequence[Path] = ()) -> Path:
-    # a build of other sources or settings starts clean: make's dependency files of the last one
-    # may name files that have since moved (ccache keeps the rebuild of unchanged objects cheap)
-    for old in build_dir.iterdir():
-        shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
-    log = build_dir / "build.log"
-    print(f"irqloop: building {tag} with Verilator; log: {log.relative_to(toolchain.WORK)}", flush=True)
+    log = _start_build(build_dir, tag, "Verilator")
     try:
         _runner(public_vlt is not None).build(sources=list(sources), includes=[toolchain.RTL, toolchain.HDL, *includes],
                                               hdl_toplevel=toplevel,
@@ -101,11 +96,27 @@ def _build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, obje
                                       always=True, timescale=("1ns", "1ps"), log_file=log,
                                       waves=waves != "none")
     except (SystemExit, Exception) as exc:
-        tail = log.read_text().splitlines()[-30:] if log.exists() else []
-        print("\n".join(tail), file=sys.stderr)
-        raise toolchain.InfrastructureError(f"Verilator build of {tag} failed ({exc}); full log: {log}") from None
+        raise _build_failed("Verilator", tag, log, exc) from None
     stamp.write_text(digest)
     return build_dir
+
+
+def _start_build(build_dir: Path, tag: str, simulator: str) -> Path:
+    """Empty ``build_dir`` and say what is built; returns the build's log. A build of other sources
+    or settings starts clean: make's dependency files of the last one may name files that have
+    since moved (ccache keeps the rebuild of unchanged objects cheap)."""
+    for old in build_dir.iterdir():
+        shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
+    log = build_dir / "build.log"
+    print(f"irqloop: building {tag} with {simulator}; log: {log.relative_to(toolchain.WORK)}", flush=True)
+    return log
+
+
+def _build_failed(simulator: str, tag: str, log: Path, exc: BaseException) -> toolchain.InfrastructureError:
+    """The log's tail on stderr, and the one-line error of a failed build."""
+    tail = log.read_text().splitlines()[-30:] if log.exists() else []
+    print("\n".join(tail), file=sys.stderr)
+    return toolchain.InfrastructureError(f"{simulator} build of {tag} failed ({exc}); full log: {log}")
 
 
 def build_icarus(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, object] | None = None,
@@ -144,10 +155,7 @@ def build_icarus(toplevel: str, sources: Sequence[Path], parameters: Mapping[str
         fcntl.flock(lock, fcntl.LOCK_EX)
         if current():
             return build_dir
-        for old in build_dir.iterdir():
-            shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
-        log = build_dir / "build.log"
-        print(f"irqloop: building {tag} with Icarus Verilog; log: {log.relative_to(toolchain.WORK)}", flush=True)
+        log = _start_build(build_dir, tag, "Icarus Verilog")
         if host_shim:
             _build_host_shim(build_dir / f"{HOST_SHIM}.vpi", log)
         from cocotb_tools.runner import Icarus
@@ -157,9 +165,7 @@ def build_icarus(toplevel: str, sources: Sequence[Path], parameters: Mapping[str
                            parameters=parameters, defines={"IRQLOOP_VPI": 1} if host_shim else {},
                            build_dir=build_dir, always=True, timescale=("1ns", "1ps"), log_file=log)
         except (SystemExit, Exception) as exc:
-            tail = log.read_text().splitlines()[-30:] if log.exists() else []
-            print("\n".join(tail), file=sys.stderr)
-            raise toolchain.InfrastructureError(f"Icarus build of {tag} failed ({exc}); full log: {log}") from None
+            raise _build_failed("Icarus", tag, log, exc) from None
         stamp.write_text(digest)
     return build_dir
 
