@@ -220,6 +220,7 @@ class Cpu:
         self._unblocked = p.event()
         self._unblocked.set()
         self._isr_start_ps = 0
+        self._dpc_start_ps = 0
         self.isr_busy_ps = 0
         self.dispatch_or_above_ps = 0
         self._elevated_since: Optional[int] = None
@@ -564,10 +565,10 @@ class Kernel:
         for cpu in self.cpus:
             if cpu.dpc_active is not None:
                 out.append({"kind": "DPC", "name": cpu.dpc_active.name, "cpu": cpu.number,
-                            "start_ps": getattr(cpu, "_dpc_start_ps", 0)})
+                            "start_ps": cpu._dpc_start_ps})
             if cpu.isr_active is not None:
                 out.append({"kind": "ISR", "name": cpu.isr_active.name, "cpu": cpu.number,
-                            "start_ps": getattr(cpu, "_isr_start_ps", 0)})
+                            "start_ps": cpu._isr_start_ps})
         return out
 
     # ---- spin locks ----

@@ -40,9 +40,11 @@ class MsiBus:
                  address_hi: Optional[str] = "MSI_ADDR_HI", data: str = "MSI_DATA", messages: int = 1,
                  msi_address: int = X86_MSI_ADDRESS, first_data: int = 0x40, cpus: tuple[int, ...] = (0,)) -> None:
         for name in (address_lo, address_hi, data):
-            if name is not None and name not in regs.offsets:
-                raise ValueError(f"the device's map has no register {name!r} for its MSI; registers: "
-                                 f"{', '.join(regs.offsets)}")
+            if name is not None:
+                try:
+                    regs.offset(name)
+                except KeyError as e:
+                    raise ValueError(f"{e.args[0]} (for its MSI)") from None
         if messages < 1:
             raise ValueError(f"messages={messages}: a device with MSI is granted at least one")
         self.k, self.regs = kernel, regs
@@ -86,11 +88,7 @@ class KmdfDriver:
         await self.k.WRITE_REGISTER_ULONG(self.offset(name), value)
 
     def offset(self, name: str) -> int:
-        try:
-            return self.regs.offsets[name]
-        except KeyError:
-            raise KeyError(f"the device's map has no register {name!r}; registers: {', '.join(self.regs.offsets)}") \
-                from None
+        return self.regs.offset(name)
 
     # ---- framework objects ----
     def WdfDpcCreate(self, routine: DpcRoutine, name: str) -> KDPC:

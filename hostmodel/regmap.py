@@ -67,6 +67,13 @@ class RegisterMap:
         if not self.offsets:
             raise ValueError("no register definitions found")
 
+    def offset(self, name: str) -> int:
+        """Register ``name``'s offset; KeyError naming the map's registers if it has none."""
+        try:
+            return self.offsets[name]
+        except KeyError:
+            raise KeyError(f"the device's map has no register {name!r}; registers: {', '.join(self.offsets)}") from None
+
     def _add_fields(self, reg: str, fields: Mapping[str, Any]) -> None:
         if reg in self.fields:
             raise ValueError(f"register name {reg} is used twice")

@@ -175,7 +175,7 @@ def test_host_settings_refuse_a_latency_file_that_cannot_be_used_in_one_line(tmp
         assert words in str(e.value) and "\n" not in str(e.value)
     good = tmp_path / "l.txt"
     good.write_text("us\n1.5\n30\n")
-    assert HostSettings(latency_file=str(good)).replayed_latencies_ps() == [1_500_000, 30_000_000]
+    assert HostSettings(latency_file=str(good)).replayed_latencies_ps == [1_500_000, 30_000_000]
 
 
 def test_waves_under_icarus_are_refused_in_one_line(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ from irqloop.hostmodel.cyclic import CyclicBuffer, CyclicEntry
 from irqloop.hostmodel.driver import CAUSE_CFGERR, CAUSE_OVERRUN, StreamConfig, StreamDriver
 from irqloop.hostmodel.kernel import KDPC, KDPC_IMPORTANCE, KINTERRUPT, KSPIN_LOCK, Kernel
 from irqloop.hostmodel.pci import DeviceResources
-from irqloop.hostmodel.strategies import CompletionQueueDriver, CqLayout
+from irqloop.hostmodel.strategies import ENTRY_BYTES, CompletionQueueDriver, CqLayout
 
 #: the register space the driver's READ_/WRITE_REGISTER_* pointers are in (BAR 0: 4 KiB)
 REGISTER_SPACE_BYTES = 0x1000
@@ -171,13 +171,29 @@ class CDriverRuntime:
     def has(self, entry: IrqloopEntry) -> bool:
         return bool(self.lib.irqloop_has_entry(int(entry)))
 
+    @staticmethod
+    def handle_of(interrupt: KINTERRUPT) -> int:
+        """The WDFINTERRUPT handle the C code knows ``interrupt`` by."""
+        return 0x1_0000 + interrupt.MessageId
+
     def interrupt_handle(self, interrupt: KINTERRUPT, dpc: Optional[KDPC]) -> int:
-        """The WDFINTERRUPT handle of ``interrupt`` (whose DPC, for WdfInterruptQueueDpcForIsr,
-        is ``dpc``; None: the driver queues only DPC objects of its own)."""
-        handle = 0x1_0000 + interrupt.MessageId
+        """Register ``interrupt`` (whose DPC, for WdfInterruptQueueDpcForIsr, is ``dpc``; None: the
+        driver queues only DPC objects of its own); returns its WDFINTERRUPT handle."""
+        handle = self.handle_of(interrupt)
         self.interrupts[handle] = interrupt
         self.interrupt_dpc[handle] = dpc
         return handle
+
+    def prepare_hardware(self, library_name: str, needs: tuple[tuple[IrqloopEntry, str], ...]) -> None:
+        """Check that the driver names the callbacks ``needs`` lists, then run its
+        EvtDevicePrepareHardware if it has one (CDriverFault for a failing NTSTATUS)."""
+        for entry, callback in needs:
+            if not self.has(entry):
+                raise CDriverFault(f"{library_name}: IRQLOOP_DRIVER(...) names no {callback}, which this driver needs")
+        if self.has(IrqloopEntry.PREPARE_HARDWARE):
+            status = self.run_now(IrqloopEntry.PREPARE_HARDWARE, self.device_handle, 0, 0) & 0xFFFFFFFF
+            if status & 0x8000_0000:
+                raise CDriverFault(f"{library_name}: EvtDevicePrepareHardware returned NTSTATUS {status:#010x}")
 
     # ---- running a callback ----
     def run_now(self, entry: IrqloopEntry, *args: int) -> int:
@@ -375,19 +391,13 @@ class CStreamDriver(StreamDriver):
         self.data_handle = rt.interrupt_handle(self.data_interrupt, self.dpc)
         if self.error_interrupt is not None:
             rt.interrupt_handle(self.error_interrupt, self.dpc)
-        for entry, callback in ((IrqloopEntry.INTERRUPT_ISR, "EvtInterruptIsr"), (IrqloopEntry.INTERRUPT_DPC, "EvtInterruptDpc")):
-            if not rt.has(entry):
-                raise CDriverFault(f"{self.library.name}: IRQLOOP_DRIVER(...) names no {callback}, which the "
-                                   "streaming driver needs")
-        if rt.has(IrqloopEntry.PREPARE_HARDWARE):
-            status = rt.run_now(IrqloopEntry.PREPARE_HARDWARE, rt.device_handle, 0, 0) & 0xFFFFFFFF
-            if status & 0x8000_0000:
-                raise CDriverFault(f"{self.library.name}: EvtDevicePrepareHardware returned NTSTATUS {status:#010x}")
+        rt.prepare_hardware(self.library.name, ((IrqloopEntry.INTERRUPT_ISR, "EvtInterruptIsr"),
+                                                (IrqloopEntry.INTERRUPT_DPC, "EvtInterruptDpc")))
 
     async def EvtInterruptIsr(self, interrupt: KINTERRUPT, message_id: int) -> bool:
         rt = self.runtime
         before_reads, before_inserts = rt.isr_register_reads, len(rt.dpc_inserts)
-        claimed = await rt.run(IrqloopEntry.INTERRUPT_ISR, 0x1_0000 + interrupt.MessageId, message_id)
+        claimed = await rt.run(IrqloopEntry.INTERRUPT_ISR, rt.handle_of(interrupt), message_id)
         self.stats.isr_mmio_reads += rt.isr_register_reads - before_reads
         for queued in rt.dpc_inserts[before_inserts:]:
             self.stats.data_isrs += 1
@@ -445,39 +455,33 @@ class CCompletionQueueDriver(CompletionQueueDriver):
         self.runtime.trace_hook = self._traced
         self.runtime.dpc_returned = self._dpc_returned
         self._consumed_by_cpu: dict[int, int] = {}
-        self._handles: list[int] = []
 
     def EvtDevicePrepareHardware(self, resources: DeviceResources) -> None:
         super().EvtDevicePrepareHardware(resources)
         rt, lay = self.runtime, self.layout
-        if not rt.has(IrqloopEntry.INTERRUPT_ISR):
-            raise CDriverFault(f"{self.library.name}: IRQLOOP_DRIVER(...) names no EvtInterruptIsr callback")
-        memory = self.k.platform.memory
+        if max(lay.bases) + lay.entries * ENTRY_BYTES > self.k.platform.memory.nbytes:
+            raise CDriverFault(f"the completion queues end beyond host memory ({self.k.platform.memory.nbytes} bytes)")
         offsets = (ctypes.c_uint64 * len(lay.bases))(*lay.bases)
         n_msg = len(self.interrupts)
         masks = (ctypes.c_uint32 * max(1, n_msg))(*[sum(1 << q for q in self.queues_of_message.get(m, ()))
                                                      for m in range(n_msg)])
-        if max(lay.bases) + lay.entries * 16 > memory.nbytes or \
-                rt.lib.irqloop_set_queue_parameters(len(lay.bases), lay.entries, offsets, n_msg, masks,
-                                                    lay.entry_read_ps, lay.per_completion_ps) != 0:
+        if rt.lib.irqloop_set_queue_parameters(len(lay.bases), lay.entries, offsets, n_msg, masks,
+                                               lay.entry_read_ps, lay.per_completion_ps) != 0:
             raise CDriverFault(f"{len(lay.bases)} queues and {n_msg} messages: the WDK shim takes at most 32 of each")
         interrupt_dpc = rt.has(IrqloopEntry.INTERRUPT_DPC)
         for intr in self.interrupts:
-            dpc = self.new_dpc(self._interrupt_dpc, intr, name=f"msg{intr.MessageId}.dpc") if interrupt_dpc else None
-            self._handles.append(rt.interrupt_handle(intr, dpc))
-        if rt.has(IrqloopEntry.PREPARE_HARDWARE):
-            status = rt.run_now(IrqloopEntry.PREPARE_HARDWARE, rt.device_handle, 0, 0) & 0xFFFFFFFF
-            if status & 0x8000_0000:
-                raise CDriverFault(f"{self.library.name}: EvtDevicePrepareHardware returned NTSTATUS {status:#010x}")
+            rt.interrupt_handle(intr, self.new_dpc(self._interrupt_dpc, intr, name=f"msg{intr.MessageId}.dpc")
+                                if interrupt_dpc else None)
+        rt.prepare_hardware(self.library.name, ((IrqloopEntry.INTERRUPT_ISR, "EvtInterruptIsr"),))
         self.dpcs += list(rt.dpcs.values())          # the C driver's own DPC objects, for the metrics
 
     async def EvtInterruptIsr(self, interrupt: KINTERRUPT, message_id: int) -> bool:
-        claimed = await self.runtime.run(IrqloopEntry.INTERRUPT_ISR, 0x1_0000 + interrupt.MessageId, message_id)
+        claimed = await self.runtime.run(IrqloopEntry.INTERRUPT_ISR, self.runtime.handle_of(interrupt), message_id)
         return bool(claimed & 0xFF)
 
     async def _interrupt_dpc(self, dpc: KDPC) -> None:
         interrupt: KINTERRUPT = dpc.DeferredContext
-        await self.runtime.run(IrqloopEntry.INTERRUPT_DPC, 0x1_0000 + interrupt.MessageId, self.runtime.device_handle)
+        await self.runtime.run(IrqloopEntry.INTERRUPT_DPC, self.runtime.handle_of(interrupt), self.runtime.device_handle)
         self._dpc_returned()
 
     # ---- what the C driver logs ----

@@ -15,10 +15,12 @@ SCENARIOS_OF = {"stream": "overrun, overrun_flowcontrol or random_stream", "comp
 QUERY_OF = {"stream": "IrqloopQueryStreamParameters", "completion_queues": "IrqloopQueryCompletionQueueParameters"}
 
 
-def built_c_driver(source: Union[str, Path], device: str) -> dict[str, str]:
-    """Build the driver for a scenario of ``device`` ("stream" or "completion_queues"); a driver
-    that asks for the other device's parameters only is refused in one line."""
+def built_c_driver(source: Union[str, Path, None], device: str) -> dict[str, str]:
+    """Build the driver for a scenario of ``device`` ("stream" or "completion_queues"; None: the
+    streaming example a plain driver=c runs); a driver that asks for the other device's
+    parameters only is refused in one line."""
     from irqloop import cdriver       # the runner side's build (gcc), imported only when a C driver runs
+    source = cdriver.DEFAULT_DRIVER if source is None else source
     try:
         built = cdriver.build(source)
     except cdriver.CDriverBuildError as e:
@@ -29,9 +31,3 @@ def built_c_driver(source: Union[str, Path], device: str) -> dict[str, str]:
                          f"{QUERY_OF[other]}): run it in {SCENARIOS_OF[other]}; this scenario runs a "
                          f"{device.replace('_', ' ')} driver, one that calls {QUERY_OF[device]} (docs/c-driver.md)")
     return {"source": str(built.source), "sha256": built.sha256, "library": str(built.library)}
-
-
-def default_c_driver(name: str) -> Path:
-    """An example driver of examples/drivers by file name."""
-    from irqloop import cdriver
-    return cdriver.EXAMPLES / name

@@ -9,7 +9,7 @@ completions), ``clean`` (the correct one: every completion consumed once, in ord
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from irqloop.hostmodel import profiles
 from irqloop.hostmodel.seeds import stream
@@ -44,22 +44,20 @@ def common_params(**defaults: Any) -> list[Param]:
         Param("late_us", d["late_us"], "a completion consumed later than this after it was due counts as late",
               float, lo=0.0, hi=1e6),
         Param("irq_cpu", "spread", "the CPU every message is delivered to (its interrupt affinity); spread: queue "
-              "q's to CPU q mod cpus", str, validate=_check_irq_cpu, quiet=True),
+              "q's to CPU q mod cpus", str, validate=_cpu_or("irq_cpu", "spread"), quiet=True),
         Param("dpc_cpu", "isr", "the CPU every DPC of the driver is targeted to (KeSetTargetProcessorDpc); isr: "
-              "the CPU whose ISR queued it", str, validate=_check_dpc_cpu, quiet=True),
+              "the CPU whose ISR queued it", str, validate=_cpu_or("dpc_cpu", "isr"), quiet=True),
         Param("profile", profiles.FIXED, "host profile: what cache lines, locks, interrupts and register reads "
               f"cost: {profiles.choices_text()}", str, validate=_check_profile, quiet=True),
     ]
 
 
-def _check_irq_cpu(text: str) -> None:
-    if text != "spread" and not (text.isdigit() and int(text) < 64):
-        raise ValueError(f"irq_cpu={text!r} is not valid; use spread or a CPU number 0..63 (below cpus)")
-
-
-def _check_dpc_cpu(text: str) -> None:
-    if text != "isr" and not (text.isdigit() and int(text) < 64):
-        raise ValueError(f"dpc_cpu={text!r} is not valid; use isr or a CPU number 0..63 (below cpus)")
+def _cpu_or(name: str, word: str) -> Callable[[str], None]:
+    """The check of a parameter that is ``word`` or a CPU number."""
+    def check(text: str) -> None:
+        if text != word and not (text.isdigit() and int(text) < 64):
+            raise ValueError(f"{name}={text!r} is not valid; use {word} or a CPU number 0..63 (below cpus)")
+    return check
 
 
 def _check_profile(text: str) -> None:

@@ -22,7 +22,7 @@ from irqloop.tb.choices import NO_CHOICES, Choices
 from irqloop.tb.models.msi_faults import FaultRecord, parse_faults
 from irqloop.tb.plans import Prediction, StreamPlan
 from irqloop.tb.scenarios.base import Scenario, register
-from irqloop.tb.scenarios.c_driver import built_c_driver, default_c_driver
+from irqloop.tb.scenarios.c_driver import built_c_driver
 from irqloop.tb.scenarios.params import Check, Param, ParamError
 from irqloop.tb.streaming import TRACE_FORMATS, parse_interference, replay_of, stream_costs
 
@@ -115,8 +115,7 @@ def c_driver_of(v: dict[str, Any]) -> Optional[dict[str, str]]:
     if v.get("driver") not in ("stream", "c"):
         raise ParamError(f"driver_file= runs a C driver; driver={v['driver']} is a Python driver: leave driver out "
                          "or set driver=c")
-    return built_c_driver(default_c_driver("stream.c") if v.get("driver_file", "none") == "none" else v["driver_file"],
-                          "stream")
+    return built_c_driver(None if v.get("driver_file", "none") == "none" else v["driver_file"], "stream")
 
 
 def predict(v: dict[str, Any]) -> Prediction:

@@ -33,6 +33,7 @@ host's one-shot hooks (tb/sim/cocotb_platform.py).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from dataclasses import asdict, dataclass
@@ -98,10 +99,11 @@ class HostSettings:
         if self.dpc_latency_us < 0 or self.jitter_us < 0:
             raise ValueError("dpc_latency_us and jitter_us must be >= 0")
         if self.latency_file is not None:
-            self.replayed_latencies_ps()                         # a file that cannot be used: one line now
+            self.replayed_latencies_ps                           # a file that cannot be used: one line now
 
+    @functools.cached_property
     def replayed_latencies_ps(self) -> list[int]:
-        """The DPC start latencies of ``latency_file`` (ps), in order; [] without one."""
+        """The DPC start latencies of ``latency_file`` (ps), in order, read once; [] without one."""
         if self.latency_file is None:
             return []
         replay = replay_of({"latency_file": self.latency_file, "latency_format": self.latency_format,
@@ -119,7 +121,7 @@ class Host:
         self.dut, self.regs, self.settings = dut, regs, settings
         self.platform = CocotbPlatform(dut)
         self.memory: np.ndarray = self.platform.memory
-        replayed = settings.replayed_latencies_ps()
+        replayed = settings.replayed_latencies_ps
         self.latency: DpcLatencyModel = \
             LatencyReplay(replayed, then_ps=round(settings.dpc_latency_us * US)) if replayed else \
             DpcLatencyModel(base_ps=round(settings.dpc_latency_us * US), jitter_ps=round(settings.jitter_us * US),
@@ -144,15 +146,10 @@ class Host:
 
     async def read(self, name: str) -> int:
         """The testbench's read of register ``name`` (no CPU time: not the driver's access)."""
-        return await self.platform.mmio_read(self._offset(name))
+        return await self.platform.mmio_read(self.regs.offset(name))
 
     async def write(self, name: str, value: int) -> None:
-        await self.platform.mmio_write(self._offset(name), value)
-
-    def _offset(self, name: str) -> int:
-        if name not in self.regs.offsets:
-            raise KeyError(f"the device's map has no register {name!r}; registers: {', '.join(self.regs.offsets)}")
-        return self.regs.offsets[name]
+        await self.platform.mmio_write(self.regs.offset(name), value)
 
     def new_bursts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(address, bytes, time in ns of the last beat) of the device's data bursts into host
@@ -174,8 +171,8 @@ class Host:
         bring the device up as the PnP manager and KMDF do (hostmodel/pnp.py start_device)."""
         s = self.settings
         self.bus = bus if isinstance(bus, MsiBus) else None
-        first = self.bus.first_data if self.bus is not None else 0
-        self.faults = MsiFaultInjector(parse_faults(s.msi_faults), s.seed, vector_of=lambda data: data - first)
+        vector_of = self.bus.message_of_data if self.bus is not None else (lambda data: data)
+        self.faults = MsiFaultInjector(parse_faults(s.msi_faults), s.seed, vector_of=vector_of)
         self.platform.spawn(self.platform.msi_monitor(self.kernel.deliver_msi, self.faults))
         if s.waves or os.environ.get(WAVES_ENV) == "1":
             HostActivityProbe(self.dut.u_act, self.kernel).refresh()
