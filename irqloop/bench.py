@@ -29,9 +29,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from irqloop import daymodel, runner, toolchain
-from irqloop.tb import scenarios
 from irqloop.tb.board import CLOCK_PS, US
-from irqloop.tb.scenarios.params import ParamError, parse_overrides
+from irqloop.tb.scenarios.params import ParamError
 
 BENCH = toolchain.HDL / "bench"
 REGS_HEADER = toolchain.SOURCE / "include" / "irqloop_regs.h"
@@ -77,12 +76,9 @@ def run_plain(cycles: int, *args: int, kind: str = "stream") -> dict[str, float]
 def run_cocotb(cycles: int, period: int, sim: str = "verilator") -> dict[str, float]:
     chunks = max(1, cycles // period)
     with tempfile.TemporaryDirectory() as tmp:
-        rc = runner.run_scenario("overrun", 1, "none", [f"chunks={chunks}", "spike_us=0"], run_root=Path(tmp),
-                                 quiet=True, sim=sim)
+        rc, run_dir = runner.run_into_dir("overrun", 1, [f"chunks={chunks}", "spike_us=0"], Path(tmp), quiet=True, sim=sim)
         if rc != 0:
             raise toolchain.InfrastructureError("the cocotb bench run did not pass")
-        values = parse_overrides(scenarios.get("overrun").spec, [f"chunks={chunks}", "spike_us=0"])
-        run_dir = runner.run_dir_for("overrun", 1, values, Path(tmp))
         case = next(ET.parse(run_dir / "results.xml").getroot().iter("testcase"))
         report = json.loads((run_dir / "report.json").read_text())
         timing = json.loads((run_dir / "timing.json").read_text())
@@ -96,11 +92,9 @@ def run_cocotb_cq(sim: str = "verilator") -> dict[str, float]:
     """The multiqueue scenario as it stands (32 queues, every strategy one after the other): cycles
     per wall second over the variants' traffic phases (e2e_cq.py's timing), and over the whole test."""
     with tempfile.TemporaryDirectory() as tmp:
-        rc = runner.run_scenario("multiqueue", 1, "none", [], run_root=Path(tmp), quiet=True, sim=sim)
+        rc, run_dir = runner.run_into_dir("multiqueue", 1, [], Path(tmp), quiet=True, sim=sim)
         if rc != 0:
             raise toolchain.InfrastructureError("the cocotb multiqueue bench run did not pass")
-        values = parse_overrides(scenarios.get("multiqueue").spec, [])
-        run_dir = runner.run_dir_for("multiqueue", 1, values, Path(tmp))
         case = next(ET.parse(run_dir / "results.xml").getroot().iter("testcase"))
         report = json.loads((run_dir / "report.json").read_text())
         timing = json.loads((run_dir / "timing.json").read_text())

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from irqloop.tb import scenarios
-from irqloop.tb.scenarios.params import ParamError, parse_overrides
+from irqloop.tb.scenarios.params import ParamError
 
 HEAD = ["strategy", "lost", "late", "ISRs", "DPC runs", "ISR CPU us", "DPC CPU us", "longest DPC us", "max lock hold us",
         "lat p50 us", "lat p99 us", "lat max us", "interrupts/s", "verdict"]
@@ -164,9 +164,7 @@ def compare(test: str, seed_text: str, command_line_params: list[str], run_root:
         raise ParamError(f"compare needs a scenario that runs several strategies or settings; "
                          f"'{test}' runs one; choose one of: {', '.join(multi)}")
     seed = runner.parse_seed(seed_text)
-    values = parse_overrides(sc.spec, params)
-    rc = runner.run_scenario(test, seed, "none", params, run_root=run_root, quiet=True)
-    run_dir = runner.run_dir_for(test, seed, values, run_root)
+    rc, run_dir = runner.run_into_dir(test, seed, params, run_root, quiet=True)
     report = json.loads((run_dir / "report.json").read_text())
     command = f"make compare TEST={test} SEED={seed}{runner.make_params(params)}"
     plots = plot(report, run_dir)

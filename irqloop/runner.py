@@ -172,6 +172,14 @@ def replace_run_dir(staging: Path, run_dir: Path) -> None:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
+def run_into_dir(test: str, seed: int, overrides: list[str], run_root: Path | None = None,
+                 **options: Any) -> tuple[int, Path]:
+    """run_scenario without waves, and the run directory it wrote (report.json, timing.json, ...):
+    for the commands that read a run's results back (compare, sweep, bench)."""
+    rc = run_scenario(test, seed, "none", overrides, run_root=run_root, **options)
+    return rc, run_dir_for(test, seed, parse_overrides(scenarios.get(test).spec, overrides), run_root)
+
+
 def run_scenario(test: str, seed: int, waves: str, overrides: list[str], run_root: Path | None = None,
                  quiet: bool = False, uvm_test: str = DEFAULT_UVM_TEST, gui: bool = False,
                  summary: bool = False, sim: str = "verilator") -> int:

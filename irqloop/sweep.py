@@ -225,8 +225,6 @@ def parse_axes(queues: str, cpus: str, profile_names: str, placements: str = "")
 def sweep(seed: int, axes: Axes, run_root: Optional[Path], extra: list[str], quiet: bool = False) -> int:
     """Run every point, write the results; the exit code is 0 when every run was as declared."""
     from irqloop import runner, toolchain
-    from irqloop.tb import scenarios
-    from irqloop.tb.scenarios.params import parse_overrides
 
     out_dir = (run_root or toolchain.RESULTS / "runs") / "multiqueue" / f"sweep-seed{seed}"
     points: list[Point] = []
@@ -238,9 +236,8 @@ def sweep(seed: int, axes: Axes, run_root: Optional[Path], extra: list[str], qui
         n += 1
         params = extra + [f"queues={queues}", f"cpus={cpus}", f"profile={profile}", f"dpc_cpu={place}",
                           f"per_queue={axes.per_queue}", "strategies=" + ",".join(STRATEGIES)]
-        rc = max(rc, runner.run_scenario("multiqueue", seed, "none", params, run_root=run_root, quiet=True))
-        values = parse_overrides(scenarios.get("multiqueue").spec, params)
-        run_dir = runner.run_dir_for("multiqueue", seed, values, run_root)
+        run_rc, run_dir = runner.run_into_dir("multiqueue", seed, params, run_root, quiet=True)
+        rc = max(rc, run_rc)
         points += points_of(json.loads((run_dir / "report.json").read_text()), profile)
         if not quiet:
             print(f"[{n}/{total}] {profile} cpus={cpus} dpc_cpu={place} queues={queues}: "
