@@ -21,6 +21,9 @@
 #include "Vtop___024root.h"
 #include "verilated.h"
 #include "verilated_vpi.h"
+#if VM_COVERAGE
+#include "verilated_cov.h"
+#endif
 
 #if VM_TRACE
 #if VM_TRACE_FST
