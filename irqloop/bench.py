@@ -53,10 +53,13 @@ def build_plain(kind: str = "stream") -> Path:
         return exe
     print(f"irqloop: building the plain Verilator bench ({kind})", flush=True)
     out.mkdir(parents=True, exist_ok=True)
-    cmd = ["verilator", "--cc", "--exe", "--build", "--timing", "-j", "2", "-Wno-fatal", "-Wno-lint", "-Wno-style",
+    # the cocotb build's clock, toggled by the bench's step (plain_bench.h) instead of its main loop
+    clock = runner.MAIN_CLOCK.build_args()
+    cmd = ["verilator", "--cc", "--exe", "--build", "-j", "2", "-Wno-fatal", "-Wno-lint", "-Wno-style",
            "-CFLAGS", f"{toolchain.CXX_FLAGS} -I{REGS_HEADER.parent} -I{BENCH}", f"-I{toolchain.RTL}", f"-I{toolchain.HDL}",
            "--top-module", "tb_irqloop", f"-GNUM_CQ={num_cq}", "--timescale", "1ns/1ps",
-           "-Mdir", str(out), "-o", "bench_plain"] + [str(s) for s in srcs]
+           "-MAKEFLAGS", " ".join(toolchain.make_opt_args()),
+           "-Mdir", str(out), "-o", "bench_plain", *clock] + [str(s) for s in srcs]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         print((r.stdout + r.stderr)[-3000:], file=sys.stderr)

@@ -41,6 +41,7 @@ from typing import Any, Callable, Optional
 
 from irqloop import simbuild, toolchain
 from irqloop.tb import scenarios
+from irqloop.tb.board import CLOCK_PS
 from irqloop.tb.choices import DEFAULT_TEST, Choices, choices_of
 from irqloop.tb.plans import Plan
 from irqloop.tb.run_request import ENV_VAR, OBSERVATIONS_FILE, RUN_FILE, RunRequest, read_observations
@@ -51,6 +52,10 @@ from irqloop.toolchain import (EXIT_AS_DECLARED, EXIT_BAD_INPUT, EXIT_INFRASTRUC
 TOPLEVEL = "tb_irqloop"
 DEFAULT_UVM_TEST = DEFAULT_TEST      #: tb/uvm/tests.py; UVM_TEST= picks another (tb/choices.py)
 
+
+
+#: tb_irqloop's clock, toggled by the simulator's main loop under Verilator (no --timing)
+MAIN_CLOCK = simbuild.MainClock(field=f"{TOPLEVEL}__DOT__clk", half_period_ps=CLOCK_PS // 2)
 
 
 def tb_sources() -> list[Path]:
@@ -64,7 +69,7 @@ def build(waves: str, num_cq: int = 1, sim: str = "verilator") -> Path:
     params = {"NUM_CQ": num_cq} if num_cq != 1 else {}
     tag = f"{TOPLEVEL}-{waves}" + (f"-cq{num_cq}" if num_cq != 1 else "")
     return simbuild.build(TOPLEVEL, tb_sources(), parameters=params, waves=waves, timing=True, dpi=True,
-                          name=tag, public_vlt=toolchain.HDL / "tb_irqloop.vlt", sim=sim)
+                          name=tag, public_vlt=toolchain.HDL / "tb_irqloop.vlt", sim=sim, main_clock=MAIN_CLOCK)
 
 
 def file_label(path: str) -> str:

@@ -9,23 +9,49 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
 from irqloop import toolchain
 
 
-def _runner(lean: bool) -> object:
-    """cocotb's Verilator runner; `lean` drops its --public-flat-rw (a .vlt names what is public)."""
+@dataclass(frozen=True)
+class MainClock:
+    """A clock the simulator's main loop toggles (tb/hdl/cocotb_main.cpp) instead of the HDL: the
+    build needs no --timing, and no edge pays its delay scheduler. The HDL leaves its own clock
+    generator out when IRQLOOP_MAIN_CLOCK is defined, and its .vlt makes the clock public."""
+    field: str               #: the clock's member of Verilator's root model, e.g. tb_irqloop__DOT__clk
+    half_period_ps: int      #: edges at one half period, two, ...: the first one rises
+
+    def build_args(self) -> list[str]:
+        return ["+define+IRQLOOP_MAIN_CLOCK", "-CFLAGS",
+                f"-DIRQLOOP_CLOCK_FIELD={self.field} -DIRQLOOP_CLOCK_HALF_PERIOD={self.half_period_ps}"]
+
+
+MAIN_CPP = toolchain.HDL / "cocotb_main.cpp"     #: the main loop of a MainClock build
+
+
+def _runner(lean: bool, main_clock: MainClock | None = None, quick: bool = False) -> object:
+    """cocotb's Verilator runner; `lean` drops its --public-flat-rw (a .vlt names what is public),
+    `main_clock` puts irqloop's main loop in place of cocotb's. Both builds' C++ is compiled at
+    toolchain.CXX_OPT, the main loop included (toolchain.make_opt_args)."""
     from cocotb_tools.runner import Verilator
 
     class LeanVerilator(Verilator):
         def _build_command(self):  # type: ignore[no-untyped-def]
             cmds = super()._build_command()
-            cmds[0] = [a for a in cmds[0] if a != "--public-flat-rw"]
+            if lean:
+                cmds[0] = [a for a in cmds[0] if a != "--public-flat-rw"]
+            if main_clock is not None:
+                cmds[0] = [str(MAIN_CPP) if a.endswith("/verilator/verilator.cpp") else a for a in cmds[0]]
+                if str(MAIN_CPP) not in cmds[0]:
+                    raise toolchain.InfrastructureError("cocotb's Verilator runner no longer names its "
+                                                        "verilator.cpp main: irqloop's main loop cannot replace it")
+            cmds[1] = cmds[1] + toolchain.make_opt_args(quick)
             return cmds
 
-    return LeanVerilator() if lean else Verilator()
+    return LeanVerilator()
 
 
 HOST_SHIM = "irqloop_host"       #: the VPI module of an Icarus build with the C host (vvp -m irqloop_host)
@@ -34,13 +60,15 @@ HOST_SHIM = "irqloop_host"       #: the VPI module of an Icarus build with the C
 def build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, object] | None = None,
           waves: str = "none", timing: bool = False, dpi: bool = False, name: str | None = None,
           public_vlt: Path | None = None, quick: bool = False, sim: str = "verilator",
-          includes: Sequence[Path] = ()) -> Path:
+          includes: Sequence[Path] = (), main_clock: MainClock | None = None) -> Path:
     """Build once per inputs. With `public_vlt`, only the signals that file names are visible to
     Python; `quick` trades simulation speed for compile time (see toolchain.CXX_FLAGS_QUICK).
     `dpi`: the HDL host's C code (tb/hdl/hostmem_dpi.cpp), through DPI-C under Verilator and
     through the VPI shim under Icarus, where `timing`, `public_vlt` and `quick` mean nothing
     (Icarus schedules delays itself and every signal is visible). `includes`: folders of a user's
-    device's `include files, searched after irqloop's own (their files are part of the inputs)."""
+    device's `include files, searched after irqloop's own (their files are part of the inputs).
+    `main_clock`: the main loop toggles that clock, and the build has no --timing (Verilator only;
+    Icarus generates the clock in the HDL)."""
     if sim == "icarus":
         return build_icarus(toplevel, sources, parameters, waves, host_shim=dpi, name=name, includes=includes)
     if sim != "verilator":
@@ -50,17 +78,21 @@ def build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, objec
         toolchain.require_system("FST waves (Verilator's FST writer)", toolchain.FST_NEEDS)
 
     parameters = dict(parameters or {})
-    args = toolchain.build_args(waves, timing=timing, dpi=dpi, quick=quick)
+    args = toolchain.build_args(waves, timing=timing and main_clock is None, dpi=dpi, quick=quick)
+    if main_clock is not None:
+        args += main_clock.build_args()
     if public_vlt is not None:
         args.append(str(public_vlt))
     deps = list(sources) + ([public_vlt] if public_vlt is not None else []) + [toolchain.RTL / "irqloop_regs.vh"] \
+        + ([MAIN_CPP] if main_clock is not None else []) \
         + [toolchain.HDL / h for h in toolchain.HOST_C_HEADERS] + ([toolchain.HDL / "hostmem_dpi.cpp"] if dpi else []) \
         + include_files(includes)
     h = hashlib.sha256()
     for s in deps:
         h.update(s.name.encode())
         h.update(s.read_bytes())
-    h.update(repr((args, waves, timing, dpi, sorted(parameters.items()), str(toolchain.verilator_root()))).encode())
+    h.update(repr((args, waves, timing, dpi, sorted(parameters.items()), str(toolchain.verilator_root()),
+                   toolchain.make_opt_args(quick))).encode())
     digest = h.hexdigest()[:16]
     tag = name or "-".join([toplevel] + [f"{k}{v}" for k, v in sorted(parameters.items())] + [waves])
     if quick:
@@ -77,7 +109,8 @@ def build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, objec
         fcntl.flock(lock, fcntl.LOCK_EX)
         if stamp.exists() and stamp.read_text() == digest and (build_dir / toplevel).exists():
             return build_dir
-        return _build(toplevel, sources, parameters, args, waves, build_dir, stamp, digest, tag, public_vlt, includes)
+        return _build(toplevel, sources, parameters, args, waves, build_dir, stamp, digest, tag, public_vlt, includes,
+                      main_clock, quick)
 
 
 def include_files(includes: Sequence[Path]) -> list[Path]:
@@ -87,10 +120,10 @@ def include_files(includes: Sequence[Path]) -> list[Path]:
 
 def _build(toplevel: str, sources: Sequence[Path], parameters: Mapping[str, object], args: list[str], waves: str,
            build_dir: Path, stamp: Path, digest: str, tag: str, public_vlt: Path | None,
-           includes: Sequence[Path] = ()) -> Path:
+           includes: Sequence[Path] = (), main_clock: MainClock | None = None, quick: bool = False) -> Path:
     log = _start_build(build_dir, tag, "Verilator")
     try:
-        _runner(public_vlt is not None).build(sources=list(sources), includes=[toolchain.RTL, toolchain.HDL, *includes],
+        _runner(public_vlt is not None, main_clock, quick).build(sources=list(sources), includes=[toolchain.RTL, toolchain.HDL, *includes],
                                               hdl_toplevel=toplevel,
                                       parameters=parameters, build_args=args, build_dir=build_dir,
                                       always=True, timescale=("1ns", "1ps"), log_file=log,

@@ -14,6 +14,7 @@ import pytest
 
 from irqloop.runner import run_dir_for, run_scenario
 from irqloop.tb import scenarios
+from irqloop.tb.board import CLOCK_PS
 from irqloop.tb.scenarios.params import ParamError, parse_overrides
 
 
@@ -171,6 +172,12 @@ def test_waves_fst_agrees_with_the_report(tmp_path: Path) -> None:
     assert seq.value_at(t) == r["observed"]["hardware"]["OVERRUN_SEQ"]
     msi = sig["tb_irqloop.u_host.msi_count"]
     assert msi.value_at(r["observed"]["end_ps"]) == r["observed"]["hardware"]["CNT_IRQS"]
+    # the clock the main loop toggles is a real clock in the dump: low, rising at half a period,
+    # falling at a period, to the end of the run
+    clk, half = sig["tb_irqloop.clk"], CLOCK_PS // 2
+    last_fall = r["observed"]["end_ps"] // CLOCK_PS * CLOCK_PS
+    times = [0, half - 1, half, CLOCK_PS - 1, CLOCK_PS, last_fall - half - 1, last_fall - half, last_fall - 1, last_fall]
+    assert [clk.value_at(t) for t in times] == [0, 0, 1, 1, 0, 0, 1, 1, 0]
 
     # the host model's activity is in the same dump and agrees with the report's event times
     obs = r["observed"]

@@ -1,6 +1,8 @@
 // tb_irqloop: simulation top of the end-to-end scenarios (simulation only).
 //
-// The clock is generated here (Verilator --timing) so that no Python runs per clock. The
+// The clock runs without Python: under Verilator the simulator's main loop toggles clk at each
+// edge (IRQLOOP_MAIN_CLOCK: tb/hdl/cocotb_main.cpp, the plain bench's step), which spares every
+// edge the --timing delay scheduler; under Icarus the `always` below generates it. The
 // device's AXI4 master writes into host_mem_axi (host RAM and the MSI window); the host
 // model's MMIO requests (queued in hostmem_dpi.cpp) reach the device's AXI4-Lite CSR slave
 // through mmio_axil_master.
@@ -13,9 +15,11 @@ module tb_irqloop #(
     parameter integer NUM_CQ    = 1,      // the streaming scenario needs no more (a faster build)
     parameter integer COAL_TICK = 25000
 ) ();
-    // 250 MHz, a common PCIe user clock
+    // 250 MHz, a common PCIe user clock (tb/board.py CLOCK_PS); the first rising edge at 2 ns
     reg clk = 1'b0;
+`ifndef IRQLOOP_MAIN_CLOCK
     always #2 clk = ~clk;
+`endif
 
     reg rst = 1'b1;
 

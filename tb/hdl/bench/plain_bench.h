@@ -20,7 +20,8 @@ int64_t irqloop_mmio_push(int write, uint32_t addr, uint32_t wdata);
 
 namespace plain_bench {
 
-constexpr uint64_t kClockPs = 4000;
+// the clock period (tb/board.py CLOCK_PS, passed in as the half period by irqloop/bench.py)
+constexpr uint64_t kClockPs = 2 * IRQLOOP_CLOCK_HALF_PERIOD;
 
 struct Bench {
     std::unique_ptr<VerilatedContext> ctx{new VerilatedContext};
@@ -29,9 +30,13 @@ struct Bench {
 
     Bench() : top(new Vtb_irqloop(ctx.get())) { r = top->rootp; }
 
+    // One time step, then on to the next clock edge, where the clock toggles before the step is
+    // evaluated (as tb/hdl/cocotb_main.cpp toggles it): edges every half period from the first,
+    // at one half period, which rises.
     void step() {
+        if (ctx->time() != 0) r->IRQLOOP_CLOCK_FIELD = !r->IRQLOOP_CLOCK_FIELD;
         top->eval();
-        ctx->time(top->nextTimeSlot());
+        ctx->time(ctx->time() + IRQLOOP_CLOCK_HALF_PERIOD);
     }
 
     void run_until(uint64_t t_ps) {
