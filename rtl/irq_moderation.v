@@ -134,15 +134,19 @@ module irq_moderation #(
                              : RW'(rate_beyond >> RATE_SHIFT) + 1'b1;
 
     // ---- per vector: flip-flops ----
-    reg [8:0]    agg   [0:NUM_VEC-1];   // events aggregated
-    reg [TW-1:0] tleft [0:NUM_VEC-1];   // steps left of the aggregation time
-    reg [RW-1:0] rl    [0:NUM_VEC-1];   // steps left of the rate-limit interval
+    // Read and written only by the clocked block below, which updates them with blocking
+    // assignments (each vector's new state from its old state, computed first): a simulator then
+    // writes what changed in cycles with something to do and keeps no per-element bookkeeping of
+    // non-blocking writes in every cycle. fire, read by msi_vector_ctrl, is non-blocking.
+    (* mem2reg *) reg [8:0]    agg   [0:NUM_VEC-1];   // events aggregated
+    (* mem2reg *) reg [TW-1:0] tleft [0:NUM_VEC-1];   // steps left of the aggregation time
+    (* mem2reg *) reg [RW-1:0] rl    [0:NUM_VEC-1];   // steps left of the rate-limit interval
     reg [NUM_VEC-1:0] held;             // a message waits for the interval's end
     reg [NUM_VEC-1:0] timing;           // agg != 0 or rl != 0: a step has work for the vector
 
-    // A cycle with no lane, no step and no fire to end changes nothing: the per-vector loop below
-    // runs only in cycles with something to do (a simulator spends nothing per vector otherwise).
-    // In the loop, the decisions are blocking temporaries (combinational logic, no flip-flops):
+    // A cycle with no lane, and no step while a timer runs, changes nothing: the per-vector loop
+    // below runs only in cycles with something to do (a simulator spends nothing per vector
+    // otherwise). In the loop, the decisions are blocking temporaries (combinational logic):
     //   cf      the coalescer wants a message now
     //   fn      the rate limiter lets a message out now
     //   at_thr  THR + 1 events are aggregated now (the aggregation ends by the threshold)
@@ -154,17 +158,22 @@ module irq_moderation #(
     reg          ev, now_ev, hit0, hit1, hit2, dbr, sent_v, expired, cf, queued, fn, at_thr, rl_over, rl_end;
     reg [15:0]   cfg;                             // THR and TIME of the vector's lane
     reg [9:0]    total;
-    reg [TW-1:0] tload;
+    reg [8:0]    a_old;
+    reg [TW-1:0] t_old, tload;
+    reg [RW-1:0] r_old;
+    reg [NUM_VEC-1:0] fire_n;
     reg [15:0]   merged_now, thr_now, time_now;   // at most 7 merged per vector: 16 bits hold 64 vectors
     /* verilator lint_off BLKSEQ */
     always @(posedge clk) begin
         merged_now = 16'd0;
         thr_now    = 16'd0;
         time_now   = 16'd0;
-        if (!work) begin
-            fire <= {NUM_VEC{1'b0}};
-        end else begin
+        fire_n     = {NUM_VEC{1'b0}};
+        if (work) begin
             for (v = 0; v < NUM_VEC; v = v + 1) begin
+                a_old   = agg[v];
+                t_old   = tleft[v];
+                r_old   = rl[v];
                 hit0    = ev_valid[0] && ev_v0 == VW'(v);
                 hit1    = ev_valid[1] && ev_v1 == VW'(v);
                 hit2    = ev_valid[2] && ev_v2 == VW'(v);
@@ -175,47 +184,48 @@ module irq_moderation #(
                 dbr     = db_valid && db_vec == VW'(v) && cfg_db[COAL_DB_RESTART];
                 sent_v  = sent_valid && sent_vec == VW'(v);
                 tload   = TW'(cfg[15:8]) * TW'(UNIT_STEPS);
-                total   = {1'b0, agg[v]} + {8'd0, cnt};
-                expired = agg[v] != 9'd0 && step_t && tleft[v] == TW'(1);
+                total   = {1'b0, a_old} + {8'd0, cnt};
+                expired = a_old != 9'd0 && step_t && t_old == TW'(1);
                 cf      = ev ? (!active[v] || now_ev || total >= {2'd0, cfg[7:0]} + 10'd1 || expired)
                              : (expired && !serviced[v]);
                 // with a rate set, a message already on its way (fired or pending) takes the event
                 queued  = rate_on[v] && (fire[v] || pending[v]);
-                rl_over = rl[v] == {RW{1'b0}};
-                rl_end  = step_r && rl[v] == RW'(1);
+                rl_over = r_old == {RW{1'b0}};
+                rl_end  = step_r && r_old == RW'(1);
                 fn      = !queued && ((cf && rl_over) || (rl_end && (held[v] || cf)));
                 at_thr  = ev && !now_ev && total >= {2'd0, cfg[7:0]} + 10'd1;
-                fire[v] <= fn;
+                fire_n[v] = fn;
                 merged_now = merged_now + ((ev && !cf) ? {14'd0, cnt} : 16'd0)
                                         + ((cf && !fn && (held[v] || queued)) ? 16'd1 : 16'd0);
                 if (active[v] && at_thr) thr_now = thr_now + 16'd1;
                 if (active[v] && cf && !at_thr && !now_ev && expired) time_now = time_now + 16'd1;
+                // held: a message waits for the interval's end
+                if (fn)                                                 held[v] = 1'b0;
+                else if (cf && !rl_over && !(fire[v] || pending[v]))    held[v] = 1'b1;
                 // aggregation: the time starts with the first event (or a doorbell restart) and
                 // counts down one step at a time
                 if (cf) begin
-                    agg[v]   <= 9'd0;
-                    tleft[v] <= {TW{1'b0}};
+                    agg[v]   = 9'd0;
+                    tleft[v] = {TW{1'b0}};
                 end else if (ev) begin
-                    agg[v] <= agg[v] + {7'd0, cnt};
-                    if (agg[v] == 9'd0 || dbr)              tleft[v] <= tload;
-                    else if (step_t && tleft[v] != {TW{1'b0}}) tleft[v] <= tleft[v] - 1'b1;
+                    agg[v] = a_old + {7'd0, cnt};
+                    if (a_old == 9'd0 || dbr)                tleft[v] = tload;
+                    else if (step_t && t_old != {TW{1'b0}})  tleft[v] = t_old - 1'b1;
                 end else if (serviced[v]) begin
-                    agg[v]   <= 9'd0;
-                    tleft[v] <= {TW{1'b0}};
-                end else if (agg[v] != 9'd0) begin
-                    if (dbr)                                tleft[v] <= tload;
-                    else if (step_t && tleft[v] != {TW{1'b0}}) tleft[v] <= tleft[v] - 1'b1;
+                    agg[v]   = 9'd0;
+                    tleft[v] = {TW{1'b0}};
+                end else if (a_old != 9'd0) begin
+                    if (dbr)                                 tleft[v] = tload;
+                    else if (step_t && t_old != {TW{1'b0}})  tleft[v] = t_old - 1'b1;
                 end
                 // rate limit: the interval starts when a message is sent
-                if (sent_v)                     rl[v] <= rate_steps;
-                else if (step_r && !rl_over)    rl[v] <= rl[v] - 1'b1;
-                if (fn)                                                      held[v] <= 1'b0;
-                else if (cf && !rl_over && !(fire[v] || pending[v]))         held[v] <= 1'b1;
+                if (sent_v)                     rl[v] = rate_steps;
+                else if (step_r && !rl_over)    rl[v] = r_old - 1'b1;
                 // a timer of the vector runs after this edge (aggregated events, or an interval)
-                timing[v] <= (cf ? 1'b0 : ev ? 1'b1 : serviced[v] ? 1'b0 : agg[v] != 9'd0)
-                             || (sent_v ? rate_steps != {RW{1'b0}} : !rl_over && !rl_end);
+                timing[v] = agg[v] != 9'd0 || rl[v] != {RW{1'b0}};
             end
         end
+        fire    <= fire_n;
         merged  <= merged + {16'd0, merged_now};
         by_thr  <= by_thr + {16'd0, thr_now};
         by_time <= by_time + {16'd0, time_now};
@@ -233,16 +243,16 @@ module irq_moderation #(
         end
         if (rst) begin
             for (v = 0; v < NUM_VEC; v = v + 1) begin
-                agg[v]   <= 9'd0;
-                tleft[v] <= {TW{1'b0}};
-                rl[v]    <= {RW{1'b0}};
+                agg[v]   = 9'd0;
+                tleft[v] = {TW{1'b0}};
+                rl[v]    = {RW{1'b0}};
             end
+            held     = {NUM_VEC{1'b0}};
+            timing   = {NUM_VEC{1'b0}};
             coal_set <= {NUM_VEC{1'b0}};
             rate_set <= {NUM_VEC{1'b0}};
             active   <= {NUM_VEC{1'b0}};
             rate_on  <= {NUM_VEC{1'b0}};
-            held     <= {NUM_VEC{1'b0}};
-            timing   <= {NUM_VEC{1'b0}};
             fire     <= {NUM_VEC{1'b0}};
             t_pre    <= {TPW{1'b0}};
             r_pre    <= {RPW{1'b0}};
