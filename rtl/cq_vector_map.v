@@ -46,6 +46,7 @@ module cq_vector_map #(
         db_busy    = 1'b0;
         fixed_busy = 2'b00;
         qv         = 6'd0;
+        q          = 0;
         if (look) begin
             for (q = 0; q < NUM_CQ; q = q + 1) begin
                 qv = q_vec[q*6 +: 6];
