@@ -50,6 +50,7 @@ REGRESS_OUT ?= regress/$(SUITE)$(if $(SHARD),-shard$(subst /,of,$(SHARD)))
 # and line_coverage.info (lcov)
 COVERAGE ?= 0
 BENCH_CYCLES ?= 2000000
+BASELINE ?=
 # make day: the measured trace, its format (auto|plain|wpa|xperf|latencymon) and the driver's own module
 TRACE  ?=
 FORMAT ?= auto
@@ -96,6 +97,7 @@ help:
 	@echo "  make formal [PROPS='axi_*']  formal proofs of the device rules (formal/properties.toml; SymbiYosys + Yices from"
 	@echo "                          PyPI): table of property/depth/result/time in build/formal/results.md; exit 1 on a failure"
 	@echo "  make bench [SIM=icarus]  simulated cycles per wall second, cocotb vs plain Verilator, streaming and 32-queue paths (and Icarus beside them)"
+	@echo "  make bench BASELINE=REF  the same, with REF's rtl/ timed beside today's in the same rounds (ratios)"
 	@echo "  make setup              install the pinned toolchain into $(VENV)"
 	@echo "  make clean              remove builds and run directories"
 	@echo "variables: SIM=$(SIM) ($(VALID_SIMS); icarus: make sim, make bench) TEST=$(TEST) SEED=$(SEED) WAVES=$(WAVES) GUI=$(GUI) PARAMS='$(PARAMS)'"
@@ -208,7 +210,7 @@ formal: $(FORMAL_STAMP)
 	@$(PY) formal/run.py $(PROPS)
 
 bench: check-sim $(STAMP)
-	@$(IRQLOOP) bench --cycles $(BENCH_CYCLES) --sim "$(SIM)"
+	@$(IRQLOOP) bench --cycles $(BENCH_CYCLES) --sim "$(SIM)" $(if $(BASELINE),--baseline "$(BASELINE)")
 
 clean:
 	rm -rf sim_build runs build regress .pytest_cache

@@ -1,6 +1,7 @@
 // Formal wrapper: irq_moderation's coalescing (NVMe Feature 08h) on one vector, with the aggregation
 // threshold THR and time TIME free constants written once after reset (Coalescing Disable free,
-// doorbell restart off, no rate limit), TICK_CYCLES = 2 cycles per time unit, and events,
+// doorbell restart off, no rate limit), TICK_CYCLES = 4 cycles per time unit counted in steps of
+// TIME_STEP = 2 cycles (so the time may end a cycle early, never late), and events,
 // immediate events and "serviced" at will. The message leaves as soon as it fires (sent = fire).
 // Events are counted here per message, independently of the block's own counter: `covered` is
 // the number of events since the previous message (or since software serviced the vector).
@@ -16,7 +17,8 @@
 module f_irq_moderation (
     input wire clk
 );
-    localparam integer TICK = 2;
+    localparam integer TICK = 4;
+    localparam integer STEP = 2;     // the aggregation time counts steps of 2 cycles (2 a unit)
 
 `include "irqloop_regs.vh"
 
@@ -32,10 +34,14 @@ module f_irq_moderation (
     wire        reg_we     = cycle == 2'd1;
     wire        fire;
 
-    irq_moderation #(.NUM_VEC(1), .TICK_CYCLES(TICK)) dut (
+    // the events as the block takes them: lanes naming the vector (two lanes for two events)
+    wire [2:0] ev_valid = {1'b0, ev_cnt == 2'd2, ev_cnt != 2'd0};
+    irq_moderation #(.NUM_VEC(1), .TICK_CYCLES(TICK), .TIME_STEP(STEP), .RATE_SHIFT(0)) dut (
         .clk(clk), .rst(rst), .reg_we(reg_we), .reg_waddr(IV_BLOCK), .reg_wdata({14'd0, coal_cfg}),
-        .reg_raddr(12'd0), .reg_re(1'b0), .reg_rdata(), .ev_cnt(ev_cnt), .ev_now(ev_now), .db_restart(db_restart),
-        .serviced(serviced), .sent(fire), .pending(1'b0), .fire(fire), .merged(), .by_thr(), .by_time()
+        .reg_raddr(12'd0), .reg_re(1'b0), .reg_rdata(), .ev_valid(ev_valid), .ev_vec(3'd0),
+        .ev_now({2'b00, ev_now}), .db_valid(db_restart), .db_vec(1'b0),
+        .serviced(serviced), .sent_valid(fire), .sent_vec(1'b0), .pending(1'b0), .fire(fire),
+        .merged(), .by_thr(), .by_time()
     );
 
     reg started = 1'b0;

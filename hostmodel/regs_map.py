@@ -444,7 +444,7 @@ ARRAYS: dict[str, dict[str, Any]] = {
                 "THR": {"lsb": 0, "width": 8, "access": "RW", "reset": 0x0, "reset_step": 0, "volatile": False,
                     "doc": "Aggregation threshold, zero-based (THR + 1 events per message)."},
                 "TIME": {"lsb": 8, "width": 8, "access": "RW", "reset": 0x0, "reset_step": 0, "volatile": False,
-                    "doc": "Aggregation time in 100 us units."},
+                    "doc": "Aggregation time in 100 us units, counted in steps of COAL_STEP cycles from the step after the first event: it ends up to one step early, never late."},
                 "CD": {"lsb": 16, "width": 1, "access": "RW", "reset": 0x0, "reset_step": 0, "volatile": False,
                     "doc": "Coalescing Disable (NVMe Feature 09h)."},
                 "DB_RESTART": {"lsb": 17, "width": 1, "access": "RW", "reset": 0x0, "reset_step": 0, "volatile": False,
@@ -455,7 +455,7 @@ ARRAYS: dict[str, dict[str, Any]] = {
             "offset": 0x004, "access": "RW", "doc": "Rate limit.",
             "fields": {
                 "CYCLES": {"lsb": 0, "width": 24, "access": "RW", "reset": 0x0, "reset_step": 0, "volatile": False,
-                    "doc": "Minimum cycles between this vector's messages (0: no limit)."},
+                    "doc": "Minimum cycles between this vector's messages (0: no limit), counted in steps of 2^RATE_SHIFT cycles: the interval ends on the first step at least this many cycles after the message was sent, less than a step late."},
             },
         },
     }},

@@ -15,12 +15,17 @@ second over a day of 1 kHz chunks, and how many times faster than the RTL harnes
 through chunks (the harness's chunks per second at the same run's cycle rate), and the same day
 in its clocked mode (the RTL harness's timing, ``bench(clocked=True)``). A benchmark reports
 figures; no test asserts them.
+With --baseline REF (make bench BASELINE=REF) the four RTL figures (streaming and 32-queue, cocotb
+and plain) are also taken with REF's rtl/ (git archive into WORK/build/bench-baseline/<commit>,
+built apart under its own work folder), in the same rounds, and printed beside today's with their
+ratio: the same bench, only the device changed.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -108,6 +113,48 @@ def run_cocotb_cq(sim: str = "verilator") -> dict[str, float]:
             "test_wall_s": float(case.get("time")), "test_rate": sim_cycles / float(case.get("time"))}
 
 
+#: the RTL figures of a round, by name: what --measure takes and --baseline compares
+MEASURES = ("stream", "stream-plain", "cq32", "cq32-plain")
+
+
+def measure(kind: str, cycles: int, period: int) -> dict[str, float]:
+    if kind == "stream":
+        return run_cocotb(cycles, period)
+    if kind == "stream-plain":
+        return run_plain(cycles, period)
+    if kind == "cq32":
+        return run_cocotb_cq()
+    return run_plain(cycles, CQ_MEAN_PERIOD, CQ_BURST, kind="cq32")
+
+
+def baseline_tree(ref: str) -> tuple[str, Path]:
+    """REF's rtl/ in a folder of its own (extracted once per commit): (commit, folder)."""
+    r = subprocess.run(["git", "-C", str(toolchain.SOURCE), "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
+                       capture_output=True, text=True)
+    if r.returncode != 0 or not toolchain.CHECKOUT:
+        raise ParamError(f"BASELINE={ref!r} is not a commit of this checkout; use a commit, tag or branch "
+                         "(e.g. BASELINE=HEAD~3), from a git checkout")
+    commit = r.stdout.strip()
+    dest = toolchain.WORK / "build" / "bench-baseline" / commit[:12]
+    if not (dest / "rtl" / "sources.f").is_file():
+        dest.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "-C", str(toolchain.SOURCE), "archive", commit, "rtl"], capture_output=True)
+        if archive.returncode != 0:
+            raise ParamError(f"BASELINE={ref!r}: commit {commit[:12]} has no rtl/ to compare with")
+        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    return commit, dest
+
+
+def measure_baseline(dest: Path, cycles: int) -> dict[str, dict[str, float]]:
+    """One round of the RTL figures with the baseline's rtl/, in a process of its own."""
+    env = os.environ | {"IRQLOOP_RTL": str(dest / "rtl"), "IRQLOOP_WORK": str(dest / "work")}
+    r = subprocess.run([sys.executable, "-m", "irqloop.bench", "--measure", ",".join(MEASURES), "--cycles", str(cycles)],
+                       env=env, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise toolchain.InfrastructureError(f"the baseline bench run failed: {(r.stdout + r.stderr)[-2000:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     return runner.exit_code_of(lambda: bench(argv, prog))
 
@@ -118,6 +165,8 @@ def bench(argv: list[str] | None, prog: str | None) -> int:
     ap.add_argument("--repeat", default="3", help="runs of each; the median is reported")
     ap.add_argument("--day-chunks", type=int, default=86_400_000, help="chunks of the day model's run (a day at 1 kHz)")
     ap.add_argument("--sim", default="verilator", help="icarus: time the cocotb run under Icarus too")
+    ap.add_argument("--baseline", default="", help="a commit whose rtl/ is timed beside today's (make bench BASELINE=)")
+    ap.add_argument("--measure", default="", help=argparse.SUPPRESS)   # one round of MEASURES as JSON (--baseline's runs)
     a = ap.parse_args(argv)
     sim = runner.parse_sim(a.sim)
     if not a.cycles.isdigit() or int(a.cycles) < 10_000:
@@ -128,15 +177,26 @@ def bench(argv: list[str] | None, prog: str | None) -> int:
     period = round(10.0 * 1e6 / CLOCK_PS)     # the default overrun chunk period
     if a.repeat < 1:
         raise ParamError(f"--repeat={a.repeat} is not valid; use an integer >= 1")
+    if a.measure:
+        kinds = a.measure.split(",")
+        if any(k not in MEASURES for k in kinds):
+            raise ParamError(f"--measure={a.measure!r} is not valid; use names from {', '.join(MEASURES)}")
+        print(json.dumps({k: measure(k, a.cycles, period) for k in kinds}))
+        return 0
+    baseline = baseline_tree(a.baseline) if a.baseline else None
     median = lambda runs: sorted(runs, key=lambda r: r["rate"])[len(runs) // 2]  # noqa: E731
     cocotb_runs, plain_runs, icarus_runs, cq_runs, plain_cq_runs = [], [], [], [], []
+    base_runs: dict[str, list[dict[str, float]]] = {k: [] for k in MEASURES}
     for _ in range(a.repeat):                 # interleaved, so load changes hit all alike
-        cocotb_runs.append(run_cocotb(a.cycles, period))
-        plain_runs.append(run_plain(a.cycles, period))
-        cq_runs.append(run_cocotb_cq())
-        plain_cq_runs.append(run_plain(a.cycles, CQ_MEAN_PERIOD, CQ_BURST, kind="cq32"))
+        cocotb_runs.append(measure("stream", a.cycles, period))
+        plain_runs.append(measure("stream-plain", a.cycles, period))
+        cq_runs.append(measure("cq32", a.cycles, period))
+        plain_cq_runs.append(measure("cq32-plain", a.cycles, period))
         if sim == "icarus":
             icarus_runs.append(run_cocotb(a.cycles, period, "icarus"))
+        if baseline is not None:
+            for k, r in measure_baseline(baseline[1], a.cycles).items():
+                base_runs[k].append(r)
     cocotb, plain = median(cocotb_runs), median(plain_runs)
     day_runs = [daymodel.bench(chunks=a.day_chunks) for _ in range(a.repeat)]
     day = sorted(day_runs, key=lambda r: r["chunks_per_s"])[len(day_runs) // 2]
@@ -173,6 +233,16 @@ def bench(argv: list[str] | None, prog: str | None) -> int:
           f"{plain_cq['wall_s']:.2f} s, {plain_cq['chunks']} entries, {plain_cq['msis']} messages)")
     print(f"  ratio cocotb/plain  : {cq['rate'] / plain_cq['rate'] * 100:6.1f} %")
     print(f"  all runs (M cycles/s): cocotb [{spread(cq_runs)}], plain [{spread(plain_cq_runs)}]")
+    if baseline is not None:
+        now = {"stream": cocotb, "stream-plain": plain, "cq32": cq, "cq32-plain": plain_cq}
+        names = {"stream": "streaming, cocotb + host model", "stream-plain": "streaming, plain Verilator C++",
+                 "cq32": "32 queues, cocotb + host model", "cq32-plain": "32 queues, plain Verilator C++"}
+        print(f"bench: today's RTL against BASELINE={a.baseline} ({baseline[0][:12]}'s rtl/), the same bench in the "
+              f"same rounds (M cycles/s, medians of {a.repeat})")
+        print(f"  {'path':34s} {'baseline':>9s} {'today':>9s} {'today/baseline':>15s}")
+        for k in MEASURES:
+            b = median(base_runs[k])
+            print(f"  {names[k]:34s} {b['rate'] / 1e6:9.3f} {now[k]['rate'] / 1e6:9.3f} {now[k]['rate'] / b['rate']:14.2f}x")
     # simulated stream time per wall second: the day model's chunks are 1 ms apart, the harness's cycles 4 ns
     day_sim_rate = day["chunks"] * 1e-3 / day["wall_s"]
     rtl_sim_rate = cocotb["rate"] * CLOCK_PS * 1e-12

@@ -35,7 +35,8 @@ def _source_root() -> Path:
 
 SOURCE = _source_root()
 CHECKOUT = SOURCE != PACKAGE           #: running from a git checkout, not from an installed package
-RTL = SOURCE / "rtl"
+#: the device RTL; $IRQLOOP_RTL names another copy of it (make bench BASELINE= times an earlier one)
+RTL = Path(os.environ["IRQLOOP_RTL"]).resolve() if os.environ.get("IRQLOOP_RTL") else SOURCE / "rtl"
 TB = SOURCE / "tb"
 HDL = TB / "hdl"                        #: the HDL host (memory, MMIO master, MSI window) and its C++
 SCRIPTS = SOURCE / "scripts"

@@ -43,6 +43,7 @@ module cq_engine #(
     input  wire [15:0]       db_head,
     output reg               db_error,          // pulse: refused doorbell
     output reg  [NUM_CQ-1:0] db_ok,             // pulse: accepted doorbell of that queue
+    output reg  [QW-1:0]     db_ok_q,           // with db_ok: its queue
 
     // completion request
     input  wire              cpl_valid,
@@ -66,6 +67,7 @@ module cq_engine #(
     // per queue
     output reg  [NUM_CQ-1:0] event_out,         // pulse: an entry of that queue is in memory
     output reg               event_err,         // with event_out: that entry has a non-zero status
+    output reg  [QW-1:0]     event_q,           // with event_out: its queue
     output reg  [NUM_CQ-1:0] full,
     output reg  [NUM_CQ-1:0] empty,
 
@@ -158,6 +160,7 @@ module cq_engine #(
                 head_ram[db_q] <= db_head;
                 head_set[db_q] <= 1'b1;
                 db_ok[db_q]    <= 1'b1;
+                db_ok_q        <= db_q;
                 full[db_q]     <= next_slot(b_tail_new, b_size) == db_head;
                 empty[db_q]    <= b_tail_new == db_head;
             end
@@ -182,6 +185,7 @@ module cq_engine #(
         if (busy && wr_done && !(wr_valid && !wr_ready)) begin
             busy              <= 1'b0;
             event_out[busy_q] <= 1'b1;
+            event_q           <= busy_q;
             event_err         <= busy_err;
             entries_written   <= entries_written + 32'd1;
         end
@@ -207,7 +211,9 @@ module cq_engine #(
             busy_q          <= {QW{1'b0}};
             busy_err        <= 1'b0;
             db_ok           <= {NUM_CQ{1'b0}};
+            db_ok_q         <= {QW{1'b0}};
             event_err       <= 1'b0;
+            event_q         <= {QW{1'b0}};
             wr_valid        <= 1'b0;
             wr_addr         <= {ADDR_W{1'b0}};
             wr_data         <= 128'd0;

@@ -14,7 +14,9 @@ module irqloop_dev #(
     parameter integer ADDR_W    = 64,
     parameter integer MAX_BURST = 16,
     parameter integer NUM_CQ    = 4,        // completion queues, 1..32
-    parameter integer COAL_TICK = 25000     // clock cycles per 100 us (aggregation time unit)
+    parameter integer COAL_TICK = 25000,    // clock cycles per 100 us (aggregation time unit)
+    parameter integer COAL_STEP = 100,      // cycles per step of the aggregation timers (divides COAL_TICK)
+    parameter integer RATE_SHIFT = 7        // the rate limit counts steps of 2^RATE_SHIFT cycles
 ) (
     input  wire                 clk,
     input  wire                 rst,
@@ -112,6 +114,7 @@ module irqloop_dev #(
     wire [QW-1:0]            ctx_q;
     wire [15:0]              ctx_head, ctx_tail, ctx_size;
     wire                     cq_cfg_we, cq_db_we, cq_reg_error, cq_db_error, q_event_err;
+    wire [QW-1:0]            q_event_q, q_db_ok_q;           // the queue of q_event / q_db_ok
     wire [QW-1:0]            cq_cfg_q, cq_db_q, cq_db_q_next;
     wire [15:0]              cq_cfg_size, cq_db_head;
     wire                     cpl_valid, cpl_ready;
@@ -206,13 +209,13 @@ module irqloop_dev #(
         .clk(clk), .rst(rst),
         .cfg_we(cq_cfg_we), .cfg_q(cq_cfg_q), .cfg_size(cq_cfg_size),
         .db_we(cq_db_we), .db_q(cq_db_q), .db_q_next(cq_db_q_next), .db_head(cq_db_head),
-        .db_error(cq_db_error), .db_ok(q_db_ok),
+        .db_error(cq_db_error), .db_ok(q_db_ok), .db_ok_q(q_db_ok_q),
         .cpl_valid(cpl_valid), .cpl_ready(cpl_ready), .cpl_q(cpl_q), .cpl_q_next(cpl_q_next),
         .cpl_base(cpl_base), .cpl_dw0(cpl_dw0),
         .cpl_sqid(cpl_sqid), .cpl_sqhead(cpl_sqhead), .cpl_cid(cpl_cid), .cpl_status(cpl_status),
         .wr_valid(cqw_valid), .wr_ready(cqw_ready), .wr_addr(cqw_addr), .wr_data(cqw_data),
         .wr_done(cqw_done),
-        .event_out(q_event), .event_err(q_event_err), .full(q_full), .empty(q_empty),
+        .event_out(q_event), .event_err(q_event_err), .event_q(q_event_q), .full(q_full), .empty(q_empty),
         .rd_re(ctx_re), .rd_q(ctx_q), .rd_size(ctx_size), .rd_head(ctx_head), .rd_tail(ctx_tail),
         .stall_cycles(cq_stall_cycles), .entries_written(cq_entries)
     );
@@ -229,12 +232,10 @@ module irqloop_dev #(
     end
 
     // ---------------- interrupts ----------------
-    wire [NUM_VEC-1:0] cqv_event, cqv_event_err, cqv_db, cqv_busy;
-    cq_vector_map #(.NUM_CQ(NUM_CQ), .NUM_VEC(NUM_VEC)) u_map (
-        .q_event(q_event), .q_event_err(q_event_err), .q_db(q_db_ok), .q_empty(q_empty),
-        .q_vec(q_vec), .q_ien(q_ien),
-        .vec_event(cqv_event), .vec_event_err(cqv_event_err), .vec_db(cqv_db), .vec_busy(cqv_busy)
-    );
+    // the landed entry's and the doorbell's vectors, and whether a vector still has entries
+    wire          cqv_ev, cqv_db, cqv_db_busy;
+    wire [VW-1:0] cqv_ev_vec, cqv_db_vec;
+    wire [1:0]    fixed_busy;                  // a queue on the data / error vector holds entries
 
     // stream events on the data and error vectors (when enabled in INT_ENABLE)
     wire st_data  = ev_data & int_enable[VEC_DATA];
@@ -246,30 +247,37 @@ module irqloop_dev #(
     wire data_w1c   = cause_w1c[CAUSE_DATA];
     wire error_w1c  = cause_w1c[CAUSE_OVERRUN] | cause_w1c[CAUSE_CFGERR] | cause_w1c[CAUSE_DBERR];
 
-    reg [NUM_VEC*2-1:0] ev_cnt;
-    reg [NUM_VEC-1:0]   ev_now, serviced;
-    integer v;
-    always @* begin
-        for (v = 0; v < NUM_VEC; v = v + 1) begin
-            ev_cnt[v*2 +: 2] = {1'b0, cqv_event[v]};
-            ev_now[v]        = cqv_event_err[v];
-            serviced[v]      = cqv_db[v] && !cqv_busy[v];
-        end
-        ev_cnt[VEC_DATA*2 +: 2]  = {1'b0, cqv_event[VEC_DATA]} + {1'b0, st_data};
-        ev_cnt[VEC_ERROR*2 +: 2] = {1'b0, cqv_event[VEC_ERROR]} + {1'b0, st_error};
-        ev_now[VEC_ERROR]        = cqv_event[VEC_ERROR] | st_error;          // never coalesced
-        serviced[VEC_DATA]       = (cqv_db[VEC_DATA] | data_w1c) && !data_left && !cqv_busy[VEC_DATA];
-        serviced[VEC_ERROR]      = (cqv_db[VEC_ERROR] | error_w1c) && !error_left && !cqv_busy[VEC_ERROR];
-    end
+    cq_vector_map #(.NUM_CQ(NUM_CQ), .NUM_VEC(NUM_VEC), .FIXED0(VEC_DATA), .FIXED1(VEC_ERROR)) u_map (
+        .ev(|q_event), .ev_q(q_event_q), .db(|q_db_ok), .db_q(q_db_ok_q),
+        .look(|q_db_ok || data_w1c || error_w1c),
+        .q_empty(q_empty), .q_vec(q_vec), .q_ien(q_ien),
+        .vec_ev(cqv_ev), .ev_vec(cqv_ev_vec), .vec_db(cqv_db), .db_vec(cqv_db_vec),
+        .db_busy(cqv_db_busy), .fixed_busy(fixed_busy)
+    );
+
+    // serviced: a doorbell left its vector with no queue holding entries (and, on the data or
+    // error vector, no cause bit set), or a W1C of the data or error causes did
+    wire               db_serviced = cqv_db && !cqv_db_busy && !(cqv_db_vec == VW'(VEC_DATA) && data_left)
+                                     && !(cqv_db_vec == VW'(VEC_ERROR) && error_left);
+    wire [NUM_VEC-1:0] serviced = (db_serviced ? {{(NUM_VEC-1){1'b0}}, 1'b1} << cqv_db_vec : {NUM_VEC{1'b0}})
+                                | (data_w1c && !data_left && !fixed_busy[0] ? {{(NUM_VEC-1){1'b0}}, 1'b1} << VEC_DATA : {NUM_VEC{1'b0}})
+                                | (error_w1c && !error_left && !fixed_busy[1] ? {{(NUM_VEC-1){1'b0}}, 1'b1} << VEC_ERROR : {NUM_VEC{1'b0}});
+
+    // three event lanes: a landed entry (immediate with an error status, or on the error vector),
+    // a stream chunk on the data vector, a stream error on the error vector (never coalesced)
+    wire [2:0]      ev_valid = {st_error, st_data, cqv_ev};
+    wire [3*VW-1:0] ev_vec   = {VW'(VEC_ERROR), VW'(VEC_DATA), cqv_ev_vec};
+    wire [2:0]      ev_now   = {1'b1, 1'b0, q_event_err || cqv_ev_vec == VW'(VEC_ERROR)};
 
     wire [NUM_VEC-1:0] vec_fire;
-    wire [NUM_VEC-1:0] vec_sent;
-    irq_moderation #(.NUM_VEC(NUM_VEC), .TICK_CYCLES(COAL_TICK)) u_moderation (
+    wire [NUM_VEC-1:0] vec_sent;               // (moderation takes the sent vector by number)
+    irq_moderation #(.NUM_VEC(NUM_VEC), .TICK_CYCLES(COAL_TICK), .TIME_STEP(COAL_STEP), .RATE_SHIFT(RATE_SHIFT))
+    u_moderation (
         .clk(clk), .rst(rst),
         .reg_we(ext_we), .reg_waddr(ext_waddr), .reg_wdata(ext_wdata),
         .reg_raddr(ext_raddr), .reg_re(ext_re), .reg_rdata(rdata_iv),
-        .ev_cnt(ev_cnt), .ev_now(ev_now), .db_restart(cqv_db), .serviced(serviced),
-        .sent(vec_sent), .pending(vec_pending),
+        .ev_valid(ev_valid), .ev_vec(ev_vec), .ev_now(ev_now), .db_valid(cqv_db), .db_vec(cqv_db_vec),
+        .serviced(serviced), .sent_valid(msi_ack), .sent_vec(msi_req_vec), .pending(vec_pending),
         .fire(vec_fire), .merged(cnt_coalesced), .by_thr(cnt_coal_thr), .by_time(cnt_coal_time)
     );
 
@@ -319,7 +327,7 @@ module irqloop_dev #(
 
     wire unused_ok = &{1'b0, int_enable[3:2], ring_base[63:ADDR_W > 63 ? 63 : ADDR_W],
                        msi_addr[63:ADDR_W > 63 ? 63 : ADDR_W], dma_cq, msix_enable, cause_w1c,
-                       cq_stall_cycles, msi_req_vec};
+                       cq_stall_cycles, vec_sent};
 
 endmodule
 

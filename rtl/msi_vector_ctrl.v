@@ -47,9 +47,11 @@ module msi_vector_ctrl #(
     // an event in the same cycle as the message leaves is a new event: it stays pending
     wire [NUM_VEC-1:0] pending_next = rst ? {NUM_VEC{1'b0}} : (pending & ~sent & ~(clear_masked & mask)) | event_in;
 
+    // (most cycles have nothing pending: the encoders are skipped then)
+    wire [NUM_VEC-1:0] ready_next = pending_next & ~mask_next;
     always @* begin
-        req_vec      = lowest(ready);
-        req_vec_next = lowest(pending_next & ~mask_next);
+        req_vec      = (ready == {NUM_VEC{1'b0}}) ? {VEC_W{1'b0}} : lowest(ready);
+        req_vec_next = (ready_next == {NUM_VEC{1'b0}}) ? {VEC_W{1'b0}} : lowest(ready_next);
     end
 
     always @* begin

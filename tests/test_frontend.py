@@ -459,11 +459,14 @@ def test_every_irqloop_command_takes_its_options_and_refuses_bad_ones(capsys: py
     """The `irqloop` command dispatches to each front end with its own options (no simulation here)."""
     from irqloop import cli
     assert cli.main(["bench", "--cycles", "5"]) == runner.EXIT_BAD_INPUT
+    assert cli.main(["bench", "--baseline", "no-such-ref"]) == runner.EXIT_BAD_INPUT
     assert cli.main(["no-such-command"]) == runner.EXIT_BAD_INPUT
     assert cli.main(["params", "overrun"]) == 0
     err = capsys.readouterr()
     assert err.err.strip().splitlines() == [
         "error: BENCH_CYCLES='5' is not valid; use an integer >= 10000",
+        "error: BASELINE='no-such-ref' is not a commit of this checkout; use a commit, tag or branch (e.g. "
+        "BASELINE=HEAD~3), from a git checkout",
         "error: unknown command 'no-such-command'; valid: " + ", ".join(cli.COMMANDS)]
     assert "slots" in err.out
     for name in cli.COMMANDS:

@@ -54,14 +54,14 @@ DEVICE = toolchain.RTL_SOURCES
 
 
 # The whole device, built once per parameter set and shared by its two testbenches (streaming;
-# queues and interrupts). COAL_TICK is shortened to 64 cycles per 100 us unit so aggregation times
+# queues and interrupts). COAL_TICK is shortened to 64 cycles per 100 us unit (in steps of 16) so aggregation times
 # fit a block test; the streaming testbench does not use aggregation.
 DEVICE_BUILDS = [
-    pytest.param({"NUM_CQ": 1, "DATA_W": 64, "MAX_BURST": 16, "COAL_TICK": 64}, id="cq1-w64-b16"),
-    pytest.param({"NUM_CQ": 32, "DATA_W": 128, "MAX_BURST": 4, "COAL_TICK": 64}, id="cq32-w128-b4"),
-    pytest.param({"NUM_CQ": 4, "DATA_W": 32, "MAX_BURST": 16, "COAL_TICK": 64}, id="cq4-w32-b16",
+    pytest.param({"NUM_CQ": 1, "DATA_W": 64, "MAX_BURST": 16, "COAL_TICK": 64, "COAL_STEP": 16}, id="cq1-w64-b16"),
+    pytest.param({"NUM_CQ": 32, "DATA_W": 128, "MAX_BURST": 4, "COAL_TICK": 64, "COAL_STEP": 16}, id="cq32-w128-b4"),
+    pytest.param({"NUM_CQ": 4, "DATA_W": 32, "MAX_BURST": 16, "COAL_TICK": 64, "COAL_STEP": 16}, id="cq4-w32-b16",
                  marks=pytest.mark.nightly),
-    pytest.param({"NUM_CQ": 4, "DATA_W": 256, "MAX_BURST": 4, "COAL_TICK": 64}, id="cq4-w256-b4",
+    pytest.param({"NUM_CQ": 4, "DATA_W": 256, "MAX_BURST": 4, "COAL_TICK": 64, "COAL_STEP": 16}, id="cq4-w256-b4",
                  marks=pytest.mark.nightly),
 ]
 
@@ -96,10 +96,12 @@ def test_cq_engine(num_cq: int, tmp_path: Path) -> None:
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("num_vec", [1, 34])
-def test_irq_moderation(num_vec: int, tmp_path: Path) -> None:
+@pytest.mark.parametrize("num_vec,time_step,rate_shift", [(1, 4, 3), (34, 4, 3), (34, 1, 0)],
+                         ids=["vec1-steps", "vec34-steps", "vec34-exact"])
+def test_irq_moderation(num_vec: int, time_step: int, rate_shift: int, tmp_path: Path) -> None:
+    """Timers in steps (4 cycles of the aggregation time, 8 of the rate) and cycle-exact ones."""
     run_block("irq_moderation", ["irq_moderation.v"], "irqloop.tb.block.tb_irq_moderation",
-              {"NUM_VEC": num_vec, "TICK_CYCLES": 16}, tmp_path)
+              {"NUM_VEC": num_vec, "TICK_CYCLES": 16, "TIME_STEP": time_step, "RATE_SHIFT": rate_shift}, tmp_path)
 
 
 @pytest.mark.sim

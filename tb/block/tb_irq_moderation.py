@@ -5,10 +5,12 @@ than a copy of the logic:
 - no event is lost: each is followed by a message, unless software serviced the vector first;
 - by count: at most THR+1 events go into one message (THR is zero-based);
 - by time: no aggregated event waits longer than TIME x TICK cycles (+ the register stage),
-  unless a doorbell restarted the time with DB_RESTART set;
+  unless a doorbell restarted the time with DB_RESTART set; the time counts steps of TIME_STEP
+  cycles, so it may end up to TIME_STEP - 1 cycles early, never late;
 - never coalesced: an immediate event (error) sends at once, and CD or THR/TIME 0 disable
   aggregation: one message per event;
-- rate: two messages of a vector are never closer than RATE cycles after the first was sent;
+- rate: two messages of a vector are never closer than RATE cycles after the first was sent (the
+  interval counts steps of 2^RATE_SHIFT cycles: it ends up to 2^RATE_SHIFT - 1 cycles late);
 - merged counts exactly the events that sent no message of their own;
 - by_thr / by_time count exactly the aggregations that ended at the threshold and by the time."""
 
@@ -37,8 +39,8 @@ async def write_reg(dut, addr: int, value: int) -> None:
 
 
 async def idle(dut) -> None:
-    for s in ("reg_we", "reg_waddr", "reg_wdata", "reg_raddr", "reg_re", "ev_cnt", "ev_now", "db_restart", "serviced",
-              "sent", "pending"):
+    for s in ("reg_we", "reg_waddr", "reg_wdata", "reg_raddr", "reg_re", "ev_valid", "ev_vec", "ev_now", "db_valid",
+              "db_vec", "serviced", "sent_valid", "sent_vec", "pending"):
         getattr(dut, s).value = 0
 
 
@@ -69,90 +71,100 @@ async def run_case(dut, rng: random.Random, coal: int, rate: int, cycles: int, p
         assert int(dut.reg_rdata.value) == coal, f"IVR_COAL of vector {v} reads back"
     merged0 = int(dut.merged.value)
     vs = [Vector() for _ in range(n)]
-    events = fires = event_cycles = ev_prev = 0
+    vw = len(dut.sent_vec)
+    events = fires = event_cycles = 0
+    ev_prev = [0] * n                            # events per vector in the previous cycle
     send_delay: dict[int, int] = {}
+    p_lane = min(0.9, p_ev * n / 2)              # three lanes: about p_ev events per vector and cycle
     for cycle in range(cycles):
         await FallingEdge(dut.clk)
         fire = int(dut.fire.value)
-        sent = 0
+        # the test plays msi_vector_ctrl: one message leaves per cycle, the lowest ready vector
+        ready = [v for v, st in enumerate(vs) if st.in_flight and not fire >> v & 1 and send_delay[v] <= 1]
+        sent_v = ready[0] if ready else None
         for v, st in enumerate(vs):
             if fire >> v & 1:
                 fires += 1
                 st.fire_at.append(cycle)
-                last_c = ev_prev >> 2 * v & 3
                 if rate:
                     assert not st.in_flight, f"vector {v}: fired again while its message was queued"
                 if active and not rate:
                     # at most THR+1 aggregated: the message goes in the cycle the count is reached
-                    # (a cycle that brings two events may overshoot by one)
-                    assert len(st.waiting) - last_c <= thr, \
-                        f"vector {v}: {len(st.waiting)} events in one message, {len(st.waiting) - last_c} " \
+                    # (a cycle that brings several events may overshoot)
+                    assert len(st.waiting) - ev_prev[v] <= thr, \
+                        f"vector {v}: {len(st.waiting)} events in one message, {len(st.waiting) - ev_prev[v]} " \
                         f"before its last cycle > THR {thr}"
                 st.waiting.clear()
                 st.restarted = False
                 st.in_flight = True
                 send_delay[v] = rng.randint(1, 6)
             elif st.in_flight:
-                send_delay[v] -= 1
-                if send_delay[v] == 0:
+                if v == sent_v:
                     st.in_flight = False
                     st.last_sent = cycle
-                    sent |= 1 << v
+                else:
+                    send_delay[v] -= 1
             if rate and fire >> v & 1 and len(st.fire_at) > 1:
                 assert cycle - st.last_sent >= rate, \
                     f"vector {v}: message {cycle - st.last_sent} cycles after the last was sent < RATE {rate}"
-            # no event waits beyond its bound
+            # no event waits beyond its bound (the time may end early, never late)
             if st.waiting and not rate and not st.restarted:
                 bound = (units * tick + 2) if active else 1
                 assert cycle - st.waiting[0] <= bound, f"vector {v}: event of cycle {st.waiting[0]} waited " \
                                                        f"{cycle - st.waiting[0]} > {bound} cycles"
         # ---- stimulus for the next edge ----
-        ev_cnt = ev_now = db = serviced = 0
-        # pending as msi_vector_ctrl shows it: still set in the cycle its message is sent
-        pending = sum(1 << v for v, st in enumerate(vs) if st.in_flight) | sent
+        lanes = [(rng.randrange(n), rng.random() < 0.05) if rng.random() < p_lane else None for _ in range(3)]
+        ev_prev = [0] * n
+        ev_valid = ev_vec = ev_now = 0
+        for k, lane in enumerate(lanes):
+            if lane is None:
+                continue
+            v, now = lane
+            ev_valid |= 1 << k
+            ev_vec |= v << (vw * k)
+            ev_now |= int(now) << k
+            ev_prev[v] += 1
+            vs[v].waiting.append(cycle)
+            events += 1
+        event_cycles += sum(1 for c in ev_prev if c)
+        db = rng.randrange(n) if rng.random() < min(0.5, 0.02 * n) else None
+        if db is not None and dbr and vs[db].waiting:
+            vs[db].restarted = True
+        serviced = 0
         for v, st in enumerate(vs):
-            if rng.random() < p_ev:
-                c = rng.choice([1, 1, 1, 2])
-                event_cycles += 1
-                ev_cnt |= c << (2 * v)
-                if rng.random() < 0.05:
-                    ev_now |= 1 << v
-                st.waiting += [cycle] * c
-                events += c
-            if rng.random() < 0.02:
-                db |= 1 << v
-                if dbr and st.waiting:
-                    st.restarted = True
-            if not (ev_cnt >> 2 * v & 3) and rng.random() < 0.005:
+            if not ev_prev[v] and rng.random() < 0.005:
                 serviced |= 1 << v
                 st.waiting.clear()            # serviced: nothing left to interrupt for
                 st.restarted = False
-        if rate:    # with a rate, events up to the cycle a queued message leaves ride on that message
-            for v, st in enumerate(vs):
-                if sent >> v & 1:
-                    st.waiting.clear()
-        dut.ev_cnt.value, dut.ev_now.value, dut.db_restart.value = ev_cnt, ev_now, db
-        ev_prev = ev_cnt
-        dut.serviced.value, dut.sent.value, dut.pending.value = serviced, sent, pending
+        if rate and sent_v is not None:       # with a rate, events up to the cycle a queued message leaves ride on it
+            vs[sent_v].waiting.clear()
+        # pending as msi_vector_ctrl shows it: still set in the cycle its message is sent
+        pending = sum(1 << v for v, st in enumerate(vs) if st.in_flight) | (1 << sent_v if sent_v is not None else 0)
+        dut.ev_valid.value, dut.ev_vec.value, dut.ev_now.value = ev_valid, ev_vec, ev_now
+        dut.db_valid.value, dut.db_vec.value = int(db is not None), db or 0
+        dut.serviced.value, dut.pending.value = serviced, pending
+        dut.sent_valid.value, dut.sent_vec.value = int(sent_v is not None), sent_v or 0
     await RisingEdge(dut.clk)                     # the last cycle's stimulus is taken
     await idle(dut)
     # drain: everything waiting must be signalled
-    for _ in range(units * tick + 2 * rate + 20):
+    step = 1 << int(dut.RATE_SHIFT.value)
+    for _ in range(units * tick + 2 * (rate + step) + 20):
         await FallingEdge(dut.clk)
-        fire, sent = int(dut.fire.value), 0
+        fire = int(dut.fire.value)
+        ready = [v for v, st in enumerate(vs) if st.in_flight]
+        sent_v = ready[0] if ready else None
+        if sent_v is not None:
+            vs[sent_v].in_flight = False
+            if rate:
+                vs[sent_v].waiting.clear()
         for v, st in enumerate(vs):
-            if st.in_flight:
-                sent |= 1 << v
-                st.in_flight = False
-                if rate:
-                    st.waiting.clear()
             if fire >> v & 1:
                 fires += 1
                 st.waiting.clear()
                 st.in_flight = True
-        dut.sent.value = sent
+        dut.sent_valid.value, dut.sent_vec.value = int(sent_v is not None), sent_v or 0
         await RisingEdge(dut.clk)
-        dut.sent.value = 0
+        dut.sent_valid.value = 0
     for v, st in enumerate(vs):
         assert not st.waiting, f"vector {v}: events of cycles {st.waiting[:5]} never signalled"
     return {"events": events, "event_cycles": event_cycles, "fires": fires,
@@ -200,11 +212,11 @@ async def merged_counts_events_without_their_own_message(dut) -> None:
     fires = []
     for i in range(11):
         await FallingEdge(dut.clk)
-        dut.ev_cnt.value = 1
+        dut.ev_valid.value = 1                      # lane 0, vector 0
         dut.ev_now.value = int(i == 10)
         for k in range(5):
             await FallingEdge(dut.clk)              # the edge before this one took the event
-            dut.ev_cnt.value = dut.ev_now.value = 0
+            dut.ev_valid.value = dut.ev_now.value = 0
             if int(dut.fire.value) & 1:
                 fires.append(i + 1)
     assert fires == [3, 6, 9, 11]
@@ -216,18 +228,61 @@ async def merged_counts_events_without_their_own_message(dut) -> None:
 @cocotb.test()
 async def aggregation_time_ends_an_aggregation_below_the_threshold(dut) -> None:
     """THR=7 (8 per message), TIME=1 unit: two events, then quiet. The message goes when the time
-    runs out, TICK_CYCLES after the first event, and by_time (not by_thr) counts it."""
+    runs out, TICK_CYCLES after the first event (counted in steps of TIME_STEP cycles from the step
+    after it: up to TIME_STEP - 1 cycles early), and by_time (not by_thr) counts it. Started at
+    every phase of the step, the message comes at every cycle of that window."""
+    tick, step = int(dut.TICK_CYCLES.value), int(dut.TIME_STEP.value)
+    seen = set()
+    for phase in range(step):
+        fired = await one_aggregation_by_time(dut, phase)
+        assert tick - step < fired <= tick + 3, (fired, tick, step)
+        seen.add(fired)
+    assert len(seen) == step, f"the time's end moves with the phase of its start: {sorted(seen)}"
+
+
+async def one_aggregation_by_time(dut, phase: int) -> int:
     await idle(dut)
     await start(dut)
     tick = int(dut.TICK_CYCLES.value)
+    for _ in range(phase):
+        await FallingEdge(dut.clk)
     await write_reg(dut, REG.array("IV", 0, "COAL"), coal_word(THR=7, TIME=1))
     thr0, time0, merged0 = int(dut.by_thr.value), int(dut.by_time.value), int(dut.merged.value)
     fired_at = []
     for cycle in range(tick + 20):
         await FallingEdge(dut.clk)
-        dut.ev_cnt.value = 1 if cycle in (0, 3) else 0
+        dut.ev_valid.value = 1 if cycle in (0, 3) else 0
         if int(dut.fire.value) & 1:
             fired_at.append(cycle)
-    assert len(fired_at) == 1 and tick <= fired_at[0] <= tick + 3, (fired_at, tick)
+    assert len(fired_at) == 1, fired_at
     assert (int(dut.by_thr.value) - thr0, int(dut.by_time.value) - time0) == (0, 1)
     assert int(dut.merged.value) - merged0 == 2
+    return fired_at[0]
+
+
+@cocotb.test()
+async def rate_interval_ends_on_the_first_step_at_least_rate_cycles_after_the_send(dut) -> None:
+    """RATE=11, an event every cycle on vector 0, each message sent in the cycle it fires: the
+    next message comes no sooner than RATE cycles after the send and less than one rate step
+    (2^RATE_SHIFT cycles) later than that; with steps longer than a cycle the gap varies."""
+    await idle(dut)
+    await start(dut)
+    rate, step = 11, 1 << int(dut.RATE_SHIFT.value)
+    await write_reg(dut, REG.array("IV", 0, "RATE"), rate)
+    gaps, last_sent = [], None
+    dut.ev_valid.value = 1
+    for cycle in range(40 * (rate + step)):
+        await FallingEdge(dut.clk)
+        dut.sent_valid.value = 0
+        if int(dut.fire.value) & 1:
+            if last_sent is not None:
+                gaps.append(cycle - last_sent)
+            last_sent = cycle
+            dut.sent_valid.value, dut.sent_vec.value = 1, 0
+    dut.ev_valid.value = 0
+    # the fire output is registered: the message can be seen one cycle after the interval's end
+    assert len(gaps) > 20 and all(rate + 1 <= g <= rate + step for g in gaps), (gaps, rate, step)
+    if step == 1:
+        assert set(gaps) == {rate + 1}, gaps            # cycle-exact: always RATE (+ the register)
+    else:
+        assert len(set(gaps)) > 1, gaps                 # the send's phase in the step moves the end
