@@ -384,17 +384,17 @@ ARRAYS: dict[str, dict[str, Any]] = {
             },
         },
         "TG_PERIOD": {
-            "offset": 0x018, "access": "RW", "doc": "Traffic generator: a burst every N cycles (0: off).",
+            "offset": 0x018, "access": "RW", "doc": "Traffic generator: a burst every N cycles (0: off), due N, 2N, 3N... cycles after the rise of TG_CTRL.RUN. One queue is visited a cycle (queue q at the cycles q + k NUM_CQ), and a burst lands at the first visit at or after its deadline: never early, at most NUM_CQ - 1 cycles late.",
             "fields": {
                 "CYCLES": {"lsb": 0, "width": 32, "access": "RW", "reset": 0x0, "reset_step": 0, "volatile": False,
-                    "doc": ""},
+                    "doc": "Cycles between bursts, read at each visit: a change applies from the next deadline, and a period set after 0 gives a burst at the queue's next visit. When the last deadline plus N has already passed (N below NUM_CQ), the next deadline is N after the burst."},
             },
         },
         "TG_BURST": {
-            "offset": 0x01c, "access": "RW", "doc": "Traffic generator: completions per burst.",
+            "offset": 0x01c, "access": "RW", "doc": "Traffic generator: completions per burst (the last one cut at TG_LIMIT).",
             "fields": {
                 "COMPLETIONS": {"lsb": 0, "width": 16, "access": "RW", "reset": 0x0, "reset_step": 0, "volatile": False,
-                    "doc": ""},
+                    "doc": "Completions; read when a burst lands."},
             },
         },
     }},

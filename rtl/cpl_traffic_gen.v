@@ -2,11 +2,28 @@
 //
 // - DMA: one completion per finished chunk (dma_chunk pulse) to queue dma_q; DW0 = the chunk's
 //   sequence number (counted here from stream_start), SQ id 0, command id = seq[15:0].
-// - Traffic generator: while run is high, every tg_period[q] cycles queue q gets tg_burst[q]
-//   completions (period 0: none), up to `limit` per queue (0: unlimited). DW0 = the queue's own
-//   count of generated completions, SQ id 1, SQ head = q, command id = count[15:0]. Every
-//   err_every-th generated completion (counted over all queues) carries status 1 (0: never).
-//   A 0->1 of run restarts the generator's timers and counts.
+// - Traffic generator: while run is high, queue q gets tg_burst completions at each of its
+//   deadlines, one every tg_period cycles (period 0: none), up to `limit` per queue (0:
+//   unlimited). DW0 = the queue's own count of generated completions, SQ id 1, SQ head = q,
+//   command id = count[15:0]. Every err_every-th generated completion (counted over all queues)
+//   carries status 1 (0: never). A 0->1 of run restarts the generator's deadlines and counts.
+//
+// The generator's rule, in cycles since run rose (the edge at which run is first seen high is
+// cycle 0; `now` is the cycle being evaluated):
+// - a scanner visits one queue a cycle, round robin: queue q at the cycles with now mod NUM_CQ
+//   == q (the first visit of queue 0 is at cycle NUM_CQ);
+// - queue q's first deadline is its period; at a visit whose deadline has come (deadline <= now)
+//   it adds the burst (cut at the limit) and moves the deadline on by the period (as read at that
+//   visit); if that is still not after now (a period shorter than a scan round), the next
+//   deadline is now + period;
+// - while the period is 0 the queue makes nothing and its deadline is its next visit: a period
+//   written later gives a burst at the queue's next visit, then one each period after it.
+// So a burst lands at the scanner's first visit at or after its deadline, at most NUM_CQ - 1
+// cycles late and never early; the totals are exact. At NUM_CQ = 1 every cycle is a visit and
+// bursts land on their deadlines: cycles P, 2P, 3P... after the rise of run.
+// The period and burst come from the register block's RAM (cq_csr): tg_q_next names the queue
+// visited in the next cycle, and tg_period/tg_burst are that queue's, a cycle later.
+//
 // DMA completions go first; generated ones are offered round-robin over the queues that have
 // some due. A completion for a full queue waits for its queue only: it is not offered until the
 // host frees room, so a full queue never blocks the others; every cycle in which some completion
@@ -14,12 +31,15 @@
 // cq_engine takes it; the next one is chosen in the cycle after (so `q_full` already reflects
 // the entry just taken). cpl_q_next is the queue offered in the next cycle (cq_engine and the
 // base RAM read ahead at it).
-// Each queue's count of offered completions (DW0 of its next entry) lives in a RAM (block RAM),
-// read at the offer (the RAM's output register is the offered DW0) and written back, plus one,
-// in the cycle after; offers are at least two cycles apart, so the next read sees it. It is not
-// reset: a bit per queue, cleared by reset and by a rise of run, makes the count read as 0 until
-// its next write. Timers and the generated and due counts stay in flip-flops: every queue's
-// timer may expire, and every queue's burst add to its counts, in the same cycle.
+//
+// Per-queue state in RAM (no reset), touched one queue a cycle: the deadline and the generated
+// count `made` (written at each visit; made is also read at an offer), and the offered count
+// (DW0 of the queue's next entry, read at the offer, written back plus one in the cycle after;
+// offers are at least two cycles apart, so the next read sees it). A bit per queue, cleared by
+// reset and by a rise of run, says whether a queue's RAM words are its own (else the deadline
+// reads as the period and the counts as 0). Per queue in flip-flops there is only `due`
+// (generated != offered), set by a visit that adds completions and cleared when the offered
+// count reaches the generated one. Nothing per queue runs every clock.
 `resetall
 `default_nettype none
 
@@ -38,8 +58,9 @@ module cpl_traffic_gen #(
     input  wire                 run,
     input  wire [31:0]          limit,
     input  wire [31:0]          err_every,
-    input  wire [NUM_CQ*32-1:0] tg_period,
-    input  wire [NUM_CQ*16-1:0] tg_burst,
+    output wire [QW-1:0]        tg_q_next,      // the queue the scanner visits in the next cycle
+    input  wire [31:0]          tg_period,      // TG_PERIOD of the queue visited in this cycle
+    input  wire [15:0]          tg_burst,       // TG_BURST of the queue visited in this cycle
 
     output reg                  cpl_valid,
     input  wire                 cpl_ready,
@@ -59,6 +80,13 @@ module cpl_traffic_gen #(
     reg [31:0] seq_rd;                // the offered queue's count, read at the offer
     reg        seq_rd_set;
     reg        seq_wb;                // write the count plus one back to cpl_q in this cycle
+    reg [32:0] deadline_ram [0:NUM_CQ-1];  // the queue's next deadline (cycles since run rose)
+    reg [31:0] made_ram [0:NUM_CQ-1];      // generated since run rose (for the limit)
+    reg [NUM_CQ-1:0] gen_set;         // deadline_ram and made_ram hold the queue's state
+    reg [NUM_CQ-1:0] due;             // generated != offered
+    reg [31:0] made_rd;               // the offered queue's generated count, read at the offer
+    reg [32:0] now;                   // cycles since run rose; 33 bits: deadlines compare modulo 2^33
+    reg [QW-1:0] scan_q;              // the queue visited in this cycle (now mod NUM_CQ)
     reg        cpl_tg;                // the offered completion is the generator's (else the DMA's)
     reg [31:0] dma_dw0;
     reg [31:0] dma_pending;           // chunks whose completion is not yet offered
@@ -67,10 +95,10 @@ module cpl_traffic_gen #(
     reg        run_d;
     reg [QW-1:0] rr;                  // round-robin start
 
-    // queue offered next: the first with completions due, starting at rr (round robin over a
-    // bit per queue, so the choice costs a rotate and a priority encoder, not a mux per queue)
-    wire [NUM_CQ-1:0]  has_due;         // completions due for a queue with room
-    wire [NUM_CQ-1:0]  held_by;         // completions due for a full queue
+    // queue offered next: the first with completions due and room, starting at rr (round robin
+    // over a bit per queue, so the choice costs a rotate and a priority encoder, not a mux per queue)
+    wire [NUM_CQ-1:0]  ready_due = due & ~q_full;     // completions due for a queue with room
+    wire [NUM_CQ-1:0]  held_by   = due & q_full;      // completions due for a full queue
     reg [2*NUM_CQ-1:0] twice;
     reg [NUM_CQ-1:0]   rotated;
     reg                pick_valid;
@@ -78,7 +106,7 @@ module cpl_traffic_gen #(
     reg [31:0]         offset, sum;
     integer k;
     always @* begin
-        twice   = {has_due, has_due} >> rr;
+        twice   = {ready_due, ready_due} >> rr;
         rotated = twice[NUM_CQ-1:0];
         pick_valid = |rotated;
         offset = 32'd0;
@@ -100,7 +128,20 @@ module cpl_traffic_gen #(
     assign cpl_dw0 = cpl_tg ? seq_now : dma_dw0;
     assign cpl_cid = cpl_dw0[15:0];
 
-    // completions generated this cycle for queue q: the burst, cut at the limit
+    // ---- the scanner: one queue a cycle ----
+    wire last_q = {{(32-QW){1'b0}}, scan_q} == NUM_CQ - 1;
+    assign tg_q_next = rst ? {QW{1'b0}} : starting ? QW'(1 % NUM_CQ) : last_q ? {QW{1'b0}} : scan_q + 1'b1;
+
+    // not after now: a - now <= 0 as a 33-bit signed difference (deadlines are within 2^32 of now)
+    function automatic come(input [32:0] a, input [32:0] t);
+        reg [32:0] d;
+        begin
+            d = a - t;
+            come = d[32] || d == 33'd0;
+        end
+    endfunction
+
+    // completions a burst adds to a queue that has made m: the burst, cut at the limit
     function automatic [31:0] burst_now(input [31:0] b, input [31:0] m);
         begin
             if (limit != 32'd0 && m + b > limit) burst_now = (m >= limit) ? 32'd0 : limit - m;
@@ -108,59 +149,50 @@ module cpl_traffic_gen #(
         end
     endfunction
 
-    // each queue's timer and counts, in a block of its own (plain registers per queue: a
-    // simulator updates them without the bookkeeping of writes into an array)
-    genvar g;
-    generate
-        for (g = 0; g < NUM_CQ; g = g + 1) begin : g_queue
-            reg  [31:0] timer;                // cycles to the queue's next burst
-            reg  [31:0] due;                  // generated, not yet offered
-            reg  [31:0] made;                 // generated since run rose (for the limit)
-            wire [31:0] period = tg_period[g*32 +: 32];
-            wire [31:0] burst  = {16'd0, tg_burst[g*16 +: 16]};
-            wire        taken  = take_tg && pick_q == QW'(g);
-            assign has_due[g] = due != 32'd0 && !q_full[g];
-            assign held_by[g] = due != 32'd0 && q_full[g];
-            always @(posedge clk) begin
-                if (starting) begin
-                    timer <= period;
-                    due   <= 32'd0;
-                    made  <= 32'd0;
-                end else if (!run) begin             // stopped: what is due still drains
-                    timer <= period;
-                    if (taken) due <= due - 32'd1;
-                end else if (period != 32'd0) begin
-                    if (timer <= 32'd1) begin
-                        timer <= period;
-                        made  <= made + burst_now(burst, made);
-                        due   <= due + burst_now(burst, made) - (taken ? 32'd1 : 32'd0);
-                    end else begin
-                        timer <= timer - 32'd1;
-                        if (taken) due <= due - 32'd1;
-                    end
-                end else if (taken) begin
-                    due <= due - 32'd1;
-                end
-                if (rst) begin
-                    timer <= 32'd0;
-                    due   <= 32'd0;
-                    made  <= 32'd0;
-                end
-            end
+    wire        visit     = run && run_d;                 // running, and not the rise's edge
+    wire [32:0] period    = {1'b0, tg_period};
+    wire [32:0] v_dl      = gen_set[scan_q] ? deadline_ram[scan_q] : period;
+    wire [31:0] v_made    = gen_set[scan_q] ? made_ram[scan_q] : 32'd0;
+    wire        v_burst   = tg_period != 32'd0 && come(v_dl, now);
+    wire [31:0] v_add     = v_burst ? burst_now({16'd0, tg_burst}, v_made) : 32'd0;
+    wire [31:0] v_made_nx = v_made + v_add;
+    wire [32:0] v_dl_step = v_dl + period;
+    wire [32:0] v_dl_nx   = tg_period == 32'd0 ? now + 33'(NUM_CQ)         // the next visit
+                          : !v_burst ? v_dl
+                          : come(v_dl_step, now) ? now + period : v_dl_step;
+
+    always @(posedge clk) begin
+        scan_q <= tg_q_next;
+        if (starting) now <= 33'd1;
+        else if (run) now <= now + 33'd1;
+        if (visit) begin
+            deadline_ram[scan_q] <= v_dl_nx;
+            made_ram[scan_q]     <= v_made_nx;
         end
-    endgenerate
+        if (rst) now <= 33'd0;
+    end
 
     always @(posedge clk) begin
         run_d <= run;
         if (dma_en && dma_chunk) dma_pending <= dma_pending + 32'd1;
         if (starting) err_count <= 32'd0;
-        // the offered count plus one, back into the RAM (a rise of run in this cycle zeroes it)
+        // the offered count plus one, back into the RAM (a rise of run in this cycle zeroes it);
+        // the queue has nothing due once that reaches its generated count
         seq_wb <= 1'b0;
         if (seq_wb) begin
             seq_ram[cpl_q] <= seq_now + 32'd1;
             seq_set[cpl_q] <= 1'b1;
+            if (seq_now + 32'd1 == made_rd) due[cpl_q] <= 1'b0;
         end
-        if (starting) seq_set <= {NUM_CQ{1'b0}};
+        if (visit) begin
+            gen_set[scan_q] <= 1'b1;
+            if (v_add != 32'd0) due[scan_q] <= 1'b1;    // a burst in the same cycle wins
+        end
+        if (starting) begin
+            seq_set <= {NUM_CQ{1'b0}};
+            gen_set <= {NUM_CQ{1'b0}};
+            due     <= {NUM_CQ{1'b0}};
+        end
 
         if (cpl_valid && cpl_ready) cpl_valid <= 1'b0;
         if (waiting) full_wait_cycles <= full_wait_cycles + 32'd1;
@@ -180,6 +212,8 @@ module cpl_traffic_gen #(
             cpl_tg      <= 1'b1;
             seq_rd      <= seq_ram[pick_q];
             seq_rd_set  <= seq_set[pick_q];
+            // its generated count as this edge leaves it (the scanner may visit it now)
+            made_rd     <= (visit && scan_q == pick_q) ? v_made_nx : gen_set[pick_q] ? made_ram[pick_q] : 32'd0;
             seq_wb      <= 1'b1;
             cpl_sqid    <= 16'd1;
             cpl_sqhead  <= {{(16-QW){1'b0}}, pick_q};
@@ -195,8 +229,11 @@ module cpl_traffic_gen #(
 
         if (rst) begin
             seq_set     <= {NUM_CQ{1'b0}};
+            gen_set     <= {NUM_CQ{1'b0}};
+            due         <= {NUM_CQ{1'b0}};
             seq_wb      <= 1'b0;
             seq_rd_set  <= 1'b0;
+            made_rd     <= 32'd0;
             cpl_tg      <= 1'b0;
             dma_dw0     <= 32'd0;
             dma_pending <= 32'd0;

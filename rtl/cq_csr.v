@@ -10,9 +10,14 @@
 // reg_raddr is latched; reg_rdata holds it (0 outside this block) until the next strobe.
 // The base addresses live in a RAM (block RAM), one 64-bit word per queue, read synchronously:
 // at cpl_q_next for cq_engine (cpl_base is then the base of its cpl_q) and at the register read
-// strobe. It is not reset: a valid bit per queue, cleared by reset, makes a base read as zero
-// until its first write, which writes the whole word. Vector, IEN, period and burst stay in
-// flip-flops: the vector map and the traffic generator use every queue's in every cycle.
+// strobe. The generator's period and burst live in a second RAM, one 48-bit word per queue
+// ({burst, period}), read synchronously at tg_q_next for the traffic generator's scanner
+// (tg_period and tg_burst are then its queue's, one queue a cycle) and at the register read
+// strobe. They stay here, beside the other CQ_BLOCK registers, so the queue register block is
+// decoded and read back in one place and the generator has no register port of its own.
+// Neither RAM is reset: a valid bit per queue and RAM, cleared by reset, makes a word read as
+// zero until its first write, which writes the whole word (the half not written as zeros).
+// Vector and IEN stay in flip-flops: the vector map uses every queue's in every cycle.
 `resetall
 `default_nettype none
 
@@ -37,8 +42,9 @@ module cq_csr #(
     output wire [ADDR_W-1:0]        cpl_base,      // base address of that queue, in that cycle
     output wire [NUM_CQ*6-1:0]      q_vec,
     output wire [NUM_CQ-1:0]        q_ien,
-    output wire [NUM_CQ*32-1:0]     tg_period,
-    output wire [NUM_CQ*16-1:0]     tg_burst,
+    input  wire [QW-1:0]            tg_q_next,     // the queue the generator visits in the next cycle
+    output wire [31:0]              tg_period,     // TG_PERIOD and TG_BURST of that queue, in that cycle
+    output wire [15:0]              tg_burst,
 
     // to and from cq_engine
     output reg                      cfg_we,
@@ -62,19 +68,17 @@ module cq_csr #(
 
     reg [63:0]       base_ram [0:NUM_CQ-1];
     reg [NUM_CQ-1:0] base_set;                     // base_ram holds the base (else it is 0)
+    reg [47:0]       tg_ram [0:NUM_CQ-1];          // {TG_BURST, TG_PERIOD}
+    reg [NUM_CQ-1:0] tg_set;                       // tg_ram holds the settings (else they are 0)
     // read by every queue's logic in every cycle: registers, not RAM
     (* mem2reg *) reg [5:0]  vec    [0:NUM_CQ-1];
     (* mem2reg *) reg        ien    [0:NUM_CQ-1];
-    (* mem2reg *) reg [31:0] period [0:NUM_CQ-1];
-    (* mem2reg *) reg [15:0] burst  [0:NUM_CQ-1];
 
     genvar g;
     generate
         for (g = 0; g < NUM_CQ; g = g + 1) begin : g_out
             assign q_vec[g*6 +: 6]            = vec[g];
             assign q_ien[g]                   = ien[g];
-            assign tg_period[g*32 +: 32]      = period[g];
-            assign tg_burst[g*16 +: 16]       = burst[g];
         end
     endgenerate
 
@@ -100,6 +104,26 @@ module cq_csr #(
     always @(posedge clk) e_q <= cpl_q_next;
     wire [63:0] e_base = base_set[e_q] ? base_ram[e_q] : 64'd0;
     assign cpl_base = e_base[ADDR_W-1:0];
+
+    // the generator settings RAM's write port: period or burst; a queue's first write fills the
+    // other with zeros
+    always @(posedge clk) begin
+        if (w_in && w_reg == CQR_TG_PERIOD) begin
+            if (!tg_set[w_q]) tg_ram[w_q] <= {16'd0, reg_wdata};
+            else              tg_ram[w_q][31:0] <= reg_wdata;
+        end
+        if (w_in && w_reg == CQR_TG_BURST) begin
+            if (!tg_set[w_q]) tg_ram[w_q] <= {reg_wdata[15:0], 32'd0};
+            else              tg_ram[w_q][47:32] <= reg_wdata[15:0];
+        end
+    end
+
+    // the generator's port: an address register, read as the RAM gives it
+    reg [QW-1:0] t_q;
+    always @(posedge clk) t_q <= tg_q_next;
+    wire [47:0] t_word = tg_set[t_q] ? tg_ram[t_q] : 48'd0;
+    assign tg_period = t_word[31:0];
+    assign tg_burst  = t_word[47:32];
 
     integer i;
     always @(posedge clk) begin
@@ -131,18 +155,16 @@ module cq_csr #(
                         reg_error <= 1'b1;
                     end
                 end
-                CQR_TG_PERIOD: period[w_q] <= reg_wdata;
-                CQR_TG_BURST:  burst[w_q]  <= reg_wdata[15:0];
+                CQR_TG_PERIOD, CQR_TG_BURST: tg_set[w_q] <= 1'b1;
                 default: ;
             endcase
         end
         if (rst) begin
             base_set <= {NUM_CQ{1'b0}};
+            tg_set   <= {NUM_CQ{1'b0}};
             for (i = 0; i < NUM_CQ; i = i + 1) begin
                 vec[i]    <= 6'(VEC_CQ0 + i);
                 ien[i]    <= 1'b0;
-                period[i] <= 32'd0;
-                burst[i]  <= 16'd0;
             end
             cfg_we     <= 1'b0;
             cfg_q      <= {QW{1'b0}};
@@ -154,7 +176,7 @@ module cq_csr #(
         end
     end
 
-    // the register port: the queue's base word and which register, latched at reg_re
+    // the register port: the queue's base and settings words and which register, latched at reg_re
     wire          r_in = reg_raddr >= CQ_BLOCK && {20'd0, reg_raddr} < BLOCK_END;
     wire [11:0]   r_off = reg_raddr - CQ_BLOCK;
     wire [QW-1:0] r_q = r_off[5 +: QW];
@@ -163,22 +185,25 @@ module cq_csr #(
     assign ctx_q  = r_q;
     reg [63:0] r_base;
     reg        r_base_set;
+    reg [47:0] r_tg;
+    reg        r_tg_set;
     reg [7:0]  r_which;        // the register read (an out-of-block read latches 8'hFF)
     reg [31:0] r_flops;        // a register held in flip-flops here
     always @(posedge clk) begin
         if (reg_re) begin
             r_base     <= base_ram[r_q];
             r_base_set <= base_set[r_q];
+            r_tg       <= tg_ram[r_q];
+            r_tg_set   <= tg_set[r_q];
             r_which    <= r_in ? r_reg : 8'hFF;
             case (r_reg)
                 CQR_IV:        r_flops <= {15'd0, ien[r_q], 10'd0, vec[r_q]};
-                CQR_TG_PERIOD: r_flops <= period[r_q];
-                CQR_TG_BURST:  r_flops <= {16'd0, burst[r_q]};
                 default:       r_flops <= 32'd0;
             endcase
         end
         if (rst) begin
             r_base_set <= 1'b0;
+            r_tg_set   <= 1'b0;
             r_which    <= 8'hFF;
             r_flops    <= 32'd0;
         end
@@ -190,7 +215,9 @@ module cq_csr #(
             CQR_SIZE:      reg_rdata = {16'd0, ctx_size};
             CQR_HEAD:      reg_rdata = {16'd0, ctx_head};
             CQR_TAIL:      reg_rdata = {16'd0, ctx_tail};
-            CQR_IV, CQR_TG_PERIOD, CQR_TG_BURST: reg_rdata = r_flops;
+            CQR_TG_PERIOD: reg_rdata = r_tg_set ? r_tg[31:0] : 32'd0;
+            CQR_TG_BURST:  reg_rdata = r_tg_set ? {16'd0, r_tg[47:32]} : 32'd0;
+            CQR_IV:        reg_rdata = r_flops;
             default:       reg_rdata = 32'd0;
         endcase
     end

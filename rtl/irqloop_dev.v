@@ -108,8 +108,9 @@ module irqloop_dev #(
     wire [ADDR_W-1:0]        cpl_base;
     wire [NUM_CQ*6-1:0]      q_vec;
     wire [NUM_CQ-1:0]        q_ien, q_event, q_db_ok, q_full, q_empty;
-    wire [NUM_CQ*32-1:0]     tg_period;
-    wire [NUM_CQ*16-1:0]     tg_burst;
+    wire [QW-1:0]            tg_q_next;
+    wire [31:0]              tg_period;
+    wire [15:0]              tg_burst;
     wire                     ctx_re;
     wire [QW-1:0]            ctx_q;
     wire [15:0]              ctx_head, ctx_tail, ctx_size;
@@ -185,7 +186,7 @@ module irqloop_dev #(
         .reg_we(ext_we), .reg_waddr(ext_waddr), .reg_wdata(ext_wdata),
         .reg_raddr(ext_raddr), .reg_re(ext_re), .reg_rdata(rdata_cq),
         .cpl_q_next(cpl_q_next), .cpl_base(cpl_base),
-        .q_vec(q_vec), .q_ien(q_ien), .tg_period(tg_period), .tg_burst(tg_burst),
+        .q_vec(q_vec), .q_ien(q_ien), .tg_q_next(tg_q_next), .tg_period(tg_period), .tg_burst(tg_burst),
         .cfg_we(cq_cfg_we), .cfg_q(cq_cfg_q), .cfg_size(cq_cfg_size),
         .db_we(cq_db_we), .db_q(cq_db_q), .db_q_next(cq_db_q_next), .db_head(cq_db_head),
         .reg_error(cq_reg_error), .ctx_re(ctx_re), .ctx_q(ctx_q),
@@ -199,7 +200,7 @@ module irqloop_dev #(
         .dma_en(dma_cq_ok), .dma_q(dma_cq[QW-1:0]), .dma_chunk(chunk_done),
         .stream_start(running && !running_d),
         .run(tg_run), .limit(tg_limit), .err_every(tg_err_every),
-        .tg_period(tg_period), .tg_burst(tg_burst),
+        .tg_q_next(tg_q_next), .tg_period(tg_period), .tg_burst(tg_burst),
         .cpl_valid(cpl_valid), .cpl_ready(cpl_ready), .cpl_q(cpl_q), .cpl_q_next(cpl_q_next),
         .cpl_dw0(cpl_dw0), .cpl_sqid(cpl_sqid), .cpl_sqhead(cpl_sqhead), .cpl_cid(cpl_cid),
         .cpl_status(cpl_status), .q_full(q_full), .full_wait_cycles(cq_full_wait)

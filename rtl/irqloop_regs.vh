@@ -59,8 +59,8 @@ localparam [7:0]  CQR_SIZE              = 8'h08;     // RW  Entries (2..65535); 
 localparam [7:0]  CQR_HEAD              = 8'h0C;     // RW  Head doorbell; reads the head the device holds (a refused doorbell leaves it, a SIZE write sets it to 0); fields [15:0] HEAD
 localparam [7:0]  CQR_TAIL              = 8'h10;     // RO  Tail: where the device writes the next entry; fields [15:0] TAIL
 localparam [7:0]  CQR_IV                = 8'h14;     // RW  Interrupt vector mapping (the mapping table). A vector at or above the vector count is refused (the row keeps its value; INT_CAUSE.CFGERR); fields [5:0] VECTOR, [16] IEN
-localparam [7:0]  CQR_TG_PERIOD         = 8'h18;     // RW  Traffic generator: a burst every N cycles (0: off)
-localparam [7:0]  CQR_TG_BURST          = 8'h1C;     // RW  Traffic generator: completions per burst; fields [15:0] COMPLETIONS
+localparam [7:0]  CQR_TG_PERIOD         = 8'h18;     // RW  Traffic generator: a burst every N cycles (0: off), due N, 2N, 3N... cycles after the rise of TG_CTRL.RUN. One queue is visited a cycle (queue q at the cycles q + k NUM_CQ), and a burst lands at the first visit at or after its deadline: never early, at most NUM_CQ - 1 cycles late
+localparam [7:0]  CQR_TG_BURST          = 8'h1C;     // RW  Traffic generator: completions per burst (the last one cut at TG_LIMIT); fields [15:0] COMPLETIONS
 
 // MSI-X table entry of vector v. Registers at VT_BLOCK + index * VT_STRIDE + VTR_<name> (34 elements at most)
 localparam [11:0] VT_BLOCK              = 12'h800;

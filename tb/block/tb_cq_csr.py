@@ -3,7 +3,9 @@ base addresses (16-byte aligned), the mapping table (a vector beyond the table i
 queue creation (a size outside 2..65535 is refused, a good one pulses cfg_we once), head doorbells
 passed on with their queue (db_q_next naming it a cycle ahead), read-back of head/tail/size from
 the engine's register port (the test plays the engine), the base RAM's engine port (cpl_base a
-cycle after cpl_q_next named the queue), registered reads, and a reset in traffic."""
+cycle after cpl_q_next named the queue), the generator settings RAM's port (TG_PERIOD and TG_BURST
+a cycle after tg_q_next named the queue, the scanner's read), registered reads, and a reset in
+traffic. The RAMs are not reset (random initial values): a word reads 0 until its first write."""
 
 from __future__ import annotations
 
@@ -21,8 +23,8 @@ async def registers_creation_and_doorbells_match_the_model(dut) -> None:
     n = len(dut.q_ien)
     n_vec = int(dut.NUM_VEC.value)
     rng = stream(int(cocotb.RANDOM_SEED), "cq_csr")
-    for s in ("reg_we", "reg_waddr", "reg_wdata", "reg_raddr", "reg_re", "cpl_q_next", "ctx_head", "ctx_tail",
-              "ctx_size"):
+    for s in ("reg_we", "reg_waddr", "reg_wdata", "reg_raddr", "reg_re", "cpl_q_next", "tg_q_next", "ctx_head",
+              "ctx_tail", "ctx_size"):
         getattr(dut, s).value = 0
     await start(dut)
 
@@ -46,8 +48,8 @@ async def registers_creation_and_doorbells_match_the_model(dut) -> None:
         await Timer(1, unit="ps")
         if name == "HEAD":
             assert int(dut.db_q_next.value) == q, f"step {step}: db_q_next"
-        eq = rng.randrange(n)
-        dut.cpl_q_next.value = eq
+        eq, tq = rng.randrange(n), rng.randrange(n)
+        dut.cpl_q_next.value, dut.tg_q_next.value = eq, tq
         await FallingEdge(dut.clk)
         dut.reg_we.value = 0
         cfg, db, err = int(dut.cfg_we.value), int(dut.db_we.value), int(dut.reg_error.value)
@@ -71,6 +73,8 @@ async def registers_creation_and_doorbells_match_the_model(dut) -> None:
         assert int(dut.db_q_next.value) == int(dut.db_q.value), f"step {step}: db_q_next holds db_q"
         # read back a random register of a random queue
         assert int(dut.cpl_base.value) == m["BASE_LO"][eq] | m["BASE_HI"][eq] << 32, f"step {step}: cpl_base"
+        assert (int(dut.tg_period.value), int(dut.tg_burst.value)) == (m["TG_PERIOD"][tq], m["TG_BURST"][tq]), \
+            f"step {step}: generator settings of queue {tq}"
         rq, rname = rng.randrange(n), rng.choice(names)
         dut.reg_raddr.value, dut.reg_re.value = REG.array("CQ", rq, rname), 1
         await Timer(1, unit="ps")
