@@ -39,7 +39,7 @@
 module irq_moderation #(
     parameter integer NUM_VEC     = 6,
     parameter integer TICK_CYCLES = 25000,     // clock cycles per 100 us (250 MHz)
-    parameter integer TIME_STEP   = 100,       // cycles per step of the aggregation time (divides TICK_CYCLES)
+    parameter integer TIME_STEP   = 250,       // cycles per step of the aggregation time (divides TICK_CYCLES)
     parameter integer RATE_SHIFT  = 7,         // the rate limit counts steps of 2^RATE_SHIFT cycles
     parameter integer VW          = (NUM_VEC > 1) ? $clog2(NUM_VEC) : 1
 ) (
@@ -145,7 +145,7 @@ module irq_moderation #(
     (* mem2reg *) reg [TW-1:0] tleft [0:NUM_VEC-1];   // steps left of the aggregation time
     (* mem2reg *) reg [RW-1:0] rl    [0:NUM_VEC-1];   // steps left of the rate-limit interval
     reg [NUM_VEC-1:0] held;             // a message waits for the interval's end
-    reg [NUM_VEC-1:0] timing;           // agg != 0 or rl != 0: a step has work for the vector
+    reg               timing;           // some vector has agg != 0 or rl != 0: a step has work
 
     // A cycle with no lane, and no step while a timer runs, changes nothing: the per-vector loop
     // below runs only in cycles with something to do (a simulator spends nothing per vector
@@ -154,7 +154,8 @@ module irq_moderation #(
     //   fn      the rate limiter lets a message out now
     //   at_thr  THR + 1 events are aggregated now (the aggregation ends by the threshold)
     wire lanes = |ev_valid || db_valid || |serviced || sent_valid;
-    wire work  = lanes || ((step_t || step_r) && |timing);
+    // (timing: updated by the loop, which visits every vector whenever any state changes)
+    wire work  = lanes || ((step_t || step_r) && timing);
 
     integer v;
     reg [1:0]    cnt;
@@ -165,6 +166,7 @@ module irq_moderation #(
     reg [TW-1:0] t_old, tload;
     reg [RW-1:0] r_old;
     reg [NUM_VEC-1:0] fire_n;
+    reg          running;                         // a timer of some vector runs after this edge
     reg [15:0]   merged_now, thr_now, time_now;   // at most 7 merged per vector: 16 bits hold 64 vectors
     /* verilator lint_off BLKSEQ */
     always @(posedge clk) begin
@@ -173,6 +175,7 @@ module irq_moderation #(
         time_now   = 16'd0;
         fire_n     = {NUM_VEC{1'b0}};
         if (work) begin
+            running = 1'b0;
             for (v = 0; v < NUM_VEC; v = v + 1) begin
                 a_old   = agg[v];
                 t_old   = tleft[v];
@@ -225,8 +228,9 @@ module irq_moderation #(
                 if (sent_v)                     rl[v] = rate_steps;
                 else if (step_r && !rl_over)    rl[v] = r_old - 1'b1;
                 // a timer of the vector runs after this edge (aggregated events, or an interval)
-                timing[v] = agg[v] != 9'd0 || rl[v] != {RW{1'b0}};
+                running = running || agg[v] != 9'd0 || rl[v] != {RW{1'b0}};
             end
+            timing = running;     // every vector was visited: exact (state changes only here)
         end
         fire    <= fire_n;
         merged  <= merged + {16'd0, merged_now};
@@ -251,7 +255,7 @@ module irq_moderation #(
                 rl[v]    = {RW{1'b0}};
             end
             held     = {NUM_VEC{1'b0}};
-            timing   = {NUM_VEC{1'b0}};
+            timing   = 1'b0;
             coal_set <= {NUM_VEC{1'b0}};
             rate_set <= {NUM_VEC{1'b0}};
             active   <= {NUM_VEC{1'b0}};

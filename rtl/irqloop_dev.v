@@ -15,7 +15,7 @@ module irqloop_dev #(
     parameter integer MAX_BURST = 16,
     parameter integer NUM_CQ    = 4,        // completion queues, 1..32
     parameter integer COAL_TICK = 25000,    // clock cycles per 100 us (aggregation time unit)
-    parameter integer COAL_STEP = 100,      // cycles per step of the aggregation timers (divides COAL_TICK)
+    parameter integer COAL_STEP = 250,      // cycles per step of the aggregation time (1 us; divides COAL_TICK)
     parameter integer RATE_SHIFT = 7        // the rate limit counts steps of 2^RATE_SHIFT cycles
 ) (
     input  wire                 clk,
