@@ -121,6 +121,11 @@ module irq_moderation #(
     wire [15:0]   cfg2  = thr_time(ev_v2);
     wire [17:0]   cfg_db = coal_of(db_vec);
     wire [23:0]   rate_sent = rate_set[sent_vec] ? rate_ram[sent_vec] : 24'd0;
+    // the aggregation time in steps, once per lane (not per vector)
+    wire [TW-1:0] tload0   = TW'(cfg0[15:8]) * TW'(UNIT_STEPS);
+    wire [TW-1:0] tload1   = TW'(cfg1[15:8]) * TW'(UNIT_STEPS);
+    wire [TW-1:0] tload2   = TW'(cfg2[15:8]) * TW'(UNIT_STEPS);
+    wire [TW-1:0] tload_db = TW'(cfg_db[15:8]) * TW'(UNIT_STEPS);
     // ---- the shared steps ----
     reg [TPW-1:0] t_pre;
     reg [RPW-1:0] r_pre;
@@ -160,7 +165,7 @@ module irq_moderation #(
     integer v;
     reg [1:0]    cnt;
     reg          ev, now_ev, hit0, hit1, hit2, dbr, sent_v, expired, cf, queued, fn, at_thr, rl_over, rl_end;
-    reg [15:0]   cfg;                             // THR and TIME of the vector's lane
+    reg [7:0]    thr;                             // THR of the vector's lane
     reg [9:0]    total;
     reg [8:0]    a_old;
     reg [TW-1:0] t_old, tload;
@@ -186,20 +191,20 @@ module irq_moderation #(
                 cnt     = {1'b0, hit0} + {1'b0, hit1} + {1'b0, hit2};
                 ev      = cnt != 2'd0;
                 now_ev  = (hit0 && ev_now[0]) || (hit1 && ev_now[1]) || (hit2 && ev_now[2]);
-                cfg     = hit0 ? cfg0 : hit1 ? cfg1 : hit2 ? cfg2 : cfg_db[15:0];
+                thr     = hit0 ? cfg0[7:0] : hit1 ? cfg1[7:0] : hit2 ? cfg2[7:0] : 8'd0;
                 dbr     = db_valid && db_vec == VW'(v) && cfg_db[COAL_DB_RESTART];
                 sent_v  = sent_valid && sent_vec == VW'(v);
-                tload   = TW'(cfg[15:8]) * TW'(UNIT_STEPS);
+                tload   = hit0 ? tload0 : hit1 ? tload1 : hit2 ? tload2 : tload_db;
                 total   = {1'b0, a_old} + {8'd0, cnt};
                 expired = a_old != 9'd0 && step_t && t_old == TW'(1);
-                cf      = ev ? (!active[v] || now_ev || total >= {2'd0, cfg[7:0]} + 10'd1 || expired)
+                cf      = ev ? (!active[v] || now_ev || total >= {2'd0, thr} + 10'd1 || expired)
                              : (expired && !serviced[v]);
                 // with a rate set, a message already on its way (fired or pending) takes the event
                 queued  = rate_on[v] && (fire[v] || pending[v]);
                 rl_over = r_old == {RW{1'b0}};
                 rl_end  = step_r && r_old == RW'(1);
                 fn      = !queued && ((cf && rl_over) || (rl_end && (held[v] || cf)));
-                at_thr  = ev && !now_ev && total >= {2'd0, cfg[7:0]} + 10'd1;
+                at_thr  = ev && !now_ev && total >= {2'd0, thr} + 10'd1;
                 fire_n[v] = fn;
                 merged_now = merged_now + ((ev && !cf) ? {14'd0, cnt} : 16'd0)
                                         + ((cf && !fn && (held[v] || queued)) ? 16'd1 : 16'd0);
