@@ -110,7 +110,7 @@ class KernelSettings:
     dpc_watchdog_cumulative_ps: Optional[int] = None   #: limit of contiguous time >= DISPATCH
 
 
-@dataclass
+@dataclass(slots=True)
 class TraceEvent:
     t_ps: int
     kind: str

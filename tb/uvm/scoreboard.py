@@ -36,6 +36,18 @@ MAX_ERRORS = 20
 MESSAGE_REGS = {REG.MSIX_CTRL, REG.MSI_ADDR_LO, REG.MSI_ADDR_HI, REG.MSI_DATA}
 
 
+class _Where:
+    """Where an entry landed, as an error message begins; formatted only when one is written."""
+    __slots__ = ("e",)
+
+    def __init__(self, e: CqEntryItem) -> None:
+        self.e = e
+
+    def __str__(self) -> str:
+        e = self.e
+        return f"queue {e.queue} slot {e.slot} at {e.t_ps / 1e6:.3f} us"
+
+
 @dataclass
 class QueueModel:
     size: int = 0
@@ -73,6 +85,7 @@ class DeviceScoreboard(uvm_component):
         self.queues: dict[int, QueueModel] = {}
         self.tg_run = False
         self.err_count = 0
+        self._err_every_value: Optional[int] = None   # TG_ERR_EVERY's mirror, read again after an access to it
         self.dma_seq = 0
         self.chunk_seq = 0
         self.stream_on = False
@@ -84,10 +97,17 @@ class DeviceScoreboard(uvm_component):
             self.logger.error(text)
 
     # ---- configuration, from the monitored CSR bus ----
+    def _err_every(self) -> int:
+        if self._err_every_value is None:
+            self._err_every_value = int(self.regs.reg("TG_ERR_EVERY").get_mirrored_value()) if self.regs else 0
+        return self._err_every_value
+
     def write_csr(self, item: CsrAccess) -> None:
+        a, d = item.addr, item.data
+        if a == REG.TG_ERR_EVERY:
+            self._err_every_value = None          # the predictor has just moved its mirror
         if not item.write:
             return
-        a, d = item.addr, item.data
         element = self.regs.elements.get(a) if self.regs is not None else None
         if a in MESSAGE_REGS or (element is not None and element[0] == "VT"):
             self._messages = None             # the message table may have changed
@@ -115,7 +135,7 @@ class DeviceScoreboard(uvm_component):
     # ---- completion entries ----
     def write_cq(self, e: CqEntryItem) -> None:
         qm = self.queues.get(e.queue)
-        where = f"queue {e.queue} slot {e.slot} at {e.t_ps / 1e6:.3f} us"
+        where = _Where(e)               # formatted only when an error names it
         if qm is None or qm.size < 2:
             self._error(f"{where}: entry written into a queue that was never created")
             return
@@ -129,16 +149,17 @@ class DeviceScoreboard(uvm_component):
             self._error(f"{where}: written while the queue was full (head {head}, tail {qm.tail})")
         if e.sqid == 1:
             want = qm.tg_next
-            every = int(self.regs.reg("TG_ERR_EVERY").get_mirrored_value()) if self.regs else 0
+            every = self._err_every()
             status = 1 if every and self.err_count + 1 == every else 0
             self.err_count = 0 if status else self.err_count + 1
             qm.tg_next += 1
             rule = generator_fields(e.queue, want)
-            for name, got, exp in (("DW0", e.dw0, rule["dw0"]), ("command id", e.cid, rule["cid"]),
-                                   ("SQ head", e.sqhead, rule["sqhead"]), ("status", e.status, status)):
-                if got != exp:
-                    self._error(f"{where}: generator completion #{want}: {name} {got:#x}, expected {exp:#x}")
-                    break
+            if (e.dw0, e.cid, e.sqhead, e.status) != (rule["dw0"], rule["cid"], rule["sqhead"], status):
+                for name, got, exp in (("DW0", e.dw0, rule["dw0"]), ("command id", e.cid, rule["cid"]),
+                                       ("SQ head", e.sqhead, rule["sqhead"]), ("status", e.status, status)):
+                    if got != exp:
+                        self._error(f"{where}: generator completion #{want}: {name} {got:#x}, expected {exp:#x}")
+                        break
         elif e.sqid == 0:
             if (e.dw0, e.cid, e.sqhead, e.status) != (self.dma_seq, self.dma_seq & 0xFFFF, 0, 0):
                 self._error(f"{where}: chunk completion: DW0 {e.dw0:#x} cid {e.cid:#x}, expected chunk {self.dma_seq}")
