@@ -183,8 +183,8 @@ class HostBridge:
         count = self._msi_count.value
         if count - self.msi_seen > self._log_size:
             raise RuntimeError(f"MSI log overflow: {count - self.msi_seen} messages since last look")
-        out = [(self._msi_addr[i % self._log_size], self._msi_data[i % self._log_size])
-               for i in range(self.msi_seen, count)]
+        size, addr, data = self._log_size, self._msi_addr, self._msi_data
+        out = [(addr[i % size], data[i % size]) for i in range(self.msi_seen, count)]     # ints, from ctypes
         self.msi_seen = count
         return out
 
@@ -276,18 +276,21 @@ class CocotbPlatform:
         """Deliver each MSI message's data to ``deliver`` at the simulation time it lands, through
         the fault injector if one is given (dropped, duplicated or delayed as it decides)."""
         hook = self.bridge.hooks[HOOK_MSI]
+        listeners = self.msi_listeners
         while True:
-            for addr, data in self.bridge.new_messages():
-                for listener in self.msi_listeners:
-                    listener(self.now_ps(), int(addr), int(data))
+            messages = self.bridge.new_messages()
+            now = self.now_ps() if messages else 0      # no simulated time passes while they are handed on
+            for addr, data in messages:
+                for listener in listeners:
+                    listener(now, addr, data)
                 if faults is None:
-                    deliver(int(data))
+                    deliver(data)
                     continue
-                for delay_ps in faults.apply(int(data), self.now_ps()):
+                for delay_ps in faults.apply(data, now):
                     if delay_ps == 0:
-                        deliver(int(data))
+                        deliver(data)
                     else:
-                        self.spawn(self._deliver_later(deliver, int(data), delay_ps))
+                        self.spawn(self._deliver_later(deliver, data, delay_ps))
             await hook
 
     async def _deliver_later(self, deliver: Callable[[int], None], data: int, delay_ps: int) -> None:

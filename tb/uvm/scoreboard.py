@@ -34,6 +34,8 @@ from irqloop.tb.uvm.regmodel import IrqloopRegBlock
 MAX_ERRORS = 20
 #: scalar registers that decide the messages' address and data
 MESSAGE_REGS = {REG.MSIX_CTRL, REG.MSI_ADDR_LO, REG.MSI_ADDR_HI, REG.MSI_DATA}
+#: the offsets every CSR access is compared with, looked up once
+_TG_CTRL, _CTRL, _TG_ERR_EVERY = REG.TG_CTRL, REG.CTRL, REG.TG_ERR_EVERY
 
 
 class _Where:
@@ -104,28 +106,28 @@ class DeviceScoreboard(uvm_component):
 
     def write_csr(self, item: CsrAccess) -> None:
         a, d = item.addr, item.data
-        if a == REG.TG_ERR_EVERY:
+        if a == _TG_ERR_EVERY:
             self._err_every_value = None          # the predictor has just moved its mirror
         if not item.write:
             return
         element = self.regs.elements.get(a) if self.regs is not None else None
         if a in MESSAGE_REGS or (element is not None and element[0] == "VT"):
             self._messages = None             # the message table may have changed
-        if a == REG.TG_CTRL:
+        if a == _TG_CTRL:
             run = bool(d & 1)
             if run and not self.tg_run:           # 0 -> 1 restarts the generator's counts
                 for qm in self.queues.values():
                     qm.tg_next = 0
                 self.err_count = 0
             self.tg_run = run
-        elif a == REG.CTRL:
+        elif a == _CTRL:
             on = bool(d >> REG.bit("CTRL_ENABLE") & 1)
             if on and not self.stream_on:
                 self.dma_seq = 0
                 self.chunk_seq = 0
             self.stream_on = on
-        elif self.regs is not None and (el := self.regs.elements.get(a)) is not None and el[0] == "CQ":
-            _, q, name = el
+        elif element is not None and element[0] == "CQ":
+            _, q, name = element
             if name == "SIZE":
                 old = self.queues.get(q)
                 self.queues[q] = QueueModel(size=d & 0xFFFF, tg_next=old.tg_next if old else 0)
