@@ -760,8 +760,7 @@ class Kernel:
         if cpu.isr_active is not None or cpu.interrupts_blocked:
             await self.platform.sleep(ps)           # at DIRQL nothing preempts it
             return
-        await cpu.wait_isr_idle()
-        remaining = ps
+        remaining = ps                              # (no ISR is running on this CPU here)
         while remaining > 0:
             stolen0 = cpu.isr_time_now()
             await self.platform.sleep(remaining)

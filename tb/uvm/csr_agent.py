@@ -18,6 +18,8 @@ from pyuvm import (ConfigDB, uvm_access_e, uvm_agent, uvm_analysis_port, uvm_com
 from irqloop.tb.uvm.items import CsrAccess, CsrItem
 from irqloop.tb.uvm.regmodel import IrqloopRegBlock
 
+_PREDICT_KIND = {True: uvm_predict_e.UVM_PREDICT_WRITE, False: uvm_predict_e.UVM_PREDICT_READ}   #: by item.write
+
 
 class CsrAdapter(uvm_reg_adapter):
     """Register-model operation <-> CsrItem."""
@@ -90,7 +92,7 @@ class CsrPredictor(uvm_subscriber):
             return
         rw = self._rw
         rw.set_value(item.data)
-        r.do_predict(rw, uvm_predict_e.UVM_PREDICT_WRITE if item.write else uvm_predict_e.UVM_PREDICT_READ)
+        r.do_predict(rw, _PREDICT_KIND[item.write])
 
 
 class CsrAgent(uvm_agent):
