@@ -34,8 +34,8 @@ from irqloop.tb.uvm.regmodel import IrqloopRegBlock
 MAX_ERRORS = 20
 #: scalar registers that decide the messages' address and data
 MESSAGE_REGS = {REG.MSIX_CTRL, REG.MSI_ADDR_LO, REG.MSI_ADDR_HI, REG.MSI_DATA}
-#: the offsets every CSR access is compared with, looked up once
-_TG_CTRL, _CTRL, _TG_ERR_EVERY = REG.TG_CTRL, REG.CTRL, REG.TG_ERR_EVERY
+#: the offsets every CSR write is compared with, looked up once
+_TG_CTRL, _CTRL = REG.TG_CTRL, REG.CTRL
 
 
 class _Where:
@@ -87,7 +87,6 @@ class DeviceScoreboard(uvm_component):
         self.queues: dict[int, QueueModel] = {}
         self.tg_run = False
         self.err_count = 0
-        self._err_every_value: Optional[int] = None   # TG_ERR_EVERY's mirror, read again after an access to it
         self.dma_seq = 0
         self.chunk_seq = 0
         self.stream_on = False
@@ -99,17 +98,10 @@ class DeviceScoreboard(uvm_component):
             self.logger.error(text)
 
     # ---- configuration, from the monitored CSR bus ----
-    def _err_every(self) -> int:
-        if self._err_every_value is None:
-            self._err_every_value = int(self.regs.reg("TG_ERR_EVERY").get_mirrored_value()) if self.regs else 0
-        return self._err_every_value
-
     def write_csr(self, item: CsrAccess) -> None:
-        a, d = item.addr, item.data
-        if a == _TG_ERR_EVERY:
-            self._err_every_value = None          # the predictor has just moved its mirror
         if not item.write:
             return
+        a, d = item.addr, item.data
         element = self.regs.elements.get(a) if self.regs is not None else None
         if a in MESSAGE_REGS or (element is not None and element[0] == "VT"):
             self._messages = None             # the message table may have changed
@@ -151,17 +143,16 @@ class DeviceScoreboard(uvm_component):
             self._error(f"{where}: written while the queue was full (head {head}, tail {qm.tail})")
         if e.sqid == 1:
             want = qm.tg_next
-            every = self._err_every()
+            every = int(self.regs.reg("TG_ERR_EVERY").get_mirrored_value()) if self.regs else 0
             status = 1 if every and self.err_count + 1 == every else 0
             self.err_count = 0 if status else self.err_count + 1
             qm.tg_next += 1
             rule = generator_fields(e.queue, want)
-            if (e.dw0, e.cid, e.sqhead, e.status) != (rule["dw0"], rule["cid"], rule["sqhead"], status):
-                for name, got, exp in (("DW0", e.dw0, rule["dw0"]), ("command id", e.cid, rule["cid"]),
-                                       ("SQ head", e.sqhead, rule["sqhead"]), ("status", e.status, status)):
-                    if got != exp:
-                        self._error(f"{where}: generator completion #{want}: {name} {got:#x}, expected {exp:#x}")
-                        break
+            for name, got, exp in (("DW0", e.dw0, rule["dw0"]), ("command id", e.cid, rule["cid"]),
+                                   ("SQ head", e.sqhead, rule["sqhead"]), ("status", e.status, status)):
+                if got != exp:
+                    self._error(f"{where}: generator completion #{want}: {name} {got:#x}, expected {exp:#x}")
+                    break
         elif e.sqid == 0:
             if (e.dw0, e.cid, e.sqhead, e.status) != (self.dma_seq, self.dma_seq & 0xFFFF, 0, 0):
                 self._error(f"{where}: chunk completion: DW0 {e.dw0:#x} cid {e.cid:#x}, expected chunk {self.dma_seq}")
