@@ -110,7 +110,7 @@ class KernelSettings:
     dpc_watchdog_cumulative_ps: Optional[int] = None   #: limit of contiguous time >= DISPATCH
 
 
-@dataclass
+@dataclass(slots=True)
 class TraceEvent:
     t_ps: int
     kind: str
@@ -294,10 +294,10 @@ class Kernel:
         #: called with no arguments after every change of CPU, ISR, DPC or lock state (waveform probes)
         self.observers: list[Callable[[], None]] = []
         self.locks_seen: dict[int, KSPIN_LOCK] = {}    # every spin lock acquired so far
+        #: the platform's clock in picoseconds (``now()``), bound once: the model's most frequent call
+        self.now: Callable[[], int] = platform.now_ps
 
     # ---- time and context ----
-    def now(self) -> int:
-        return self.platform.now_ps()
 
     def log(self, kind: str, **info: Any) -> None:
         """A trace event (the model's TraceLoggingWrite): kept in ``trace`` and handed at once to
@@ -573,16 +573,17 @@ class Kernel:
 
     # ---- spin locks ----
     async def _acquire(self, cpu: Cpu, lock: KSPIN_LOCK) -> None:
-        t0 = self.now()
+        t0 = now = self.now()
         if lock._free is None:
             lock._free = self.platform.event()
             lock._free.set()
         while lock.owner is not None:               # spins: this CPU stays busy at its IRQL
             lock._free.clear()
             await lock._free.wait()
+            now = self.now()
         lock.owner = cpu.number
-        lock.acquired_at_ps = self.now()
-        lock.waits_ps.append(self.now() - t0)
+        lock.acquired_at_ps = now
+        lock.waits_ps.append(now - t0)
         self.locks_seen.setdefault(id(lock), lock)
         self._changed()
 
@@ -759,8 +760,7 @@ class Kernel:
         if cpu.isr_active is not None or cpu.interrupts_blocked:
             await self.platform.sleep(ps)           # at DIRQL nothing preempts it
             return
-        await cpu.wait_isr_idle()
-        remaining = ps
+        remaining = ps                              # (no ISR is running on this CPU here)
         while remaining > 0:
             stolen0 = cpu.isr_time_now()
             await self.platform.sleep(remaining)

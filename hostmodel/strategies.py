@@ -37,10 +37,9 @@ testbench's scoreboard and monitors subscribe (``Kernel.trace_consumers``):
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Optional
-
-import numpy as np
 
 from irqloop.hostmodel.driver import DeviceStartError
 from irqloop.hostmodel.kernel import (INTERLOCKED_LIST, KDPC, KDPC_IMPORTANCE, KINTERRUPT, KSPIN_LOCK, KTIMER, LONG,
@@ -49,6 +48,10 @@ from irqloop.hostmodel.pci import DeviceResources, MessageInterrupt, RegisterSpa
 from irqloop.hostmodel.pnp import WDF_POWER_DEVICE_STATE
 
 ENTRY_BYTES = 16
+#: a completion entry's four little-endian dwords, and its last one (the phase tag's): read
+#: straight from host memory, with no array object per look
+_ENTRY = struct.Struct("<4I")
+_DW3 = struct.Struct("<12xI")
 
 
 def _model_doorbell(q: int) -> int:
@@ -179,9 +182,9 @@ class CompletionQueueDriver:
     def _entry_address(self, q: int) -> int:
         return self.layout.bases[q] + self.head[q] * ENTRY_BYTES
 
-    def _entry(self, q: int) -> np.ndarray:
-        off = self._entry_address(q)
-        return self.k.platform.memory[off:off + ENTRY_BYTES].view(np.uint32)
+    def _entry(self, q: int) -> tuple[int, int, int, int]:
+        """The four dwords of the entry at queue ``q``'s head, as host memory holds them now."""
+        return _ENTRY.unpack_from(self.k.platform.memory, self._entry_address(q))
 
     def head_entry_read_ps(self, q: int) -> int:
         """What reading the entry at queue ``q``'s head costs the calling CPU now: under a host
@@ -193,7 +196,7 @@ class CompletionQueueDriver:
 
     def has_work(self, q: int) -> bool:
         """Does the entry at the head carry the phase the driver expects (a new completion)?"""
-        return int(self._entry(q)[3]) >> 16 & 1 == self.phase[q]
+        return _DW3.unpack_from(self.k.platform.memory, self._entry_address(q))[0] >> 16 & 1 == self.phase[q]
 
     async def process_queue(self, q: int, budget: Optional[int] = None) -> int:
         """Consume completions of queue ``q`` while the phase tag matches (at most ``budget``),
@@ -208,14 +211,14 @@ class CompletionQueueDriver:
 
     async def _consume(self, q: int, budget: Optional[int]) -> int:
         lay, k = self.layout, self.k
-        taken: list[tuple[int, np.ndarray]] = []
+        taken: list[tuple[int, tuple[int, int, int, int]]] = []
         reads_ps = 0
         while budget is None or len(taken) < budget:
             if k.caches is not None:
                 reads_ps += self.head_entry_read_ps(q)      # each entry read, hit or miss
             if not self.has_work(q):
                 break
-            taken.append((self.head[q], self._entry(q).copy()))
+            taken.append((self.head[q], self._entry(q)))
             self.head[q] += 1
             if self.head[q] == lay.entries:
                 self.head[q] = 0

@@ -198,3 +198,18 @@ def test_registers_scenario_drives_the_register_model_over_axi_lite(tmp_path) ->
     assert obs["env"]["coverage"].get("msi.pending_while_masked") == 1
     assert obs["rw_registers"] == 312 and obs["masks"]["IV0_COAL"] == "0x0003ffff"
     assert obs["masks"]["CQ31_BASE_LO"] == "0xfffffff0" and obs["env"]["csr_accesses"] == obs["bus_accesses"]
+
+
+def test_register_fields_know_their_access_as_pyuvm_derives_it(regs: IrqloopRegBlock) -> None:
+    """The model's fields work out their access in a map once (the predictor asks on every access);
+    asked again, and asked through pyuvm's own derivation, every field of every register in the
+    default map and in none gives the same answer, so a read-only register's fields predict as RO."""
+    from pyuvm import uvm_reg_field
+    seen = set()
+    for r in regs.by_offset.values():
+        for f in r.get_fields():
+            for m in (None, regs.map):
+                derived = uvm_reg_field.get_access(f, m)
+                assert f.get_access(m) == derived and f.get_access(m) == derived, (r.get_name(), f.get_name(), m)
+                seen.add(derived)
+    assert {"RW", "RO"} <= seen

@@ -62,6 +62,8 @@ class CqScoreboard:
     error_status_seen: int = 0
     #: (burst number, size from that burst on) for every queue; empty: burst[q] throughout
     burst_phases: list[tuple[int, int]] = field(default_factory=list)
+    #: per queue, its (first burst, size) segments, made at the first look (the plan fixes them)
+    _segments: dict[int, list[tuple[int, int]]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for q in self.queues:
@@ -74,9 +76,15 @@ class CqScoreboard:
 
     def burst_number(self, q: int, n: int) -> int:
         """Which burst (1, 2, ...) made completion n of queue q."""
-        segments = [(1, self.burst[q])] + [p for p in self.burst_phases if p[0] > 1]
-        if self.burst_phases and self.burst_phases[0][0] <= 1:
-            segments = list(self.burst_phases)
+        segments = self._segments.get(q)
+        if segments is None:
+            segments = [(1, self.burst[q])] + [p for p in self.burst_phases if p[0] > 1]
+            if self.burst_phases and self.burst_phases[0][0] <= 1:
+                segments = list(self.burst_phases)
+            self._segments[q] = segments
+        if len(segments) == 1:                  # one size throughout: the usual case
+            first, size = segments[0]
+            return first + n // size
         made = 0
         for i, (first, size) in enumerate(segments):
             last = segments[i + 1][0] - 1 if i + 1 < len(segments) else None

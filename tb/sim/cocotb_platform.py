@@ -62,6 +62,16 @@ class HostHook(GPITrigger):
         super()._react()
 
 
+class _StepTimer(Timer):
+    """``Timer(steps, unit="step")`` without the unit conversion and rounding checks of its
+    constructor: the host model sleeps in whole picoseconds, already whole simulator steps, and
+    sleeps several times per message."""
+
+    def __init__(self, steps: int) -> None:
+        GPITrigger.__init__(self)
+        self._sim_steps = steps
+
+
 def host_library() -> ctypes.CDLL:
     """The loaded code that holds host RAM, the logs and the MMIO queue: the simulator process
     itself (Verilator, linked with -rdynamic), or the VPI module named by $IRQLOOP_HOST_LIB
@@ -101,10 +111,12 @@ class HostBridge:
         self._push.argtypes = [ctypes.c_int, ctypes.c_uint32, ctypes.c_uint32]
         self._burst_log = u64("irqloop_burst_log_size").value
         self._burst_count = u64("irqloop_burst_count")
-        self._burst_addr = np.frombuffer((ctypes.c_uint64 * self._burst_log).in_dll(lib, "irqloop_burst_addr"), np.uint64)
-        self._burst_bytes = np.frombuffer((ctypes.c_uint32 * self._burst_log).in_dll(lib, "irqloop_burst_bytes"),
-                                          np.uint32)
-        self._burst_time = np.frombuffer((ctypes.c_uint64 * self._burst_log).in_dll(lib, "irqloop_burst_time"), np.uint64)
+        self._burst_addr_c = (ctypes.c_uint64 * self._burst_log).in_dll(lib, "irqloop_burst_addr")
+        self._burst_bytes_c = (ctypes.c_uint32 * self._burst_log).in_dll(lib, "irqloop_burst_bytes")
+        self._burst_time_c = (ctypes.c_uint64 * self._burst_log).in_dll(lib, "irqloop_burst_time")
+        self._burst_addr = np.frombuffer(self._burst_addr_c, np.uint64)
+        self._burst_bytes = np.frombuffer(self._burst_bytes_c, np.uint32)
+        self._burst_time = np.frombuffer(self._burst_time_c, np.uint64)
         self.bursts_seen = 0
         self.hooks = {HOOK_MSI: HostHook(), HOOK_MMIO_READ: HostHook()}
         self._hook = HOOK_T(self._dispatch)          # C holds this pointer: keep the reference
@@ -132,6 +144,20 @@ class HostBridge:
         self.bursts_seen = count
         return self._burst_addr[idx].copy(), self._burst_bytes[idx].copy(), self._burst_time[idx].copy()
 
+    def new_burst_records(self) -> list[tuple[int, int, int]]:
+        """The same bursts as :meth:`new_bursts`, as (address, bytes, time in ns) tuples: a monitor
+        that looks after every message finds one or two, too few for arrays to pay."""
+        count = self._burst_count.value
+        seen = self.bursts_seen
+        if count == seen:
+            return []
+        if count - seen > self._burst_log:
+            raise RuntimeError(f"write-burst log overflow: {count - seen} bursts since the last look "
+                               f"(log holds {self._burst_log})")
+        self.bursts_seen = count
+        size, addr, nbytes, time = self._burst_log, self._burst_addr_c, self._burst_bytes_c, self._burst_time_c
+        return [(addr[i % size], nbytes[i % size], time[i % size]) for i in range(seen, count)]
+
     @property
     def bad_writes(self) -> int:
         return self._bad.value
@@ -157,8 +183,8 @@ class HostBridge:
         count = self._msi_count.value
         if count - self.msi_seen > self._log_size:
             raise RuntimeError(f"MSI log overflow: {count - self.msi_seen} messages since last look")
-        out = [(self._msi_addr[i % self._log_size], self._msi_data[i % self._log_size])
-               for i in range(self.msi_seen, count)]
+        size, addr, data = self._log_size, self._msi_addr, self._msi_data
+        out = [(addr[i % size], data[i % size]) for i in range(self.msi_seen, count)]     # ints, from ctypes
         self.msi_seen = count
         return out
 
@@ -200,7 +226,7 @@ class CocotbPlatform:
         return ((hi << 32) | lo) // self._steps_per_ps
 
     def sleep(self, ps: int) -> Any:
-        return Timer(int(ps), unit="ps") if ps > 0 else NullTrigger()
+        return _StepTimer(int(ps) * self._steps_per_ps) if ps > 0 else NullTrigger()
 
     def event(self) -> Event:
         return Event()
@@ -250,18 +276,21 @@ class CocotbPlatform:
         """Deliver each MSI message's data to ``deliver`` at the simulation time it lands, through
         the fault injector if one is given (dropped, duplicated or delayed as it decides)."""
         hook = self.bridge.hooks[HOOK_MSI]
+        listeners = self.msi_listeners
         while True:
-            for addr, data in self.bridge.new_messages():
-                for listener in self.msi_listeners:
-                    listener(self.now_ps(), int(addr), int(data))
+            messages = self.bridge.new_messages()
+            now = self.now_ps() if messages else 0      # no simulated time passes while they are handed on
+            for addr, data in messages:
+                for listener in listeners:
+                    listener(now, addr, data)
                 if faults is None:
-                    deliver(int(data))
+                    deliver(data)
                     continue
-                for delay_ps in faults.apply(int(data), self.now_ps()):
+                for delay_ps in faults.apply(data, now):
                     if delay_ps == 0:
-                        deliver(int(data))
+                        deliver(data)
                     else:
-                        self.spawn(self._deliver_later(deliver, int(data), delay_ps))
+                        self.spawn(self._deliver_later(deliver, data, delay_ps))
             await hook
 
     async def _deliver_later(self, deliver: Callable[[int], None], data: int, delay_ps: int) -> None:

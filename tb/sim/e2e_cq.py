@@ -60,8 +60,9 @@ def rtl_layout(setup: CqSetup) -> CqLayout:
     def settings_refused(status: int) -> bool:
         return bool(REG.unpack("STATUS", status)["CFG_ERROR"])
 
+    heads = [REG.array("CQ", q, "HEAD") for q in range(setup.queues)]     # rung after every drain
     return CqLayout(bases=[CQ_AREA + q * setup.entries * 16 for q in range(setup.queues)], entries=setup.entries,
-                    doorbell=lambda q: REG.array("CQ", q, "HEAD"), arm=arm, flush_reg=REG.ID,
+                    doorbell=heads.__getitem__, arm=arm, flush_reg=REG.ID,
                     queue_registers=queue_registers, moderation_registers=moderation_registers,
                     coalescing={int(v): value for v, value in setup.coal.items()},
                     rate={int(v): value for v, value in setup.rate.items()},
@@ -203,7 +204,8 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
                         completion_latencies_ps=sb.latencies_ps, per_dpc_run=drv.per_dpc_run,
                         extra={"lost": res["lost"], "late": late, "strategy": strategy})
     chain = explain_first_missing(sb, k, polls, bus, faults, setup, hw) if res["lost"] else []
-    TIMELINE.add_run(f"{strategy} ({setup.queues} queues)", k)
+    spans = metrics.run_spans(k)                # for the trace file and the observation's timeline
+    TIMELINE.add_run(f"{strategy} ({setup.queues} queues)", k, spans=spans)
     observed = {
         "strategy": strategy,
         # loss: completions never consumed (or wrong); stall: all consumed, but a queue waited
@@ -222,7 +224,7 @@ async def run_cq(dut: Any, platform: CocotbPlatform, router: MessageRouter, setu
         "chain": chain,
         "latencies_us": [round(x / 1e6, 3) for x in sb.latencies_ps],
         "consumed_us": sorted(round((t - t0) / 1e6, 3) for ts in sb.consumed_at_ps.values() for t in ts),
-        "timeline": timeline(k, t0),
+        "timeline": timeline(spans, t0),
         "unknown_messages": k.unknown_messages,
         "warnings": k.warnings[:10],
         "polls_requeued": len(polls.requeued_at_ps),
@@ -253,10 +255,11 @@ async def _burst_phases(k: Kernel, setup: CqSetup, t0: int) -> None:
             await k.WRITE_REGISTER_ULONG(REG.array("CQ", q, "TG_BURST"), size)
 
 
-def timeline(k: Kernel, t0: int, limit: int = 20000) -> list[list[Any]]:
-    """ISR and DPC runs per CPU as [cpu, kind, start_us, end_us] (for the per-CPU timeline plot)."""
+def timeline(spans: list[metrics.RunSpan], t0: int, limit: int = 20000) -> list[list[Any]]:
+    """ISR and DPC runs per CPU (``metrics.run_spans``) as [cpu, kind, start_us, end_us] (for the
+    per-CPU timeline plot)."""
     return [[s.cpu, s.kind, round((s.start_ps - t0) / 1e6, 3), round((s.end_ps - t0) / 1e6, 3)]
-            for s in metrics.run_spans(k)[:limit]]
+            for s in spans[:limit]]
 
 
 def explain_first_missing(sb: CqScoreboard, k: Kernel, polls: PollMonitor, bus: MsixPciBus,

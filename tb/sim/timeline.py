@@ -10,10 +10,10 @@ overwrite) as instants on a "device" thread. Times are the simulation's, in micr
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Optional
 
 from irqloop.hostmodel.kernel import Kernel
-from irqloop.hostmodel.metrics import run_spans
+from irqloop.hostmodel.metrics import RunSpan, run_spans
 
 DEVICE_THREAD = 1000            #: the tid of the device's instants (CPUs are 0..n-1)
 
@@ -29,8 +29,10 @@ class Timeline:
         self.events: list[dict[str, Any]] = []
         self.runs = 0
 
-    def add_run(self, name: str, kernel: Kernel, device: list[tuple[int, str, dict[str, Any]]] = ()) -> None:
-        """A run's host model (its kernel trace) and device instants (time ps, name, args)."""
+    def add_run(self, name: str, kernel: Kernel, device: list[tuple[int, str, dict[str, Any]]] = (),
+                spans: Optional[list[RunSpan]] = None) -> None:
+        """A run's host model (its kernel trace) and device instants (time ps, name, args);
+        ``spans``: the trace's ``run_spans``, when the caller has them already."""
         self.runs += 1
         pid = self.runs
         ev = self.events
@@ -38,7 +40,7 @@ class Timeline:
         for cpu in range(len(kernel.cpus)):
             ev.append({"ph": "M", "pid": pid, "tid": cpu, "name": "thread_name", "args": {"name": f"CPU {cpu}"}})
         ev.append({"ph": "M", "pid": pid, "tid": DEVICE_THREAD, "name": "thread_name", "args": {"name": "device"}})
-        for span in run_spans(kernel):
+        for span in run_spans(kernel) if spans is None else spans:
             ev.append({"ph": "X", "pid": pid, "tid": span.cpu, "cat": span.kind, "name": span.who,
                        "ts": _us(span.start_ps), "dur": _us(span.end_ps - span.start_ps)})
         for e in kernel.trace:

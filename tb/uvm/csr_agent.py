@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from pyuvm import (ConfigDB, uvm_access_e, uvm_agent, uvm_analysis_port, uvm_component, uvm_driver,
-                   uvm_predict_e, uvm_reg_adapter, uvm_reg_bus_op, uvm_sequencer, uvm_status_e, uvm_subscriber)
+from pyuvm import (ConfigDB, uvm_access_e, uvm_agent, uvm_analysis_port, uvm_component, uvm_door_e, uvm_driver,
+                   uvm_predict_e, uvm_reg_adapter, uvm_reg_bus_op, uvm_reg_item, uvm_sequencer, uvm_status_e,
+                   uvm_subscriber)
 
 from irqloop.tb.uvm.items import CsrAccess, CsrItem
 from irqloop.tb.uvm.regmodel import IrqloopRegBlock
+
+_PREDICT_KIND = {True: uvm_predict_e.UVM_PREDICT_WRITE, False: uvm_predict_e.UVM_PREDICT_READ}   #: by item.write
 
 
 class CsrAdapter(uvm_reg_adapter):
@@ -74,6 +77,12 @@ class CsrPredictor(uvm_subscriber):
     def build_phase(self) -> None:
         self.regs: Optional[IrqloopRegBlock] = None
         self.unmapped: list[CsrAccess] = []
+        # the item uvm_reg.predict() would build for every access (front door, no map), built once:
+        # the monitor publishes one access per MMIO, and the prediction itself is do_predict's
+        self._rw = uvm_reg_item()
+        self._rw.set_door(uvm_door_e.UVM_FRONTDOOR)
+        self._rw.set_fname("")
+        self._rw.set_line(0)
 
     def write(self, item: CsrAccess) -> None:
         assert self.regs is not None
@@ -81,7 +90,9 @@ class CsrPredictor(uvm_subscriber):
         if r is None:
             self.unmapped.append(item)
             return
-        r.predict(item.data, kind=uvm_predict_e.UVM_PREDICT_WRITE if item.write else uvm_predict_e.UVM_PREDICT_READ)
+        rw = self._rw
+        rw.set_value(item.data)
+        r.do_predict(rw, _PREDICT_KIND[item.write])
 
 
 class CsrAgent(uvm_agent):

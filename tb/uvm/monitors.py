@@ -9,6 +9,7 @@ are comes from the register model's mirror, i.e. from what the driver actually p
 
 from __future__ import annotations
 
+import struct
 from typing import Any, Optional
 
 import cocotb
@@ -21,6 +22,7 @@ from irqloop.tb.uvm.items import ChunkItem, CqEntryItem, MsiItem
 from irqloop.tb.uvm.regmodel import IrqloopRegBlock
 
 ENTRY_BYTES = 16
+_ENTRY = struct.Struct("<4I")        #: a completion entry's four little-endian dwords
 _RING_REGS = {REG.RING_BASE_LO, REG.RING_BASE_HI, REG.SLOT_COUNT, REG.SLOT_SIZE}
 _CQ_LAYOUT = {"BASE_LO", "BASE_HI", "SIZE"}
 
@@ -108,25 +110,23 @@ class DmaMonitor(uvm_component):
     def drain(self) -> None:
         if self.platform is None or self.regs is None:
             return
-        addrs, sizes, times = self.platform.bridge.new_bursts()
-        if not len(addrs):
+        bursts = self.platform.bridge.new_burst_records()
+        if not bursts:
             return
-        self.bursts += len(addrs)
+        self.bursts += len(bursts)
         if self._layout is None:
             self._layout = (self._queues(), self._ring())
         queues, ring = self._layout
         mem = self.platform.memory
-        for a, n, t in zip(addrs.tolist(), sizes.tolist(), times.tolist()):
+        for a, n, t in bursts:
             t_ps = t * 1000
             for q, base, size in queues:
                 if base <= a < base + size * ENTRY_BYTES:
-                    for off in range(0, n, ENTRY_BYTES):
-                        at = a + off
-                        dw = mem[at:at + ENTRY_BYTES].view(np.uint32)
-                        self.cq_ap.write(CqEntryItem(t_ps=t_ps, queue=q, slot=(at - base) // ENTRY_BYTES, dw0=int(dw[0]),
-                                                     sqhead=int(dw[2]) & 0xFFFF, sqid=int(dw[2]) >> 16,
-                                                     cid=int(dw[3]) & 0xFFFF, phase=int(dw[3]) >> 16 & 1,
-                                                     status=int(dw[3]) >> 17))
+                    for at in range(a, a + n, ENTRY_BYTES):
+                        dw0, _dw1, dw2, dw3 = _ENTRY.unpack_from(mem, at)
+                        self.cq_ap.write(CqEntryItem(t_ps=t_ps, queue=q, slot=(at - base) // ENTRY_BYTES, dw0=dw0,
+                                                     sqhead=dw2 & 0xFFFF, sqid=dw2 >> 16, cid=dw3 & 0xFFFF,
+                                                     phase=dw3 >> 16 & 1, status=dw3 >> 17))
                     break
             else:
                 if ring is not None and ring[0] <= a < ring[0] + ring[1] * ring[2]:

@@ -10,14 +10,27 @@ Nothing here repeats an offset or a field.
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Iterable, Optional
 
-from pyuvm import uvm_endianness_e, uvm_reg, uvm_reg_block, uvm_reg_field
+from pyuvm import uvm_endianness_e, uvm_reg, uvm_reg_block, uvm_reg_field, uvm_reg_map
 
 from irqloop.hostmodel.regs import REG, Field, RegisterMap
 
 #: register access kinds of the description (a register's map rights are RO or RW)
 _ACCESS = {"RW", "RO", "W1C"}
+
+
+class IrqloopRegField(uvm_reg_field):
+    """A field that works out its access in a map once per (map, policy): the predictor asks on
+    every monitored access, and pyuvm derives it each time from the register's rights in the map,
+    which are fixed once the model is locked."""
+
+    def get_access(self, map: Optional[uvm_reg_map] = None) -> Any:
+        key = (map, self._access)
+        cache: dict[tuple[Any, Any], Any] = self.__dict__.setdefault("_access_in_map", {})
+        if key not in cache:
+            cache[key] = super().get_access(map)
+        return cache[key]
 
 
 def array_sizes(num_cq: int) -> dict[str, int]:
@@ -48,13 +61,16 @@ class IrqloopRegBlock(uvm_reg_block):
                     self._add(f"{arr}{i}_{rname}", offset, acc, regs.fields[f"{arr}_{rname}"].values(), i)
                     self.elements[offset] = (arr, i, rname)
         self.lock_model()
+        for r in self.by_offset.values():      # what was asked before the map was complete is not kept
+            for f in r.get_fields():
+                f.__dict__.pop("_access_in_map", None)
 
     def _add(self, name: str, offset: int, access: str, fields: Iterable[Field], index: int) -> None:
         if access not in _ACCESS:
             raise ValueError(f"register {name}: access {access!r} is not one of {sorted(_ACCESS)}")
         r = uvm_reg(name, 32)
         for fd in fields:
-            f = uvm_reg_field(fd.name)
+            f = IrqloopRegField(fd.name)
             # volatile: hardware changes it, so the mirror is not compared on a read
             f.configure(r, fd.width, fd.lsb, fd.access, fd.volatile, fd.reset + index * fd.reset_step, True, False, False)
         r.configure(self)

@@ -34,6 +34,20 @@ from irqloop.tb.uvm.regmodel import IrqloopRegBlock
 MAX_ERRORS = 20
 #: scalar registers that decide the messages' address and data
 MESSAGE_REGS = {REG.MSIX_CTRL, REG.MSI_ADDR_LO, REG.MSI_ADDR_HI, REG.MSI_DATA}
+#: the offsets every CSR write is compared with, looked up once
+_TG_CTRL, _CTRL = REG.TG_CTRL, REG.CTRL
+
+
+class _Where:
+    """Where an entry landed, as an error message begins; formatted only when one is written."""
+    __slots__ = ("e",)
+
+    def __init__(self, e: CqEntryItem) -> None:
+        self.e = e
+
+    def __str__(self) -> str:
+        e = self.e
+        return f"queue {e.queue} slot {e.slot} at {e.t_ps / 1e6:.3f} us"
 
 
 @dataclass
@@ -91,21 +105,21 @@ class DeviceScoreboard(uvm_component):
         element = self.regs.elements.get(a) if self.regs is not None else None
         if a in MESSAGE_REGS or (element is not None and element[0] == "VT"):
             self._messages = None             # the message table may have changed
-        if a == REG.TG_CTRL:
+        if a == _TG_CTRL:
             run = bool(d & 1)
             if run and not self.tg_run:           # 0 -> 1 restarts the generator's counts
                 for qm in self.queues.values():
                     qm.tg_next = 0
                 self.err_count = 0
             self.tg_run = run
-        elif a == REG.CTRL:
+        elif a == _CTRL:
             on = bool(d >> REG.bit("CTRL_ENABLE") & 1)
             if on and not self.stream_on:
                 self.dma_seq = 0
                 self.chunk_seq = 0
             self.stream_on = on
-        elif self.regs is not None and (el := self.regs.elements.get(a)) is not None and el[0] == "CQ":
-            _, q, name = el
+        elif element is not None and element[0] == "CQ":
+            _, q, name = element
             if name == "SIZE":
                 old = self.queues.get(q)
                 self.queues[q] = QueueModel(size=d & 0xFFFF, tg_next=old.tg_next if old else 0)
@@ -115,7 +129,7 @@ class DeviceScoreboard(uvm_component):
     # ---- completion entries ----
     def write_cq(self, e: CqEntryItem) -> None:
         qm = self.queues.get(e.queue)
-        where = f"queue {e.queue} slot {e.slot} at {e.t_ps / 1e6:.3f} us"
+        where = _Where(e)               # formatted only when an error names it
         if qm is None or qm.size < 2:
             self._error(f"{where}: entry written into a queue that was never created")
             return
