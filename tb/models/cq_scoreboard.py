@@ -5,8 +5,9 @@ The generator's rule (rtl/cpl_traffic_gen.v) is the oracle: after the generator 
 ``start + period[q]``, up to ``limit`` per queue. Entry n of queue q carries DW0 = n, command id
 = n[15:0], SQ id 1, SQ head = q, and status 0 or 1 (1 only when errors are injected). Each entry
 the driver consumes is checked against that, in order per queue; at the end every generated
-completion must have been consumed exactly once. Latency is measured from the cycle the
-completion was due (its burst), so it includes the device's own queueing.
+completion must have been consumed exactly once. Latency is measured from the instant the
+completion was due (its burst's, start + b x period), so it includes the device's own queueing and
+the generator's scan, which lands a burst up to NUM_CQ - 1 cycles after that instant.
 
 It observes the driver through the kernel's trace (``consume``, a ``Kernel.trace_consumers``
 entry): the driver logs each entry it consumes (``cq_entry_consumed``) and calls no checker.
@@ -71,7 +72,8 @@ class CqScoreboard:
             self.consumed_at_ps.setdefault(q, [])
 
     def due_ps(self, q: int, n: int) -> int:
-        """The clock edge at which completion n of queue q was generated (in burst b, at b periods)."""
+        """The clock edge at which completion n of queue q was due (burst b, at b periods; the
+        generator's scan makes it up to NUM_CQ - 1 cycles later)."""
         return self.start_ps + self.burst_number(q, n) * self.period_cycles[q] * self.clock_ps
 
     def burst_number(self, q: int, n: int) -> int:

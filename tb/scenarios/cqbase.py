@@ -132,7 +132,8 @@ class CqScenario(Scenario):
 
         obs = rep["observed"]
         lines = self.summary(plan, obs)
-        lines += ["", "per variant (latency = consumed - due, from the cycle the generator made the completion):"]
+        lines += ["", "per variant (latency = consumed - due, from its burst's instant: start + b x TG_PERIOD; the "
+                  "generator's scan lands a burst up to NUM_CQ - 1 cycles after it):"]
         rows = {f"{r['variant']}": r["metrics"] for r in obs["runs"]}
         lines += ["  " + x for x in table(rows).splitlines()]
         for var, r in zip(plan.variants, obs["runs"]):
