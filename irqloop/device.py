@@ -32,6 +32,11 @@ from typing import Any, Mapping, Optional, Sequence
 from irqloop import simbuild, toolchain
 from irqloop.hostmodel.regmap import RegisterMap
 
+#: the wrapper's clock, toggled by the simulator's main loop under Verilator (the build has no
+#: --timing: delays written in a device's RTL are ignored, as synthesis ignores them); Icarus runs
+#: the wrapper's `always`
+HALF_PERIOD_NS = 2           #: the wrapper's clock: 250 MHz, as irqloop's own device (tb/board.py CLOCK_PS)
+MAIN_CLOCK = simbuild.MainClock(field="tb_device__DOT__clk", half_period_ps=HALF_PERIOD_NS * 1000)
 TOPLEVEL = "tb_device"       #: the generated wrapper's module (the cocotb test's ``dut``; your top is ``dut.dut``)
 SEED_ENV = "IRQLOOP_DEVICE_SEED"   #: the run's seed, for the test's HostSettings
 WAVES_ENV = "IRQLOOP_DEVICE_WAVES"  #: "1" when the run records a waveform (the host drives its activity signals)
@@ -217,8 +222,10 @@ def wrapper_text(device: Device, ports: Mapping[str, Port]) -> str:
         "`default_nettype none",
         "",
         f"module {TOPLEVEL} ();",
-        "    reg clk = 1'b0;",
-        "    always #2 clk = ~clk;          // 250 MHz, as irqloop's own device (tb/board.py CLOCK_PS)",
+        "    reg clk = 1'b0;                // 250 MHz, as irqloop's own device (tb/board.py CLOCK_PS):",
+        "`ifndef IRQLOOP_MAIN_CLOCK            // under Verilator the simulator's main loop toggles it",
+        f"    always #{HALF_PERIOD_NS} clk = ~clk;",
+        "`endif",
         "    reg rst = 1'b1;",
         "",
         "    wire        mmio_busy;",
@@ -284,6 +291,7 @@ def wrapper_text(device: Device, ports: Mapping[str, Port]) -> str:
 #: what the Python side reads or drives in the wrapper, and nothing more (a public design is 2-3x slower)
 PUBLIC_VLT = """`verilator_config
 public_flat_rw -module "tb_device" -var "rst"
+public_flat_rw -module "tb_device" -var "clk"
 public_flat_rw -module "host_activity" -var "*"
 """
 
@@ -307,7 +315,7 @@ def build(device: Device, sim: str = "verilator", waves: str = "none") -> Path:
                toolchain.HDL / "host_activity.v", *map(Path, device.sources)]
     return simbuild.build(TOPLEVEL, sources, waves=waves, timing=True, dpi=True,
                           name=f"device-{device.top}" + ("" if waves == "none" else f"-{waves}"),
-                          public_vlt=vlt, sim=sim, includes=list(device.includes))
+                          public_vlt=vlt, sim=sim, includes=list(device.includes), main_clock=MAIN_CLOCK)
 
 
 def run(device: Device, test_module: str, test_dir: Path, python_path: Sequence[Path] = (), seed: int = 1,
