@@ -7,7 +7,7 @@ device models; this module imports nothing, so nothing below it depends on a sce
 
 from __future__ import annotations
 
-CLOCK_PS = 4000             #: tb_irqloop.v: `always #2 clk = ~clk` at 1 ns/1 ps, 250 MHz
+CLOCK_PS = 4000             #: 250 MHz: the main loop toggles tb_irqloop.clk every 2 ns (Icarus: its `always #2 clk = ~clk`)
 US = 1_000_000              #: picoseconds per microsecond
 HOSTMEM_BYTES = 16 << 20    #: tb/hdl/hostmem_dpi.cpp IRQLOOP_HOSTMEM_SIZE
 MSI_ADDR = 0xFEE0_0000      #: tb/hdl/host_mem_axi.v MSI_BASE: a write there is an interrupt message (x86's LAPIC window)
