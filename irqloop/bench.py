@@ -141,7 +141,8 @@ def baseline_tree(ref: str) -> tuple[str, Path]:
         archive = subprocess.run(["git", "-C", str(toolchain.SOURCE), "archive", commit, "rtl"], capture_output=True)
         if archive.returncode != 0:
             raise ParamError(f"BASELINE={ref!r}: commit {commit[:12]} has no rtl/ to compare with")
-        subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+        if subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, capture_output=True).returncode != 0:
+            raise ParamError(f"BASELINE={ref!r}: could not unpack commit {commit[:12]}'s rtl/ into {dest}")
     return commit, dest
 
 

@@ -25,7 +25,8 @@ class MainClock:
     half_period_ps: int      #: edges at one half period, two, ...: the first one rises
 
     def build_args(self) -> list[str]:
-        return ["+define+IRQLOOP_MAIN_CLOCK", "-CFLAGS",
+        # --no-timing: a delay in a user's device is ignored (as synthesis does), not a stop
+        return ["--no-timing", "+define+IRQLOOP_MAIN_CLOCK", "-CFLAGS",
                 f"-DIRQLOOP_CLOCK_FIELD={self.field} -DIRQLOOP_CLOCK_HALF_PERIOD={self.half_period_ps}"]
 
 

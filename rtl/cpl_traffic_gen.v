@@ -19,7 +19,8 @@
 // - while the period is 0 the queue makes nothing and its deadline is its next visit: a period
 //   written later gives a burst at the queue's next visit, then one each period after it.
 // So a burst lands at the scanner's first visit at or after its deadline, at most NUM_CQ - 1
-// cycles late and never early; the totals are exact. At NUM_CQ = 1 every cycle is a visit and
+// cycles late and never early; the totals are exact for periods of at least NUM_CQ cycles (a
+// shorter period gives at most one burst a visit). At NUM_CQ = 1 every cycle is a visit and
 // bursts land on their deadlines: cycles P, 2P, 3P... after the rise of run.
 // The period and burst come from the register block's RAM (cq_csr): tg_q_next names the queue
 // visited in the next cycle, and tg_period/tg_burst are that queue's, a cycle later.
@@ -142,9 +143,11 @@ module cpl_traffic_gen #(
     endfunction
 
     // completions a burst adds to a queue that has made m: the burst, cut at the limit
-    function automatic [31:0] burst_now(input [31:0] b, input [31:0] m);
+    // (the limit is an argument: a continuous assignment of a function call follows only its
+    // arguments in an event-driven simulator such as Icarus)
+    function automatic [31:0] burst_now(input [31:0] b, input [31:0] m, input [31:0] lim);
         begin
-            if (limit != 32'd0 && m + b > limit) burst_now = (m >= limit) ? 32'd0 : limit - m;
+            if (lim != 32'd0 && m + b > lim) burst_now = (m >= lim) ? 32'd0 : lim - m;
             else burst_now = b;
         end
     endfunction
@@ -154,7 +157,7 @@ module cpl_traffic_gen #(
     wire [32:0] v_dl      = gen_set[scan_q] ? deadline_ram[scan_q] : period;
     wire [31:0] v_made    = gen_set[scan_q] ? made_ram[scan_q] : 32'd0;
     wire        v_burst   = tg_period != 32'd0 && come(v_dl, now);
-    wire [31:0] v_add     = v_burst ? burst_now({16'd0, tg_burst}, v_made) : 32'd0;
+    wire [31:0] v_add     = v_burst ? burst_now({16'd0, tg_burst}, v_made, limit) : 32'd0;
     wire [31:0] v_made_nx = v_made + v_add;
     wire [32:0] v_dl_step = v_dl + period;
     wire [32:0] v_dl_nx   = tg_period == 32'd0 ? now + 33'(NUM_CQ)         // the next visit

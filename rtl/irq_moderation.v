@@ -107,19 +107,16 @@ module irq_moderation #(
         coal_of = coal_set[i] ? coal_ram[i] : 18'd0;
     endfunction
 
-    // THR and TIME of a vector
-    function automatic [15:0] thr_time(input [VW-1:0] i);
-        thr_time = coal_set[i] ? coal_ram[i][15:0] : 16'd0;
-    endfunction
-
     // the lanes' settings (read ports of the RAMs)
     wire [VW-1:0] ev_v0 = ev_vec[0 +: VW];
     wire [VW-1:0] ev_v1 = ev_vec[VW +: VW];
     wire [VW-1:0] ev_v2 = ev_vec[2*VW +: VW];
-    wire [15:0]   cfg0  = thr_time(ev_v0);
-    wire [15:0]   cfg1  = thr_time(ev_v1);
-    wire [15:0]   cfg2  = thr_time(ev_v2);
-    wire [17:0]   cfg_db = coal_of(db_vec);
+    // (written out, not through a function: a continuous assignment of a function call follows
+    // only its arguments in an event-driven simulator such as Icarus, not the RAM it reads)
+    wire [15:0]   cfg0  = coal_set[ev_v0] ? coal_ram[ev_v0][15:0] : 16'd0;
+    wire [15:0]   cfg1  = coal_set[ev_v1] ? coal_ram[ev_v1][15:0] : 16'd0;
+    wire [15:0]   cfg2  = coal_set[ev_v2] ? coal_ram[ev_v2][15:0] : 16'd0;
+    wire [17:0]   cfg_db = coal_set[db_vec] ? coal_ram[db_vec] : 18'd0;
     wire [23:0]   rate_sent = rate_set[sent_vec] ? rate_ram[sent_vec] : 24'd0;
     // the aggregation time in steps, once per lane (not per vector)
     wire [TW-1:0] tload0   = TW'(cfg0[15:8]) * TW'(UNIT_STEPS);
@@ -226,7 +223,8 @@ module irq_moderation #(
                     agg[v]   = 9'd0;
                     tleft[v] = {TW{1'b0}};
                 end else if (a_old != 9'd0) begin
-                    if (dbr)                                 tleft[v] = tload;
+                    // (a restart under a TIME set to 0 since: the aggregation ends at the next step)
+                    if (dbr)                                 tleft[v] = (tload == {TW{1'b0}}) ? TW'(1) : tload;
                     else if (step_t && t_old != {TW{1'b0}})  tleft[v] = t_old - 1'b1;
                 end
                 // rate limit: the interval starts when a message is sent
@@ -235,7 +233,7 @@ module irq_moderation #(
                 // a timer of the vector runs after this edge (aggregated events, or an interval)
                 running = running || agg[v] != 9'd0 || rl[v] != {RW{1'b0}};
             end
-            timing = running;     // every vector was visited: exact (state changes only here)
+            timing <= running;    // every vector was visited: exact (state changes only here)
         end
         fire    <= fire_n;
         merged  <= merged + {16'd0, merged_now};
@@ -260,7 +258,7 @@ module irq_moderation #(
                 rl[v]    = {RW{1'b0}};
             end
             held     = {NUM_VEC{1'b0}};
-            timing   = 1'b0;
+            timing   <= 1'b0;
             coal_set <= {NUM_VEC{1'b0}};
             rate_set <= {NUM_VEC{1'b0}};
             active   <= {NUM_VEC{1'b0}};
@@ -287,7 +285,7 @@ module irq_moderation #(
         if (rst) reg_rdata <= 32'd0;
     end
 
-    wire unused_ok = &{1'b0, reg_wdata[31:24], w_off, r_off, rate_beyond};
+    wire unused_ok = &{1'b0, reg_wdata[31:24], w_off, r_off};
 
 endmodule
 

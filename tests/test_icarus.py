@@ -9,6 +9,8 @@ scenarios are compared nightly.
 
 from __future__ import annotations
 
+import json
+
 import os
 import shutil
 import subprocess
@@ -55,6 +57,18 @@ def test_overrun_report_is_byte_identical_under_icarus_and_verilator(tmp_path: P
     assert_same_run(verilator, icarus)
     report = (icarus / "report.json").read_text()
     assert '"lost": [' in report and '"OVERRUN_SEQ": 28' in report     # the lossy default, not an empty run
+
+
+@pytest.mark.sim
+def test_coalescing_on_the_32_queue_build_is_byte_identical_under_icarus(tmp_path: Path) -> None:
+    """The moderation timers (stepped aggregation time, doorbell restart) and the generator's scan
+    on the 32-queue build: an event-driven simulator and Verilator agree to the byte. (It caught a
+    continuous assignment through a function reading the settings RAM, which Icarus did not
+    re-evaluate when the RAM changed.)"""
+    verilator, icarus = run_both(tmp_path, "hw_coalescing", ["per_queue=24"])
+    assert_same_run(verilator, icarus)
+    observed = json.loads((icarus / "report.json").read_text())["observed"]["outcome"]
+    assert "db_restart: stall" in observed and "time: clean" in observed, observed   # the restart really delays
 
 
 @pytest.mark.sim

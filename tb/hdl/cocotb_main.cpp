@@ -10,7 +10,7 @@
 // second, with the same edges at the same times, so the same reports and the same waveform.
 //
 // Compiled with IRQLOOP_CLOCK_FIELD (the clock's member of the root model, public in the build's
-// .vlt) and IRQLOOP_CLOCK_HALF_PERIOD (in the model's time precision).
+// .vlt) and IRQLOOP_CLOCK_HALF_PERIOD (in picoseconds: the model's time precision must be 1 ps, checked).
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -112,6 +112,12 @@ int main(int argc, char** argv) {
     Verilated::commandArgs(argc, argv);
     VerilatedContext* const context = Verilated::threadContextp();
     auto top = std::make_unique<Vtop>("");
+    // the half period is given in picoseconds: the model's time precision must be 1 ps
+    if (context->timeprecision() != -12) {
+        std::fprintf(stderr, "error: the design's time precision is 1e%d s; the main loop's clock needs 1 ps "
+                             "(`timescale 1ns / 1ps)\n", context->timeprecision());
+        return 2;
+    }
     Verilated::fatalOnVpiError(false);  // cocotb probes for system tasks that do not exist
 #if VM_TRACE
     Verilated::traceEverOn(true);
