@@ -79,6 +79,15 @@ MUTANTS = {
     # the phase tag is not inverted on a wrap
     "phase_not_inverted": ("cq_phase_tag", "cq_engine",
                            "phase[cpl_q] <= ~phase[cpl_q];", "phase[cpl_q] <= phase[cpl_q];", "cq_phase_wrap"),
+    # the aggregation time ends a step late
+    "aggregation_late": ("moderation_no_loss", "irq_moderation",
+                         "wire [TW-1:0] tload0   = TW'(cfg0[15:8]) * TW'(UNIT_STEPS);",
+                         "wire [TW-1:0] tload0   = TW'(cfg0[15:8]) * TW'(UNIT_STEPS) + 1'b1;", "md_no_loss"),
+    # the stepped rate interval ends a step early, or a step late
+    "rate_early": ("rate_interval", "irq_moderation",
+                   ": RW'(rate_beyond >> RATE_SHIFT) + 1'b1;", ": RW'(rate_beyond >> RATE_SHIFT);", "rt_never_early"),
+    "rate_late": ("rate_interval", "irq_moderation",
+                  ": RW'(rate_beyond >> RATE_SHIFT) + 1'b1;", ": RW'(rate_beyond >> RATE_SHIFT) + 2'd2;", "rt_no_loss"),
 }
 
 
